@@ -1,0 +1,5 @@
+"""Allow ``python -m audioclass_gui``."""
+
+from audioclass_gui.cli import main
+
+raise SystemExit(main())

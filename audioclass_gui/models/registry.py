@@ -1,0 +1,177 @@
+"""The models the app can run: built-ins plus plugins from entry points.
+
+A third-party package adds a model by declaring an entry point in the group
+``audioclass_gui.models`` whose object is a factory (usually the class)
+returning a :class:`~audioclass_gui.models.base.ClipClassificationModel`::
+
+    [project.entry-points."audioclass_gui.models"]
+    mymodel = "mypackage.model:MyModel"
+
+The factory may carry ``title`` (or ``name``) and ``description``
+attributes for the model picker; otherwise the entry-point name and the
+first line of its docstring are used. A plugin that fails to import is
+skipped with a logged warning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+
+from audioclass_gui.models.base import ClipClassificationModel
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "ENTRY_POINT_GROUP",
+    "ModelEntry",
+    "available_models",
+    "create_model",
+    "get_entry",
+]
+
+log = logging.getLogger(__name__)
+
+#: Entry-point group through which packages register models.
+ENTRY_POINT_GROUP = "audioclass_gui.models"
+#: Key of the model the app selects by default.
+DEFAULT_MODEL = "birdnet"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A model the app can construct.
+
+    Attributes
+    ----------
+    key
+        Short name: ``"birdnet"``, ``"energy"``, or a plugin's entry-point
+        name. Used on the command line (case-insensitive).
+    title
+        Name shown in the model picker, e.g. ``"BirdNET v2.4"``.
+    description
+        One or two sentences for a tooltip.
+    factory
+        Called with keyword arguments (such as ``confidence_threshold``)
+        to construct the model; may be slow (loads weights).
+    source
+        ``"built-in"`` or the distribution name of the plugin.
+    """
+
+    key: str
+    title: str
+    description: str
+    factory: Callable[..., ClipClassificationModel]
+    source: str
+
+
+def _lazy(module: str, attr: str) -> Callable[..., ClipClassificationModel]:
+    """A factory importing its class only when called (keeps listing cheap)."""
+
+    def factory(**kwargs: object) -> ClipClassificationModel:
+        cls = getattr(importlib.import_module(module), attr)
+        return cls(**kwargs)
+
+    factory.__name__ = attr
+    factory.__qualname__ = attr
+    factory.__doc__ = f"Construct {module}.{attr}(**kwargs)."
+    return factory
+
+
+_BUILTINS = (
+    ModelEntry(
+        key="birdnet",
+        title="BirdNET v2.4",
+        description=(
+            "BirdNET v2.4: 6,522 bird species (and some other sounds) worldwide, "
+            "in 3 s windows at 48 kHz."
+        ),
+        factory=_lazy("audioclass_gui.models.birdnet", "BirdNET"),
+        source="built-in",
+    ),
+    ModelEntry(
+        key="energy",
+        title="Band energy detector",
+        description=(
+            "Weight-free detector of sound in a frequency band (1.5-12 kHz by "
+            "default) above the running noise floor, in 1 s windows. Fast; no "
+            "species identity."
+        ),
+        factory=_lazy("audioclass_gui.models.energy", "BandEnergyDetector"),
+        source="built-in",
+    ),
+)
+
+
+def _plugin_entry(ep: EntryPoint) -> ModelEntry:
+    factory = ep.load()
+    if not callable(factory):
+        raise TypeError(f"{ep.value} is not callable")
+    title = getattr(factory, "title", None) or getattr(factory, "name", None) or ep.name
+    if not isinstance(title, str):
+        title = ep.name
+    description = getattr(factory, "description", None)
+    if not isinstance(description, str):
+        doc = inspect.getdoc(factory) or ""
+        description = doc.strip().splitlines()[0] if doc.strip() else ""
+    source = ep.dist.name if ep.dist is not None else ep.module
+    return ModelEntry(
+        key=ep.name,
+        title=title,
+        description=description,
+        factory=factory,
+        source=source,
+    )
+
+
+def available_models() -> list[ModelEntry]:
+    """All models the app can run, built-ins first (BirdNET, the default).
+
+    Plugins come from the entry-point group ``audioclass_gui.models``; one
+    whose key repeats an earlier entry's is ignored, and one that fails to
+    load is skipped with a logged warning.
+    """
+    entries = list(_BUILTINS)
+    seen = {e.key.lower() for e in entries}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if ep.name.lower() in seen:
+            continue
+        try:
+            entry = _plugin_entry(ep)
+        except Exception as exc:  # a broken plugin must never stop the app
+            log.warning(
+                "model plugin %r (%s) could not be loaded: %s", ep.name, ep.value, exc
+            )
+            continue
+        seen.add(entry.key.lower())
+        entries.append(entry)
+    return entries
+
+
+def get_entry(name: str) -> ModelEntry:
+    """Find a model by key or title, ignoring case.
+
+    Raises
+    ------
+    KeyError
+        If no model matches; the message lists the available keys.
+    """
+    wanted = name.strip().lower()
+    entries = available_models()
+    for entry in entries:
+        if wanted in (entry.key.lower(), entry.title.lower()):
+            return entry
+    names = ", ".join(e.key for e in entries)
+    raise KeyError(f"unknown model {name!r}; available models: {names}")
+
+
+def create_model(name: str, **kwargs: object) -> ClipClassificationModel:
+    """Construct the model called ``name`` (see :func:`get_entry`).
+
+    Keyword arguments go to the model's factory, e.g.
+    ``create_model("birdnet", confidence_threshold=0.25, num_threads=2)``.
+    """
+    return get_entry(name).factory(**kwargs)

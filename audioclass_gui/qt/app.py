@@ -1,0 +1,136 @@
+"""Start the application: window, optional file, optional run and screenshot."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from audioclass_gui import __version__
+from audioclass_gui.audio.demo import demo_recording_path
+
+__all__ = ["AppOptions", "create_application", "run_app"]
+
+#: Longest a --screenshot run may take before giving up (ms).
+SCREENSHOT_TIMEOUT_MS = 30 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """What the command line asked the window to do."""
+
+    path: Path | None = None
+    model: str | None = None
+    threshold: float | None = None
+    run: bool = False
+    screenshot: Path | None = None
+    size: tuple[int, int] = (1400, 900)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, created once, with pyqtgraph configured."""
+    import pyqtgraph as pg
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("audioclass-gui")
+    app.setOrganizationName("audioclass-gui")
+    app.setApplicationVersion(__version__)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    return app  # type: ignore[return-value]
+
+
+class _ScreenshotDriver:
+    """Waits until the window shows what was asked, saves it, and quits."""
+
+    def __init__(self, window, options: AppOptions, app: QApplication) -> None:
+        self.window = window
+        self.options = options
+        self.app = app
+        self.exit_code = 0
+        self._painted = False
+        self._run_done = not options.run
+        self._started = False
+        window.view.detail_painted.connect(self._on_painted)
+        window.run_finished.connect(self._on_run_done)
+        window.error_reported.connect(self._on_error)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, self._timeout)
+
+    def _on_painted(self) -> None:
+        self._painted = True
+        if self.options.run and not self._started:
+            self._started = True
+            self.window.run_model(self.window.model_panel.model_key)
+        self._maybe_finish()
+
+    def _on_run_done(self, cancelled: bool) -> None:
+        self._run_done = True
+        if cancelled:
+            self.exit_code = 1
+        self._maybe_finish()
+
+    def _on_error(self, message: str) -> None:
+        self.exit_code = 1
+        if self.window.info is None or not self._run_done:
+            # Nothing useful to show: the file did not open or the model failed.
+            self._save_and_quit()
+
+    def _maybe_finish(self) -> None:
+        if self._painted and self._run_done:
+            # Let the last tile and overlays be painted before grabbing.
+            QTimer.singleShot(400, self._save_and_quit)
+
+    def _save_and_quit(self) -> None:
+        out = self.options.screenshot
+        assert out is not None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(out)):
+            print(f"audioclass-gui: {out}: could not save the screenshot", file=sys.stderr)
+            self.exit_code = 1
+        else:
+            print(f"audioclass-gui: screenshot saved to {out}", file=sys.stderr)
+        self.app.exit(self.exit_code)
+
+    def _timeout(self) -> None:
+        print("audioclass-gui: timed out waiting for the window before the screenshot", file=sys.stderr)
+        self.exit_code = 1
+        self._save_and_quit()
+
+
+def run_app(options: AppOptions) -> int:
+    """Show the main window and run the event loop.
+
+    Returns
+    -------
+    int
+        The process exit code.
+    """
+    from audioclass_gui.qt.main_window import MainWindow
+
+    if options.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get(
+        "WAYLAND_DISPLAY"
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    window = MainWindow()
+    window.resize(*options.size)
+    if options.model is not None and not window.model_panel.set_model(options.model):
+        print(f"audioclass-gui: unknown model {options.model!r}", file=sys.stderr)
+        return 2
+    if options.threshold is not None:
+        window.model_panel.set_threshold(options.threshold)
+    driver = _ScreenshotDriver(window, options, app) if options.screenshot else None
+    window.show()
+    if options.path is not None:
+        window.open_path(options.path)
+    else:
+        window.file_label.setText("Preparing the demo recording…")
+        window.runner.submit(demo_recording_path, window.open_path,
+                             lambda exc: window.report_error("Demo recording", str(exc)))
+    code = app.exec()
+    return driver.exit_code if driver is not None else code

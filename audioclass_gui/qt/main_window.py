@@ -1,0 +1,389 @@
+"""The main window: composes the views, panels and controllers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audioclass_gui import __version__
+from audioclass_gui.audio.info import (
+    AUDIO_EXTENSIONS,
+    RecordingInfo,
+    read_info,
+    to_recording,
+)
+from audioclass_gui.formats import export_aoef
+from audioclass_gui.models import available_models, get_entry
+from audioclass_gui.qt.detection_table import DetectionTable
+from audioclass_gui.qt.inference import InferenceController, ModelInfo
+from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR, ModelPanel
+from audioclass_gui.qt.overlays import DetectionOverlay
+from audioclass_gui.qt.playback import PlaybackController
+from audioclass_gui.qt.review_controller import ReviewController
+from audioclass_gui.qt.spectrogram_view import SpectrogramView
+from audioclass_gui.qt.style import STATUS_TEXT
+from audioclass_gui.qt.tasks import TaskRunner
+from audioclass_gui.qt.timeline import TimelineStrip
+from audioclass_gui.review import ReviewSession, Status
+
+__all__ = ["MainWindow"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds of context played before and after a detection.
+PLAY_CONTEXT = 0.0
+
+
+class MainWindow(QMainWindow):
+    """audioclass-gui's main window.
+
+    Signals
+    -------
+    recording_opened(object)
+        The ``RecordingInfo`` of a recording now shown.
+    run_finished(bool)
+        A model run ended (True if cancelled).
+    error_reported(str)
+        A message shown to the user about something that went wrong.
+    exported(object)
+        Paths written by an export.
+    """
+
+    recording_opened = Signal(object)
+    run_finished = Signal(bool)
+    error_reported = Signal(str)
+    exported = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("audioclass-gui")
+        self.resize(1400, 900)
+        self.runner = TaskRunner(max_workers=2, parent=self)
+        self.info: RecordingInfo | None = None
+        self.session: ReviewSession | None = None
+        self.model_info: ModelInfo | None = None
+        self._dialogs: list[QMessageBox] = []
+
+        # views
+        self.view = SpectrogramView(self.runner)
+        self.timeline = TimelineStrip()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.timeline)
+        self.setCentralWidget(central)
+
+        self.model_panel = ModelPanel(available_models())
+        self.table = DetectionTable()
+        self._dock(self.model_panel, "Model", Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock(self.table, "Detections", Qt.DockWidgetArea.BottomDockWidgetArea)
+
+        # controllers
+        self.undo_stack = QUndoStack(self)
+        self.overlay = DetectionOverlay(self.view.plot, self)
+        self.review = ReviewController(self.table, self.overlay, self.view, self.undo_stack, self)
+        self.review.threshold = self.model_panel.threshold
+        self.inference = InferenceController(self)
+        self.playback = PlaybackController(self.runner, parent=self)
+
+        self.file_label = QLabel("No recording open")
+        self.play_label = QLabel()
+        self.statusBar().addWidget(self.file_label, 1)
+        self.statusBar().addPermanentWidget(self.play_label)
+        self.play_label.setText(
+            "" if self.playback.available else self.playback.reason
+        )
+        self.play_label.setToolTip(self.playback.reason)
+
+        self._build_actions()
+        self._connect()
+
+    # ------------------------------------------------------------- layout
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, menu, text: str, shortcut: str | QKeySequence | None, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open recording…", QKeySequence.StandardKey.Open, self._ask_open)
+        self.export_action = self._action(file_menu, "&Export review (AOEF)…", "Ctrl+E", self._ask_export)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        edit_menu = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        for action in (undo, redo):
+            edit_menu.addAction(action)
+            self.addAction(action)
+
+        review = bar.addMenu("&Review")
+        self.accept_action = self._action(review, "&Accept", "A", lambda: self.review.set_status(Status.ACCEPTED), "Accept the selected detection")
+        self.reject_action = self._action(review, "&Reject", "R", lambda: self.review.set_status(Status.REJECTED), "Reject the selected detection")
+        self.uncertain_action = self._action(review, "Mark &uncertain", "U", lambda: self.review.set_status(Status.UNCERTAIN), "Mark the selected detection uncertain")
+        review.addSeparator()
+        self.play_action = self._action(review, "&Play / stop", "Space", self.toggle_play, "Play the selected detection")
+        self._action(review, "&Stop", "Esc", self.playback.stop)
+        self.next_action = self._action(review, "&Next detection", "Down", lambda: self.review.step(+1))
+        self.prev_action = self._action(review, "Pre&vious detection", "Up", lambda: self.review.step(-1))
+
+        model_menu = bar.addMenu("&Model")
+        self._action(model_menu, "&Run", "Ctrl+R", lambda: self.run_model(self.model_panel.model_key))
+        self._action(model_menu, "&Cancel run", None, self.inference.cancel)
+
+        view_menu = bar.addMenu("&View")
+        self._action(view_menu, "Zoom to &fit", "Ctrl+0", self.zoom_to_fit)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About", None, self._about)
+
+    def _connect(self) -> None:
+        self.view.view_changed.connect(self.timeline.set_visible)
+        self.view.overview_ready.connect(lambda tile: self.timeline.set_overview(tile, self.view._levels))
+        self.view.failed.connect(lambda msg: self.report_error("Spectrogram", msg))
+        self.timeline.range_requested.connect(self.view.set_visible_range)
+        self.view.time_clicked.connect(self._on_time_clicked)
+
+        self.model_panel.run_requested.connect(self.run_model)
+        self.model_panel.cancel_requested.connect(self.inference.cancel)
+        self.model_panel.threshold_changed.connect(self.review.set_threshold)
+        self.review.counts_changed.connect(self._show_counts)
+        self.overlay.clicked.connect(lambda _id: self.play_selected())
+        self.table.detection_activated.connect(lambda _id: self.play_selected())
+
+        self.inference.model_loaded.connect(self._on_model_loaded)
+        self.inference.predictions.connect(self._on_predictions)
+        self.inference.progress.connect(self.model_panel.set_progress)
+        self.inference.finished.connect(self._on_run_finished)
+        self.inference.failed.connect(self._on_run_failed)
+
+        self.playback.position_changed.connect(self.view.set_playhead)
+        self.playback.position_changed.connect(self.timeline.set_playhead)
+        self.playback.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+
+    # ---------------------------------------------------------- recording
+    def open_path(self, path: str | Path) -> None:
+        """Open a recording; the header is read off the GUI thread."""
+        path = Path(path)
+        self.file_label.setText(f"Opening {path.name}…")
+        self.runner.submit(lambda: read_info(path), self._on_info, lambda exc: self._on_open_failed(path, exc))
+
+    def _ask_open(self) -> None:
+        start = str(self.info.path.parent) if self.info is not None else ""
+        patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open recording", start, f"Audio ({patterns});;All files (*)"
+        )
+        if path:
+            self.open_path(path)
+
+    def _on_open_failed(self, path: Path, exc: BaseException) -> None:
+        self.file_label.setText("No recording open" if self.info is None else self._describe(self.info))
+        self.report_error("Cannot open recording", str(exc))
+
+    def _on_info(self, info: RecordingInfo) -> None:
+        if self.inference.running:
+            self.inference.cancel()
+        self.playback.stop()
+        self.info = info
+        self.session = ReviewSession(to_recording(info), common_name=self._common_name)
+        self.review.set_session(self.session)
+        self.view.set_recording(info)
+        self.timeline.set_duration(info.duration, info.samplerate / 2)
+        self.overlay.set_band(0.0, info.samplerate / 2)
+        self.table.source.clock = info.duration >= 600
+        self.file_label.setText(self._describe(info))
+        self.setWindowTitle(f"{info.path.name} — audioclass-gui")
+        for warning in info.warnings:
+            self.report_error("Recording has a problem", f"{info.path}: {warning}. The readable part is shown.")
+        self.recording_opened.emit(info)
+
+    @staticmethod
+    def _describe(info: RecordingInfo) -> str:
+        ch = "mono" if info.channels == 1 else f"{info.channels} channels"
+        return (
+            f"{info.path.name} — {info.duration:.2f} s, {info.samplerate / 1000:g} kHz, "
+            f"{ch}, {info.format} {info.subtype}"
+        )
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole recording."""
+        if self.info is not None:
+            self.view.set_visible_range(0.0, self.info.duration)
+
+    # --------------------------------------------------------------- model
+    def run_model(self, key: str) -> None:
+        """Run a model over the open recording in the worker thread."""
+        if self.info is None or self.session is None:
+            self.report_error("No recording", "Open a recording before running a model.")
+            return
+        if self.inference.running:
+            return
+        entry = get_entry(key)
+        self.model_panel.set_model(entry.key)
+        self.session.clear()
+        self.session.model_name = entry.title
+        self.session.provenance = {
+            "model": entry.key,
+            "title": entry.title,
+            "source": entry.source,
+            "threshold_floor": THRESHOLD_FLOOR,
+            "app": f"audioclass-gui {__version__}",
+        }
+        self.model_panel.set_running(True)
+        self.model_panel.status.setText(f"Running {entry.title} on {self.info.path.name}…")
+        self.inference.start(entry.key, self.session.recording, confidence_floor=THRESHOLD_FLOOR)
+
+    def _common_name(self, tag) -> str | None:
+        if self.model_info is None:
+            return None
+        return self.model_info.common_names.get(tag.value)
+
+    def _on_model_loaded(self, info: ModelInfo) -> None:
+        self.model_info = info
+        if self.session is not None:
+            self.session.model_name = f"{info.name} {info.version}".strip()
+            self.session.provenance.update(
+                {"name": info.name, "version": info.version, "samplerate": info.samplerate,
+                 "input_samples": info.input_samples, "num_classes": info.num_classes}
+            )
+
+    def _on_predictions(self, predictions: list) -> None:
+        if self.session is not None:
+            self.session.add_predictions(predictions)
+
+    def _on_run_finished(self, cancelled: bool, seconds: float) -> None:
+        self.model_panel.set_running(False)
+        self.review.refresh()
+        n = len(self.review.visible())
+        what = "Cancelled" if cancelled else "Finished"
+        self.model_panel.progress.setFormat(f"{what} in {seconds:.1f} s")
+        self.model_panel.status.setText(f"{what}: {n} detections at or above {self.review.threshold:.2f}.")
+        if not cancelled and self.review.selected is None and n:
+            self.review.step(+1)
+        self.run_finished.emit(cancelled)
+
+    def _on_run_failed(self, message: str) -> None:
+        self.model_panel.set_running(False)
+        self.model_panel.progress.setFormat("failed")
+        self.model_panel.status.setText(message)
+        self.report_error("Model failed", message)
+        self.run_finished.emit(True)
+
+    def _show_counts(self, counts: dict) -> None:
+        if not counts:
+            self.model_panel.counts.setText("")
+            return
+        parts = [f"{STATUS_TEXT[s] if s != Status.UNREVIEWED else 'To review'}: {n}" for s, n in counts.items()]
+        self.model_panel.counts.setText(" · ".join(parts))
+
+    # ------------------------------------------------------------ playback
+    def play_selected(self) -> None:
+        """Play the selected detection."""
+        d = self.review.selected
+        if d is None or self.info is None:
+            return
+        self.playback.play_span(self.info, d.start - PLAY_CONTEXT, d.end + PLAY_CONTEXT)
+
+    def toggle_play(self) -> None:
+        """Space: stop if playing, else play the selected detection."""
+        if self.playback.is_playing():
+            self.playback.stop()
+        else:
+            self.play_selected()
+
+    def _on_time_clicked(self, seconds: float) -> None:
+        if self.info is not None and self.playback.is_playing():
+            self.playback.play_span(self.info, seconds, self.info.duration)
+
+    # -------------------------------------------------------------- export
+    def _ask_export(self) -> None:
+        if self.session is None or self.info is None:
+            self.report_error("Nothing to export", "Open a recording and run a model first.")
+            return
+        default = self.info.path.with_suffix(".review.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export review", str(default), "AOEF JSON (*.json)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str | Path) -> None:
+        """Export the review as soundevent AOEF, writing in the background."""
+        session = self.session
+        if session is None:
+            return
+        self.statusBar().showMessage(f"Exporting to {path}…")
+        self.runner.submit(
+            lambda: export_aoef(session, path),
+            self._on_exported,
+            lambda exc: self.report_error("Export failed", f"{path}: {exc}"),
+        )
+
+    def _on_exported(self, result) -> None:
+        self.statusBar().showMessage(
+            f"Exported {result.project_path.name} and {result.model_run_path.name}", 10000
+        )
+        self.exported.emit(result)
+
+    # -------------------------------------------------------------- errors
+    def report_error(self, title: str, message: str) -> None:
+        """Tell the user without blocking the window (and log to stderr)."""
+        print(f"audioclass-gui: {message}", file=sys.stderr)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.finished.connect(lambda _r, b=box: self._dialogs.remove(b) if b in self._dialogs else None)
+        self._dialogs.append(box)
+        box.show()
+        self.error_reported.emit(message)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About audioclass-gui",
+            f"audioclass-gui {__version__}\n\nReview what audio classifiers found in field recordings.\n"
+            + (json.dumps(self.session.provenance, indent=1) if self.session and self.session.provenance else ""),
+        )
+
+    def closeEvent(self, event) -> None:
+        self.inference.cancel()
+        self.playback.stop()
+        self.inference.wait(5.0)
+        self.runner.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,143 @@
+"""Model picker, threshold, run and cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audioclass_gui.models import DEFAULT_MODEL, ModelEntry
+
+__all__ = ["THRESHOLD_FLOOR", "ModelPanel"]
+
+#: Scores below this are not kept from a run, so the threshold cannot go lower.
+THRESHOLD_FLOOR = 0.05
+_SLIDER_STEPS = 1000
+
+
+class ModelPanel(QWidget):
+    """Choose a model, set the threshold, run it and follow its progress.
+
+    Signals
+    -------
+    run_requested(str)
+        Run the model with this registry key.
+    cancel_requested()
+    threshold_changed(float)
+        The confidence threshold moved (live).
+    """
+
+    run_requested = Signal(str)
+    cancel_requested = Signal()
+    threshold_changed = Signal(float)
+
+    def __init__(self, entries: list[ModelEntry], parent=None) -> None:
+        super().__init__(parent)
+        self.model_combo = QComboBox()
+        for entry in entries:
+            self.model_combo.addItem(entry.title, entry.key)
+            self.model_combo.setItemData(
+                self.model_combo.count() - 1, entry.description, Qt.ItemDataRole.ToolTipRole
+            )
+        default = self.model_combo.findData(DEFAULT_MODEL)
+        self.model_combo.setCurrentIndex(max(0, default))
+
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setRange(THRESHOLD_FLOOR, 1.0)
+        self.threshold_spin.setSingleStep(0.05)
+        self.threshold_spin.setDecimals(2)
+        self.threshold_spin.setValue(0.25)
+        self.threshold_spin.setToolTip("Show detections with at least this score")
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setRange(int(THRESHOLD_FLOOR * _SLIDER_STEPS), _SLIDER_STEPS)
+        self.threshold_slider.setValue(int(0.25 * _SLIDER_STEPS))
+
+        self.run_button = QPushButton("Run")
+        self.run_button.setToolTip("Run the model over the open recording (Ctrl+R)")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        self.status = QLabel("Open a recording, pick a model and press Run.")
+        self.status.setWordWrap(True)
+        self.counts = QLabel("")
+        self.counts.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Model", self.model_combo)
+        thr = QHBoxLayout()
+        thr.addWidget(self.threshold_slider, 1)
+        thr.addWidget(self.threshold_spin)
+        form.addRow("Threshold", thr)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.counts)
+        layout.addStretch(1)
+
+        self.run_button.clicked.connect(lambda: self.run_requested.emit(self.model_key))
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+        self.threshold_slider.valueChanged.connect(
+            lambda v: self.threshold_spin.setValue(v / _SLIDER_STEPS)
+        )
+        self.threshold_spin.valueChanged.connect(self._on_spin)
+
+    @property
+    def model_key(self) -> str:
+        """Registry key of the chosen model."""
+        return str(self.model_combo.currentData())
+
+    @property
+    def threshold(self) -> float:
+        """The confidence threshold."""
+        return float(self.threshold_spin.value())
+
+    def set_model(self, key: str) -> bool:
+        """Choose a model by key; False if unknown."""
+        index = self.model_combo.findData(key)
+        if index < 0:
+            return False
+        self.model_combo.setCurrentIndex(index)
+        return True
+
+    def set_threshold(self, value: float) -> None:
+        """Set the threshold (clamped to the allowed range)."""
+        self.threshold_spin.setValue(value)
+
+    def set_running(self, running: bool) -> None:
+        """Enable Run or Cancel to match the worker's state."""
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.model_combo.setEnabled(not running)
+        if running:
+            self.progress.setValue(0)
+            self.progress.setFormat("loading model…")
+
+    def set_progress(self, fraction: float, done: float, total: float) -> None:
+        """Show how far the run has got."""
+        self.progress.setValue(int(round(fraction * 1000)))
+        self.progress.setFormat(f"{fraction:.0%}  ({done:.0f} of {total:.0f} s)")
+
+    def _on_spin(self, value: float) -> None:
+        blocker = self.threshold_slider.blockSignals(True)
+        self.threshold_slider.setValue(int(round(value * _SLIDER_STEPS)))
+        self.threshold_slider.blockSignals(blocker)
+        self.threshold_changed.emit(float(value))

@@ -1,0 +1,97 @@
+"""The timeline strip: the whole recording, with the visible range marked."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QColor
+
+from audioclass_gui.qt.axes import TimeAxis
+from audioclass_gui.spectrogram import SpectrogramTile
+
+__all__ = ["TimelineStrip"]
+
+
+class TimelineStrip(pg.PlotWidget):
+    """Overview of the whole file under the spectrogram.
+
+    Clicking jumps there; dragging the marked region pans the main view.
+
+    Signals
+    -------
+    range_requested(float, float)
+        The user moved the visible range to these times (seconds).
+    """
+
+    range_requested = Signal(float, float)
+
+    def __init__(self, parent=None) -> None:
+        self.time_axis = TimeAxis()
+        super().__init__(parent, axisItems={"bottom": self.time_axis}, background="#111418")
+        self.setFixedHeight(86)
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        self.getPlotItem().hideAxis("left")
+        self.time_axis.setLabel("")
+        vb = self.getViewBox()
+        vb.setMouseEnabled(x=False, y=False)
+        vb.setDefaultPadding(0.0)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.addItem(self.image)
+        self.region = pg.LinearRegionItem(
+            brush=pg.mkBrush(QColor(255, 255, 255, 50)),
+            pen=pg.mkPen(QColor("#ffd54f"), width=2),
+        )
+        self.region.setZValue(10)
+        self.addItem(self.region)
+        self.playhead = pg.InfiniteLine(angle=90, pen=pg.mkPen("w", width=1))
+        self.playhead.hide()
+        self.addItem(self.playhead)
+        self._duration = 0.0
+        self._updating = False
+        self.region.sigRegionChanged.connect(self._on_region_dragged)
+        self.scene().sigMouseClicked.connect(self._on_click)
+
+    def set_duration(self, duration: float, nyquist: float) -> None:
+        """Prepare for a recording of this length."""
+        self._duration = duration
+        self.image.clear()
+        self.time_axis.set_clock(duration >= 600)
+        self.setXRange(0.0, duration, padding=0.0)
+        self.setYRange(0.0, nyquist, padding=0.0)
+        self.region.setBounds((0.0, duration))
+
+    def set_overview(self, tile: SpectrogramTile, levels: tuple[float, float] | None) -> None:
+        """Show the whole-file overview image."""
+        self.image.setImage(tile.data, autoLevels=levels is None, levels=levels)
+        self.image.setRect(QRectF(tile.start, tile.fmin, tile.end - tile.start, tile.fmax - tile.fmin))
+
+    def set_visible(self, start: float, end: float) -> None:
+        """Mark the range the main view shows."""
+        self._updating = True
+        try:
+            self.region.setRegion((start, end))
+        finally:
+            self._updating = False
+
+    def set_playhead(self, seconds: float | None) -> None:
+        """Move the playhead, or hide it with None."""
+        if seconds is None:
+            self.playhead.hide()
+        else:
+            self.playhead.setValue(seconds)
+            self.playhead.show()
+
+    def _on_region_dragged(self) -> None:
+        if not self._updating:
+            start, end = self.region.getRegion()
+            self.range_requested.emit(float(start), float(end))
+
+    def _on_click(self, event) -> None:
+        if event.isAccepted() or self._duration <= 0:
+            return
+        t = self.getViewBox().mapSceneToView(event.scenePos()).x()
+        start, end = self.region.getRegion()
+        span = end - start
+        self.range_requested.emit(float(t - span / 2), float(t + span / 2))

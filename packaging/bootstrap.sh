@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# One command for a fresh machine: installs what audioclass-gui needs, then
+#   bash packaging/bootstrap.sh run [FILE] [options]   starts the app
+#   bash packaging/bootstrap.sh test [pytest args]     runs ruff, import-linter and the tests
+# The virtual environment lives in .venv (override with AUDIOCLASS_GUI_VENV).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mode="${1:-run}"
+[ $# -gt 0 ] && shift
+
+# --- system libraries: PortAudio for playback, the libraries Qt's xcb and
+# offscreen platforms load, and Xvfb for screenshots on machines without a screen.
+apt_packages=(libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
+  libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4
+  libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
+if command -v dpkg >/dev/null 2>&1; then
+  missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "bootstrap: installing ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo apt-get update -qq
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "bootstrap: please install these Debian packages: ${missing[*]}" >&2
+      echo "bootstrap: (without libportaudio2 the app runs but cannot play audio)" >&2
+    fi
+  fi
+fi
+
+# --- Python environment
+python="${PYTHON:-python3}"
+"$python" - <<'PY' || { echo "bootstrap: Python 3.11 or newer is needed" >&2; exit 1; }
+import sys
+raise SystemExit(0 if sys.version_info >= (3, 11) else 1)
+PY
+venv="${AUDIOCLASS_GUI_VENV:-$here/.venv}"
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+extras="test"
+stamp="$venv/.audioclass-gui-installed"
+want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)-$extras"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  "$venv/bin/python" -m pip install -q -e ".[$extras]"
+  echo "$want" > "$stamp"
+fi
+
+case "$mode" in
+  run)
+    exec "$venv/bin/audioclass-gui" "$@"
+    ;;
+  test)
+    export QT_QPA_PLATFORM=offscreen
+    echo "== ruff"
+    "$venv/bin/ruff" check audioclass_gui tests benchmarks
+    echo "== import-linter"
+    (cd "$here" && "$venv/bin/lint-imports")
+    echo "== pytest"
+    exec "$venv/bin/python" -m pytest -ra "$@"
+    ;;
+  *)
+    echo "usage: bash packaging/bootstrap.sh run|test [args]" >&2
+    exit 2
+    ;;
+esac

