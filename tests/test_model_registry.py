@@ -22,6 +22,7 @@ from audioclass_gui.models import (
     create_model,
     get_entry,
 )
+from tests.plugin_dist import make_distribution
 
 PLUGIN = textwrap.dedent(
     '''
@@ -55,20 +56,6 @@ PLUGIN = textwrap.dedent(
             return ModelOutput(probs, rms.astype(np.float32)[:, None])
     '''
 )
-
-
-def make_distribution(
-    root: Path, name: str, module: str, source: str, entry_points: str
-) -> None:
-    (root / f"{module}.py").write_text(source, encoding="utf-8")
-    info = root / f"{name}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(
-        f"[audioclass_gui.models]\n{entry_points}\n", encoding="utf-8"
-    )
 
 
 @pytest.fixture

@@ -124,6 +124,8 @@ def run_app(options: AppOptions) -> int:
         return 2
     if options.threshold is not None:
         window.model_panel.set_threshold(options.threshold)
+    if not window.playback.available:
+        print(f"audioclass-gui: {window.playback.reason}", file=sys.stderr)
     driver = _ScreenshotDriver(window, options, app) if options.screenshot else None
     window.show()
     if options.path is not None:

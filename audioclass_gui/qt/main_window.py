@@ -26,6 +26,7 @@ from audioclass_gui.audio.info import (
     read_info,
     to_recording,
 )
+from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.formats import export_aoef
 from audioclass_gui.models import available_models, get_entry
 from audioclass_gui.qt.detection_table import DetectionTable
@@ -68,7 +69,7 @@ class MainWindow(QMainWindow):
     error_reported = Signal(str)
     exported = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, playback_engine: PlaybackEngine | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("audioclass-gui")
         self.resize(1400, 900)
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewController(self.table, self.overlay, self.view, self.undo_stack, self)
         self.review.threshold = self.model_panel.threshold
         self.inference = InferenceController(self)
-        self.playback = PlaybackController(self.runner, parent=self)
+        self.playback = PlaybackController(self.runner, playback_engine, parent=self)
 
         self.file_label = QLabel("No recording open")
         self.play_label = QLabel()
