@@ -169,3 +169,25 @@ def test_truncated_wav_opens_with_a_warning(qtbot, window: MainWindow, calls_wav
     assert str(truncated) in blocker.args[0] and "truncated" in blocker.args[0]
     qtbot.waitUntil(lambda: win.info is not None, timeout=10_000)
     assert win.info.duration == pytest.approx(6.0, abs=0.01)
+
+
+def test_labels_that_would_overlap_are_shortened_then_hidden(qtbot, window: MainWindow, tmp_path: Path):
+    win = window
+    # Energy-detector windows are 1 s long; calls in neighbouring windows.
+    rec = write_calls(tmp_path / "dense.wav", duration=60.0,
+                      calls=tuple((float(s) + 0.2, float(s) + 0.8, 4000.0) for s in range(10, 20)))
+    open_and_run(qtbot, win, rec)
+    ids = [d.id for d in win.review.visible()]
+    assert len(ids) >= 10
+    win.view.set_visible_range(9.0, 12.0)  # ~300 px per second: full labels fit
+    qtbot.waitUntil(lambda: all(win.overlay.label_item(i).isVisible() for i in ids[:2]), timeout=2_000)
+    label = win.overlay.label_item(ids[0])
+    assert label.toPlainText() == label.full_text and "Sound" in label.full_text
+    win.view.set_visible_range(0.0, 60.0)  # ~18 px per second: not even the score fits
+    qtbot.waitUntil(lambda: not win.overlay.label_item(ids[0]).isVisible(), timeout=2_000)
+    win.view.set_visible_range(8.0, 24.0)  # ~60 px per second: the score alone
+    qtbot.waitUntil(lambda: win.overlay.label_item(ids[0]).isVisible(), timeout=2_000)
+    assert win.overlay.label_item(ids[0]).toPlainText() == win.overlay.label_item(ids[0]).short_text
+    # The last label of the row has free space after it: it keeps its full text.
+    last = win.overlay.label_item(ids[-1])
+    assert last.isVisible() and last.toPlainText() == last.full_text

@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.view.view_changed.connect(self.timeline.set_visible)
+        self.view.view_changed.connect(lambda *_: self.overlay.fit_labels())
         self.view.overview_ready.connect(lambda tile: self.timeline.set_overview(tile, self.view._levels))
         self.view.failed.connect(lambda msg: self.report_error("Spectrogram", msg))
         self.timeline.range_requested.connect(self.view.set_visible_range)

@@ -23,7 +23,19 @@ class _Label(pg.TextItem):
         super().__init__(**kwargs)
         self.detection_id = detection_id
         self._on_click = on_click
+        self.full_text = ""
+        self.short_text = ""
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def fit(self, width_px: float) -> None:
+        """Show the longest text that fits ``width_px``: name and score, score alone, or nothing."""
+        for text in (self.full_text, self.short_text):
+            if self.toPlainText() != text:
+                self.setText(text)
+            if self.textItem.boundingRect().width() <= width_px:
+                self.setVisible(True)
+                return
+        self.setVisible(False)
 
     def mouseClickEvent(self, ev) -> None:
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -54,6 +66,7 @@ class DetectionOverlay(QObject):
         self._selected: int | None = None
         self._status: Callable[[int], Status] = lambda _id: Status.UNREVIEWED
         self._band: tuple[float, float] = (0.0, 1.0)
+        self._ranks: dict[int, int] = {}
 
     @property
     def detection_ids(self) -> list[int]:
@@ -83,9 +96,31 @@ class DetectionOverlay(QObject):
             group.sort(key=lambda d: -d.score)
             for rank, d in enumerate(group):
                 self._place(d, rank)
+                self._ranks[d.id] = rank
         self._detections = wanted
         for det_id in wanted:
             self._restyle(det_id)
+        self.fit_labels()
+
+    def fit_labels(self) -> None:
+        """Shorten or hide labels that would run into the next label.
+
+        A label may use the free space up to the next detection's label on
+        the same row; where windows are dense (or zoomed far out) it shows
+        the score alone, then nothing. The full name stays in the tooltip
+        and the table.
+        """
+        seconds_per_px = self._plot.getViewBox().viewPixelSize()[0]
+        if not seconds_per_px or seconds_per_px <= 0:
+            return
+        rows: dict[int, list[Detection]] = defaultdict(list)
+        for det_id, d in self._detections.items():
+            rows[self._ranks.get(det_id, 0)].append(d)
+        for row in rows.values():
+            row.sort(key=lambda d: d.start)
+            for d, nxt in zip(row, [*row[1:], None], strict=True):
+                room = float("inf") if nxt is None else (nxt.start - d.start) / seconds_per_px - 2.0
+                self._labels[d.id].fit(room)
 
     def refresh_status(self, ids: Sequence[int]) -> None:
         """Recolour these detections after a verdict."""
@@ -125,7 +160,9 @@ class DetectionOverlay(QObject):
             self._plot.addItem(label)
             self._labels[d.id] = label
         name = d.common_name or d.scientific_name
-        label.setText(f"{name}  {d.score:.2f}")
+        label.full_text = f"{name}  {d.score:.2f}"
+        label.short_text = f"{d.score:.2f}"
+        label.setText(label.full_text)
         label.setToolTip(f"{d.label}\nscore {d.score:.3f}\n{d.start:.2f}–{d.end:.2f} s")
         label.setPos(d.start, high)
         label.setAnchor((0, -rank))
@@ -153,6 +190,7 @@ class DetectionOverlay(QObject):
             if item is not None:
                 self._plot.removeItem(item)
         self._detections.pop(det_id, None)
+        self._ranks.pop(det_id, None)
 
     def _on_label_click(self, det_id: int, double: bool) -> None:
         self.clicked.emit(det_id)
