@@ -67,6 +67,8 @@ def test_review_by_keyboard_and_export(qtbot, window: MainWindow, calls_wav: Pat
     # Up goes back; Ctrl+Z undoes the last verdict.
     qtbot.keyClick(win.table, Qt.Key.Key_Up)
     assert win.review.selected.id == second.id
+    qtbot.keyClick(win.table, Qt.Key.Key_Down)
+    assert win.review.selected.id == third.id
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert win.session.status(third.id) == Status.UNREVIEWED
     qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)

@@ -12,6 +12,7 @@ from audioclass_gui.formats.aoef import (
     model_run_path_for,
     save_aoef,
     verdict_note_message,
+    write_aoef,
 )
 from audioclass_gui.formats.atomic import atomic_write_path, atomic_write_text
 
@@ -25,5 +26,6 @@ __all__ = [
     "model_run_from_predictions",
     "model_run_path_for",
     "save_aoef",
+    "write_aoef",
     "verdict_note_message",
 ]

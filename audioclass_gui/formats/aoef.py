@@ -44,6 +44,7 @@ __all__ = [
     "model_run_from_predictions",
     "model_run_path_for",
     "save_aoef",
+    "write_aoef",
     "verdict_note_message",
 ]
 
@@ -300,6 +301,23 @@ def export_aoef(
     OSError
         If a file cannot be written; an existing file is then left intact.
     """
+    return write_aoef(
+        build_annotation_project(session), build_model_run(session), path, audio_dir=audio_dir
+    )
+
+
+def write_aoef(
+    project: data.AnnotationProject,
+    model_run: data.ModelRun,
+    path: str | os.PathLike[str],
+    *,
+    audio_dir: str | os.PathLike[str] | None = None,
+) -> AoefExport:
+    """Write an already built project and model run (see :func:`export_aoef`).
+
+    Building needs the session and so belongs on the thread that owns it;
+    writing only needs these immutable objects and may run on any thread.
+    """
     project_path = Path(path)
     if project_path.suffix != ".json":
         project_path = project_path.with_name(project_path.name + ".json")
@@ -308,14 +326,14 @@ def export_aoef(
     folder: Path | None = None
     if audio_dir is not None:
         folder = Path(audio_dir).absolute()
-        recording_path = Path(session.recording.path)
-        if not recording_path.is_relative_to(folder):
-            raise ValueError(
-                f"{recording_path}: recording is not inside audio_dir {folder}"
-            )
+        recordings = {c.clip.recording.path for c in model_run.clip_predictions}
+        recordings |= {a.clip.recording.path for a in project.clip_annotations}
+        for recording_path in sorted(Path(p) for p in recordings):
+            if not recording_path.is_relative_to(folder):
+                raise ValueError(
+                    f"{recording_path}: recording is not inside audio_dir {folder}"
+                )
 
-    model_run = build_model_run(session)
-    project = build_annotation_project(session)
     # The model run first: the project never refers to a run that is missing.
     save_aoef(model_run, run_path, folder)
     save_aoef(project, project_path, folder)

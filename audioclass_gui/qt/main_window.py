@@ -27,7 +27,7 @@ from audioclass_gui.audio.info import (
     to_recording,
 )
 from audioclass_gui.audio.playback import PlaybackEngine
-from audioclass_gui.formats import export_aoef
+from audioclass_gui.formats import build_annotation_project, build_model_run, write_aoef
 from audioclass_gui.models import available_models, get_entry
 from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.inference import InferenceController, ModelInfo
@@ -352,8 +352,11 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         self.statusBar().showMessage(f"Exporting to {path}…")
+        # Build on the GUI thread, which owns the session; write in the pool.
+        project = build_annotation_project(session)
+        model_run = build_model_run(session)
         self.runner.submit(
-            lambda: export_aoef(session, path),
+            lambda: write_aoef(project, model_run, path),
             self._on_exported,
             lambda exc: self.report_error("Export failed", f"{path}: {exc}"),
         )
