@@ -108,3 +108,13 @@ def test_app_starts_without_portaudio_and_says_why(tmp_path: Path, calls_wav: Pa
     assert result.returncode == 0, result.stderr
     assert "Playback unavailable" in result.stderr and "PortAudio" in result.stderr
     _assert_screenshot(shot)
+
+
+def test_app_without_a_display_says_how_to_start_it(calls_wav: Path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(
+        [sys.executable, "-m", "audioclass_gui", str(calls_wav)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 2
+    assert "no display found" in result.stderr and "--screenshot" in result.stderr

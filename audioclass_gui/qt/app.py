@@ -112,10 +112,21 @@ def run_app(options: AppOptions) -> int:
     """
     from audioclass_gui.qt.main_window import MainWindow
 
-    if options.screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get(
-        "WAYLAND_DISPLAY"
-    ):
+    headless = (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
+    if headless and options.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif headless and not os.environ.get("QT_QPA_PLATFORM"):
+        print(
+            "audioclass-gui: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+            "Start it from a desktop session, under 'xvfb-run', or use --screenshot OUT.png "
+            "to render the window without a screen.",
+            file=sys.stderr,
+        )
+        return 2
     app = create_application()
     window = MainWindow()
     window.resize(*options.size)
