@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from audioclass_gui import __version__
 from audioclass_gui.audio.demo import demo_recording_path
+from audioclass_gui.qt.resources import app_icon
 
 __all__ = ["AppOptions", "create_application", "run_app"]
 
@@ -41,6 +42,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("audioclass-gui")
     app.setOrganizationName("audioclass-gui")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("audioclass-gui")
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     return app  # type: ignore[return-value]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.formats import build_annotation_project, build_model_run, write_aoef
 from audioclass_gui.models import available_models, get_entry
 from audioclass_gui.qt.detection_table import DetectionTable
+from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
 from audioclass_gui.qt.inference import InferenceController, ModelInfo
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR, ModelPanel
 from audioclass_gui.qt.overlays import DetectionOverlay
@@ -174,7 +174,8 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "Zoom to &fit", "Ctrl+0", self.zoom_to_fit)
 
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About", None, self._about)
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&About audioclass-gui", None, self.show_about)
 
     def _connect(self) -> None:
         self.view.view_changed.connect(self.timeline.set_visible)
@@ -378,13 +379,22 @@ class MainWindow(QMainWindow):
         box.show()
         self.error_reported.emit(message)
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About audioclass-gui",
-            f"audioclass-gui {__version__}\n\nReview what audio classifiers found in field recordings.\n"
-            + (json.dumps(self.session.provenance, indent=1) if self.session and self.session.provenance else ""),
-        )
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help › Keyboard shortcuts (non-modal)."""
+        dialog = ShortcutsDialog(self.menuBar(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_about(self) -> AboutDialog:
+        """Help › About: versions, the model and its licence (non-modal)."""
+        key = self.model_panel.model_key
+        provenance = self.session.provenance if self.session is not None else None
+        html = about_html(key, self.model_panel.model_combo.currentText(), provenance)
+        dialog = AboutDialog(html, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def closeEvent(self, event) -> None:
         self.inference.cancel()
