@@ -1,16 +1,16 @@
 """The ``audioclass-gui`` command.
 
 ``audioclass-gui [FILE]`` opens the app (on a demo recording without FILE);
-``audioclass-gui predict FILE...`` runs a model headless and writes a
-soundevent ``ModelRun``.
+``audioclass-gui predict INPUT... -o OUT`` runs a model headless over files
+and folders (see :mod:`audioclass_gui.batch`) and writes a soundevent
+``ModelRun`` per recording, plus Raven and CSV tables on request.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from audioclass_gui import __version__
@@ -59,82 +59,292 @@ def _gui_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _positive(kind: type) -> Callable[[str], object]:
+    def parse(text: str) -> object:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be greater than 0")
+        return value
+
+    return parse
+
+
 def _predict_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="audioclass-gui predict",
-        description="Run a model over recordings without the window and write a soundevent ModelRun (AOEF JSON).",
+        description="Run a model over recordings and folders of recordings (searched recursively "
+        "for WAV, FLAC, MP3, OGG) without the window. Writes one soundevent ModelRun (AOEF JSON) "
+        "per recording, and optionally Raven selection tables and CSV tables. An interrupted run "
+        "resumes where it stopped when run again with the same arguments.",
     )
-    p.add_argument("files", nargs="+", type=Path, help="recordings")
-    p.add_argument("--model", default="birdnet", help="birdnet (default), energy, or a plugin's name")
-    p.add_argument("--threshold", type=_threshold, default=0.1,
-                   help="keep predicted tags with at least this score (default 0.1)")
-    p.add_argument("--batch-size", type=int, default=None, help="frames per model call")
-    p.add_argument("-o", "--output", type=Path, required=True, help="ModelRun JSON file to write")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "inputs", nargs="+", type=Path, metavar="INPUT", help="recordings and folders"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="output folder (outputs mirror the input folders); with one recording, "
+        "OUT.json writes that file instead",
+    )
+    p.add_argument(
+        "--raven",
+        action="store_true",
+        help="also write a Raven selection table per recording (NAME.selection.table.txt)",
+    )
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write a CSV table per recording, with BirdNET-Analyzer's columns (NAME.results.csv)",
+    )
+    m = p.add_argument_group("model")
+    m.add_argument(
+        "--model",
+        default="birdnet",
+        help="birdnet (default), energy, or a plugin's name",
+    )
+    m.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=0.1,
+        help="keep predicted tags with at least this score (default 0.1)",
+    )
+    m.add_argument(
+        "--top-k",
+        type=_positive(int),
+        metavar="K",
+        help="keep at most K classes per window",
+    )
+    m.add_argument(
+        "--sensitivity",
+        type=float,
+        default=1.0,
+        help="BirdNET's sensitivity, 0.5-1.5 (default 1)",
+    )
+    m.add_argument(
+        "--overlap",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="overlap of consecutive windows in seconds (default 0)",
+    )
+    m.add_argument(
+        "--channel",
+        type=_positive(int),
+        metavar="N",
+        help="analyse channel N (1 = first); default: mix all channels",
+    )
+    m.add_argument(
+        "--start",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="analyse from here on",
+    )
+    m.add_argument("--end", type=float, metavar="SECONDS", help="analyse up to here")
+    m.add_argument(
+        "--species-list",
+        type=Path,
+        metavar="FILE",
+        help="only these species (scientific names, or BirdNET 'Genus species_Common Name' lines)",
+    )
+    m.add_argument(
+        "--lat", type=float, help="latitude of the site, for the location filter"
+    )
+    m.add_argument("--lon", type=float, help="longitude of the site")
+    m.add_argument(
+        "--week",
+        type=int,
+        help="week of the year, 1-48 (BirdNET's calendar), -1 for all year",
+    )
+    m.add_argument(
+        "--language",
+        help="language of common names, e.g. de (needs a label file for it)",
+    )
+    m.add_argument(
+        "--time-expansion",
+        type=_positive(float),
+        default=1.0,
+        metavar="F",
+        help="time-expansion factor of the recordings (e.g. 10 for bat detectors); times stay real",
+    )
+    m.add_argument(
+        "--batch-size", type=_positive(int), default=None, help="windows per model call"
+    )
+    r = p.add_argument_group("running")
+    r.add_argument(
+        "--workers",
+        type=_positive(int),
+        metavar="N",
+        help="parallel workers on this machine (default: one per core)",
+    )
+    r.add_argument(
+        "--executor",
+        choices=("threads", "processes"),
+        default="threads",
+        help="run workers as threads (default, measured fastest) or processes",
+    )
+    r.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="send one task per recording to this dask.distributed scheduler "
+        "(tcp://host:8786), or 'local' to start a local cluster; needs audioclass-gui[cluster]",
+    )
+    r.add_argument(
+        "--redo",
+        action="store_true",
+        help="process every recording again, even those an earlier run finished",
+    )
+    r.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar or summary on stderr",
+    )
     return p
 
 
-def _progress(name: str, fraction: float, started: float) -> None:
-    elapsed = time.perf_counter() - started
-    eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
-    bar = "#" * int(fraction * 30)
-    print(f"\r{name[:40]:40s} [{bar:30s}] {fraction:6.1%}  eta {eta:5.0f} s", end="", file=sys.stderr)
+def _settings(args: argparse.Namespace):
+    from audioclass_gui.models.settings import RunSettings
+
+    settings = RunSettings(
+        threshold=args.threshold,
+        top_k=args.top_k,
+        sensitivity=args.sensitivity,
+        overlap_seconds=args.overlap,
+        channel=None if args.channel is None else args.channel - 1,
+        start=args.start,
+        end=args.end,
+        latitude=args.lat,
+        longitude=args.lon,
+        week=args.week,
+        language=args.language,
+        batch_size=args.batch_size,
+    )
+    if args.species_list is not None:
+        settings = settings.with_species_file(args.species_list)
+    return settings
+
+
+class _Progress:
+    """Batch events (see ``audioclass_gui.batch.BatchEvents``) shown as a tqdm
+    bar over seconds of audio, with the files done and the ETA."""
+
+    def __init__(self, quiet: bool, model: str) -> None:
+        self.quiet = quiet
+        self.model = model
+        self.bar = None
+        self.files = 0
+        self.total_files = 0
+
+    def started(self, jobs, skipped, total_seconds: float, executor: str) -> None:
+        self.total_files = len(jobs)
+        if self.quiet:
+            return
+        if skipped:
+            print(
+                f"{len(skipped)} recording(s) already finished by an earlier run: skipped "
+                "(--redo processes them again)",
+                file=sys.stderr,
+            )
+        if not jobs:
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=round(total_seconds, 1),
+            unit="s",
+            unit_scale=True,
+            file=sys.stderr,
+            desc=f"{self.model} [{executor}]",
+            dynamic_ncols=True,
+            mininterval=0.5,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} s of audio "
+            "[{elapsed}<{remaining}, {rate_fmt}]{postfix}",
+        )
+        self.bar.set_postfix_str(f"0/{self.total_files} files")
+
+    def advanced(self, seconds: float, job) -> None:
+        if self.bar is not None:
+            self.bar.update(min(seconds, max(0.0, self.bar.total - self.bar.n)))
+
+    def finished(self, result) -> None:
+        self.files += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(
+                f"{self.files}/{self.total_files} files", refresh=False
+            )
+
+    def problem(self, message: str) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def predict(argv: Sequence[str]) -> int:
     """Run ``audioclass-gui predict``; returns the exit code."""
     args = _predict_parser().parse_args(argv)
-    from soundevent import data
-
-    from audioclass_gui.audio.errors import AudioFileError
-    from audioclass_gui.audio.info import read_info, to_recording
-    from audioclass_gui.formats import model_run_from_predictions, save_aoef
-    from audioclass_gui.models import create_model, get_entry, iter_predictions
+    from audioclass_gui.batch import (
+        BatchConfig,
+        BatchError,
+        JournalLockedError,
+        run_batch,
+    )
 
     key = _model_key(args.model)
-    entry = get_entry(key)
-    kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
-    model = create_model(key, **kwargs)
-    model.confidence_threshold = args.threshold
-    predictions: list[data.ClipPrediction] = []
-    problems: list[str] = []
-    for path in args.files:
-        try:
-            info = read_info(path)
-            for warning in info.warnings:
-                problems.append(f"{info.path}: {warning} (the readable part was processed)")
-            recording = to_recording(info)
-            started = time.perf_counter()
-            for step in iter_predictions(model, recording):
-                predictions.extend(step.predictions)
-                if not args.quiet:
-                    _progress(info.path.name, step.fraction, started)
-            if not args.quiet:
-                print(file=sys.stderr)
-        except AudioFileError as exc:
-            problems.append(str(exc))
-    provenance = {
-        "model": key,
-        "title": entry.title,
-        "source": entry.source,
-        "name": model.name,
-        "version": str(getattr(model, "version", "") or ""),
-        "threshold": args.threshold,
-        "files": [str(p) for p in args.files],
-        "app": f"audioclass-gui {__version__}",
-    }
-    run = model_run_from_predictions(
-        predictions, name=model.name, provenance=provenance, description=entry.description
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"audioclass-gui predict: {exc}", file=sys.stderr)
+        return 2
+    config = BatchConfig(
+        output=args.output,
+        model=key,
+        settings=settings,
+        raven=args.raven,
+        csv=args.csv,
+        executor=args.executor,
+        workers=args.workers,
+        cluster=args.cluster,
+        resume=not args.redo,
+        time_expansion=args.time_expansion,
     )
-    if predictions or not problems:
-        out = args.output if args.output.suffix == ".json" else args.output.with_name(args.output.name + ".json")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        save_aoef(run, out)
-        if not args.quiet:
-            print(f"wrote {out} ({len(predictions)} clip predictions)", file=sys.stderr)
-    for problem in problems:
+    progress = _Progress(args.quiet, key)
+    try:
+        report = run_batch(args.inputs, config, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        print(
+            "audioclass-gui predict: interrupted. Finished recordings are kept; run the same "
+            "command again to go on with the rest.",
+            file=sys.stderr,
+        )
+        return 130
+    except (BatchError, JournalLockedError, ValueError) as exc:
+        progress.close()
+        print(f"audioclass-gui predict: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        progress.close()
+    if not args.quiet:
+        done = len(report.finished)
+        rate = report.seconds / report.wall_seconds if report.wall_seconds > 0 else 0.0
+        print(
+            f"{done} recording(s) processed, {len(report.skipped)} skipped as finished earlier: "
+            f"{report.seconds:.0f} s of audio in {report.wall_seconds:.1f} s ({rate:.0f}x realtime"
+            f"{', ' + report.executor if report.executor else ''})",
+            file=sys.stderr,
+        )
+        if len(report.finished) == 1 and not report.skipped:
+            print(f"wrote {report.finished[0].job.outputs.model_run}", file=sys.stderr)
+    for problem in report.problems:
         print(f"audioclass-gui: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if report.problems else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,6 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "predict":
         return predict(argv[1:])
+    if argv and argv[0] == "export":
+        return __import__("audioclass_gui.export_cli", fromlist=["main"]).main(argv[1:])
+    if argv and argv[0] == "play":
+        return __import__("audioclass_gui.play_cli", fromlist=["main"]).main(argv[1:])
     args = _gui_parser().parse_args(argv)
     from audioclass_gui.qt.app import AppOptions, run_app
 

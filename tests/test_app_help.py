@@ -15,7 +15,7 @@ def test_shortcuts_dialog_lists_every_review_key(qtbot):
     dialog = win.show_shortcuts()
     rows = {(r[1], r[2]) for r in _rows(dialog)}
     for action, keys in [("Accept", "A"), ("Reject", "R"), ("Mark uncertain", "U"),
-                         ("Play / stop", "Space"), ("Next detection", "Down"),
+                         ("Play / pause", "Space"), ("Next detection", "Down"),
                          ("Previous detection", "Up"), ("Undo", "Ctrl+Z"), ("Run", "Ctrl+R")]:
         assert any(a == action and keys in k for a, k in rows), (action, keys, rows)
     # Changing a key changes the dialog: it is generated, not hand-written.

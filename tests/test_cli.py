@@ -35,7 +35,8 @@ def test_predict_writes_a_model_run(tmp_path: Path, calls_wav: Path):
     hits = sorted(int(p.clip.start_time) for p in run.clip_predictions if p.tags)
     assert hits == [1, 5, 9]
     provenance = json.loads(run.description)
-    assert provenance["model"] == "energy" and provenance["threshold"] == 0.5
+    assert provenance["model_key"] == "energy" and provenance["settings"]["threshold"] == 0.5
+    assert provenance["effective"]["resampler"].startswith("soxr")
 
 
 def test_predict_reports_bad_files_by_name_and_keeps_going(tmp_path: Path, calls_wav: Path):

@@ -8,42 +8,18 @@ process never imports sounddevice.
 
 from __future__ import annotations
 
-import ctypes.util
-import json
-import os
-import subprocess
-import sys
-import textwrap
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from audioclass_gui.audio.playback import PlaybackEngine, PlaybackError
-
-REPO = Path(__file__).resolve().parents[1]
-HAVE_PORTAUDIO = ctypes.util.find_library("portaudio") is not None
-
-
-def _run(script: str, env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ALSA")}
-    full_env.update(env)
-    full_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (env.get("PYTHONPATH"), str(REPO)) if p
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, f"subprocess failed:\n{proc.stdout}\n{proc.stderr}"
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
+from audioclass_gui.audio.reader import read_window
+from tests.conftest import write_calls
+from tests.playback_harness import HAVE_PORTAUDIO, run_script, write_asoundrc
 
 # --- through a real PortAudio stream into an ALSA file sink ------------------
 
@@ -74,9 +50,10 @@ SINK_SCRIPT = """
     result["after_end"] = [engine.is_playing(), engine.position()]
     shutil.copy(out, "exact.raw")
 
-    # 2. Ten seconds: the position while playing, against the frame counter.
-    ten = np.tile(one_second, 10)
-    engine.play(ten, sr, origin=100.0)
+    # 2. A minute: the position while playing, against the frame counter
+    # (long enough for many polls, as this sink is not paced).
+    minute = np.tile(one_second, 60)
+    engine.play(minute, sr, origin=100.0)
     samples = []
     while engine.is_playing():
         before = engine.frames_sent
@@ -105,20 +82,8 @@ def sink_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], 
     if not HAVE_PORTAUDIO:
         pytest.skip("libportaudio2 (the PortAudio library) is not installed")
     home = tmp_path_factory.mktemp("alsa-home")
-    (home / ".asoundrc").write_text(
-        textwrap.dedent(
-            f"""
-            pcm.!default {{
-                type file
-                slave.pcm "null"
-                file "{home / "out.raw"}"
-                format "raw"
-            }}
-            """
-        )
-    )
-    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
-    return _run(SINK_SCRIPT, env, cwd=home), home
+    write_asoundrc(home, home / "out.raw")
+    return run_script(SINK_SCRIPT, home), home
 
 
 def test_sink_is_reported_available(sink_run: tuple[dict[str, Any], Path]) -> None:
@@ -152,11 +117,11 @@ def test_position_follows_the_frame_counter(
     before, pos, after, latency = rows.T
     sr, origin = 32000, 100.0
     lat_frames = np.round(latency * sr)
-    low = origin + np.clip(before - lat_frames, 0, 10 * sr) / sr
-    high = origin + np.clip(after - lat_frames, 0, 10 * sr) / sr
+    low = origin + np.clip(before - lat_frames, 0, 60 * sr) / sr
+    high = origin + np.clip(after - lat_frames, 0, 60 * sr) / sr
     assert np.all((pos >= low - 1e-9) & (pos <= high + 1e-9))
     assert np.all(np.diff(pos) >= 0)  # never runs backwards
-    assert pos[-1] > origin + 1.0 and pos.max() <= origin + 10.0
+    assert pos[-1] > origin + 1.0 and pos.max() <= origin + 60.0
     assert np.all(latency < 1.0)
 
 
@@ -166,6 +131,139 @@ def test_stop_stops_the_output(sink_run: tuple[dict[str, Any], Path]) -> None:
     size, later = result["stopped_sizes"]
     assert size == later  # nothing more was written after stop()
     assert size < 60 * 32000 * 4  # far less than the 120 s that were queued
+
+
+# --- spans of files, through the engine's feeder, into a WAV file sink -------
+
+PLAY_FILE_SCRIPT = """
+    import json, shutil, time
+    from audioclass_gui.audio.playback import PlaybackEngine
+    from audioclass_gui.audio.playback_dsp import PlaybackOptions
+
+    engine = PlaybackEngine()
+    result = {}
+
+    def play(name, path, start, end, **options):
+        setup = engine.play_file(path, start, end, options=PlaybackOptions(**options))
+        rows = []
+        while engine.is_playing():
+            before = engine.frames_sent
+            pos = engine.position()
+            after = engine.frames_sent
+            if pos is not None and (not rows or rows[-1][0] != before):
+                rows.append([before, pos, after, engine.latency])
+            time.sleep(0)
+        time.sleep(0.1)
+        shutil.copy("out.wav", name + ".wav")
+        result[name] = {"setup": [setup.tape_rate, setup.output_rate, setup.channels],
+                        "error": engine.take_error(), "positions": rows}
+
+    play("detection", "calls.wav", 1.2, 1.8)
+    play("half", "calls.wav", 1.2, 1.8, speed=0.5)
+    play("half_fixed", "calls.wav", 1.2, 1.8, speed=0.5, output_rate=32000)
+    play("fallback", "calls8k.wav", 1.0, 1.5, speed=0.1)
+    play("band", "tones.wav", 0.5, 2.5, band=(4000.0, 8000.0))
+    play("long_half", "calls.wav", 0.0, 12.0, speed=0.5)
+    print(json.dumps(result))
+"""
+
+
+def _captured(path: Path) -> tuple[np.ndarray, int]:
+    """Float32 samples PortAudio sent (the WAV header says int32) and the stream's rate."""
+    raw, rate = sf.read(path, dtype="int32")
+    samples = raw.view(np.float32)
+    nonzero = np.flatnonzero(samples)
+    assert nonzero.size, f"nothing reached {path.name}"
+    return samples[nonzero[0] :], rate  # PortAudio primes the device with silence first
+
+
+@pytest.fixture(scope="module")
+def file_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    if not HAVE_PORTAUDIO:
+        pytest.skip("libportaudio2 (the PortAudio library) is not installed")
+    home = tmp_path_factory.mktemp("alsa-wav")
+    write_asoundrc(home, home / "out.wav", fmt="wav")
+    write_calls(home / "calls.wav")
+    write_calls(home / "calls8k.wav", samplerate=8000, calls=((1.1, 1.4, 2000.0),))
+    t = np.arange(32000 * 3) / 32000
+    tones = 0.25 * np.sin(2 * np.pi * 1000 * t) + 0.25 * np.sin(2 * np.pi * 6000 * t)
+    sf.write(home / "tones.wav", tones.astype(np.float32), 32000, subtype="PCM_16")
+    return run_script(PLAY_FILE_SCRIPT, home), home
+
+
+def test_playing_a_detection_sends_exactly_its_samples(file_run) -> None:
+    result, home = file_run
+    assert result["detection"]["setup"] == [32000, 32000, 1]
+    assert result["detection"]["error"] is None
+    sent, rate = _captured(home / "detection.wav")
+    expected = read_window(home / "calls.wav", 1.2, 1.8)
+    assert rate == 32000
+    np.testing.assert_array_equal(sent[: expected.size], expected)
+    assert not sent[expected.size :].any()
+
+
+def test_half_speed_plays_the_same_samples_at_half_the_rate(file_run) -> None:
+    result, home = file_run
+    assert result["half"]["setup"] == [16000, 16000, 1]
+    sent, rate = _captured(home / "half.wav")
+    expected = read_window(home / "calls.wav", 1.2, 1.8)
+    assert rate == 16000  # the device took the tape rate: no resampling
+    np.testing.assert_array_equal(sent[: expected.size], expected)
+
+
+def test_half_speed_on_a_fixed_rate_device_sends_twice_the_samples(file_run) -> None:
+    result, home = file_run
+    assert result["half_fixed"]["setup"] == [16000, 32000, 1]
+    sent, rate = _captured(home / "half_fixed.wav")
+    expected = read_window(home / "calls.wav", 1.2, 1.8)
+    assert rate == 32000
+    n = 2 * expected.size
+    assert np.count_nonzero(sent) == pytest.approx(n, abs=8)
+    # The same waveform, stretched: the whole span resampled in one go (soxr
+    # VHQ, as the engine), and every other sample close to the original one.
+    import soxr
+
+    whole = soxr.resample(expected, 16000, 32000, quality="VHQ")
+    np.testing.assert_allclose(sent[200 : n - 200], whole[200 : n - 200], atol=1e-4)
+    assert np.corrcoef(sent[200 : n - 200 : 2], expected[100:-100])[0, 1] > 0.999
+    spectrum = np.abs(np.fft.rfft(sent[:n]))
+    assert np.fft.rfftfreq(n, 1 / 32000)[np.argmax(spectrum)] == pytest.approx(
+        2000, abs=5
+    )
+
+
+def test_a_rate_the_device_refuses_is_resampled_to_its_own(file_run) -> None:
+    result, home = file_run
+    # 8 kHz at 0.1x is an 800 Hz tape: below what the device takes.
+    assert result["fallback"]["setup"] == [800, 44100, 1]
+    assert result["fallback"]["error"] is None
+    sent, rate = _captured(home / "fallback.wav")
+    assert rate == 44100
+    assert np.count_nonzero(sent) == pytest.approx(4000 * 44100 / 800, rel=0.001)
+
+
+def test_band_pass_keeps_a_tone_inside_the_band_and_removes_one_outside(
+    file_run,
+) -> None:
+    _, home = file_run
+    sent, _ = _captured(home / "band.wav")
+    sent = sent[6400 : 6400 + 32000]  # 1 s well inside the 2 s span
+    spectrum = np.abs(np.fft.rfft(sent)) / sent.size * 2
+    assert spectrum[6000] == pytest.approx(0.25, rel=0.03)  # 1 Hz bins
+    assert spectrum[1000] < 0.25 * 10 ** (-60 / 20)
+
+
+def test_playhead_matches_the_sample_counter_at_half_speed(file_run) -> None:
+    result, _ = file_run
+    rows = np.array(result["long_half"]["positions"], dtype=float)
+    assert len(rows) >= 5
+    before, pos, after, latency = rows.T
+    lat = np.round(latency * 16000)
+    # One output frame is one recording frame: recording time = frames / 32 kHz.
+    low = np.clip(before - lat, 0, None) / 32000
+    high = np.clip(after - lat, 0, None) / 32000
+    assert np.all((pos >= low - 1e-9) & (pos <= high + 1e-9))
+    assert np.all(np.diff(pos) >= 0) and pos[-1] > 1.0 and pos.max() <= 12.0
 
 
 # --- without PortAudio ---------------------------------------------------------
@@ -195,7 +293,7 @@ def test_without_portaudio_playback_is_unavailable_and_says_why(tmp_path: Path) 
     (fake / "sounddevice.py").write_text(
         "raise OSError('PortAudio library not found')\n"
     )
-    result = _run(NO_PORTAUDIO_SCRIPT, {"PYTHONPATH": str(fake)}, cwd=tmp_path)
+    result = run_script(NO_PORTAUDIO_SCRIPT, tmp_path, PYTHONPATH=str(fake))
     ok, reason = result["status"]
     assert ok is False and "PortAudio" in reason and "libportaudio2" in reason
     assert result["available"] is False and result["reason"] == reason
@@ -210,8 +308,7 @@ def test_without_an_output_device_playback_is_unavailable(tmp_path: Path) -> Non
     (tmp_path / ".asoundrc").write_text(
         "pcm.!default { type hw card 97 }\nctl.!default { type hw card 97 }\n"
     )
-    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config")}
-    result = _run(NO_PORTAUDIO_SCRIPT, env, cwd=tmp_path)
+    result = run_script(NO_PORTAUDIO_SCRIPT, tmp_path)
     ok, reason = result["status"]
     if ok:
         pytest.skip(f"PortAudio still found an output device here ({reason})")

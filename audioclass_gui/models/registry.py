@@ -10,7 +10,10 @@ returning a :class:`~audioclass_gui.models.base.ClipClassificationModel`::
 The factory may carry ``title`` (or ``name``) and ``description``
 attributes for the model picker; otherwise the entry-point name and the
 first line of its docstring are used. A plugin that fails to import is
-skipped with a logged warning.
+skipped with a logged warning. The factory may also return any object that
+merely follows the interface (such as a model of the ``audioclass``
+package): :func:`create_model` wraps it with
+:func:`~audioclass_gui.models.wrap.wrap_model`.
 """
 
 from __future__ import annotations
@@ -21,8 +24,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any
 
 from audioclass_gui.models.base import ClipClassificationModel
+from audioclass_gui.models.wrap import wrap_model
+
+if TYPE_CHECKING:
+    from audioclass_gui.models.settings import RunSettings
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -31,6 +39,7 @@ __all__ = [
     "available_models",
     "create_model",
     "get_entry",
+    "model_kwargs",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,6 +77,22 @@ class ModelEntry:
     source: str
 
 
+class _ClassRef:
+    """Callable stand-in whose signature is that of ``module.attr``."""
+
+    def __init__(self, module: str, attr: str) -> None:
+        self.module, self.attr = module, attr
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(
+            getattr(importlib.import_module(self.module), self.attr)
+        )
+
+    def __call__(self, *args: object, **kwargs: object) -> object:  # pragma: no cover
+        return getattr(importlib.import_module(self.module), self.attr)(*args, **kwargs)
+
+
 def _lazy(module: str, attr: str) -> Callable[..., ClipClassificationModel]:
     """A factory importing its class only when called (keeps listing cheap)."""
 
@@ -77,6 +102,8 @@ def _lazy(module: str, attr: str) -> Callable[..., ClipClassificationModel]:
 
     factory.__name__ = attr
     factory.__qualname__ = attr
+    # The real signature is the class's; resolved lazily by model_kwargs.
+    factory.__wrapped_class__ = _ClassRef(module, attr)  # type: ignore[attr-defined]
     factory.__doc__ = f"Construct {module}.{attr}(**kwargs)."
     return factory
 
@@ -168,10 +195,64 @@ def get_entry(name: str) -> ModelEntry:
     raise KeyError(f"unknown model {name!r}; available models: {names}")
 
 
-def create_model(name: str, **kwargs: object) -> ClipClassificationModel:
+#: RunSettings fields a factory receives as keyword arguments if it takes them.
+_CONSTRUCTION_FIELDS = ("num_threads", "batch_size", "sensitivity", "with_features")
+#: Values that are every model's default anyway, so they are not passed.
+_NEUTRAL: dict[str, object] = {"sensitivity": 1.0, "with_features": False}
+
+
+def model_kwargs(
+    factory: Callable[..., Any], settings: RunSettings | None
+) -> dict[str, Any]:
+    """Keyword arguments for ``factory`` taken from run settings.
+
+    ``num_threads``, ``batch_size``, ``sensitivity`` and ``with_features``
+    are passed when set and when the factory accepts them (by name, or
+    through ``**kwargs``); unset ones (None) and neutral ones (sensitivity
+    1, no features) are left to the model.
+    """
+    if settings is None:
+        return {}
+    target = factory
+    if getattr(factory, "__wrapped_class__", None) is not None:
+        target = factory.__wrapped_class__  # type: ignore[attr-defined]
+    try:
+        params = inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        return {}
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    out: dict[str, Any] = {}
+    for name in _CONSTRUCTION_FIELDS:
+        value = getattr(settings, name)
+        if value is None or value == _NEUTRAL.get(name):
+            continue
+        if name in params or takes_any:
+            out[name] = value
+    return out
+
+
+def create_model(
+    name: str, settings: RunSettings | None = None, **kwargs: object
+) -> ClipClassificationModel:
     """Construct the model called ``name`` (see :func:`get_entry`).
 
-    Keyword arguments go to the model's factory, e.g.
-    ``create_model("birdnet", confidence_threshold=0.25, num_threads=2)``.
+    Parameters
+    ----------
+    name
+        Key or title of the model.
+    settings
+        Run settings whose construction-time fields (threads, batch size,
+        sensitivity, features) the factory accepts are passed to it.
+    **kwargs
+        Passed to the factory as well (and win over ``settings``), e.g.
+        ``create_model("birdnet", confidence_threshold=0.25, num_threads=2)``.
+
+    Returns
+    -------
+    ClipClassificationModel
+        The model; an object that only follows the interface is wrapped
+        (:func:`~audioclass_gui.models.wrap.wrap_model`).
     """
-    return get_entry(name).factory(**kwargs)
+    entry = get_entry(name)
+    merged = {**model_kwargs(entry.factory, settings), **kwargs}
+    return wrap_model(entry.factory(**merged))

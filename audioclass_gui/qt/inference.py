@@ -1,8 +1,8 @@
 """Run a model over a recording in a worker thread.
 
 The worker only sees plain, immutable inputs (a model key, a soundevent
-``Recording``, keyword arguments) and sends back plain data through queued
-signals. Cancelling sets a flag the inference generator checks before
+``Recording``, frozen ``RunSettings``, keyword arguments) and sends back
+plain data through queued signals. Cancelling sets a flag the inference generator checks before
 every batch.
 """
 
@@ -18,7 +18,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from soundevent import data
 
-from audioclass_gui.models import create_model, get_entry, iter_predictions
+from audioclass_gui.models import (
+    RunSettings,
+    common_names,
+    create_model,
+    get_entry,
+    iter_predictions,
+)
 
 __all__ = ["InferenceController", "ModelInfo"]
 
@@ -36,6 +42,9 @@ class ModelInfo:
     input_samples: int
     num_classes: int
     common_names: dict[str, str] = field(default_factory=dict)
+    #: How the run is made (model, settings, filters as applied): JSON-able,
+    #: from :meth:`RunSettings.to_provenance`.
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 class InferenceController(QObject):
@@ -65,11 +74,17 @@ class InferenceController(QObject):
         super().__init__(parent)
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._active = threading.Event()
 
     @property
     def running(self) -> bool:
-        """Whether a run is in progress."""
-        return self._thread is not None and self._thread.is_alive()
+        """Whether a run is in progress.
+
+        False from the moment the worker has released its model and queued
+        ``finished`` or ``failed``, so a slot reacting to them may start the
+        next run (the thread itself may still be winding down).
+        """
+        return self._active.is_set()
 
     def start(
         self,
@@ -78,16 +93,25 @@ class InferenceController(QObject):
         *,
         confidence_floor: float,
         model_kwargs: dict[str, Any] | None = None,
+        settings: RunSettings | None = None,
     ) -> None:
-        """Start a run; raises RuntimeError if one is already going."""
+        """Start a run; raises RuntimeError if one is already going.
+
+        ``settings`` holds the run options; its threshold defaults to
+        ``confidence_floor`` (scores below it are never kept).
+        """
         if self.running:
             raise RuntimeError("a model is already running")
         self._cancel = threading.Event()
         cancel = self._cancel
         kwargs = dict(model_kwargs or {})
+        settings = settings or RunSettings()
+        if settings.threshold is None:
+            settings = settings.replace(threshold=confidence_floor)
+        self._active.set()
         self._thread = threading.Thread(
             target=self._work,
-            args=(model_key, recording, confidence_floor, kwargs, cancel),
+            args=(model_key, recording, confidence_floor, kwargs, settings, cancel),
             name="acg-inference",
             daemon=True,
         )
@@ -110,19 +134,40 @@ class InferenceController(QObject):
         recording: data.Recording,
         floor: float,
         kwargs: dict[str, Any],
+        settings: RunSettings,
         cancel: threading.Event,
     ) -> None:
         t0 = time.perf_counter()
+        try:
+            message = self._run(model_key, recording, floor, kwargs, settings, cancel)
+        finally:
+            self._active.clear()
+        if message is None:
+            self.finished.emit(cancel.is_set(), time.perf_counter() - t0)
+        else:
+            self.failed.emit(message)
+
+    def _run(
+        self,
+        model_key: str,
+        recording: data.Recording,
+        floor: float,
+        kwargs: dict[str, Any],
+        settings: RunSettings,
+        cancel: threading.Event,
+    ) -> str | None:
+        """Load and run the model; the failure message, or None on success.
+
+        The model is a local here, so it is released before the caller
+        reports the end of the run.
+        """
         title = model_key
         try:
             title = get_entry(model_key).title
-            model = create_model(model_key, **kwargs)
+            model = create_model(model_key, settings, **kwargs)
             model.confidence_threshold = floor
-            names = {}
-            for tag in model.tags:
-                name = model.common_name(tag)
-                if name:
-                    names[tag.value] = name
+            names = common_names(model, settings)
+            provenance = settings.to_provenance(model, recording)
             self.model_loaded.emit(
                 ModelInfo(
                     key=model_key,
@@ -132,14 +177,14 @@ class InferenceController(QObject):
                     input_samples=model.input_samples,
                     num_classes=model.num_classes,
                     common_names=names,
+                    provenance=provenance,
                 )
             )
-            for step in iter_predictions(model, recording, cancel=cancel):
+            for step in iter_predictions(model, recording, settings, cancel=cancel):
                 if step.predictions:
                     self.predictions.emit(list(step.predictions))
                 self.progress.emit(step.fraction, step.seconds_done, step.seconds_total)
         except Exception as exc:  # the window must survive any model error
             log.error("model %s failed:\n%s", model_key, traceback.format_exc())
-            self.failed.emit(f"{title} failed on {recording.path.name}: {exc}")
-            return
-        self.finished.emit(cancel.is_set(), time.perf_counter() - t0)
+            return f"{title} failed on {recording.path.name}: {exc}"
+        return None

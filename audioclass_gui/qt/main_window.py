@@ -11,9 +11,11 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,13 +30,16 @@ from audioclass_gui.audio.info import (
 from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.formats import build_annotation_project, build_model_run, write_aoef
 from audioclass_gui.models import available_models, get_entry
+from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
 from audioclass_gui.qt.inference import InferenceController, ModelInfo
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR, ModelPanel
 from audioclass_gui.qt.overlays import DetectionOverlay
-from audioclass_gui.qt.playback import PlaybackController
+from audioclass_gui.qt.playback import PlaybackController, follow_range
+from audioclass_gui.qt.playback_bar import PlaybackBar
 from audioclass_gui.qt.review_controller import ReviewController
+from audioclass_gui.qt.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.style import STATUS_TEXT
 from audioclass_gui.qt.tasks import TaskRunner
@@ -44,10 +49,6 @@ from audioclass_gui.review import ReviewSession, Status
 __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
-
-#: Seconds of context played before and after a detection.
-PLAY_CONTEXT = 0.0
-
 
 class MainWindow(QMainWindow):
     """audioclass-gui's main window.
@@ -93,7 +94,11 @@ class MainWindow(QMainWindow):
         self.model_panel = ModelPanel(available_models())
         self.table = DetectionTable()
         self._dock(self.model_panel, "Model", Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock(self.table, "Detections", Qt.DockWidgetArea.BottomDockWidgetArea)
+        # Side panels take the full height; the table sits under the spectrogram.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.table.setMinimumHeight(150)
+        table_dock = self._dock(self.table, "Detections", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([table_dock], [260], Qt.Orientation.Vertical)
 
         # controllers
         self.undo_stack = QUndoStack(self)
@@ -102,6 +107,17 @@ class MainWindow(QMainWindow):
         self.review.threshold = self.model_panel.threshold
         self.inference = InferenceController(self)
         self.playback = PlaybackController(self.runner, playback_engine, parent=self)
+        self.playback_bar = PlaybackBar(self.playback, parent=self)
+        self._dock(self.playback_bar, "Playback", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.spectrogram_settings = SpectrogramSettingsPanel()
+        self.spectrogram_dock = self._dock(self.spectrogram_settings, "Spectrogram", Qt.DockWidgetArea.RightDockWidgetArea)
+        playback_dock = self.findChild(QDockWidget, "dock-playback")
+        if playback_dock is not None:
+            self.tabifyDockWidget(playback_dock, self.spectrogram_dock)
+            playback_dock.raise_()
+        self.view.set_params(self.spectrogram_settings.params())
+        self.view.set_display(self.spectrogram_settings.display())
+        self._cursor: float | None = None  # last time clicked on the spectrogram
 
         self.file_label = QLabel("No recording open")
         self.play_label = QLabel()
@@ -119,7 +135,17 @@ class MainWindow(QMainWindow):
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
-        dock.setWidget(widget)
+        if area == Qt.DockWidgetArea.RightDockWidgetArea:
+            # Side panels scroll rather than force the window taller than the screen.
+            scroll = QScrollArea()
+            scroll.setWidget(widget)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setMinimumWidth(widget.sizeHint().width() + 16)
+            dock.setWidget(scroll)
+        else:
+            dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -161,10 +187,18 @@ class MainWindow(QMainWindow):
         self.reject_action = self._action(review, "&Reject", "R", lambda: self.review.set_status(Status.REJECTED), "Reject the selected detection")
         self.uncertain_action = self._action(review, "Mark &uncertain", "U", lambda: self.review.set_status(Status.UNCERTAIN), "Mark the selected detection uncertain")
         review.addSeparator()
-        self.play_action = self._action(review, "&Play / stop", "Space", self.toggle_play, "Play the selected detection")
-        self._action(review, "&Stop", "Esc", self.playback.stop)
         self.next_action = self._action(review, "&Next detection", "Down", lambda: self.review.step(+1))
         self.prev_action = self._action(review, "Pre&vious detection", "Up", lambda: self.review.step(-1))
+
+        play_menu = bar.addMenu("&Playback")
+        self.play_action = self._action(play_menu, "&Play / pause", "Space", self.toggle_play, "Play the selected detection; pause; resume")
+        self.stop_action = self._action(play_menu, "&Stop", "Esc", self.playback.stop, "Stop playback")
+        self._action(play_menu, "Play &visible range", "Shift+Space", self.play_visible, "Play what the spectrogram shows")
+        self._action(play_menu, "Play from &clicked time", "Ctrl+Space", self.play_from_cursor, "Play from the time last clicked on the spectrogram")
+        play_menu.addSeparator()
+        for action in self.playback_bar.menu_actions():
+            play_menu.addAction(action)
+            self.addAction(action)
 
         model_menu = bar.addMenu("&Model")
         self._action(model_menu, "&Run", "Ctrl+R", lambda: self.run_model(self.model_panel.model_key))
@@ -172,6 +206,22 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         self._action(view_menu, "Zoom to &fit", "Ctrl+0", self.zoom_to_fit)
+        self._action(view_menu, "Zoom to &selection", "Z", self.zoom_to_selection, "Show the selected time range (Shift+drag) or detection")
+        self._action(view_menu, "Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self.view.zoom_time(2.0))
+        self._action(view_menu, "Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self.view.zoom_time(0.5))
+        view_menu.addSeparator()
+        self._action(view_menu, "&Next page", "PgDown", lambda: self.view.page(+1), "Page forward, keeping a tenth of the view")
+        self._action(view_menu, "&Previous page", "PgUp", lambda: self.view.page(-1), "Page back, keeping a tenth of the view")
+        self._action(view_menu, "Pan &right", "Right", lambda: self.view.pan(+0.1))
+        self._action(view_menu, "Pan &left", "Left", lambda: self.view.pan(-0.1))
+        self._action(view_menu, "Go to s&tart", "Home", lambda: self.view.pan(-1e12))
+        self._action(view_menu, "Go to &end", "End", lambda: self.view.pan(1e12))
+        view_menu.addSeparator()
+        self._action(view_menu, "Frequency zoom i&n", "Ctrl+Up", lambda: self.view.zoom_frequency(1.5))
+        self._action(view_menu, "Frequency zoom o&ut", "Ctrl+Down", lambda: self.view.zoom_frequency(1 / 1.5))
+        self._action(view_menu, "&Whole frequency band", "Ctrl+Shift+0", self.view.reset_frequency)
+        view_menu.addSeparator()
+        view_menu.addAction(self.spectrogram_dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -180,14 +230,19 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.view.view_changed.connect(self.timeline.set_visible)
         self.view.view_changed.connect(lambda *_: self.overlay.fit_labels())
-        self.view.overview_ready.connect(lambda tile: self.timeline.set_overview(tile, self.view._levels))
+        self.view.overview_progress.connect(lambda tile: self.timeline.set_overview(tile, self.view.overview_levels))
+        self.view.levels_changed.connect(lambda appearance: self.timeline.set_appearance(*appearance))
         self.view.failed.connect(lambda msg: self.report_error("Spectrogram", msg))
+        self.view.problem.connect(lambda msg: self.report_error("Recording has a problem", msg))
+        self.spectrogram_settings.params_changed.connect(self.view.set_params)
+        self.spectrogram_settings.display_changed.connect(self.view.set_display)
         self.timeline.range_requested.connect(self.view.set_visible_range)
         self.view.time_clicked.connect(self._on_time_clicked)
 
         self.model_panel.run_requested.connect(self.run_model)
         self.model_panel.cancel_requested.connect(self.inference.cancel)
         self.model_panel.threshold_changed.connect(self.review.set_threshold)
+        self.model_panel.options.problem.connect(lambda msg: self.report_error("Species list", msg))
         self.review.counts_changed.connect(self._show_counts)
         self.overlay.clicked.connect(lambda _id: self.play_selected())
         self.table.detection_activated.connect(lambda _id: self.play_selected())
@@ -201,6 +256,11 @@ class MainWindow(QMainWindow):
         self.playback.position_changed.connect(self.view.set_playhead)
         self.playback.position_changed.connect(self.timeline.set_playhead)
         self.playback.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.playback.position_changed.connect(self._follow_playhead)
+        self.playback_bar.play_requested.connect(self.toggle_play)
+        self.playback_bar.stop_requested.connect(self.playback.stop)
+        self.playback_bar.options_changed.connect(lambda: self.playback.restart(self._play_options()))
+        self.review.verdict_given.connect(self._autoplay)
 
     # ---------------------------------------------------------- recording
     def open_path(self, path: str | Path) -> None:
@@ -229,9 +289,15 @@ class MainWindow(QMainWindow):
         self.info = info
         self.session = ReviewSession(to_recording(info), common_name=self._common_name)
         self.review.set_session(self.session)
+        self.spectrogram_settings.set_recording(info.samplerate, info.channels)
+        self.view.set_params(self.spectrogram_settings.params())
         self.view.set_recording(info)
-        self.timeline.set_duration(info.duration, info.samplerate / 2)
-        self.overlay.set_band(0.0, info.samplerate / 2)
+        self.timeline.set_duration(
+            self.view.duration, self.view.nyquist,
+            start=info.metadata.start, start_source=info.metadata.start_source,
+        )
+        self.model_panel.options.set_channels(info.channels)
+        self.overlay.set_band(0.0, self.view.nyquist)
         self.table.source.clock = info.duration >= 600
         self.file_label.setText(self._describe(info))
         self.setWindowTitle(f"{info.path.name} — audioclass-gui")
@@ -242,15 +308,27 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _describe(info: RecordingInfo) -> str:
         ch = "mono" if info.channels == 1 else f"{info.channels} channels"
-        return (
-            f"{info.path.name} — {info.duration:.2f} s, {info.samplerate / 1000:g} kHz, "
+        length = f"{info.duration:.2f} s" if info.duration < 600 else format_clock(info.duration)
+        text = (
+            f"{info.path.name} — {length}, {info.samplerate / 1000:g} kHz, "
             f"{ch}, {info.format} {info.subtype}"
         )
+        if info.extension_note:
+            text += f" ({info.extension_note})"
+        about = info.metadata.describe()
+        return f"{text} — {about}" if about else text
 
     def zoom_to_fit(self) -> None:
-        """Show the whole recording."""
-        if self.info is not None:
-            self.view.set_visible_range(0.0, self.info.duration)
+        """Show the whole recording and its whole frequency band."""
+        self.view.zoom_to_fit()
+
+    def zoom_to_selection(self) -> None:
+        """Show the selected time range, else the selected detection."""
+        if self.view.zoom_to_selection():
+            return
+        d = self.review.selected
+        if d is not None:
+            self.view.zoom_to_selection((d.start, d.end), margin=0.25)
 
     # --------------------------------------------------------------- model
     def run_model(self, key: str) -> None:
@@ -261,19 +339,36 @@ class MainWindow(QMainWindow):
         if self.inference.running:
             return
         entry = get_entry(key)
+        try:
+            settings = self._run_settings()
+        except ValueError as exc:
+            self.report_error("Invalid model options", str(exc))
+            return
         self.model_panel.set_model(entry.key)
         self.session.clear()
         self.session.model_name = entry.title
         self.session.provenance = {
-            "model": entry.key,
+            "model_key": entry.key,
             "title": entry.title,
             "source": entry.source,
             "threshold_floor": THRESHOLD_FLOOR,
             "app": f"audioclass-gui {__version__}",
+            "settings": settings.as_dict(),
         }
+        self.model_panel.show_provenance({})
         self.model_panel.set_running(True)
         self.model_panel.status.setText(f"Running {entry.title} on {self.info.path.name}…")
-        self.inference.start(entry.key, self.session.recording, confidence_floor=THRESHOLD_FLOOR)
+        self.inference.start(
+            entry.key, self.session.recording, confidence_floor=THRESHOLD_FLOOR, settings=settings
+        )
+
+    def _run_settings(self):
+        """The model panel's options, limited to the visible part if asked."""
+        fields = {"threshold": THRESHOLD_FLOOR}
+        if self.model_panel.options.range_check.isChecked() and self.info is not None:
+            start, end = self.view.visible_range()
+            fields.update(start=max(0.0, start), end=min(self.info.duration, end))
+        return self.model_panel.run_settings(**fields)
 
     def _common_name(self, tag) -> str | None:
         if self.model_info is None:
@@ -288,6 +383,8 @@ class MainWindow(QMainWindow):
                 {"name": info.name, "version": info.version, "samplerate": info.samplerate,
                  "input_samples": info.input_samples, "num_classes": info.num_classes}
             )
+            self.session.provenance.update(info.provenance)
+        self.model_panel.show_provenance(info.provenance)
 
     def _on_predictions(self, predictions: list) -> None:
         if self.session is not None:
@@ -319,23 +416,54 @@ class MainWindow(QMainWindow):
         self.model_panel.counts.setText(" · ".join(parts))
 
     # ------------------------------------------------------------ playback
-    def play_selected(self) -> None:
-        """Play the selected detection."""
+    def _play_options(self):
+        """Playback options from the bar, with the selected detection's band."""
         d = self.review.selected
-        if d is None or self.info is None:
-            return
-        self.playback.play_span(self.info, d.start - PLAY_CONTEXT, d.end + PLAY_CONTEXT)
+        return self.playback_bar.settings.options(None if d is None else (d.low_freq, d.high_freq))
+
+    def _play(self, start: float, end: float) -> None:
+        if self.info is not None:
+            expansion = getattr(self.session.recording, "time_expansion", 1.0) if self.session else 1.0
+            self.playback.play_span(self.info, start, end, options=self._play_options(),
+                                    time_expansion=float(expansion or 1.0))
+
+    def play_selected(self) -> None:
+        """Play the selected detection with the context set in the Playback panel."""
+        d = self.review.selected
+        if d is not None:
+            context = self.playback_bar.context
+            self._play(d.start - context, d.end + context)
+
+    def play_visible(self) -> None:
+        """Play the time range the spectrogram shows."""
+        self._play(*self.view.visible_range())
+
+    def play_from_cursor(self) -> None:
+        """Play from the time last clicked (else the left edge of the view) to the end."""
+        if self.info is not None:
+            start = self._cursor if self._cursor is not None else self.view.visible_range()[0]
+            self._play(start, self.info.duration)
 
     def toggle_play(self) -> None:
-        """Space: stop if playing, else play the selected detection."""
-        if self.playback.is_playing():
-            self.playback.stop()
-        else:
+        """Space: pause when playing, resume when paused, else play the selected detection."""
+        if not self.playback.toggle_pause():
             self.play_selected()
 
     def _on_time_clicked(self, seconds: float) -> None:
-        if self.info is not None and self.playback.is_playing():
-            self.playback.play_span(self.info, seconds, self.info.duration)
+        self._cursor = seconds
+        if self.info is not None and self.playback.state != "stopped":
+            self.playback.seek(seconds)
+
+    def _follow_playhead(self, seconds: float | None) -> None:
+        if seconds is not None and self.info is not None and self.playback_bar.follow:
+            new = follow_range(self.view.visible_range(), seconds, self.info.duration)
+            if new is not None:
+                self.view.set_visible_range(*new)
+
+    def _autoplay(self, judged_id: int) -> None:
+        d = self.review.selected
+        if self.playback_bar.autoplay and d is not None and d.id != judged_id:
+            self.play_selected()
 
     # -------------------------------------------------------------- export
     def _ask_export(self) -> None:

@@ -1,6 +1,9 @@
-"""Model picker, threshold, run and cancel."""
+"""Model picker, threshold, run options, run and cancel, provenance."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,17 +19,56 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audioclass_gui.models import DEFAULT_MODEL, ModelEntry
+from audioclass_gui.models import DEFAULT_MODEL, ModelEntry, RunSettings
+from audioclass_gui.qt.model_options import ModelOptions
 
-__all__ = ["THRESHOLD_FLOOR", "ModelPanel"]
+__all__ = ["THRESHOLD_FLOOR", "ModelPanel", "describe_provenance"]
 
 #: Scores below this are not kept from a run, so the threshold cannot go lower.
 THRESHOLD_FLOOR = 0.05
 _SLIDER_STEPS = 1000
 
 
+def describe_provenance(provenance: dict[str, Any]) -> str:
+    """One or two lines saying how a run was made (for the panel)."""
+    model = provenance.get("model_info") or {}
+    settings = provenance.get("settings") or {}
+    effective = provenance.get("effective") or {}
+    filters = provenance.get("filters") or {}
+    name = f"{model.get('name', provenance.get('name', '?'))} {model.get('version', '')}".strip()
+    parts = [name]
+    hop = effective.get("hop_seconds")
+    if hop is not None:
+        parts.append(f"window every {hop:g} s")
+    channel = effective.get("channel")
+    if channel not in (None, "mix"):
+        parts.append(f"channel {int(channel) + 1}")
+    if settings.get("top_k"):
+        parts.append(f"top {settings['top_k']}")
+    if settings.get("sensitivity", 1.0) != 1.0:
+        parts.append(f"sensitivity {settings['sensitivity']:g}")
+    species = filters.get("species_list")
+    if species:
+        parts.append(f"{species['matched']} listed species")
+    location = filters.get("location")
+    if location:
+        week = location["week"]
+        when = "all year" if week == -1 else f"week {week}"
+        if location.get("applied"):
+            parts.append(
+                f"location {location['latitude']:.2f}, {location['longitude']:.2f}, {when}: "
+                f"{location['species_kept']} species"
+            )
+        else:
+            parts.append("location ignored (" + str(location.get("reason", "")) + ")")
+    start, end = settings.get("start", 0.0), settings.get("end")
+    if start or end is not None:
+        parts.append(f"{start:g}–{'end' if end is None else f'{end:g}'} s")
+    return "Run: " + ", ".join(parts)
+
+
 class ModelPanel(QWidget):
-    """Choose a model, set the threshold, run it and follow its progress.
+    """Choose a model, set the threshold and options, run it, follow it.
 
     Signals
     -------
@@ -75,6 +117,10 @@ class ModelPanel(QWidget):
         self.status.setWordWrap(True)
         self.counts = QLabel("")
         self.counts.setWordWrap(True)
+        self.options = ModelOptions()
+        self.provenance_label = QLabel("")
+        self.provenance_label.setWordWrap(True)
+        self.provenance: dict[str, Any] = {}
 
         form = QFormLayout()
         form.addRow("Model", self.model_combo)
@@ -86,11 +132,14 @@ class ModelPanel(QWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
+        # What a reviewer uses on every recording first; the options below.
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.counts)
+        layout.addWidget(self.provenance_label)
+        layout.addWidget(self.options)
         layout.addStretch(1)
 
         self.run_button.clicked.connect(lambda: self.run_requested.emit(self.model_key))
@@ -122,11 +171,30 @@ class ModelPanel(QWidget):
         """Set the threshold (clamped to the allowed range)."""
         self.threshold_spin.setValue(value)
 
+    def run_settings(self, **fields: object) -> RunSettings:
+        """The run options as :class:`RunSettings` (``fields`` laid over).
+
+        Raises
+        ------
+        ValueError
+            If the options do not make valid settings.
+        """
+        return self.options.settings(**fields)
+
+    def show_provenance(self, provenance: dict[str, Any]) -> None:
+        """Show how the current run was made; the full record as a tooltip."""
+        self.provenance = dict(provenance)
+        self.provenance_label.setText(describe_provenance(provenance) if provenance else "")
+        self.provenance_label.setToolTip(
+            json.dumps(provenance, indent=1, ensure_ascii=False, default=str) if provenance else ""
+        )
+
     def set_running(self, running: bool) -> None:
         """Enable Run or Cancel to match the worker's state."""
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.model_combo.setEnabled(not running)
+        self.options.setEnabled(not running)
         if running:
             self.progress.setValue(0)
             self.progress.setFormat("loading model…")

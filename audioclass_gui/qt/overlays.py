@@ -177,7 +177,7 @@ class DetectionOverlay(QObject):
         if status in (Status.REJECTED,):
             pen.setStyle(Qt.PenStyle.DashLine)
         box.setPen(pen)
-        box.setBrush(status_color(status, 45) if selected else QColor(0, 0, 0, 0))
+        box.setBrush(status_color(status, 22) if selected else QColor(0, 0, 0, 0))
         label = self._labels[det_id]
         label.fill = pg.mkBrush(status_color(status, 235 if selected else 175))
         label.setColor(QColor("#000000"))

@@ -31,6 +31,8 @@ class ReviewController(QObject):
 
     selection_changed = Signal(object)
     counts_changed = Signal(dict)
+    #: A verdict was given to this detection id (after moving to the next one).
+    verdict_given = Signal(object)
 
     def __init__(
         self,
@@ -127,10 +129,12 @@ class ReviewController(QObject):
         """Give the selected detection a verdict, then move to the next one."""
         if self.session is None or self._selected is None:
             return False
-        edit = self.session.set_status([self._selected], status)
+        judged = self._selected
+        edit = self.session.set_status([judged], status)
         self.undo_stack.push(EditCommand(self.session, edit))
         if advance:
             self.step(+1)
+        self.verdict_given.emit(judged)
         return True
 
     # ------------------------------------------------------------ internal

@@ -61,11 +61,16 @@ class TaskRunner(QObject):
             if f.cancelled():
                 return
             exc = f.exception()
-            if exc is not None:
-                log.debug("background task failed:\n%s", "".join(traceback.format_exception(exc)))
-                self._delivered.emit(None, on_error, None, exc)
-            else:
-                self._delivered.emit(on_done, None, f.result(), None)
+            try:
+                if exc is not None:
+                    log.debug("background task failed:\n%s", "".join(traceback.format_exception(exc)))
+                    self._delivered.emit(None, on_error, None, exc)
+                else:
+                    self._delivered.emit(on_done, None, f.result(), None)
+            except RuntimeError:
+                # The runner was deleted with its window while this task ran:
+                # nobody is left to tell.
+                pass
 
         future.add_done_callback(finished)
         return future

@@ -1,15 +1,27 @@
-"""The timeline strip: the whole recording, with the visible range marked."""
+"""The timeline strip: the whole recording, with the visible range marked.
+
+The overview image fills in from left to right while it is computed in the
+background; the time axis shows clock time when the recording's start is
+known.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor
 
 from audioclass_gui.qt.axes import TimeAxis
+from audioclass_gui.qt.spectrogram_settings import colormap
 from audioclass_gui.spectrogram import SpectrogramTile
 
-__all__ = ["TimelineStrip"]
+__all__ = ["DISPLAY_COLUMNS", "TimelineStrip"]
+
+#: Most overview columns the strip draws (it is never wider than a screen).
+DISPLAY_COLUMNS = 2048
 
 
 class TimelineStrip(pg.PlotWidget):
@@ -27,7 +39,9 @@ class TimelineStrip(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         self.time_axis = TimeAxis()
-        super().__init__(parent, axisItems={"bottom": self.time_axis}, background="#111418")
+        super().__init__(
+            parent, axisItems={"bottom": self.time_axis}, background="#111418"
+        )
         self.setFixedHeight(86)
         self.setMenuEnabled(False)
         self.hideButtons()
@@ -37,7 +51,7 @@ class TimelineStrip(pg.PlotWidget):
         vb.setMouseEnabled(x=False, y=False)
         vb.setDefaultPadding(0.0)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.image.setColorMap(colormap("viridis"))
         self.addItem(self.image)
         self.region = pg.LinearRegionItem(
             brush=pg.mkBrush(QColor(255, 255, 255, 50)),
@@ -49,23 +63,62 @@ class TimelineStrip(pg.PlotWidget):
         self.playhead.hide()
         self.addItem(self.playhead)
         self._duration = 0.0
+        self._levels: tuple[float, float] | None = None
         self._updating = False
+        self.filled = 0.0  # seconds of the overview drawn so far
         self.region.sigRegionChanged.connect(self._on_region_dragged)
         self.scene().sigMouseClicked.connect(self._on_click)
 
-    def set_duration(self, duration: float, nyquist: float) -> None:
-        """Prepare for a recording of this length."""
+    def set_duration(
+        self,
+        duration: float,
+        nyquist: float,
+        *,
+        start: datetime | None = None,
+        start_source: str | None = None,
+    ) -> None:
+        """Prepare for a recording of this length (and start time, if known)."""
         self._duration = duration
+        self.filled = 0.0
         self.image.clear()
         self.time_axis.set_clock(duration >= 600)
+        self.time_axis.set_start(start, source=start_source)
+        self.time_axis.setLabel("")
         self.setXRange(0.0, duration, padding=0.0)
         self.setYRange(0.0, nyquist, padding=0.0)
         self.region.setBounds((0.0, duration))
 
-    def set_overview(self, tile: SpectrogramTile, levels: tuple[float, float] | None) -> None:
-        """Show the whole-file overview image."""
-        self.image.setImage(tile.data, autoLevels=levels is None, levels=levels)
-        self.image.setRect(QRectF(tile.start, tile.fmin, tile.end - tile.start, tile.fmax - tile.fmin))
+    def set_overview(
+        self, tile: SpectrogramTile, levels: tuple[float, float] | None
+    ) -> None:
+        """Show the overview, or as much of it as is computed so far."""
+        if tile.data.shape[1] == 0:
+            return
+        if levels is not None:
+            self._levels = levels
+        levels = self._levels
+        data = tile.data
+        group = -(-data.shape[1] // DISPLAY_COLUMNS)
+        if group > 1:  # a strip this wide shows no more: keep each group's loudest
+            cols = data.shape[1] // group * group
+            data = data[:, :cols].reshape(data.shape[0], -1, group).max(axis=2)
+            tile = replace(
+                tile, data=data, end=tile.start + cols * tile.seconds_per_column
+            )
+        self.image.setImage(data, autoLevels=levels is None, levels=levels)
+        self.image.setRect(
+            QRectF(tile.start, tile.fmin, tile.end - tile.start, tile.fmax - tile.fmin)
+        )
+        self.filled = tile.end
+
+    def set_appearance(
+        self, levels: tuple[float, float] | None, colormap_name: str
+    ) -> None:
+        """Use the main view's levels and colour map."""
+        self._levels = levels
+        self.image.setColorMap(colormap(colormap_name))
+        if levels is not None and self.image.image is not None:
+            self.image.setLevels(levels)
 
     def set_visible(self, start: float, end: float) -> None:
         """Mark the range the main view shows."""

@@ -1,20 +1,33 @@
-"""A detection: one predicted tag of one frame, and the reviewer's verdict on it.
+"""Detections, verdicts and user-drawn boxes: the values a review is made of.
 
 A classifier scores each frame (a `soundevent.data.Clip`) of a recording and
 returns a `soundevent.data.ClipPrediction` whose ``tags`` list the classes it
 found with their scores. Each of those predicted tags becomes one
-:class:`Detection` that a reviewer accepts, rejects or marks uncertain
-(:class:`Status`).
+:class:`Detection`, on which a reviewer gives a :class:`Verdict`: a
+:class:`Status` (accepted, rejected, uncertain), optionally a corrected
+species (a relabel) and a note. Calls the model missed are drawn as
+:class:`Box` objects.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from soundevent import data
 
-__all__ = ["Detection", "Status"]
+__all__ = [
+    "EMPTY_VERDICT",
+    "Box",
+    "Detection",
+    "Stamp",
+    "Status",
+    "Verdict",
+    "new_box_id",
+]
 
 
 class Status(enum.StrEnum):
@@ -27,6 +40,56 @@ class Status(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the reviewer said about one detection.
+
+    Parameters
+    ----------
+    status
+        Accepted, rejected, uncertain or (not yet) reviewed. It judges the
+        *effective* species: ``label`` when set, else the prediction's.
+    label
+        Scientific name the reviewer put instead of the predicted one (a
+        relabel), or None. The original prediction is never changed.
+    note
+        Free text ("" for none).
+    """
+
+    status: Status = Status.UNREVIEWED
+    label: str | None = None
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """True for the verdict of a detection nobody touched."""
+        return self.status is Status.UNREVIEWED and self.label is None and not self.note
+
+    def with_(self, **changes: object) -> Verdict:
+        """Return a copy with some fields changed (``dataclasses.replace``)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+#: The verdict of an untouched detection.
+EMPTY_VERDICT = Verdict()
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Who gave a verdict (or drew a box), and when.
+
+    Attributes
+    ----------
+    reviewer : soundevent.data.User
+        The reviewer.
+    at : datetime.datetime
+        When, timezone-aware (UTC).
+    """
+
+    reviewer: data.User
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Detection:
     """One predicted tag of one clip prediction.
 
@@ -35,7 +98,9 @@ class Detection:
     id
         Identifier, unique within a :class:`~audioclass_gui.review.ReviewSession`
         and assigned in arrival order starting at 0. Ids are never reused,
-        not even after the session is cleared for a re-run.
+        not even after the session is cleared for a re-run. They are not
+        stable across program runs: persistent stores use :attr:`key`
+        together with the recording's path.
     clip_prediction
         The model's prediction for the frame this detection comes from.
     tag
@@ -51,6 +116,9 @@ class Detection:
     low_freq, high_freq
         Frequency bounds in Hz, ``None`` when the detection spans all
         frequencies (the usual case for clip classifiers).
+    run
+        Key of the model run (source) the detection comes from; ``""`` for
+        the session's own run.
     """
 
     id: int
@@ -63,6 +131,12 @@ class Detection:
     end: float
     low_freq: float | None = None
     high_freq: float | None = None
+    run: str = ""
+
+    @property
+    def recording(self) -> data.Recording:
+        """The recording this detection is in."""
+        return self.clip_prediction.clip.recording
 
     @property
     def label(self) -> str:
@@ -80,7 +154,7 @@ class Detection:
 
     @property
     def key(self) -> tuple[float, float, str]:
-        """Identity of this detection across model re-runs.
+        """Identity of this detection within its recording, across re-runs.
 
         Returns
         -------
@@ -88,3 +162,74 @@ class Detection:
             ``(round(start, 3), round(end, 3), scientific_name)``.
         """
         return (round(self.start, 3), round(self.end, 3), self.scientific_name)
+
+
+def new_box_id() -> str:
+    """Return a fresh box id (32 hex digits of a random uuid)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A sound event the reviewer drew: a time-frequency box or a time span.
+
+    Parameters
+    ----------
+    id
+        Unique, stable id (see :func:`new_box_id`); also the uuid of the
+        exported ``SoundEventAnnotation``.
+    recording
+        Absolute path of the recording it is drawn on.
+    start, end
+        Seconds from the start of the recording (``start < end``).
+    low_freq, high_freq
+        Band in Hz; both None for a time interval (all frequencies).
+    scientific_name
+        The species it is tagged with ("" while untagged).
+    note
+        Free text.
+    """
+
+    id: str
+    recording: Path
+    start: float
+    end: float
+    low_freq: float | None = None
+    high_freq: float | None = None
+    scientific_name: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.end > self.start:
+            raise ValueError(f"a box needs start < end (got {self.start}, {self.end})")
+        if (self.low_freq is None) != (self.high_freq is None):
+            raise ValueError("give both low_freq and high_freq, or neither")
+        if self.low_freq is not None and not self.high_freq > self.low_freq:  # type: ignore[operator]
+            raise ValueError(
+                f"a box needs low_freq < high_freq (got {self.low_freq}, {self.high_freq})"
+            )
+
+    @property
+    def is_interval(self) -> bool:
+        """True when the box spans all frequencies (a time interval)."""
+        return self.low_freq is None
+
+    def moved(
+        self,
+        start: float,
+        end: float,
+        low_freq: float | None = None,
+        high_freq: float | None = None,
+    ) -> Box:
+        """Return the box with new bounds (move or resize); same id and tag."""
+        return replace(
+            self, start=start, end=end, low_freq=low_freq, high_freq=high_freq
+        )
+
+    def tagged(self, scientific_name: str) -> Box:
+        """Return the box tagged with another species."""
+        return replace(self, scientific_name=scientific_name)
+
+    def with_note(self, note: str) -> Box:
+        """Return the box with another note."""
+        return replace(self, note=note)

@@ -1,10 +1,17 @@
-"""The review session: detections of one recording and the reviewer's verdicts.
+"""The review session: detections of one or many recordings and their verdicts.
 
 The session turns a model's clip predictions into :class:`Detection` objects,
-keeps one :class:`Status` per detection, and announces changes with psygnal
-signals so that widgets can follow it without this module importing Qt.
-Changes of status go through invertible :class:`~audioclass_gui.review.edits.Edit`
-objects, which the Qt layer keeps in its undo stack.
+keeps one :class:`Verdict` per detection (stamped with reviewer and time),
+the boxes the reviewer drew, and announces changes with psygnal signals so
+that widgets can follow it without this module importing Qt. Changes go
+through invertible :class:`~audioclass_gui.review.edits.Edit` objects, which
+the Qt layer keeps in its undo stack. Queries (filters, orders, navigation,
+summaries) live in :mod:`audioclass_gui.review.query`; the session's methods
+of the same names call them.
+
+A *recorder* (:class:`Recorder`, e.g. a project journal) makes every change
+durable before the session announces it; if the recorder fails, the change
+is taken back and the error propagates.
 
 The session is not thread-safe: use it from the GUI thread only (workers hand
 their clip predictions to the GUI thread, which calls :meth:`add_predictions`).
@@ -12,23 +19,38 @@ their clip predictions to the GUI thread, which calls :meth:`add_predictions`).
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
-from collections.abc import Callable, Sequence
+import math
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from psygnal import Signal
 from soundevent import data
 
-from audioclass_gui.review.detection import Detection, Status
-from audioclass_gui.review.edits import Edit, StatusEdit
+from audioclass_gui.review import query as _query
+from audioclass_gui.review.detection import (
+    Box,
+    Detection,
+    Stamp,
+    Status,
+    Verdict,
+)
+from audioclass_gui.review.session_edits import SessionEditsMixin
+from audioclass_gui.review.session_registry import SessionRegistryMixin
+from audioclass_gui.review.session_writes import SessionWritesMixin
 
-__all__ = ["ReviewSession", "default_reviewer"]
+__all__ = ["Columns", "Recorder", "ReviewSession", "default_reviewer"]
 
 _STATUSES: tuple[Status, ...] = tuple(Status)
 _CODE: dict[Status, int] = {status: code for code, status in enumerate(_STATUSES)}
 _UNREVIEWED = _CODE[Status.UNREVIEWED]
+
+#: (recording path, start ms-rounded, end ms-rounded, scientific name)
+PathKey = tuple[str, float, float, str]
 
 
 def default_reviewer() -> data.User:
@@ -38,48 +60,97 @@ def default_reviewer() -> data.User:
     -------
     soundevent.data.User
         ``User(username=<login name>)``, or ``username="reviewer"`` when the
-        login name cannot be found.
+        login name cannot be found. The uuid is derived from the name, so the
+        same login is the same user in every session and export.
     """
     try:
         name = getpass.getuser()
     except Exception:  # no USER/LOGNAME and no passwd entry (containers)
         name = ""
-    return data.User(username=name or "reviewer")
+    name = name or "reviewer"
+    return data.User(
+        uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"audioclass-gui:login:{name}"),
+        username=name,
+    )
 
 
-def _make_absolute(recording: data.Recording) -> None:
-    """Make a recording's path absolute, so exports find the file from anywhere."""
-    path = Path(recording.path)
-    if not path.is_absolute():
-        recording.path = path.absolute()
+def _absolute(path: Any) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else p.absolute()
 
 
-class ReviewSession:
-    """Detections of one recording and their review status.
+class Columns(NamedTuple):
+    """Read-only column views of a session's detections (index = id - first_id).
+
+    Attributes
+    ----------
+    first_id : int
+        Id of the detection in row 0.
+    score, start, end : numpy.ndarray of float64
+    recording : numpy.ndarray of int32
+        Index into :attr:`ReviewSession.recordings`.
+    species : numpy.ndarray of int32
+        Index into :meth:`ReviewSession.species_list` (predicted name).
+    status : numpy.ndarray of int8
+        Position in ``tuple(Status)``.
+    label : numpy.ndarray of int32
+        Index of the relabelled species, -1 where not relabelled.
+    """
+
+    first_id: int
+    score: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    recording: np.ndarray
+    species: np.ndarray
+    status: np.ndarray
+    label: np.ndarray
+
+
+class Recorder(Protocol):
+    """Makes a session's changes durable (e.g. a project journal).
+
+    Both methods are called after the session changed its state and before
+    it emits its signals. Raising takes the change back.
+    """
+
+    def verdicts_written(self, session: ReviewSession, ids: list[int]) -> None:
+        """Record the current verdicts of ``ids``."""
+
+    def box_written(self, session: ReviewSession, box_id: str, box: Box | None) -> None:
+        """Record that a box now is ``box`` (None: deleted)."""
+
+
+class ReviewSession(SessionRegistryMixin, SessionEditsMixin, SessionWritesMixin):
+    """Detections of one recording (or many) and their review.
 
     Parameters
     ----------
     recording
-        The recording under review. Every clip prediction added later must
-        belong to it (same uuid). A relative ``recording.path`` is made
-        absolute in place, so that exported files point at the real file.
+        The recording under review. When given, every clip prediction added
+        later must belong to it (same uuid). When None, the session takes
+        predictions of any recording (a project). A relative
+        ``recording.path`` is made absolute in place, so that exported files
+        point at the real file.
     common_name
         Optional function giving the common name of a tag (``None`` or ``""``
         when unknown); called once per distinct tag.
     reviewer
-        Who reviews; defaults to :func:`default_reviewer`.
+        Who reviews; defaults to :func:`default_reviewer`. Every verdict and
+        box is stamped with the reviewer at the time and the time.
 
     Attributes
     ----------
-    recording : soundevent.data.Recording
-        The recording under review.
-    reviewer : soundevent.data.User
-        Owner of status badges and author of notes in exports.
+    recording : soundevent.data.Recording or None
+        The recording under review; None for a multi-recording session
+        (see :attr:`recordings`).
     provenance : dict
-        Free-form description of how the predictions were made (model name,
-        version, thresholds, ...). Exported as JSON in the model run.
+        Free-form description of how the session's own run (``run=""``) was
+        made. Exported as JSON in the model run.
     model_name : str
-        Name of the model that made the predictions.
+        Name of the model of the session's own run.
+    recorder : Recorder or None
+        Makes every change durable; None keeps changes in memory only.
 
     Notes
     -----
@@ -87,167 +158,228 @@ class ReviewSession:
 
     ``detections_added(list[Detection])``
         After :meth:`add_predictions` created detections. Detections that got
-        a remembered verdict back already carry it (query :meth:`status`);
-        no ``status_changed`` is emitted for them.
+        a remembered verdict back already carry it; no ``status_changed``
+        is emitted for them.
     ``status_changed(list[int])``
-        Ids whose status changed, once per edit, never empty.
+        Ids whose verdict (status, relabel or note) changed, once per
+        edit, never empty.
+    ``boxes_changed(list[str])``
+        Ids of boxes added, changed or deleted (query :meth:`box`, which
+        returns None for a deleted one).
     ``cleared()``
         After :meth:`clear` dropped all predictions and detections.
 
     Detection ids are never reused: after :meth:`clear` new detections get
     fresh ids, and edits that still refer to old ids do nothing. Clear the
     undo stack on ``cleared``.
+
+    Detections of different runs with the same recording, frame and species
+    are the same question about the audio: they share one verdict.
     """
 
     detections_added = Signal(list)
     status_changed = Signal(list)
+    boxes_changed = Signal(list)
     cleared = Signal()
 
     def __init__(
         self,
-        recording: data.Recording,
+        recording: data.Recording | None = None,
         *,
         common_name: Callable[[data.Tag], str | None] | None = None,
         reviewer: data.User | None = None,
     ) -> None:
-        _make_absolute(recording)
-        self.recording: data.Recording = recording
-        self.reviewer: data.User = (
-            reviewer if reviewer is not None else default_reviewer()
-        )
+        self.recording: data.Recording | None = recording
         self.provenance: dict[str, Any] = {}
         self.model_name: str = ""
+        self.recorder: Recorder | None = None
+        self._single = recording is not None
         self._common_name = common_name
-        self._common_cache: dict[data.Tag, str] = {}
-        # Verdicts by Detection.key, carried over from before the last clear().
-        self._carried: dict[tuple[float, float, str], Status] = {}
+        self._names: dict[str, str] = {}
+        self._users: list[data.User] = []
+        self._user_index: dict[Any, int] = {}
+        self.reviewer = reviewer if reviewer is not None else default_reviewer()
+        self._recordings: list[data.Recording] = []
+        self._rec_by_uuid: dict[Any, int] = {}
+        self._rec_by_path: dict[str, int] = {}
+        self._species: list[str] = []
+        self._species_index: dict[str, int] = {}
+        self._runs: dict[str, tuple[str, dict[str, Any]]] = {}
+        # Verdicts (with reviewer index and epoch time) waiting for their detection.
+        self._pending: dict[PathKey, tuple[Verdict, int, float]] = {}
+        self._boxes: dict[str, Box] = {}
+        self._box_stamps: dict[str, tuple[int, float]] = {}
         self._next_id = 0
+        self.generation = 0
+        self.cache: dict[Any, Any] = {}
+        if recording is not None:
+            self._register_recording(recording)
         self._reset()
 
     # ------------------------------------------------------------------ state
 
     def _reset(self) -> None:
         self._predictions: list[data.ClipPrediction] = []
-        self._first_id = self._next_id  # id of self._dets[0]
+        self._prediction_runs: list[str] = []
+        self._first_id = self._next_id
         self._dets: list[Detection] = []
-        # Per detection, in arrival order (index = id - _first_id).
         self._scores = np.empty(0, dtype=np.float64)
         self._starts = np.empty(0, dtype=np.float64)
+        self._ends = np.empty(0, dtype=np.float64)
+        self._rec = np.empty(0, dtype=np.int32)
+        self._spc = np.empty(0, dtype=np.int32)
         self._codes = np.empty(0, dtype=np.int8)
-        # Arrival indices in display order, and their scores; None when stale.
-        self._order: np.ndarray | None = np.empty(0, dtype=np.intp)
-        self._order_scores = np.empty(0, dtype=np.float64)
+        self._labels = np.empty(0, dtype=np.int32)
+        self._by = np.empty(0, dtype=np.int32)
+        self._at = np.empty(0, dtype=np.float64)
+        self._notes: dict[int, str] = {}
+        self._key_ids: dict[tuple[int, float, float, int], list[int]] = {}
+        self._identities: set[tuple[int, float, float, int, str]] = set()
+        self._touch()
 
-    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return arrival indices in display order and their scores."""
-        if self._order is None:
-            idx = np.arange(len(self._dets))
-            self._order = np.lexsort((idx, -self._scores, self._starts))
-            self._order_scores = self._scores[self._order]
-        return self._order, self._order_scores
-
-    def _local(self, detection_id: int) -> int:
-        local = int(detection_id) - self._first_id
-        if not 0 <= local < len(self._dets):
-            raise KeyError(f"no detection with id {detection_id} in this session")
-        return local
-
-    def _common(self, tag: data.Tag) -> str:
-        if self._common_name is None:
-            return ""
-        name = self._common_cache.get(tag)
-        if name is None:
-            name = self._common_name(tag) or ""
-            self._common_cache[tag] = name
-        return name
-
-    # ------------------------------------------------------------ predictions
+    def _touch(self) -> None:
+        self.generation += 1
+        self.cache.clear()
 
     def add_predictions(
-        self, predictions: Sequence[data.ClipPrediction]
+        self, predictions: Sequence[data.ClipPrediction], *, run: str = ""
     ) -> list[Detection]:
         """Add clip predictions and make one detection per predicted tag.
 
         Parameters
         ----------
         predictions
-            Clip predictions of this session's recording.
+            Clip predictions (of this session's recording, for a
+            single-recording session).
+        run
+            Key of the run they come from ("" for the session's own); name
+            it first with :meth:`set_run`. A detection identical to one
+            already present (same recording, frame, species and model name
+            of the run) is skipped, so loading a file twice, or a run and
+            its export, does not duplicate anything.
 
         Returns
         -------
         list of Detection
             The new detections, in the order of ``predictions`` and their
-            tags. A detection whose :attr:`Detection.key` had a verdict
-            before the last :meth:`clear` gets that verdict back.
+            tags. A detection whose recording, frame and species had a
+            verdict (before the last :meth:`clear`, or restored from a
+            journal) gets that verdict back.
 
         Raises
         ------
         ValueError
-            If a prediction belongs to another recording.
+            If a prediction belongs to another recording (single-recording
+            session only).
         """
         new: list[Detection] = []
-        codes: list[int] = []
+        cols: list[tuple[float, float, float, int, int]] = []
+        # Loading the same model's output twice (a run and its export) adds nothing.
+        model = "" if run == "" else self._runs.get(run, (run, {}))[0]
         for prediction in predictions:
             clip = prediction.clip
-            if clip.recording.uuid != self.recording.uuid:
-                raise ValueError(
-                    f"clip prediction for {clip.recording.path} does not belong "
-                    f"to the recording under review ({self.recording.path})"
-                )
-            if clip.recording is not self.recording:
-                _make_absolute(clip.recording)
-            self._predictions.append(prediction)
+            rec = self._recording_of(clip)
             start, end = float(clip.start_time), float(clip.end_time)
+            s3, e3 = round(start, 3), round(end, 3)
+            kept = False
             for predicted in prediction.tags:
                 tag = predicted.tag
+                name = str(tag.value)
+                spc = self._species_id(name)
+                identity = (rec, s3, e3, spc, model)
+                if identity in self._identities:
+                    continue
+                self._identities.add(identity)
+                kept = True
+                common = self._names.get(name)
+                if common is None:
+                    common = self._lookup_common(tag)
                 detection = Detection(
                     id=self._next_id,
                     clip_prediction=prediction,
                     tag=tag,
-                    scientific_name=tag.value,
-                    common_name=self._common(tag),
+                    scientific_name=name,
+                    common_name=common,
                     score=float(predicted.score),
                     start=start,
                     end=end,
+                    run=run,
                 )
                 self._next_id += 1
                 new.append(detection)
-                codes.append(_CODE[self._carried.get(detection.key, Status.UNREVIEWED)])
+                cols.append((detection.score, start, end, rec, spc))
+            if kept or not prediction.tags:
+                self._predictions.append(prediction)
+                self._prediction_runs.append(run)
         if not new:
             return new
-
-        n_old = len(self._dets)
-        scores = np.fromiter((d.score for d in new), dtype=np.float64, count=len(new))
-        starts = np.fromiter((d.start for d in new), dtype=np.float64, count=len(new))
-        if self._order is not None and (
-            n_old == 0 or starts.min() > self._starts.max()
-        ):
-            # Usual streaming case: the new frames all come later in time, so
-            # the display order only grows at its end.
-            idx = np.arange(len(new))
-            tail = np.lexsort((idx, -scores, starts))
-            self._order = np.concatenate((self._order, tail + n_old))
-            self._order_scores = np.concatenate((self._order_scores, scores[tail]))
-        else:
-            self._order = None
+        arr = np.asarray(cols, dtype=np.float64).reshape(-1, 5)
+        n = len(new)
+        first_local = len(self._dets)
         self._dets.extend(new)
-        self._scores = np.concatenate((self._scores, scores))
-        self._starts = np.concatenate((self._starts, starts))
-        self._codes = np.concatenate((self._codes, np.asarray(codes, dtype=np.int8)))
+        self._scores = np.concatenate((self._scores, arr[:, 0]))
+        self._starts = np.concatenate((self._starts, arr[:, 1]))
+        self._ends = np.concatenate((self._ends, arr[:, 2]))
+        self._rec = np.concatenate((self._rec, arr[:, 3].astype(np.int32)))
+        self._spc = np.concatenate((self._spc, arr[:, 4].astype(np.int32)))
+        self._codes = np.concatenate((self._codes, np.full(n, _UNREVIEWED, np.int8)))
+        self._labels = np.concatenate((self._labels, np.full(n, -1, np.int32)))
+        self._by = np.concatenate((self._by, np.full(n, -1, np.int32)))
+        self._at = np.concatenate((self._at, np.full(n, math.nan)))
+        pending = self._pending
+        for offset, detection in enumerate(new):
+            local = first_local + offset
+            key = (
+                int(self._rec[local]),
+                round(detection.start, 3),
+                round(detection.end, 3),
+                int(self._spc[local]),
+            )
+            group = self._key_ids.setdefault(key, [])
+            group.append(detection.id)
+            source = self._locals_of(group[0]) if len(group) > 1 else None
+            if source is not None and source != local:
+                self._copy_verdict(source, local)
+            elif pending:
+                pkey = self.path_key(detection.id)
+                carried = pending.pop(pkey, None)
+                if carried is not None:
+                    self._set_local(local, *carried)
+        self._touch()
         self.detections_added.emit(new)
         return new
+
+    def _locals_of(self, detection_id: int) -> int | None:
+        local = detection_id - self._first_id
+        return local if 0 <= local < len(self._dets) else None
+
+    def _copy_verdict(self, src: int, dst: int) -> None:
+        self._codes[dst] = self._codes[src]
+        self._labels[dst] = self._labels[src]
+        self._by[dst] = self._by[src]
+        self._at[dst] = self._at[src]
+        note = self._notes.get(src + self._first_id)
+        if note:
+            self._notes[dst + self._first_id] = note
 
     def clear(self) -> None:
         """Drop all predictions and detections, remembering verdicts by key.
 
         Emits ``cleared``. Call before re-running a model: detections of the
-        next run with the same :attr:`Detection.key` get their verdict back.
+        next run with the same recording, frame and species get their
+        verdict back. Boxes are kept.
         """
-        for detection, code in zip(self._dets, self._codes.tolist(), strict=True):
-            if code == _UNREVIEWED:
-                self._carried.pop(detection.key, None)
+        for local, detection in enumerate(self._dets):
+            verdict = self._verdict_local(local)
+            pkey = self.path_key(detection.id)
+            if verdict.is_empty:
+                self._pending.pop(pkey, None)
             else:
-                self._carried[detection.key] = _STATUSES[code]
+                self._pending[pkey] = (
+                    verdict,
+                    int(self._by[local]),
+                    float(self._at[local]),
+                )
         self._reset()
         self.cleared.emit()
 
@@ -262,50 +394,105 @@ class ReviewSession:
         """Number of detections."""
         return len(self._dets)
 
-    def detections(self) -> list[Detection]:
-        """Return all detections sorted by ``(start, -score, id)``."""
-        order, _ = self._sorted()
-        dets = self._dets
-        return [dets[i] for i in order.tolist()]
+    def columns(self) -> Columns:
+        """Read-only views of the detection columns (for fast queries)."""
+        views = []
+        for array in (
+            self._scores,
+            self._starts,
+            self._ends,
+            self._rec,
+            self._spc,
+            self._codes,
+            self._labels,
+        ):
+            view = array.view()
+            view.flags.writeable = False
+            views.append(view)
+        return Columns(self._first_id, *views)
 
-    def visible(self, threshold: float) -> list[Detection]:
-        """Return detections with ``score >= threshold``, in display order.
-
-        Parameters
-        ----------
-        threshold
-            Minimum score (inclusive).
-
-        Returns
-        -------
-        list of Detection
-            Sorted by ``(start, -score, id)``, like :meth:`detections`.
-        """
-        order, scores = self._sorted()
-        dets = self._dets
-        return [dets[i] for i in order[scores >= threshold].tolist()]
+    def _local(self, detection_id: int) -> int:
+        local = int(detection_id) - self._first_id
+        if not 0 <= local < len(self._dets):
+            raise KeyError(f"no detection with id {detection_id} in this session")
+        return local
 
     def get(self, detection_id: int) -> Detection:
         """Return the detection with this id (``KeyError`` if unknown)."""
         return self._dets[self._local(detection_id)]
 
+    def get_many(self, ids: Iterable[int]) -> list[Detection]:
+        """Return the detections with these ids, in the same order."""
+        dets, first = self._dets, self._first_id
+        return [dets[int(i) - first] for i in ids]
+
+    def path_key(self, detection_id: int) -> PathKey:
+        """Identity of a detection that survives restarts: path, frame, species."""
+        local = self._local(detection_id)
+        d = self._dets[local]
+        return (
+            str(self._recordings[int(self._rec[local])].path),
+            round(d.start, 3),
+            round(d.end, 3),
+            d.scientific_name,
+        )
+
+    def ids_for(self, key: PathKey) -> list[int]:
+        """Ids of the detections with this path key (several runs may share one)."""
+        path, start, end, species = key
+        rec = self._rec_by_path.get(str(_absolute(path)))
+        spc = self._species_index.get(species)
+        if rec is None or spc is None:
+            return []
+        return list(
+            self._key_ids.get(
+                (rec, round(float(start), 3), round(float(end), 3), spc), ()
+            )
+        )
+
     def status(self, detection_id: int) -> Status:
         """Return the status of a detection (``KeyError`` if unknown)."""
         return _STATUSES[int(self._codes[self._local(detection_id)])]
 
+    def _verdict_local(self, local: int) -> Verdict:
+        label = int(self._labels[local])
+        return Verdict(
+            status=_STATUSES[int(self._codes[local])],
+            label=None if label < 0 else self._species[label],
+            note=self._notes.get(local + self._first_id, ""),
+        )
+
+    def verdict(self, detection_id: int) -> Verdict:
+        """Return the whole verdict of a detection (``KeyError`` if unknown)."""
+        return self._verdict_local(self._local(detection_id))
+
+    def effective_name(self, detection_id: int) -> str:
+        """The species the verdict is about: the relabel, else the prediction."""
+        label = int(self._labels[self._local(detection_id)])
+        return (
+            self.get(detection_id).scientific_name
+            if label < 0
+            else self._species[label]
+        )
+
+    def stamp(self, detection_id: int) -> Stamp | None:
+        """Who gave the current verdict and when; None if never touched."""
+        local = self._local(detection_id)
+        by, at = int(self._by[local]), float(self._at[local])
+        if by < 0 or math.isnan(at):
+            return None
+        return Stamp(self._users[by], dt.datetime.fromtimestamp(at, dt.UTC))
+
+    def detections(self) -> list[Detection]:
+        """Return all detections sorted by ``(recording, start, -score, id)``."""
+        return self.get_many(self.query())
+
+    def visible(self, threshold: float) -> list[Detection]:
+        """Return detections with ``score >= threshold``, in display order."""
+        return self.get_many(self.query(_query.DetectionFilter(min_score=threshold)))
+
     def counts(self, threshold: float | None = None) -> dict[Status, int]:
-        """Count detections per status.
-
-        Parameters
-        ----------
-        threshold
-            Count only detections with ``score >= threshold``; all when None.
-
-        Returns
-        -------
-        dict
-            Every :class:`Status` mapped to its count.
-        """
+        """Count detections per status (``score >= threshold`` only, if given)."""
         codes = self._codes
         if threshold is not None:
             codes = codes[self._scores >= threshold]
@@ -314,82 +501,43 @@ class ReviewSession:
 
     def reviewed(self) -> list[Detection]:
         """Return detections whose status is not UNREVIEWED, in display order."""
-        order, _ = self._sorted()
-        dets = self._dets
-        keep = order[self._codes[order] != _UNREVIEWED]
-        return [dets[i] for i in keep.tolist()]
+        order = self.query()
+        keep = order[self._codes[order - self._first_id] != _UNREVIEWED]
+        return self.get_many(keep)
 
-    # ------------------------------------------------------------------ edits
+    def judged(self) -> list[Detection]:
+        """Detections with any verdict (a status, relabel or note), in display order."""
+        order = self.query()
+        local = order - self._first_id
+        mask = (self._codes[local] != _UNREVIEWED) | (self._labels[local] >= 0)
+        if self._notes:
+            mask |= np.isin(order, np.fromiter(self._notes, dtype=np.int64))
+        return self.get_many(order[mask])
 
-    def set_status(self, ids: Sequence[int], status: Status) -> StatusEdit:
-        """Give detections a status, and return the edit for the undo stack.
+    # ---------------------------------------------------------------- queries
 
-        Parameters
-        ----------
-        ids
-            Detection ids; duplicates are ignored.
-        status
-            The new status.
+    query = _query.query
+    select = _query.select
+    next_unreviewed = _query.next_unreviewed
+    species_summary = _query.species_summary
+    recording_summary = _query.recording_summary
 
-        Returns
-        -------
-        StatusEdit
-            The applied edit; ``revert`` it to undo. Its ``is_noop`` is True
-            when nothing changed (callers may skip pushing it).
+    # ------------------------------------------------------------------ boxes
 
-        Raises
-        ------
-        KeyError
-            If an id is not a detection of this session (nothing is changed).
-        """
-        status = Status(status)
-        unique = tuple(dict.fromkeys(int(i) for i in ids))
-        before = tuple(self.status(i) for i in unique)
-        edit = StatusEdit(ids=unique, before=before, after=status)
-        self.apply(edit)
-        return edit
+    def boxes(self, recording: str | Path | None = None) -> list[Box]:
+        """Drawn boxes (of one recording, if given), in drawing order."""
+        if recording is None:
+            return list(self._boxes.values())
+        path = _absolute(recording)
+        return [b for b in self._boxes.values() if b.recording == path]
 
-    def apply(self, edit: Edit) -> None:
-        """Apply (redo) an edit; the session emits ``status_changed``."""
-        edit.apply(self)
+    def box(self, box_id: str) -> Box | None:
+        """The box with this id, or None (deleted or unknown)."""
+        return self._boxes.get(box_id)
 
-    def revert(self, edit: Edit) -> None:
-        """Revert (undo) an edit; the session emits ``status_changed``."""
-        edit.revert(self)
-
-    def write_statuses(
-        self, ids: Sequence[int], statuses: Sequence[Status]
-    ) -> list[int]:
-        """Set each id's status; the primitive that edits are built on.
-
-        Ids that are no longer in the session (from before a :meth:`clear`)
-        are skipped. Emits ``status_changed`` once with the ids whose status
-        changed, unless none did.
-
-        Parameters
-        ----------
-        ids
-            Detection ids.
-        statuses
-            One status per id.
-
-        Returns
-        -------
-        list of int
-            The ids whose status changed.
-        """
-        if len(ids) != len(statuses):
-            raise ValueError(f"{len(ids)} ids but {len(statuses)} statuses")
-        changed: list[int] = []
-        n = len(self._dets)
-        for detection_id, status in zip(ids, statuses, strict=True):
-            local = int(detection_id) - self._first_id
-            if not 0 <= local < n:
-                continue
-            code = _CODE[Status(status)]
-            if self._codes[local] != code:
-                self._codes[local] = code
-                changed.append(int(detection_id))
-        if changed:
-            self.status_changed.emit(changed)
-        return changed
+    def box_stamp(self, box_id: str) -> Stamp | None:
+        """Who drew or last changed a box, and when."""
+        stamp = self._box_stamps.get(box_id)
+        if stamp is None or box_id not in self._boxes:
+            return None
+        return Stamp(self._users[stamp[0]], dt.datetime.fromtimestamp(stamp[1], dt.UTC))

@@ -5,18 +5,18 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from types import TracebackType
 
 import numpy as np
 import scipy.fft
-import soundfile as sf
 from numpy.lib.stride_tricks import sliding_window_view
 
-from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import RecordingInfo, read_info
+from audioclass_gui.audio.reader import AudioReader
+from audioclass_gui.spectrogram.layout import TileSpec, column_windows
 from audioclass_gui.spectrogram.params import SpectrogramParams, window_array
+from audioclass_gui.spectrogram.pcen import lead_columns, pcen, smoothing_coefficient
 
-__all__ = ["DB_FLOOR", "SpectrogramTile", "compute_tile"]
+__all__ = ["DB_FLOOR", "SpectrogramTile", "compute_grid_tile", "compute_tile"]
 
 #: Level given to exact silence (and anything quieter), in dB re full scale.
 DB_FLOOR = -200.0
@@ -44,6 +44,12 @@ class SpectrogramTile:
         Hz spanned by the rows (outer row edges, not centres): row ``k``
         is centred on its FFT bin frequency, so the lowest edge is half a
         bin below 0 Hz when the DC row is kept.
+    nonfinite
+        Non-finite samples (NaN, infinity) met in the audio read for this
+        tile; they were analysed as silence.
+    scale
+        ``"dB"`` (dB re full scale) or ``"PCEN"`` (see
+        :mod:`~audioclass_gui.spectrogram.pcen`).
     """
 
     data: np.ndarray
@@ -51,6 +57,8 @@ class SpectrogramTile:
     end: float
     fmin: float
     fmax: float
+    nonfinite: int = 0
+    scale: str = "dB"
 
     @property
     def seconds_per_column(self) -> float:
@@ -66,75 +74,6 @@ class SpectrogramTile:
     def nbytes(self) -> int:
         """Memory held by the image, for byte-bounded caches."""
         return int(self.data.nbytes)
-
-
-class _Source:
-    """One open recording read by seeking, zero outside the file.
-
-    Made per call and never shared, so concurrent calls do not interfere.
-    """
-
-    def __init__(
-        self, path: str | os.PathLike[str], info: RecordingInfo, channel: int | None
-    ):
-        if channel is not None and not 0 <= channel < info.channels:
-            raise AudioFileError(
-                path,
-                f"has {info.channels} channel(s); channel {channel + 1} does not exist",
-            )
-        self.path = path
-        self.frames = info.frames
-        self.channel = channel
-        try:
-            self._fh = sf.SoundFile(str(path))
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-            raise AudioFileError(path, f"cannot be opened any more ({exc})") from exc
-
-    def __enter__(self) -> _Source:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._fh.close()
-
-    def read_into(self, out: np.ndarray, start: int) -> None:
-        """Fill ``out`` (1-D float32) with the mono samples from frame ``start``."""
-        stop = start + out.shape[0]
-        a, b = max(start, 0), min(stop, self.frames)
-        if b <= a:
-            out[:] = 0.0
-            return
-        try:
-            self._fh.seek(a)
-            block = self._fh.read(b - a, dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-            raise AudioFileError(self.path, f"reading failed ({exc})") from exc
-        got = block.shape[0]
-        if self.channel is None:
-            mono = (
-                block[:, 0]
-                if block.shape[1] == 1
-                else block.mean(axis=1, dtype=np.float32)
-            )
-        else:
-            mono = block[:, self.channel]
-        lead = a - start
-        out[:lead] = 0.0
-        out[lead : lead + got] = mono
-        out[lead + got :] = 0.0
-        if not np.isfinite(out[lead : lead + got]).all():
-            # Float WAVs can hold NaN/inf; they would poison every FFT.
-            np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-
-    def read(self, start: int, stop: int) -> np.ndarray:
-        """Mono float32 samples ``[start, stop)``, zeros outside the file."""
-        out = np.empty(max(0, stop - start), dtype=np.float32)
-        self.read_into(out, start)
-        return out
 
 
 def _row_range(
@@ -153,8 +92,9 @@ def _row_range(
 
 def _power(frames: np.ndarray, window: np.ndarray, k0: int, k1: int) -> np.ndarray:
     """Power of rows ``k0..k1`` re a full-scale sine, shape (n_frames, n_rows)."""
-    spec = scipy.fft.rfft(frames * window, axis=-1)[:, k0 : k1 + 1]
-    power = spec.real**2 + spec.imag**2
+    spec = scipy.fft.rfft(frames * window, axis=-1, overwrite_x=True)[:, k0 : k1 + 1]
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
     power *= np.float32((2.0 / float(window.sum(dtype=np.float64))) ** 2)
     return power
 
@@ -228,26 +168,96 @@ def compute_tile(
             f"(the recording lasts {info.duration:g} s)"
         )
     span = last - first
-    n = params.window_length
     hop = max(params.min_hop, -(-span // max_columns))
-    n_cols = -(-span // hop)
+    return _compute(info, params, first, -(-span // hop), hop, average=False)
+
+
+def compute_grid_tile(
+    path: str | os.PathLike[str],
+    spec: TileSpec,
+    params: SpectrogramParams,
+    *,
+    info: RecordingInfo | None = None,
+) -> SpectrogramTile:
+    """Compute one tile of the grid (see :mod:`~audioclass_gui.spectrogram.layout`).
+
+    Columns are centred on the grid, so any two tiles of a level join
+    without a seam. When the hop exceeds the window (zoomed out), each
+    column is the mean power of the windows placed by
+    :func:`~audioclass_gui.spectrogram.layout.column_windows`: all of the
+    column's audio while that takes at most 8 windows, read in one piece;
+    8 consecutive windows from its middle beyond that, read by one seek per
+    column.
+    The cost of a tile is therefore bounded at any zoom.
+
+    Safe to call from several threads at once.
+
+    Parameters
+    ----------
+    path
+        The recording.
+    spec
+        Which tile.
+    params
+        Window, overlap, frequency range, channel, PCEN.
+    info
+        Header facts if already known.
+
+    Returns
+    -------
+    SpectrogramTile
+        Spanning ``spec.first_frame`` to the end of its last column (the
+        last tile of a file ends within one hop past the file's end).
+
+    Raises
+    ------
+    ValueError
+        If the tile lies past the end of the file.
+    AudioFileError
+        If the file cannot be read, or the channel does not exist.
+    """
+    info = info or read_info(path)
+    n_cols = spec.columns_in(info.frames)
+    if n_cols <= 0:
+        raise ValueError(f"{path}: tile {spec} lies past the end of the recording")
+    return _compute(info, params, spec.first_frame, n_cols, spec.hop, average=True)
+
+
+def _compute(
+    info: RecordingInfo,
+    params: SpectrogramParams,
+    first: int,
+    n_cols: int,
+    hop: int,
+    *,
+    average: bool,
+) -> SpectrogramTile:
+    """Columns ``first + c * hop`` (``c < n_cols``) as a tile."""
+    sr = info.samplerate
+    n = params.window_length
     k0, k1 = _row_range(sr, n, params.fmin, params.fmax)
-    window = window_array(params.window, n)
-    out = np.empty((k1 - k0 + 1, n_cols), dtype=np.float32)
-    offset = hop // 2 - n // 2  # first sample of column 0's window, relative to `first`
-    per_block = max(1, _BLOCK_SAMPLES // n)
-    with _Source(path, info, params.channel) as source:
-        for c0 in range(0, n_cols, per_block):
-            c1 = min(n_cols, c0 + per_block)
-            s0 = first + c0 * hop + offset
-            if hop <= n:
-                samples = source.read(s0, s0 + (c1 - c0 - 1) * hop + n)
-                frames = sliding_window_view(samples, n)[::hop]
-            else:
-                frames = np.empty((c1 - c0, n), dtype=np.float32)
-                for j in range(c1 - c0):
-                    source.read_into(frames[j], s0 + j * hop)
-            out[:, c0:c1] = _to_db(_power(frames, window, k0, k1)).T
+    lead = lead_columns(hop / sr) if params.pcen else 0
+    lead = min(lead, first // hop)  # no lead-in before the start of the file
+    with AudioReader(info, params.channel) as reader:
+        power = _column_power(
+            reader,
+            first - lead * hop,
+            n_cols + lead,
+            hop,
+            n,
+            params.window,
+            k0,
+            k1,
+            average,
+        )
+        nonfinite = reader.nonfinite
+    if params.pcen:
+        values = pcen(power, smoothing_coefficient(hop / sr), lead).T
+        scale = "PCEN"
+    else:
+        values = _to_db(power).T
+        scale = "dB"
+    out = np.ascontiguousarray(values, dtype=np.float32)
     out.setflags(write=False)
     df = sr / n
     return SpectrogramTile(
@@ -256,4 +266,61 @@ def compute_tile(
         end=(first + n_cols * hop) / sr,
         fmin=(k0 - 0.5) * df,
         fmax=(k1 + 0.5) * df,
+        nonfinite=nonfinite,
+        scale=scale,
     )
+
+
+def _column_power(
+    reader: AudioReader,
+    first: int,
+    n_cols: int,
+    hop: int,
+    n: int,
+    window_name: str,
+    k0: int,
+    k1: int,
+    average: bool,
+) -> np.ndarray:
+    """Power of rows ``k0..k1`` for each column, shape ``(n_cols, n_rows)``."""
+    window = window_array(window_name, n)
+    count, step, offset = column_windows(hop, n, average=average)
+    out = np.empty((n_cols, k1 - k0 + 1), dtype=np.float32)
+    if count == 1 and hop > n:
+        # One window per column, far apart: read each by seeking.
+        per_block = max(1, _BLOCK_SAMPLES // n)
+        for c0 in range(0, n_cols, per_block):
+            c1 = min(n_cols, c0 + per_block)
+            frames = np.empty((c1 - c0, n), dtype=np.float32)
+            for j in range(c1 - c0):
+                reader.read_into(frames[j], first + (c0 + j) * hop + offset)
+            out[c0:c1] = _power(frames, window, k0, k1)
+        return out
+    if count * step >= hop or count == 1:
+        # The windows tile the columns: read the audio in one piece per block.
+        per_block = max(1, _BLOCK_SAMPLES // max(hop, n))
+        starts = np.arange(count) * step  # window starts within a column
+        for c0 in range(0, n_cols, per_block):
+            c1 = min(n_cols, c0 + per_block)
+            s0 = first + c0 * hop + offset
+            samples = reader.read(s0, s0 + (c1 - c0 - 1) * hop + (count - 1) * step + n)
+            view = sliding_window_view(samples, n)
+            index = (np.arange(c1 - c0)[:, None] * hop + starts[None, :]).ravel()
+            frames = view[::hop] if count == 1 else view[index]
+            power = _power(frames, window, k0, k1)
+            if count > 1:
+                power = power.reshape(c1 - c0, count, -1).mean(axis=1, dtype=np.float32)
+            out[c0:c1] = power
+        return out
+    # Zoomed far out: a contiguous group of windows from the middle of each column
+    # (of the part inside the file, for a last column cut by the file's end).
+    group = np.empty((count - 1) * step + n, dtype=np.float32)
+    for c in range(n_cols):
+        start = first + c * hop + offset
+        inside = reader.info.frames - group.size
+        if start > inside:
+            start = max(first + c * hop, inside)
+        reader.read_into(group, start)
+        frames = sliding_window_view(group, n)[::step]
+        out[c] = _power(frames, window, k0, k1).mean(axis=0, dtype=np.float32)
+    return out

@@ -58,6 +58,10 @@ class SpectrogramParams:
         Nyquist frequency.
     channel
         Zero-based channel, or None to average all channels.
+    pcen
+        Show per-channel energy normalisation instead of dB levels (see
+        :mod:`audioclass_gui.spectrogram.pcen`): flattens stationary noise
+        in noisy recordings.
 
     Raises
     ------
@@ -72,6 +76,7 @@ class SpectrogramParams:
     fmin: float = 0.0
     fmax: float | None = None
     channel: int | None = None
+    pcen: bool = False
 
     def __post_init__(self) -> None:
         if int(self.window_length) != self.window_length or self.window_length < 8:

@@ -1,0 +1,121 @@
+"""Write one recording's results: the ModelRun, and Raven and CSV tables."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from soundevent import data
+
+from audioclass_gui.audio.info import RecordingInfo
+from audioclass_gui.batch.plan import Job
+from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
+from audioclass_gui.formats.csv_table import write_csv_table
+from audioclass_gui.formats.raven import write_raven_table
+from audioclass_gui.formats.selections import selections_from_predictions
+from audioclass_gui.models import ClipClassificationModel
+
+__all__ = ["OutputWriter", "model_band", "remove_stale_temporaries"]
+
+#: BirdNET's spectrogram stops at 15 kHz; BirdNET-Analyzer's tables say so.
+_BIRDNET_MAX_FREQ = 15_000.0
+
+
+def model_band(
+    model: ClipClassificationModel, info: RecordingInfo, time_expansion: float = 1.0
+) -> tuple[float, float]:
+    """The frequency band (Hz) a model listens to in a recording, for table rows.
+
+    A model's own ``low_freq``/``high_freq`` attributes where it has them
+    (the energy detector), 0-15 kHz for BirdNET (as BirdNET-Analyzer
+    writes), else 0 to half the model's rate; never above the recording's
+    Nyquist frequency.
+    """
+    nyquist = info.samplerate * float(time_expansion or 1.0) / 2.0
+    low = float(getattr(model, "low_freq", 0.0) or 0.0)
+    high = getattr(model, "high_freq", None)
+    if high is None:
+        high = _BIRDNET_MAX_FREQ if model.name == "BirdNET" else model.samplerate / 2.0
+    return max(0.0, low), min(float(high), nyquist)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files a killed run left beside ``path``.
+
+    :func:`~audioclass_gui.formats.atomic.atomic_write_path` writes
+    ``.<stem>.<12 hex digits>.tmp<suffix>`` and renames it; a run killed
+    in between leaves it behind. Call only while holding the journal lock.
+    """
+    pattern = (
+        f".{glob.escape(path.stem)}.{'[0-9a-f]' * 12}.tmp{glob.escape(path.suffix)}"
+    )
+    for stale in path.parent.glob(pattern):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+@dataclass(frozen=True)
+class OutputWriter:
+    """Writes the outputs of one job, each file atomically.
+
+    Attributes
+    ----------
+    model
+        The model (for its name and the common names of its tags).
+    common_names
+        ``{tag value: readable name}`` (see
+        :func:`audioclass_gui.models.labels.common_names`).
+    description
+        A readable description of the model, stored in the ``ModelRun``.
+    extra_provenance
+        Keys added to every run's provenance (model key, app...).
+    time_expansion
+        Of the recordings (for the frequency band of table rows).
+    """
+
+    model: ClipClassificationModel
+    common_names: Mapping[str, str]
+    description: str
+    extra_provenance: Mapping[str, Any]
+    time_expansion: float = 1.0
+
+    def write(
+        self,
+        job: Job,
+        predictions: Sequence[data.ClipPrediction],
+        provenance: Mapping[str, Any],
+    ) -> int:
+        """Write the job's files; returns the number of detections (predicted tags).
+
+        Tables go first and the model run last, so that a model run on
+        disk always has its tables beside it (the journal, written after
+        this, is what marks the job finished).
+        """
+        detections = sum(len(p.tags) for p in predictions)
+        for path in job.outputs.all():
+            remove_stale_temporaries(path)
+        if job.outputs.raven is not None or job.outputs.csv is not None:
+            low, high = model_band(self.model, job.info, self.time_expansion)
+            selections = selections_from_predictions(
+                predictions,
+                common_name=lambda tag: self.common_names.get(str(tag.value)),
+                species_code=lambda tag: str(tag.value),
+                low_freq=low,
+                high_freq=high,
+            )
+            if job.outputs.raven is not None:
+                write_raven_table(job.outputs.raven, selections)
+            if job.outputs.csv is not None:
+                write_csv_table(job.outputs.csv, selections)
+        run = model_run_from_predictions(
+            predictions,
+            name=self.model.name,
+            provenance={**provenance, **self.extra_provenance},
+            description=self.description,
+        )
+        save_aoef(run, job.outputs.model_run)
+        return detections

@@ -1,0 +1,151 @@
+"""``audioclass-gui export``: write a review's exports without opening the window.
+
+::
+
+    audioclass-gui export PROJECT --format aoef|raven|audacity|csv|thresholds|all -o OUT
+
+PROJECT is the folder the app reviewed (its state is in
+``PROJECT/.audioclass-gui/``) or a ``.jsonl`` project file. The project is
+opened read-only, so this works while the app has it open. ``--format``
+may be repeated or comma-separated; with several formats, or ``all``, OUT
+is a folder that receives each under the names of
+:data:`audioclass_gui.formats.exports.FOLDER_NAMES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+_FORMATS = ("aoef", "raven", "audacity", "csv", "thresholds")
+
+
+def _formats(text: str) -> list[str]:
+    out = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if part == "all":
+            out.extend(_FORMATS)
+        elif part in _FORMATS:
+            out.append(part)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"unknown format {part!r} (choose from {', '.join(_FORMATS)}, all)"
+            )
+    return out
+
+
+def _precision(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError("the target precision is between 0 and 1")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="audioclass-gui export",
+        description="Export a review (verdicts, boxes and the model runs) without opening the "
+        "window. Files are written atomically: a crash never leaves a half-written file.",
+    )
+    p.add_argument(
+        "project", type=Path, help="the reviewed folder, or a .jsonl project file"
+    )
+    p.add_argument(
+        "-f",
+        "--format",
+        dest="formats",
+        type=_formats,
+        action="append",
+        required=True,
+        metavar="FORMAT",
+        help="aoef, raven, audacity, csv, thresholds, or all (repeat or comma-separate)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="file (aoef: .json; csv, thresholds: .csv) or folder (raven, audacity, "
+        "several formats)",
+    )
+    p.add_argument(
+        "--include-unreviewed",
+        action="store_true",
+        help="raven, audacity, csv: also list detections without a verdict",
+    )
+    p.add_argument(
+        "--target-precision",
+        type=_precision,
+        default=0.9,
+        help="thresholds: precision each species' threshold must reach (default 0.9)",
+    )
+    p.add_argument(
+        "--min-reviewed",
+        type=int,
+        default=1,
+        help="thresholds: fewest reviewed detections a threshold may rest on (default 1)",
+    )
+    p.add_argument("--name", help="aoef: name of the annotation project")
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="print a JSON summary of the review on stdout",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``audioclass-gui export``; returns the exit code."""
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    formats = list(dict.fromkeys(f for group in args.formats for f in group))
+    from audioclass_gui.formats.exports import FOLDER_NAMES, export
+    from audioclass_gui.project import ReviewProject
+
+    try:
+        project = ReviewProject.open(args.project, read_only=True)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"audioclass-gui: {exc}", file=sys.stderr)
+        return 1
+    session = project.session
+    if not args.quiet:
+        for problem in project.problems:
+            print(f"audioclass-gui: {problem}", file=sys.stderr)
+    options = {
+        "include_unreviewed": args.include_unreviewed,
+        "target_precision": args.target_precision,
+        "min_reviewed": args.min_reviewed,
+        "name": args.name,
+        "root": project.root,
+    }
+    written: list[Path] = []
+    try:
+        for fmt in formats:
+            out = args.output / FOLDER_NAMES[fmt] if len(formats) > 1 else args.output
+            written += export(session, fmt, out, **options)
+    except (OSError, ValueError) as exc:
+        print(f"audioclass-gui: export failed: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    if args.summary:
+        print(json.dumps(project.describe(), indent=1))
+    if not args.quiet:
+        counts = {s.value: n for s, n in session.counts().items()}
+        print(
+            f"exported {len(session)} detections of {len(session.recordings)} recordings "
+            f"({', '.join(f'{n} {s}' for s, n in counts.items())}; "
+            f"{len(session.boxes())} boxes) to {len(written)} files",
+            file=sys.stderr,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,233 @@
+"""Attaching predictions files to a project, saving app runs, importing reviews.
+
+Mixed into :class:`~audioclass_gui.project.ReviewProject`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soundevent import data
+
+from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
+from audioclass_gui.formats.aoef_import import read_review
+from audioclass_gui.project.sources import (
+    PREDICTION_KINDS,
+    SourceInfo,
+    read_source,
+    sniff,
+)
+
+if TYPE_CHECKING:
+    from audioclass_gui.project.project import ReviewProject
+
+__all__ = ["SourcesMixin"]
+
+
+class SourcesMixin:
+    """Predictions files and imports of :class:`~audioclass_gui.project.ReviewProject`."""
+
+    def _adopt(self: ReviewProject, recording: data.Recording) -> int:
+        """Add a recording a predictions file refers to, and remember it."""
+        known = self.session.recording_index(recording.path)
+        index = self.session.add_recording(recording)
+        if known is None and str(recording.path) not in self._extra_recordings:
+            self._extra_recordings.append(str(recording.path))
+            self._append(
+                {"t": "recordings", "add": [self.codec.encode(recording.path)]}
+            )
+        return index
+
+    def _read_source(self: ReviewProject, path: Path, kind: str) -> SourceInfo:
+        run = self.codec.encode(path)
+        info = SourceInfo(path, kind, run)
+        self._sources[path] = info
+        if not path.exists():
+            info.problems.append(
+                f"{path}: predictions file not found (its verdicts are kept)"
+            )
+            self.problems.extend(info.problems)
+            return info
+        try:
+            result = read_source(
+                path, kind, self._resolver, scientific_names=self._common_to_sci()
+            )
+        except (ValueError, OSError) as exc:
+            info.problems.append(str(exc))
+            self.problems.extend(info.problems)
+            return info
+        info.model_name = result.model_name
+        info.problems.extend(result.problems)
+        self.problems.extend(result.problems)
+        self.session.set_run(run, name=result.model_name, provenance=result.provenance)
+        info.detections = len(self.session.add_predictions(result.predictions, run=run))
+        return info
+
+    def _common_to_sci(self: ReviewProject) -> dict[str, str] | None:
+        if not self._names:
+            return None  # the importer falls back to BirdNET's own labels
+        from audioclass_gui.formats.birdnet_results import birdnet_common_to_scientific
+
+        names = birdnet_common_to_scientific()
+        names.update(
+            {common.lower(): sci for sci, common in self._names.items() if common}
+        )
+        return names
+
+    # ------------------------------------------------------------ sources
+
+    def sources(self: ReviewProject) -> list[SourceInfo]:
+        """The predictions files read into the project."""
+        return list(self._sources.values())
+
+    def attach(
+        self: ReviewProject, path: str | os.PathLike[str], kind: str | None = None
+    ) -> SourceInfo:
+        """Read a predictions file into the project and remember it.
+
+        Parameters
+        ----------
+        path
+            A soundevent ``ModelRun`` or ``PredictionSet`` file, or a
+            BirdNET-Analyzer Raven or CSV result table.
+        kind
+            Its kind (see :data:`~audioclass_gui.project.sources.PREDICTION_KINDS`);
+            sniffed from the file when None.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a predictions file.
+        """
+        p = Path(path).expanduser().absolute()
+        kind = kind or sniff(p)
+        if kind not in PREDICTION_KINDS:
+            raise ValueError(
+                f"{p}: not a predictions file (found {kind or 'nothing readable'})"
+            )
+        info = self._sources.get(p)
+        if info is None or not info.detections:
+            info = self._read_source(p, kind)
+            self._append({"t": "source", "path": self.codec.encode(p), "kind": kind})
+        return info
+
+    def detach(self: ReviewProject, path: str | os.PathLike[str]) -> None:
+        """Forget a predictions file (its detections leave at the next open)."""
+        p = Path(path).expanduser().absolute()
+        self._sources.pop(p, None)
+        self._append({"t": "source_removed", "path": self.codec.encode(p)})
+
+    def save_run(
+        self: ReviewProject,
+        predictions: Sequence[data.ClipPrediction],
+        *,
+        name: str,
+        provenance: Mapping[str, Any] | None = None,
+        add: bool = False,
+    ) -> Path:
+        """Save a model run made in the app into the project and remember it.
+
+        Parameters
+        ----------
+        predictions
+            The run's clip predictions (of the project's recordings).
+        name
+            The model's name.
+        provenance
+            How it was made.
+        add
+            Also add the predictions to the session (False when they were
+            streamed into it already).
+
+        Returns
+        -------
+        pathlib.Path
+            The ``ModelRun`` file: in ``.audioclass-gui/runs/`` for a folder
+            project, in ``<project file stem>.runs/`` beside a project file.
+        """
+        journal = self.journal_path
+        runs_dir = (
+            journal.parent / "runs" if self.is_folder else journal.with_suffix(".runs")
+        )
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "model"
+        target = runs_dir / f"{slug}-{stamp}.model_run.json"
+        run = model_run_from_predictions(
+            list(predictions), name=name, provenance=dict(provenance or {})
+        )
+        save_aoef(run, target)
+        key = self.codec.encode(target)
+        self.session.set_run(key, name=name, provenance=dict(provenance or {}))
+        if add:
+            self.session.add_predictions(predictions, run=key)
+        self._sources[target] = SourceInfo(
+            target, "model_run", key, name, len(predictions)
+        )
+        self._append({"t": "source", "path": key, "kind": "model_run"})
+        return target
+
+    def import_review(self: ReviewProject, path: str | os.PathLike[str]) -> int:
+        """Continue an exported review: read its verdicts and boxes into the project.
+
+        The model runs exported beside it are attached too. Imported
+        verdicts are journaled like the reviewer's own.
+
+        Returns
+        -------
+        int
+            Number of verdicts and boxes read.
+        """
+        review = read_review(path)
+        for run_path in review.companion_runs:
+            if run_path.absolute() not in self._sources:
+                self.attach(run_path)
+        for user in review.users:
+            self._recorder.know_user(user)
+            self.session.user_index(user)
+        paths: dict[str, str] = {}
+
+        def here(path: str) -> str:
+            """The project's copy of a recording the export names."""
+            if path not in paths:
+                found = self._resolver(path)
+                paths[path] = str(found.path) if found is not None else path
+            return paths[path]
+
+        review.verdicts = [
+            ((here(k[0]), *k[1:]), v, u, t) for k, v, u, t in review.verdicts
+        ]
+        review.boxes = [
+            (replace(b, recording=Path(here(str(b.recording)))), u, t)
+            for b, u, t in review.boxes
+        ]
+        items = []
+        for key, verdict, user, at in review.verdicts:
+            who = user or self.reviewer
+            self._recorder.know_user(who)
+            items.append(
+                [
+                    self.codec.encode(key[0]),
+                    key[1],
+                    key[2],
+                    key[3],
+                    verdict.status.value,
+                    verdict.label,
+                    verdict.note,
+                    str(who.uuid),
+                    at,
+                ]
+            )
+        if items:
+            self._append({"t": "v", "items": items})
+        self.session.restore(review.verdicts)
+        for box, user, at in review.boxes:
+            self._recorder.know_user(user or self.reviewer)
+            self.session.restore_box(box, user, at)
+            self._recorder.box_written(self.session, box.id, box)
+        return len(review.verdicts) + len(review.boxes)

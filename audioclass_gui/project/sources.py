@@ -1,0 +1,246 @@
+"""Recordings and prediction files of a project: finding them and reading them.
+
+A folder project lists the audio files below its folder (hidden folders and
+the project's own state folder skipped) and the prediction files there:
+
+* soundevent ``ModelRun`` / ``PredictionSet`` JSON files (what
+  ``audioclass-gui predict`` writes), and otherwise
+* BirdNET-Analyzer result tables: per-recording Raven selection tables,
+  else per-recording CSV tables, else a combined Raven table, else a
+  combined CSV table (one kind only, so the same detections are not read
+  twice from the tables BirdNET-Analyzer writes side by side).
+
+Exported reviews (tables with a ``Verdict`` column, annotation projects)
+are never picked up by themselves; import them explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from soundevent import data
+
+from audioclass_gui.audio.errors import AudioFileError
+from audioclass_gui.audio.info import AUDIO_EXTENSIONS, read_info, to_recording
+from audioclass_gui.formats.aoef_import import (
+    PredictionFile,
+    aoef_collection_type,
+    read_predictions,
+)
+from audioclass_gui.formats.birdnet_results import (
+    read_birdnet_results,
+    sniff_table,
+    table_stem,
+)
+
+__all__ = [
+    "PREDICTION_KINDS",
+    "RecordingResolver",
+    "SourceInfo",
+    "discover_sources",
+    "find_audio",
+    "read_recording",
+    "read_source",
+    "sniff",
+]
+
+#: Kinds of prediction files a project reads.
+PREDICTION_KINDS = ("model_run", "prediction_set", "birdnet_raven", "birdnet_csv")
+
+
+@dataclass
+class SourceInfo:
+    """A predictions file attached to a project.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    kind : str
+        One of :data:`PREDICTION_KINDS`.
+    run : str
+        The session's run key for its detections.
+    model_name : str
+    detections : int
+        Detections it added (0 when missing or unreadable).
+    problems : list of str
+    """
+
+    path: Path
+    kind: str
+    run: str
+    model_name: str = ""
+    detections: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was read."""
+        return not self.problems or self.detections > 0
+
+
+def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != skip)
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield here / name
+
+
+def find_audio(folder: Path, skip: Path | None = None) -> list[Path]:
+    """Audio files below ``folder``, sorted (hidden files and folders skipped)."""
+    return [p for p in _walk(folder, skip) if p.suffix.lower() in AUDIO_EXTENSIONS]
+
+
+def sniff(path: Path) -> str | None:
+    """The kind of a file: a prediction kind, ``annotation_project``, ``verdict_table`` or None."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return aoef_collection_type(path)
+    return sniff_table(path)
+
+
+def discover_sources(folder: Path, skip: Path | None = None) -> dict[Path, str]:
+    """Prediction files below ``folder`` to attach, by the rule in the module docstring."""
+    aoef: dict[Path, str] = {}
+    tables: dict[str, dict[Path, str]] = {
+        "raven": {},
+        "csv": {},
+        "raven_all": {},
+        "csv_all": {},
+    }
+    for path in _walk(folder, skip):
+        if path.suffix.lower() not in (".json", ".txt", ".csv"):
+            continue
+        kind = sniff(path)
+        if kind in ("model_run", "prediction_set"):
+            aoef[path] = kind
+        elif kind in ("birdnet_raven", "birdnet_csv"):
+            group = ("raven" if kind == "birdnet_raven" else "csv") + (
+                "" if table_stem(path) else "_all"
+            )
+            tables[group][path] = kind
+    if aoef:
+        return aoef
+    for group in ("raven", "csv", "raven_all", "csv_all"):
+        if tables[group]:
+            return tables[group]
+    return {}
+
+
+def read_recording(
+    path: str | os.PathLike[str],
+) -> tuple[data.Recording, tuple[str, ...]]:
+    """A recording's soundevent ``Recording`` (header only) and its warnings.
+
+    Raises
+    ------
+    AudioFileError
+        If the file is missing or not audio.
+    """
+    info = read_info(path)
+    return to_recording(info), tuple(info.warnings)
+
+
+def _name_of(text: str) -> str:
+    return (PureWindowsPath(text) if "\\" in text else PurePosixPath(text)).name
+
+
+class RecordingResolver:
+    """Finds the project's recording for a path written in a predictions file.
+
+    In order: the same path; a file of the same name among the project's
+    recordings (files moved or analysed on another computer); the same stem
+    (per-recording tables named after their recording); the file itself,
+    added to the project, if it exists and is audio.
+    """
+
+    def __init__(
+        self,
+        recordings: Callable[[], list[data.Recording]],
+        add: Callable[[data.Recording], int],
+        index: Callable[[str], int | None],
+    ) -> None:
+        self._recordings = recordings
+        self._add = add
+        self._index = index
+
+    def __call__(self, text: str) -> data.Recording | None:
+        if not text:
+            return None
+        known = self._recordings()
+        index = self._index(text)
+        if index is not None:
+            return known[index]
+        name = _name_of(text)
+        by_name = [r for r in known if Path(r.path).name == name]
+        if len(by_name) == 1:
+            return by_name[0]
+        by_stem = [r for r in known if Path(r.path).stem == name]
+        if len(by_stem) == 1:
+            return by_stem[0]
+        path = Path(text)
+        if (
+            path.is_absolute()
+            and path.is_file()
+            and path.suffix.lower() in AUDIO_EXTENSIONS
+        ):
+            try:
+                recording, _warnings = read_recording(path)
+            except AudioFileError:
+                return None
+            index = self._add(recording)
+            return self._recordings()[index]
+        return None
+
+
+def read_source(
+    path: Path,
+    kind: str,
+    resolve: RecordingResolver,
+    *,
+    scientific_names: Mapping[str, str] | None = None,
+) -> PredictionFile:
+    """Read a predictions file, with its recordings mapped onto the project's.
+
+    Predictions of recordings the project cannot find are dropped and
+    reported in ``problems``.
+
+    Raises
+    ------
+    ValueError
+        If the file is not of a readable kind.
+    OSError
+        If it cannot be read.
+    """
+    if kind in ("birdnet_raven", "birdnet_csv"):
+        return read_birdnet_results(
+            path, recording_for=resolve, scientific_names=scientific_names
+        )
+    if kind not in ("model_run", "prediction_set"):
+        raise ValueError(f"{path}: not a predictions file ({kind or 'unknown kind'})")
+    result = read_predictions(path)
+    kept: list[data.ClipPrediction] = []
+    mapped: dict[str, data.Recording | None] = {}
+    dropped: dict[str, int] = {}
+    for prediction in result.predictions:
+        recording = prediction.clip.recording
+        key = str(recording.path)
+        if key not in mapped:
+            mapped[key] = resolve(key)
+        target = mapped[key]
+        if target is None:
+            dropped[key] = dropped.get(key, 0) + 1
+            continue
+        if target is not recording:
+            prediction.clip.recording = target
+        kept.append(prediction)
+    for key, count in dropped.items():
+        result.problems.append(
+            f"{path}: {count} clip predictions of {key}: recording not found"
+        )
+    result.predictions = kept
+    return result

@@ -1,0 +1,369 @@
+"""The project journal's records: writing a session's changes, reading them back.
+
+Record types (one JSON object per line, ``"t"`` says which):
+
+``journal``
+    First line: ``{"t": "journal", "format": "audioclass-gui/review-journal/1", ...}``.
+``user``
+    A reviewer (``{"user": {"uuid", "username", "name", "email"}}``),
+    written before the first verdict that refers to them.
+``reviewer``
+    The reviewer from now on (``{"uuid": ...}``).
+``recordings``
+    Recordings added by hand (``{"add": [path, ...]}``); a folder project
+    also finds its recordings by scanning the folder.
+``source`` / ``source_removed``
+    A predictions file attached (``{"path", "kind"}``) or detached.
+``v``
+    Verdicts: ``{"by": uuid, "at": epoch, "items": [[path, start, end,
+    species, status, label, note], ...]}``; items may carry their own
+    ``by`` and ``at`` as 8th and 9th fields (compacted journals).
+``box``
+    A box put in place (``{"id", "box": {...}}``) or deleted (``"box": null``).
+``sel``
+    The reviewer's position: ``{"k": [path, start, end, species]}`` or
+    ``{"box": id}``.
+``queue``, ``settings``
+    The verification queue; free settings (a dict merged into the last).
+
+Paths are relative to the project's root (POSIX separators) when inside it,
+so a project folder can be moved or shared with its recordings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from soundevent import data
+
+from audioclass_gui import __version__
+from audioclass_gui.project.identity import user_from_json, user_to_json
+from audioclass_gui.review import Box, ReviewSession, Status, Verdict
+
+__all__ = [
+    "FORMAT",
+    "JournalRecorder",
+    "PathCodec",
+    "Replay",
+    "compacted_records",
+    "replay",
+]
+
+FORMAT = "audioclass-gui/review-journal/1"
+
+
+class PathCodec:
+    """Paths in the journal: relative to the root when inside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.absolute()
+        self._cache: dict[str, str] = {}
+
+    def encode(self, path: str | Path) -> str:
+        """Journal form of an absolute path."""
+        key = str(path)
+        out = self._cache.get(key)
+        if out is None:
+            p = Path(path)
+            out = (
+                p.relative_to(self.root).as_posix()
+                if p.is_relative_to(self.root)
+                else str(p)
+            )
+            self._cache[key] = out
+        return out
+
+    def decode(self, text: str) -> str:
+        """Absolute path of a journal path."""
+        p = Path(text)
+        if p.is_absolute():
+            return str(p)
+        return str(self.root.joinpath(*PurePosixPath(text).parts))
+
+
+def box_to_json(box: Box, codec: PathCodec) -> dict[str, Any]:
+    """A box as a journal dict."""
+    return {
+        "id": box.id,
+        "rec": codec.encode(box.recording),
+        "start": box.start,
+        "end": box.end,
+        "low": box.low_freq,
+        "high": box.high_freq,
+        "species": box.scientific_name,
+        "note": box.note,
+    }
+
+
+def box_from_json(raw: dict[str, Any], codec: PathCodec) -> Box:
+    """The box stored by :func:`box_to_json`."""
+    return Box(
+        raw["id"],
+        Path(codec.decode(raw["rec"])),
+        float(raw["start"]),
+        float(raw["end"]),
+        raw.get("low"),
+        raw.get("high"),
+        raw.get("species") or "",
+        raw.get("note") or "",
+    )
+
+
+def _stamp_time() -> float:
+    return round(time.time(), 3)
+
+
+class _Sink(Protocol):
+    def _append(
+        self, record: dict[str, Any], *, durable: bool | None = None
+    ) -> None: ...
+
+
+class JournalRecorder:
+    """Writes a session's verdicts and boxes to the journal as they are made.
+
+    Set as the session's ``recorder``; each verdict edit becomes one ``v``
+    record and each box edit one ``box`` record, appended and fsynced before
+    the session announces the change.
+    """
+
+    def __init__(self, sink: _Sink, codec: PathCodec) -> None:
+        self.sink = sink
+        self.codec = codec
+        self._known_users: set[str] = set()
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if getattr(self.sink, "read_only", False):
+            raise PermissionError(
+                "this review was opened read-only: changes are not saved"
+            )
+        if getattr(self.sink, "closed", False):
+            raise ValueError("this review is closed: changes are not saved")
+        self.sink._append(record)
+
+    def know_user(self, user: data.User) -> None:
+        """Write a ``user`` record unless the journal has one for this user."""
+        uid = str(user.uuid)
+        if uid not in self._known_users:
+            self._write({"t": "user", "user": user_to_json(user)})
+            self._known_users.add(uid)
+
+    def mark_known(self, uuids: Iterable[str]) -> None:
+        """Users already in the journal (read at open)."""
+        self._known_users.update(uuids)
+
+    def verdict_items(
+        self, session: ReviewSession, ids: Iterable[int]
+    ) -> list[list[Any]]:
+        """Journal items for the current verdicts of ``ids`` (one per path key)."""
+        items: dict[tuple, list[Any]] = {}
+        for det_id in ids:
+            key = session.path_key(det_id)
+            if key in items:
+                continue
+            v = session.verdict(det_id)
+            items[key] = [
+                self.codec.encode(key[0]),
+                key[1],
+                key[2],
+                key[3],
+                v.status.value,
+                v.label,
+                v.note,
+            ]
+        return list(items.values())
+
+    def verdicts_written(self, session: ReviewSession, ids: list[int]) -> None:
+        """Append one ``v`` record (fsynced)."""
+        self.know_user(session.reviewer)
+        stamp = session.stamp(ids[0])
+        at = round(stamp.at.timestamp(), 3) if stamp else _stamp_time()
+        self._write(
+            {
+                "t": "v",
+                "by": str(session.reviewer.uuid),
+                "at": at,
+                "items": self.verdict_items(session, ids),
+            }
+        )
+
+    def box_written(self, session: ReviewSession, box_id: str, box: Box | None) -> None:
+        """Append one ``box`` record (fsynced)."""
+        self.know_user(session.reviewer)
+        stamp = session.box_stamp(box_id)
+        at = round(stamp.at.timestamp(), 3) if stamp else _stamp_time()
+        self._write(
+            {
+                "t": "box",
+                "by": str(session.reviewer.uuid),
+                "at": at,
+                "id": box_id,
+                "box": None if box is None else box_to_json(box, self.codec),
+            }
+        )
+
+
+@dataclass
+class Replay:
+    """What a journal says, read in order (later records win)."""
+
+    created: bool = True
+    users: dict[str, data.User] = field(default_factory=dict)
+    reviewer: str | None = None
+    recordings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # path -> kind
+    removed: set[str] = field(default_factory=set)
+    verdicts: list[
+        tuple[tuple[str, float, float, str], Verdict, data.User | None, float | None]
+    ] = field(default_factory=list)
+    boxes: dict[str, tuple[dict[str, Any] | None, str | None, float | None]] = field(
+        default_factory=dict
+    )
+    selection: dict[str, Any] | None = None
+    queue: dict[str, Any] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    items: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def replay(records: Iterable[dict[str, Any]], codec: PathCodec) -> Replay:
+    """Read journal records into a :class:`Replay` (nothing is applied yet)."""
+    out = Replay()
+    for record in records:
+        kind = record.get("t")
+        try:
+            if kind == "journal":
+                out.created = False
+                if record.get("format") != FORMAT:
+                    out.problems.append(
+                        f"unknown journal format {record.get('format')!r}"
+                    )
+            elif kind == "user":
+                user = user_from_json(record["user"])
+                out.users[str(user.uuid)] = user
+            elif kind == "reviewer":
+                out.reviewer = record["uuid"]
+            elif kind == "recordings":
+                out.recordings.extend(codec.decode(p) for p in record.get("add", []))
+            elif kind == "source":
+                path = codec.decode(record["path"])
+                out.sources[path] = record.get("kind", "")
+                out.removed.discard(path)
+            elif kind == "source_removed":
+                path = codec.decode(record["path"])
+                out.sources.pop(path, None)
+                out.removed.add(path)
+            elif kind == "v":
+                by, at = record.get("by"), record.get("at")
+                for item in record["items"]:
+                    path, start, end, species, status, label, note = item[:7]
+                    who = item[7] if len(item) > 7 else by
+                    when = item[8] if len(item) > 8 else at
+                    out.verdicts.append(
+                        (
+                            (codec.decode(path), float(start), float(end), species),
+                            Verdict(Status(status), label, note or ""),
+                            out.users.get(who),
+                            None if when is None else float(when),
+                        )
+                    )
+                    out.items += 1
+            elif kind == "box":
+                out.boxes[record["id"]] = (
+                    record.get("box"),
+                    record.get("by"),
+                    record.get("at"),
+                )
+            elif kind == "sel":
+                out.selection = record
+            elif kind == "queue":
+                out.queue = record
+            elif kind == "settings":
+                out.settings.update(record.get("values", {}))
+        except (KeyError, ValueError, TypeError) as exc:
+            out.problems.append(f"a {kind!r} record could not be read ({exc}); skipped")
+    return out
+
+
+def compacted_records(
+    session: ReviewSession,
+    codec: PathCodec,
+    replayed: Replay,
+    *,
+    recordings: Iterable[str],
+    sources: dict[str, str],
+    removed: Iterable[str],
+) -> Iterator[dict[str, Any]]:
+    """The live state of a project as a minimal journal (for compaction)."""
+    yield {
+        "t": "journal",
+        "format": FORMAT,
+        "app": f"audioclass-gui {__version__}",
+        "compacted": _stamp_time(),
+    }
+    for user in session.users:
+        yield {"t": "user", "user": user_to_json(user)}
+    yield {"t": "reviewer", "uuid": str(session.reviewer.uuid)}
+    added = [codec.encode(p) for p in recordings]
+    if added:
+        yield {"t": "recordings", "add": added}
+    for path, kind in sources.items():
+        yield {"t": "source", "path": codec.encode(path), "kind": kind}
+    for path in removed:
+        yield {"t": "source_removed", "path": codec.encode(path)}
+    if replayed.settings:
+        yield {"t": "settings", "values": replayed.settings}
+    items: list[list[Any]] = []
+    seen: set[tuple] = set()
+    for det in session.judged():
+        key = session.path_key(det.id)
+        if key in seen:
+            continue
+        seen.add(key)
+        v, stamp = session.verdict(det.id), session.stamp(det.id)
+        items.append(
+            [
+                codec.encode(key[0]),
+                key[1],
+                key[2],
+                key[3],
+                v.status.value,
+                v.label,
+                v.note,
+                str(stamp.reviewer.uuid) if stamp else None,
+                round(stamp.at.timestamp(), 3) if stamp else None,
+            ]
+        )
+    for key, (v, user, at) in session.pending_verdicts().items():
+        items.append(
+            [
+                codec.encode(key[0]),
+                key[1],
+                key[2],
+                key[3],
+                v.status.value,
+                v.label,
+                v.note,
+                str(user.uuid),
+                round(at, 3),
+            ]
+        )
+    for start in range(0, len(items), 5000):
+        yield {"t": "v", "items": items[start : start + 5000]}
+    for box in session.boxes():
+        stamp = session.box_stamp(box.id)
+        yield {
+            "t": "box",
+            "id": box.id,
+            "box": box_to_json(box, codec),
+            "by": str(stamp.reviewer.uuid) if stamp else None,
+            "at": round(stamp.at.timestamp(), 3) if stamp else None,
+        }
+    if replayed.queue is not None:
+        yield replayed.queue
+    if replayed.selection is not None:
+        yield replayed.selection
