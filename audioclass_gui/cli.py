@@ -48,7 +48,9 @@ def _gui_parser() -> argparse.ArgumentParser:
         description="Review what audio classifiers found in field recordings. "
         "Without FILE, opens a demo recording. Subcommand: 'predict' (run headless).",
     )
-    p.add_argument("file", nargs="?", type=Path, help="recording to open (WAV, FLAC, MP3, OGG)")
+    p.add_argument("file", nargs="?", type=Path,
+                   help="recording to open (WAV, FLAC, MP3, OGG), or a folder (or .jsonl project file) "
+                   "to review as a project: every verdict is saved as it is made")
     p.add_argument("--model", help="model to select: birdnet (default), energy, or a plugin's name")
     p.add_argument("--threshold", type=_threshold, help="confidence threshold shown (default 0.25)")
     p.add_argument("--run", action="store_true", help="run the model as soon as the recording is shown")

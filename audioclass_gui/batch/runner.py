@@ -259,7 +259,13 @@ def run_batch(
         report.executor = f"{executor.kind} x{executor.workers}"
         events.started(todo, report.skipped, total, report.executor)
         if kind == "threads":
+            # Build every worker's model here, one after the other, before
+            # any runs: building one (BirdNET: ~150 MB of transient
+            # flatbuffer work) while another worker thread builds or starts
+            # would stack those transients and raise the peak memory.
             seed_model(spec, model)
+            for _ in range(min(executor.workers, _task_count_hint(todo, config)) - 1):
+                seed_model(spec, spec.build())
         plan = Dispatch(
             spec=spec,
             model=model,
@@ -305,6 +311,13 @@ def _fingerprint(
             "time_expansion": config.time_expansion,
         }
     )
+
+
+def _task_count_hint(todo: list[Job], config: BatchConfig) -> int:
+    """At least how many tasks there will be (recordings, or more when split)."""
+    if config.segment_seconds <= 0:
+        return len(todo)
+    return sum(max(1, int(j.info.duration // config.segment_seconds)) for j in todo)
 
 
 def _span_seconds(

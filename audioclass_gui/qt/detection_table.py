@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,7 +22,7 @@ from audioclass_gui.review import Detection, Status
 
 __all__ = ["DetectionTable", "DetectionTableModel"]
 
-COLUMNS = ("Start", "End", "Species", "Scientific name", "Score", "Status")
+COLUMNS = ("Start", "End", "Species", "Scientific name", "Score", "Status", "Recording")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -37,6 +38,14 @@ class DetectionTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._status: Callable[[int], Status] = lambda _id: Status.UNREVIEWED
         self.clock = False
+        self._show_recording = False
+
+    def show_recording(self, show: bool) -> None:
+        """Fill the Recording column (when rows come from several recordings)."""
+        if show != self._show_recording:
+            self._show_recording = show
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 6), self.index(len(self._rows) - 1, 6))
 
     def set_detections(self, rows: Sequence[Detection], status: Callable[[int], Status]) -> None:
         """Replace all rows."""
@@ -85,7 +94,7 @@ class DetectionTableModel(QAbstractTableModel):
             return self._display(d, col, status)
         if role == SORT_ROLE:
             return (d.start, d.end, d.common_name or d.scientific_name, d.scientific_name,
-                    d.score, status.value)[col]
+                    d.score, status.value, str(d.recording.path))[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and col == 5 and status != Status.UNREVIEWED:
@@ -104,6 +113,8 @@ class DetectionTableModel(QAbstractTableModel):
             return d.scientific_name
         if col == 4:
             return f"{d.score:.3f}"
+        if col == 6:
+            return Path(str(d.recording.path)).name if self._show_recording else ""
         return STATUS_TEXT[status]
 
 
@@ -131,7 +142,8 @@ class DetectionTable(QTableView):
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl+click / Shift+click select many rows for bulk verdicts.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.verticalHeader().hide()
@@ -139,7 +151,7 @@ class DetectionTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((70, 70, 190, 190, 60)):
+        for col, width in enumerate((70, 70, 190, 190, 60, 110)):
             self.setColumnWidth(col, width)
         # Review keys belong to the window's actions, not to the table's
         # keyboard search; arrows still move between rows.
@@ -160,6 +172,11 @@ class DetectionTable(QTableView):
         """Id of the selected detection, if any."""
         idx = self.currentIndex()
         return self._id_at(idx) if idx.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        """Ids of every selected row, in display order."""
+        rows = sorted(idx.row() for idx in self.selectionModel().selectedRows())
+        return [self.proxy.index(r, 0).data(ID_ROLE) for r in rows]
 
     def ordered_ids(self) -> list[int]:
         """Detection ids in the order shown (after sorting)."""

@@ -31,14 +31,19 @@ from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.formats import build_annotation_project, build_model_run, write_aoef
 from audioclass_gui.models import available_models, get_entry
 from audioclass_gui.qt.axes import format_clock
+from audioclass_gui.qt.boxes import BoxController
 from audioclass_gui.qt.detection_table import DetectionTable
+from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
 from audioclass_gui.qt.inference import InferenceController, ModelInfo
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR, ModelPanel
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.playback import PlaybackController, follow_range
 from audioclass_gui.qt.playback_bar import PlaybackBar
+from audioclass_gui.qt.project_dock import ProjectController, is_project_path
+from audioclass_gui.qt.review_actions import ReviewActions
 from audioclass_gui.qt.review_controller import ReviewController
+from audioclass_gui.qt.species_panel import SpeciesPanelController
 from audioclass_gui.qt.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.style import STATUS_TEXT
@@ -128,8 +133,13 @@ class MainWindow(QMainWindow):
         )
         self.play_label.setToolTip(self.playback.reason)
 
+        self.projects = ProjectController(self)
+        self.exports = ExportController(self)
         self._build_actions()
         self._connect()
+        self.review_actions = ReviewActions(self)
+        self.species_panel = SpeciesPanelController(self)
+        self.boxes = BoxController(self)
 
     # ------------------------------------------------------------- layout
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -169,7 +179,15 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.open_action = self._action(file_menu, "&Open recording…", QKeySequence.StandardKey.Open, self._ask_open)
+        self.open_project_action = self._action(
+            file_menu, "Open &folder as project…", "Ctrl+Shift+O", self._ask_open_project,
+            "Review every recording of a folder; verdicts are saved as you go",
+        )
         self.export_action = self._action(file_menu, "&Export review (AOEF)…", "Ctrl+E", self._ask_export)
+        self.export_any_action = self._action(
+            file_menu, "Export in &any format…", "Ctrl+Shift+E", self.exports.ask,
+            "AOEF, Raven selection tables, Audacity labels or a verdict CSV",
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -266,6 +284,9 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> None:
         """Open a recording; the header is read off the GUI thread."""
         path = Path(path)
+        if is_project_path(path):  # a folder or a project file: review it as a project
+            self.projects.open(path)
+            return
         self.file_label.setText(f"Opening {path.name}…")
         self.runner.submit(lambda: read_info(path), self._on_info, lambda exc: self._on_open_failed(path, exc))
 
@@ -287,8 +308,14 @@ class MainWindow(QMainWindow):
             self.inference.cancel()
         self.playback.stop()
         self.info = info
-        self.session = ReviewSession(to_recording(info), common_name=self._common_name)
-        self.review.set_session(self.session)
+        project_session = self.projects.session_for(info.path)
+        if project_session is not None:  # one recording of the open project
+            self.session = project_session
+            self.review.set_session(self.session, recording=str(Path(info.path).absolute()))
+        else:
+            self.projects.close()
+            self.session = ReviewSession(to_recording(info), common_name=self._common_name)
+            self.review.set_session(self.session)
         self.spectrogram_settings.set_recording(info.samplerate, info.channels)
         self.view.set_params(self.spectrogram_settings.params())
         self.view.set_recording(info)
@@ -345,7 +372,8 @@ class MainWindow(QMainWindow):
             self.report_error("Invalid model options", str(exc))
             return
         self.model_panel.set_model(entry.key)
-        self.session.clear()
+        if not self.projects.active:  # a project keeps every run's detections and verdicts
+            self.session.clear()
         self.session.model_name = entry.title
         self.session.provenance = {
             "model_key": entry.key,
@@ -359,7 +387,8 @@ class MainWindow(QMainWindow):
         self.model_panel.set_running(True)
         self.model_panel.status.setText(f"Running {entry.title} on {self.info.path.name}…")
         self.inference.start(
-            entry.key, self.session.recording, confidence_floor=THRESHOLD_FLOOR, settings=settings
+            entry.key, self.projects.recording_for(self.info.path) or self.session.recording,
+            confidence_floor=THRESHOLD_FLOOR, settings=settings
         )
 
     def _run_settings(self):
@@ -524,9 +553,16 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def _ask_open_project(self) -> None:
+        start = str(self.info.path.parent) if self.info is not None else ""
+        folder = QFileDialog.getExistingDirectory(self, "Open folder as project", start)
+        if folder:
+            self.projects.open(folder)
+
     def closeEvent(self, event) -> None:
         self.inference.cancel()
         self.playback.stop()
         self.inference.wait(5.0)
+        self.projects.close()
         self.runner.shutdown()
         super().closeEvent(event)

@@ -79,7 +79,12 @@ class DetectionOverlay(QObject):
 
     def set_band(self, low: float, high: float) -> None:
         """Frequency span used for detections that carry no band of their own."""
+        changed = (low, high) != getattr(self, "_band", None)
         self._band = (low, high)
+        if changed and self._detections:  # drawn before the band was known
+            for det_id, d in self._detections.items():
+                self._place(d, self._ranks.get(det_id, 0))
+            self.fit_labels()
 
     def set_detections(
         self, detections: Sequence[Detection], status: Callable[[int], Status]

@@ -9,7 +9,14 @@ from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.undo import EditCommand
-from audioclass_gui.review import Detection, ReviewSession, Status
+from audioclass_gui.review import (
+    Detection,
+    DetectionFilter,
+    Edit,
+    Order,
+    ReviewSession,
+    Status,
+)
 
 __all__ = ["ReviewController"]
 
@@ -33,6 +40,10 @@ class ReviewController(QObject):
     counts_changed = Signal(dict)
     #: A verdict was given to this detection id (after moving to the next one).
     verdict_given = Signal(object)
+    #: An edit could not be made or undone (message for the user).
+    failed = Signal(str)
+    #: The selected detection is in another recording of the project (its path).
+    recording_needed = Signal(str)
 
     def __init__(
         self,
@@ -49,6 +60,18 @@ class ReviewController(QObject):
         self.undo_stack = undo_stack
         self.session: ReviewSession | None = None
         self.threshold = 0.25
+        #: The open recording's path in a multi-recording session, else None.
+        self.recording: str | None = None
+        #: Extra conditions from the filter bar / species panel (species,
+        #: statuses, score range, recordings); the threshold is added to it.
+        self.filter = DetectionFilter()
+        #: Order of the list and of "next unreviewed".
+        self.order = Order.TIME
+        #: List every recording of a project, not only the open one
+        #: (the species panel's one-pass review).
+        self.all_recordings = False
+        #: A verdict whose ``verdict_given`` waits for the next recording to open.
+        self.deferred_verdict: int | None = None
         self._selected: int | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -58,8 +81,16 @@ class ReviewController(QObject):
         overlay.clicked.connect(self.select)
 
     # ------------------------------------------------------------ session
-    def set_session(self, session: ReviewSession | None) -> None:
-        """Review a new session (or none)."""
+    def set_session(self, session: ReviewSession | None, recording: str | None = None) -> None:
+        """Review a new session (or none); ``recording`` limits a project's session to one file.
+
+        Setting the same session again (another recording of a project)
+        keeps the undo stack.
+        """
+        self.recording = recording
+        if session is self.session and session is not None:
+            self.refresh()
+            return
         if self.session is not None:
             self.session.detections_added.disconnect(self._on_added)
             self.session.status_changed.disconnect(self._on_status)
@@ -73,9 +104,41 @@ class ReviewController(QObject):
             session.cleared.connect(self.refresh)
         self.refresh()
 
+    def current_filter(self) -> DetectionFilter:
+        """The filter of the list: the filter bar's conditions, the threshold, the recording."""
+        f = self.filter
+        low = max(self.threshold, f.min_score)
+        changes: dict = {"min_score": low}
+        if self.recording is not None and f.recordings is None and not self.all_recordings:
+            changes["recordings"] = {self.recording}
+        return f.replace(**changes)
+
     def visible(self) -> list[Detection]:
-        """Detections at or above the threshold."""
-        return [] if self.session is None else self.session.visible(self.threshold)
+        """Detections listed: at or above the threshold and passing the filter."""
+        if self.session is None:
+            return []
+        return self.session.select(self.current_filter(), self.order)
+
+    def set_filter(
+        self,
+        filter: DetectionFilter,
+        order: Order | None = None,
+        all_recordings: bool | None = None,
+    ) -> None:
+        """List the detections passing ``filter`` (the threshold still applies).
+
+        ``all_recordings`` lists every recording of a project (the overlays
+        still show only the open one's).
+        """
+        self.filter = filter
+        if order is not None:
+            self.order = Order(order)
+        if all_recordings is not None:
+            self.all_recordings = all_recordings
+        self.refresh()
+
+    def _in_view(self, d: Detection) -> bool:
+        return self.recording is None or str(d.recording.path) == self.recording
 
     def set_threshold(self, threshold: float) -> None:
         """Show detections scoring at least ``threshold``."""
@@ -88,7 +151,9 @@ class ReviewController(QObject):
         rows = self.visible()
         status = self._status_of
         self.table.set_detections(rows, status)
-        self.overlay.set_detections(rows, status)
+        self.table.source.show_recording(self.all_recordings and self.recording is not None)
+        drawn = rows if self.recording is None or not self.all_recordings else [d for d in rows if self._in_view(d)]
+        self.overlay.set_detections(drawn, status)
         ids = {d.id for d in rows}
         if self._selected is not None and self._selected not in ids:
             self._selected = None
@@ -114,7 +179,10 @@ class ReviewController(QObject):
             if not from_table:
                 self.table.select_detection(detection_id, emit=False)
             d = self.session.get(detection_id)
-            self.view.ensure_visible(d.start, d.end)
+            if self._in_view(d):
+                self.view.ensure_visible(d.start, d.end)
+            else:
+                self.recording_needed.emit(str(d.recording.path))
         self.selection_changed.emit(detection_id)
 
     def step(self, delta: int) -> Detection | None:
@@ -126,15 +194,76 @@ class ReviewController(QObject):
 
     # ------------------------------------------------------------ verdicts
     def set_status(self, status: Status, *, advance: bool = True) -> bool:
-        """Give the selected detection a verdict, then move to the next one."""
+        """Give the selected detection a verdict, then move to the next unreviewed one."""
         if self.session is None or self._selected is None:
             return False
         judged = self._selected
-        edit = self.session.set_status([judged], status)
-        self.undo_stack.push(EditCommand(self.session, edit))
+        if not self._do(lambda s: s.set_status([judged], status)):
+            return False
         if advance:
+            self.advance(judged)
+        self._announce(judged)
+        return True
+
+    def relabel(self, scientific_name: str | None, *, advance: bool = True) -> bool:
+        """Say the selected detection is another species (accepted), then move on."""
+        if self.session is None or self._selected is None:
+            return False
+        judged = self._selected
+        if not self._do(lambda s: s.relabel([judged], scientific_name)):
+            return False
+        if advance:
+            self.advance(judged)
+        self._announce(judged)
+        return True
+
+    def set_note(self, note: str) -> bool:
+        """Attach a note to the selected detection ("" removes it)."""
+        if self.session is None or self._selected is None:
+            return False
+        judged = self._selected
+        return self._do(lambda s: s.set_note([judged], note))
+
+    def set_status_many(self, ids: list[int], status: Status) -> bool:
+        """Give many detections one verdict (one undoable edit)."""
+        if self.session is None or not ids:
+            return False
+        return self._do(lambda s: s.set_status(ids, status))
+
+    def reject_below(self, scientific_name: str, score: float) -> bool:
+        """Reject the unreviewed detections of a species scoring below ``score`` (one edit)."""
+        if self.session is None:
+            return False
+        return self._do(lambda s: s.reject_below(scientific_name, score))
+
+    def _announce(self, judged: int) -> None:
+        """Emit ``verdict_given``; wait while the next detection's recording opens."""
+        d = self.selected
+        if d is not None and not self._in_view(d):
+            self.deferred_verdict = judged  # emitted by the project once it is shown
+        else:
+            self.verdict_given.emit(judged)
+
+    def advance(self, after: int) -> None:
+        """Select the next unreviewed detection of the list after ``after``."""
+        if self.session is None:
+            return
+        nxt = self.session.next_unreviewed(after, self.current_filter(), self.order)
+        if nxt is not None and self.table.source.row_of(nxt) is not None:
+            self.select(nxt)
+        else:
             self.step(+1)
-        self.verdict_given.emit(judged)
+
+    def _do(self, make) -> bool:
+        """Make an edit on the session and push it; report failures instead of raising."""
+        session = self.session
+        try:
+            edit: Edit = make(session)
+        except (OSError, ValueError, KeyError) as exc:
+            self.failed.emit(f"The verdict was not saved: {exc}")
+            return False
+        if not getattr(edit, "is_noop", False):
+            self.undo_stack.push(EditCommand(session, edit, self.failed.emit))
         return True
 
     # ------------------------------------------------------------ internal
@@ -153,5 +282,14 @@ class ReviewController(QObject):
     def _emit_counts(self) -> None:
         if self.session is None:
             self.counts_changed.emit({})
-        else:
+        elif self.recording is None:
             self.counts_changed.emit(self.session.counts(self.threshold))
+        else:
+            counts = dict.fromkeys(Status, 0)
+            for summary in self.session.recording_summary(self.current_filter()):
+                if str(summary.path) == self.recording:
+                    counts.update({
+                        Status.UNREVIEWED: summary.open, Status.ACCEPTED: summary.accepted,
+                        Status.REJECTED: summary.rejected, Status.UNCERTAIN: summary.uncertain,
+                    })
+            self.counts_changed.emit(counts)

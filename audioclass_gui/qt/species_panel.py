@@ -1,0 +1,262 @@
+"""The species panel: per-species progress, and the filters of the detection list.
+
+Choosing a species lists its detections across every recording of the
+project, best score first, so one species is reviewed in one pass (the
+selection moves to the next unreviewed one after each verdict). The filter
+row narrows the list by species, status, score range and recording.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audioclass_gui.review import DetectionFilter, Order, SpeciesSummary, Status
+
+if TYPE_CHECKING:
+    from audioclass_gui.qt.main_window import MainWindow
+
+__all__ = ["SpeciesPanel", "SpeciesPanelController"]
+
+SPECIES_COLUMNS = ("Species", "Detections", "Accepted", "Rejected", "Open")
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_CHOICES = (
+    ("All statuses", None),
+    ("To review", Status.UNREVIEWED),
+    ("Accepted", Status.ACCEPTED),
+    ("Rejected", Status.REJECTED),
+    ("Uncertain", Status.UNCERTAIN),
+)
+#: Recording choices of the filter row.
+OPEN_RECORDING, ALL_RECORDINGS = "open", "all"
+
+
+class SpeciesPanel(QWidget):
+    """Species counts and the list's filters.
+
+    Signals
+    -------
+    filter_changed()
+        The reviewer changed a filter or chose a species; read :meth:`filter`,
+        :meth:`order` and :meth:`all_recordings`.
+    """
+
+    filter_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, len(SPECIES_COLUMNS))
+        self.table.setHorizontalHeaderLabels(SPECIES_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.cellClicked.connect(
+            lambda row, _c: self.choose_species(self._name_at(row))
+        )
+        self.table.cellActivated.connect(
+            lambda row, _c: self.choose_species(self._name_at(row))
+        )
+
+        self.species = QComboBox()
+        self.species.addItem("All species", None)
+        self.status = QComboBox()
+        for text, status in STATUS_CHOICES:
+            self.status.addItem(text, status)
+        self.min_score = QDoubleSpinBox()
+        self.max_score = QDoubleSpinBox()
+        for spin, value in ((self.min_score, 0.0), (self.max_score, 1.0)):
+            spin.setRange(0.0, 1.0)
+            spin.setDecimals(2)
+            spin.setSingleStep(0.05)
+            spin.setValue(value)
+        self.recordings = QComboBox()
+        self.recordings.addItem("Open recording", OPEN_RECORDING)
+        self.recordings.addItem("All recordings", ALL_RECORDINGS)
+        self.reset = QPushButton("Show all")
+        scores = QHBoxLayout()
+        scores.addWidget(self.min_score)
+        scores.addWidget(self.max_score)
+        form = QFormLayout()
+        form.addRow("Species", self.species)
+        form.addRow("Status", self.status)
+        form.addRow("Score", scores)
+        form.addRow("Recordings", self.recordings)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.reset)
+        for combo in (self.species, self.status, self.recordings):
+            combo.currentIndexChanged.connect(self.filter_changed)
+        for spin in (self.min_score, self.max_score):
+            spin.valueChanged.connect(self.filter_changed)
+        self.reset.clicked.connect(self.clear_filters)
+
+    # ------------------------------------------------------------ reading
+    def filter(self) -> DetectionFilter:
+        """The conditions chosen (the window adds the threshold)."""
+        species = self.species.currentData()
+        status = self.status.currentData()
+        high = self.max_score.value()
+        return DetectionFilter(
+            species=None if species is None else {species},
+            statuses=None if status is None else {status},
+            min_score=self.min_score.value(),
+            max_score=None if high >= 1.0 else high,
+        )
+
+    def order(self) -> Order:
+        """Best score first while one species is chosen, else time order."""
+        return Order.SCORE if self.species.currentData() is not None else Order.TIME
+
+    def all_recordings(self) -> bool:
+        """True when the list spans every recording of the project."""
+        return self.recordings.currentData() == ALL_RECORDINGS
+
+    # ------------------------------------------------------------ writing
+    def set_summaries(self, summaries: list[SpeciesSummary]) -> None:
+        """Show per-species counts (and offer them in the species filter)."""
+        self.table.setRowCount(len(summaries))
+        for row, s in enumerate(summaries):
+            name = s.common_name or s.scientific_name
+            values = (name, s.detections, s.accepted, s.rejected, s.open)
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(str(value))
+                item.setData(NAME_ROLE, s.scientific_name)
+                if col:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                else:
+                    item.setToolTip(s.scientific_name)
+                self.table.setItem(row, col, item)
+        chosen = self.species.currentData()
+        blocker = self.species.blockSignals(True)
+        self.species.clear()
+        self.species.addItem("All species", None)
+        for s in summaries:
+            label = s.common_name or s.scientific_name
+            self.species.addItem(label, s.scientific_name)
+        index = self.species.findData(chosen)
+        self.species.setCurrentIndex(max(0, index))
+        self.species.blockSignals(blocker)
+
+    def choose_species(self, scientific_name: str | None) -> None:
+        """List one species across every recording, best score first (None: all)."""
+        index = self.species.findData(scientific_name)
+        blockers = [w.blockSignals(True) for w in (self.species, self.recordings)]
+        self.species.setCurrentIndex(max(0, index))
+        self.recordings.setCurrentIndex(1 if scientific_name is not None else 0)
+        for w, b in zip((self.species, self.recordings), blockers, strict=True):
+            w.blockSignals(b)
+        self.filter_changed.emit()
+
+    def clear_filters(self) -> None:
+        """Back to every detection of the open recording."""
+        widgets = (
+            self.species,
+            self.status,
+            self.recordings,
+            self.min_score,
+            self.max_score,
+        )
+        blockers = [w.blockSignals(True) for w in widgets]
+        self.species.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
+        self.recordings.setCurrentIndex(0)
+        self.min_score.setValue(0.0)
+        self.max_score.setValue(1.0)
+        for w, b in zip(widgets, blockers, strict=True):
+            w.blockSignals(b)
+        self.table.clearSelection()
+        self.filter_changed.emit()
+
+    def _name_at(self, row: int) -> str | None:
+        item = self.table.item(row, 0)
+        return None if item is None else item.data(NAME_ROLE)
+
+
+class SpeciesPanelController(QObject):
+    """Keeps the species panel's counts current and applies its filters."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = SpeciesPanel()
+        self.dock = window._dock(
+            self.panel, "Species", Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        spectrogram_dock = getattr(window, "spectrogram_dock", None)
+        if spectrogram_dock is not None:
+            window.tabifyDockWidget(spectrogram_dock, self.dock)
+        from PySide6.QtWidgets import QDockWidget
+
+        playback_dock = window.findChild(QDockWidget, "dock-playback")
+        if playback_dock is not None:
+            playback_dock.raise_()
+        self._session = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.refresh)
+        self.panel.filter_changed.connect(self.apply)
+        window.recording_opened.connect(lambda _info: self._watch())
+        window.run_finished.connect(lambda _c: self.refresh())
+        window.model_panel.threshold_changed.connect(lambda _t: self._schedule())
+
+    def apply(self) -> None:
+        """Give the list the panel's filter."""
+        panel = self.panel
+        self.window.review.set_filter(
+            panel.filter(), panel.order(), panel.all_recordings()
+        )
+
+    def refresh(self) -> None:
+        """Recount per species (at the threshold, over the project or the recording)."""
+        session = self.window.session
+        if session is None:
+            self.panel.set_summaries([])
+            return
+        review = self.window.review
+        f = DetectionFilter(min_score=review.threshold)
+        self.panel.set_summaries(
+            [s for s in session.species_summary(f) if s.detections]
+        )
+
+    def _watch(self) -> None:
+        session = self.window.session
+        if session is not self._session:
+            if self._session is not None:
+                self._session.status_changed.disconnect(self._schedule)
+                self._session.detections_added.disconnect(self._schedule)
+            self._session = session
+            if session is not None:
+                session.status_changed.connect(self._schedule)
+                session.detections_added.connect(self._schedule)
+            self.refresh()
+            self.panel.clear_filters()  # a new review starts unfiltered
+        else:
+            self.refresh()
+
+    def _schedule(self, *_args) -> None:
+        if not self._timer.isActive():
+            self._timer.start()

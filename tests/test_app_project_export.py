@@ -1,0 +1,106 @@
+"""File › Export in any format (Ctrl+Shift+E) from a project reviewed by key."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from soundevent import io
+
+from audioclass_gui.project.identity import make_reviewer, save_reviewer
+from audioclass_gui.qt.app import create_application
+from audioclass_gui.qt.export_dialog import ExportDialog
+from audioclass_gui.qt.main_window import MainWindow
+from tests.conftest import write_calls
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
+
+
+@pytest.fixture
+def qapp():
+    return create_application()
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch) -> Path:
+    save_reviewer(make_reviewer("Di", "di@example.org"), tmp_path / "settings")
+    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(tmp_path / "settings"))
+    root = tmp_path / "site"
+    root.mkdir()
+    for stem in ("a", "b"):
+        audio = write_calls(root / f"{stem}.wav", duration=6.0)
+        (root / f"{stem}.BirdNET.results.csv").write_text(
+            HEADER
+            + f"0,3,Turdus merula,Eurasian Blackbird,0.9,{audio}\n"
+            + f"3,6,Parus major,Great Tit,0.6,{audio}\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.model_panel.set_threshold(0.25)
+    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
+        win.open_path(folder)
+    assert win.info.path.name == "a.wav"
+    win.activateWindow()
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_A)  # a.wav 0 s blackbird
+    qtbot.keyClick(win.table, Qt.Key.Key_R)  # a.wav 3 s great tit
+
+    qtbot.keyClick(
+        win,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = win.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.choose("all")
+    out = tmp_path / "exported"
+    dialog.path.setText(str(out))
+    with qtbot.waitSignal(win.exports.finished, timeout=20_000) as done:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    written = done.args[0]
+    assert set(written) == {"aoef", "raven", "audacity", "csv"}
+    assert all(p.exists() for paths in written.values() for p in paths)
+
+    # AOEF: the accepted blackbird is a clip tag, by the reviewer.
+    project = io.load(out / "review.json", type="annotation_project")
+    tagged = {
+        (Path(a.clip.recording.path).name, a.clip.start_time, t.value)
+        for a in project.clip_annotations
+        for t in a.tags
+    }
+    assert ("a.wav", 0.0, "Turdus merula") in tagged
+    assert not any(name == "b.wav" for name, _s, _t in tagged)
+    # CSV: one row per verdict.
+    with open(out / "review.verdicts.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(
+        (Path(r["File"]).name, r["Scientific name"], r["Verdict"]) for r in rows
+    ) == [
+        ("a.wav", "Parus major", "rejected"),
+        ("a.wav", "Turdus merula", "accepted"),
+    ]
+    # Raven: a table for a.wav and a combined one; Audacity: a label track for a.wav.
+    assert any(p.name.startswith("a.review") for p in written["raven"])
+    assert any(p.name == "a.review.labels.txt" for p in written["audacity"])
+
+    # One format to one file, with the unreviewed detections too.
+    dialog = win.exports.ask()
+    dialog.choose("csv")
+    dialog.unreviewed.setChecked(True)
+    single = tmp_path / "all.csv"
+    dialog.path.setText(str(single))
+    with qtbot.waitSignal(win.exports.finished, timeout=20_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    with open(single, newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 4
+    win.close()
