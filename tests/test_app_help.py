@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audioclass_gui import __version__
+from audioclass_gui.qt.help_dialogs import shortcut_rows
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.qt.resources import app_icon, resource_path
 
@@ -48,3 +49,27 @@ def test_icon_and_desktop_entry_ship():
     desktop = Path(__file__).resolve().parents[1] / "resources" / "audioclass-gui.desktop"
     entry = desktop.read_text()
     assert "Exec=audioclass-gui %f" in entry and "Icon=audioclass-gui" in entry
+
+
+#: How the README writes keys that Qt names differently.
+README_SPELLING = {"PgDown": "PgDn", "Del": "Delete"}
+
+
+def test_readme_keyboard_table_lists_every_shortcut(qtbot):
+    """The README's keyboard table is checked against the live menus, so it cannot rot."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Keyboard", 1)[1].split("\n#", 1)[0]
+    keys_in_readme = set()
+    for line in section.splitlines():
+        if line.startswith("| ") and not line.startswith("| key"):
+            cell = line.split("|")[1]
+            keys_in_readme.update(k.strip().split(",")[0].strip() for k in cell.split(" / "))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    missing = []
+    for menu, action, keys in shortcut_rows(win.menuBar()):
+        first = keys.split(", ")[0]
+        if README_SPELLING.get(first, first) not in keys_in_readme:
+            missing.append(f"{menu} › {action}: {first}")
+    assert not missing, "README keyboard table lacks: " + "; ".join(missing)
+    win.close()
