@@ -56,6 +56,9 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", action="store_true", help="run the model as soon as the recording is shown")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png",
                    help="save a screenshot of the window when it is ready (after --run, when given) and exit")
+    p.add_argument("--export", type=Path, metavar="OUT.json",
+                   help="when the window is ready (after --run, when given), export the review as "
+                   "soundevent AOEF to OUT.json (and OUT.model_run.json), then exit")
     p.add_argument("--size", type=_size, default=(1400, 900), metavar="WxH", help="window size")
     p.add_argument("--version", action="version", version=f"audioclass-gui {__version__}")
     return p
@@ -368,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             threshold=args.threshold,
             run=args.run,
             screenshot=args.screenshot,
+            export=args.export,
             size=args.size,
         )
     )

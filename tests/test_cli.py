@@ -119,3 +119,19 @@ def test_app_without_a_display_says_how_to_start_it(calls_wav: Path):
     )
     assert result.returncode == 2
     assert "no display found" in result.stderr and "--screenshot" in result.stderr
+
+
+def test_app_runs_and_exports_without_a_screen(tmp_path: Path):
+    recording = write_calls(tmp_path / "rec.wav", duration=12.0)
+    out = tmp_path / "review.json"
+    shot = tmp_path / "shot.png"
+    result = run_cli(str(recording), "--model", "energy", "--threshold", "0.5", "--run",
+                     "--export", str(out), "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    project = io.load(out, type="annotation_project")
+    run = io.load(tmp_path / "review.model_run.json", type="model_run")
+    assert isinstance(project, data.AnnotationProject)
+    # The run keeps every score down to the app's floor; the calls are the high ones.
+    high = sorted(int(p.clip.start_time) for p in run.clip_predictions if any(t.score >= 0.5 for t in p.tags))
+    assert high == [1, 5, 9]
+    _assert_screenshot(shot)

@@ -29,6 +29,7 @@ class AppOptions:
     threshold: float | None = None
     run: bool = False
     screenshot: Path | None = None
+    export: Path | None = None
     size: tuple[int, int] = (1400, 900)
 
 
@@ -59,9 +60,11 @@ class _ScreenshotDriver:
         self._painted = False
         self._run_done = not options.run
         self._started = False
+        self._export_state = "wanted" if options.export is not None else "none"
         window.view.detail_painted.connect(self._on_painted)
         window.run_finished.connect(self._on_run_done)
         window.error_reported.connect(self._on_error)
+        window.exported.connect(self._on_exported)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, self._timeout)
 
     def _on_painted(self) -> None:
@@ -79,18 +82,31 @@ class _ScreenshotDriver:
 
     def _on_error(self, message: str) -> None:
         self.exit_code = 1
-        if self.window.info is None or not self._run_done:
-            # Nothing useful to show: the file did not open or the model failed.
+        if self.window.info is None or not self._run_done or self._export_state == "running":
+            # Nothing useful to show: the file did not open, the model or the export failed.
             self._save_and_quit()
 
+    def _on_exported(self, _result) -> None:
+        self._export_state = "done"
+        self._maybe_finish()
+
     def _maybe_finish(self) -> None:
-        if self._painted and self._run_done:
+        if not (self._painted and self._run_done):
+            return
+        if self._export_state == "wanted":
+            self._export_state = "running"
+            assert self.options.export is not None
+            self.window.export_to(self.options.export)
+            return
+        if self._export_state != "running":
             # Let the last tile and overlays be painted before grabbing.
             QTimer.singleShot(400, self._save_and_quit)
 
     def _save_and_quit(self) -> None:
         out = self.options.screenshot
-        assert out is not None
+        if out is None:
+            self.app.exit(self.exit_code)
+            return
         out.parent.mkdir(parents=True, exist_ok=True)
         if not self.window.grab().save(str(out)):
             print(f"audioclass-gui: {out}: could not save the screenshot", file=sys.stderr)
@@ -120,7 +136,7 @@ def run_app(options: AppOptions) -> int:
         and not os.environ.get("DISPLAY")
         and not os.environ.get("WAYLAND_DISPLAY")
     )
-    if headless and options.screenshot is not None:
+    if headless and (options.screenshot is not None or options.export is not None):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif headless and not os.environ.get("QT_QPA_PLATFORM"):
         print(
@@ -140,7 +156,7 @@ def run_app(options: AppOptions) -> int:
         window.model_panel.set_threshold(options.threshold)
     if not window.playback.available:
         print(f"audioclass-gui: {window.playback.reason}", file=sys.stderr)
-    driver = _ScreenshotDriver(window, options, app) if options.screenshot else None
+    driver = _ScreenshotDriver(window, options, app) if (options.screenshot or options.export) else None
     window.show()
     if options.path is not None:
         window.open_path(options.path)
