@@ -12,8 +12,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audioclass_gui import __version__
+
+if TYPE_CHECKING:
+    from audioclass_gui.models.settings import RunSettings
 
 __all__ = ["main"]
 
@@ -211,7 +215,7 @@ def _predict_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _settings(args: argparse.Namespace):
+def _settings(args: argparse.Namespace) -> RunSettings:
     from audioclass_gui.models.settings import RunSettings
 
     settings = RunSettings(
@@ -330,7 +334,7 @@ def predict(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 130
-    except (BatchError, JournalLockedError, ValueError) as exc:
+    except (BatchError, JournalLockedError, ValueError, OSError) as exc:
         progress.close()
         print(f"audioclass-gui predict: {exc}", file=sys.stderr)
         return 2

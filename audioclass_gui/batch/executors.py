@@ -40,8 +40,10 @@ Memory: each BirdNET interpreter holds ~150 MB once it has run one window
 per call, ~320 MB at eight windows per call (XNNPACK's packed weights and
 the activations), for ~6 % more speed per core. Batch runs whose workers
 have one-thread models therefore call them one window at a time (see
-``runner.SINGLE_THREAD_BATCH``): peak RSS of ``predict`` on a 10-minute
-file with two workers is ~410 MB instead of ~730 MB.
+``runner.SINGLE_THREAD_BATCH``), and the workers' models are built one
+after the other before any runs (building one takes ~150 MB for a moment).
+Peak RSS of ``predict`` with two workers: ~350 MB on a 1-hour file and
+~360 MB on a 4-hour one (~730 MB with batches of 8 and parallel builds).
 """
 
 from __future__ import annotations
