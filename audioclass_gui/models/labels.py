@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from audioclass_gui.models.textfile import read_user_text
+
 if TYPE_CHECKING:
     from audioclass_gui.models.base import ClipClassificationModel
     from audioclass_gui.models.settings import RunSettings
@@ -57,14 +59,7 @@ def read_common_names(path: str | os.PathLike[str]) -> dict[str, str]:
         line holds a name; the message names the file (and line).
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{p}: not a UTF-8 text file ({exc.reason})") from exc
-    except OSError as exc:
-        raise ValueError(
-            f"{p}: cannot read the label file ({exc.strerror or exc})"
-        ) from exc
+    text = read_user_text(p, "label file")
     names: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()

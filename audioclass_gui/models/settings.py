@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audioclass_gui.models.textfile import read_user_text
+
 if TYPE_CHECKING:
     from soundevent import data
 
@@ -313,14 +315,7 @@ def read_species_list(path: str | os.PathLike[str]) -> tuple[str, ...]:
         scientific name; the message names the file and the line.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{p}: not a UTF-8 text file ({exc.reason})") from exc
-    except OSError as exc:
-        raise ValueError(
-            f"{p}: cannot read the species list ({exc.strerror or exc})"
-        ) from exc
+    text = read_user_text(p, "species list")
     names: dict[str, None] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
