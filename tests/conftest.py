@@ -59,3 +59,23 @@ def write_calls(
 def calls_wav(tmp_path: Path) -> Path:
     """A 12 s recording with three tone calls at 1.2, 5.3 and 9.1 s."""
     return write_calls(tmp_path / "calls.wav")
+
+
+@pytest.fixture
+def qapp():
+    """pytest-qt's QApplication, configured the way the app configures it."""
+    from audioclass_gui.qt.app import create_application
+
+    return create_application()
+
+
+@pytest.fixture
+def window(qtbot):
+    """The real main window, shown, closed after the test."""
+    from audioclass_gui.qt.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()

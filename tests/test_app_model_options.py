@@ -15,7 +15,6 @@ import soundfile as sf
 from soundevent import io
 
 from audioclass_gui.models import RunSettings
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR
 
@@ -26,18 +25,6 @@ BIRDS = SHARED_DATA / "birds_10s.wav"
 WARBLERS = {"Setophaga castanea", "Leiothlypis peregrina", "Setophaga fusca"}
 
 
-@pytest.fixture
-def qapp():
-    return create_application()
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def _open(qtbot, win: MainWindow, path: Path) -> None:

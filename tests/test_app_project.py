@@ -8,18 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.review import Status
 from tests.conftest import write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-
-@pytest.fixture
-def qapp():
-    """pytest-qt's qapp, configured the way the app configures it."""
-    return create_application()
 
 
 @pytest.fixture

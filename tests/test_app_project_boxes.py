@@ -9,16 +9,11 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.project.identity import make_reviewer, save_reviewer
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.main_window import MainWindow
 from tests.conftest import write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-
-@pytest.fixture
-def qapp():
-    return create_application()
 
 
 @pytest.fixture

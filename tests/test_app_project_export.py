@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from soundevent import io
 
 from audioclass_gui.project.identity import make_reviewer, save_reviewer
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.export_dialog import ExportDialog
 from audioclass_gui.qt.main_window import MainWindow
 from tests.conftest import write_calls
@@ -19,10 +18,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 
-
-@pytest.fixture
-def qapp():
-    return create_application()
 
 
 @pytest.fixture

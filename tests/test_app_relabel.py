@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from soundevent import data, terms
 
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.review import Status
 
@@ -22,10 +21,6 @@ NAMES = {
     "Fringilla coelebs": "Common Chaffinch",
 }
 
-
-@pytest.fixture
-def qapp():
-    return create_application()
 
 
 def predictions(recording: data.Recording) -> list[data.ClipPrediction]:

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 from soundevent import data, io
 
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.review import Status
 from tests.conftest import write_calls
@@ -16,19 +15,6 @@ from tests.conftest import write_calls
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture
-def qapp():
-    """pytest-qt's qapp, configured the way the app configures it."""
-    return create_application()
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def open_and_run(qtbot, win: MainWindow, path: Path, model: str = "energy", threshold: float = 0.5) -> None:

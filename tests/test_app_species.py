@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.project.identity import make_reviewer, save_reviewer
-from audioclass_gui.qt.app import create_application
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.review import Status
 from tests.conftest import write_calls
@@ -30,10 +29,6 @@ ROWS = {
     ],
 }
 
-
-@pytest.fixture
-def qapp():
-    return create_application()
 
 
 @pytest.fixture

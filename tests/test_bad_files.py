@@ -30,14 +30,6 @@ def _noise(seconds: float, sr: int = SR) -> np.ndarray:
     )
 
 
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-
 
 def _open_expecting_error(qtbot, win: MainWindow, path: Path) -> str:
     with qtbot.waitSignal(win.error_reported, timeout=15_000) as blocker:
