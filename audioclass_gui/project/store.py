@@ -289,6 +289,23 @@ def replay(records: Iterable[dict[str, Any]], codec: PathCodec) -> Replay:
     return out
 
 
+
+def _verdict_item(
+    codec: Any, key: tuple, verdict: Any, reviewer: str | None, at: float | None
+) -> list[Any]:
+    """One verdict as a compacted journal item: path, start, end, species, verdict, stamp."""
+    return [
+        codec.encode(key[0]),
+        key[1],
+        key[2],
+        key[3],
+        verdict.status.value,
+        verdict.label,
+        verdict.note,
+        reviewer,
+        round(at, 3) if at is not None else None,
+    ]
+
 def compacted_records(
     session: ReviewSession,
     codec: PathCodec,
@@ -326,32 +343,16 @@ def compacted_records(
         seen.add(key)
         v, stamp = session.verdict(det.id), session.stamp(det.id)
         items.append(
-            [
-                codec.encode(key[0]),
-                key[1],
-                key[2],
-                key[3],
-                v.status.value,
-                v.label,
-                v.note,
+            _verdict_item(
+                codec,
+                key,
+                v,
                 str(stamp.reviewer.uuid) if stamp else None,
-                round(stamp.at.timestamp(), 3) if stamp else None,
-            ]
+                stamp.at.timestamp() if stamp else None,
+            )
         )
     for key, (v, user, at) in session.pending_verdicts().items():
-        items.append(
-            [
-                codec.encode(key[0]),
-                key[1],
-                key[2],
-                key[3],
-                v.status.value,
-                v.label,
-                v.note,
-                str(user.uuid),
-                round(at, 3),
-            ]
-        )
+        items.append(_verdict_item(codec, key, v, str(user.uuid), at))
     for start in range(0, len(items), 5000):
         yield {"t": "v", "items": items[start : start + 5000]}
     for box in session.boxes():
