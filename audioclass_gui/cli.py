@@ -64,6 +64,10 @@ def _gui_parser() -> argparse.ArgumentParser:
                    help="when the window is ready (after --run, when given), export the review as "
                    "soundevent AOEF to OUT.json (and OUT.model_run.json), then exit")
     p.add_argument("--size", type=_size, default=(1400, 900), metavar="WxH", help="window size")
+    p.add_argument("--show", choices=("species", "precision", "shortcuts", "about"),
+                   help="with --screenshot: bring this forward first (the species panel with its "
+                   "busiest species chosen; or the precision report, shortcuts or about dialog, "
+                   "which is then what is saved)")
     p.add_argument("--version", action="version", version=f"audioclass-gui {__version__}")
     return p
 
@@ -377,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             screenshot=args.screenshot,
             export=args.export,
             size=args.size,
+            show=args.show,
         )
     )
 

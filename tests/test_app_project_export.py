@@ -99,3 +99,27 @@ def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path)
     with open(single, newline="", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == 4
     win.close()
+
+
+def test_ctrl_e_export_keeps_each_model_run_apart(qtbot, folder: Path, tmp_path: Path):
+    """File › Export review (AOEF) writes one ModelRun per run, as Export in any format does."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
+        win.open_path(folder)
+    win.model_panel.set_model("energy")
+    with qtbot.waitSignal(win.run_finished, timeout=60_000) as finished:
+        win.run_model("energy")
+    assert finished.args == [False]
+    runs = win.session.runs()
+    assert len(runs) >= 2  # the imported BirdNET-Analyzer results and the energy detector
+
+    out = tmp_path / "ctrl-e" / "review.json"
+    with qtbot.waitSignal(win.exported, timeout=20_000) as done:
+        win.export_to(out)
+    result = done.args[0]
+    assert len(result.model_run_paths) == len(runs)
+    names = sorted(io.load(p, type="model_run").name for p in result.model_run_paths)
+    assert names == sorted(name for _key, name, _prov, _preds in runs)
+    assert f"{len(runs)} model runs" in win.statusBar().currentMessage()

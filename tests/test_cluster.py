@@ -14,8 +14,9 @@ import soundfile as sf
 from soundevent import io
 
 from audioclass_gui.batch import JOURNAL_NAME, BatchConfig, run_batch
-from audioclass_gui.models import BandEnergyDetector
 from audioclass_gui.models.settings import RunSettings
+from tests import crash_model
+from tests.crash_model import CrashOnce
 
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed is not installed (extra 'cluster')"
@@ -53,29 +54,11 @@ def hits(path: Path) -> list[int]:
     return sorted(int(p.clip.start_time) for p in run.clip_predictions if p.tags)
 
 
-class CrashOnce(BandEnergyDetector):
-    """The energy detector, except that the first window it sees in the whole
-    test kills its worker process (os._exit, as an out-of-memory kill would)."""
-
-    def __init__(self, marker: str = "", **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.marker = marker
-
-    def process_array(self, array):
-        try:
-            fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            return super().process_array(array)
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
-        os._exit(13)
-
-
 @pytest.fixture(scope="module")
 def client():
-    # Ship this module's classes to the workers by value: they need not
+    # Ship the crashing model to the workers by value: they need not
     # import the tests package.
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    cloudpickle.register_pickle_by_value(crash_model)
     cluster = distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,

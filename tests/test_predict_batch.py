@@ -27,8 +27,8 @@ from audioclass_gui.batch import (
 from audioclass_gui.batch.scan import find_recordings
 from audioclass_gui.formats.csv_table import read_csv_table
 from audioclass_gui.formats.raven import RAVEN_COLUMNS, read_raven_table
-from audioclass_gui.models import BandEnergyDetector
 from audioclass_gui.models.settings import RunSettings
+from tests.crash_model import CrashOnce
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -509,23 +509,6 @@ def test_splitting_a_recording_across_workers_changes_no_result(
     assert len(runs[0.0]) == (4 if overlap == 0 else 6)
     assert runs[3.0] == runs[0.0]
     assert any(tags for *_, tags in runs[0.0])
-
-
-class CrashOnce(BandEnergyDetector):
-    """The energy detector, except that the first call in any process of the
-    test kills that process (as a segfault or an out-of-memory kill would)."""
-
-    def __init__(self, marker: str = "", **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.marker = marker
-
-    def process_array(self, array):
-        try:
-            fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            return super().process_array(array)
-        os.close(fd)
-        os._exit(13)
 
 
 @pytest.mark.slow

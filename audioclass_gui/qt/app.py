@@ -31,6 +31,7 @@ class AppOptions:
     screenshot: Path | None = None
     export: Path | None = None
     size: tuple[int, int] = (1400, 900)
+    show: str | None = None
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -61,6 +62,7 @@ class _ScreenshotDriver:
         self._run_done = not options.run
         self._started = False
         self._export_state = "wanted" if options.export is not None else "none"
+        self._target = window  # what the screenshot grabs
         window.view.detail_painted.connect(self._on_painted)
         window.run_finished.connect(self._on_run_done)
         window.error_reported.connect(self._on_error)
@@ -99,8 +101,24 @@ class _ScreenshotDriver:
             self.window.export_to(self.options.export)
             return
         if self._export_state != "running":
-            # Let the last tile and overlays be painted before grabbing.
-            QTimer.singleShot(400, self._save_and_quit)
+            self._show_asked()
+            # Let the last tile, the overlays and any panel be painted before grabbing.
+            QTimer.singleShot(600, self._save_and_quit)
+
+    def _show_asked(self) -> None:
+        """Bring forward what ``--show`` names; dialogs are grabbed on their own."""
+        window, show = self.window, self.options.show
+        if show == "species":
+            _show_busiest_species(window)
+        elif show == "precision":
+            dialog = window.review_actions.show_precision()
+            if dialog is not None:
+                dialog.resize(900, 560)
+                self._target = dialog
+        elif show == "shortcuts":
+            self._target = window.show_shortcuts()
+        elif show == "about":
+            self._target = window.show_about()
 
     def _save_and_quit(self) -> None:
         out = self.options.screenshot
@@ -108,7 +126,7 @@ class _ScreenshotDriver:
             self.app.exit(self.exit_code)
             return
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not self.window.grab().save(str(out)):
+        if not self._target.grab().save(str(out)):
             print(f"audioclass-gui: {out}: could not save the screenshot", file=sys.stderr)
             self.exit_code = 1
         else:
@@ -119,6 +137,21 @@ class _ScreenshotDriver:
         print("audioclass-gui: timed out waiting for the window before the screenshot", file=sys.stderr)
         self.exit_code = 1
         self._save_and_quit()
+
+
+def _show_busiest_species(window) -> None:
+    """Raise the species panel and list the species with the most detections."""
+    species = window.species_panel
+    species.dock.raise_()
+    species.refresh()
+    if window.session is None:
+        return
+    from audioclass_gui.review.query import DetectionFilter
+
+    summaries = window.session.species_summary(DetectionFilter(min_score=window.review.threshold))
+    busiest = max(summaries, key=lambda s: s.detections, default=None)
+    if busiest is not None and busiest.detections:
+        species.panel.choose_species(busiest.scientific_name)  # applies the filter
 
 
 def run_app(options: AppOptions) -> int:

@@ -28,7 +28,7 @@ from audioclass_gui.audio.info import (
     to_recording,
 )
 from audioclass_gui.audio.playback import PlaybackEngine
-from audioclass_gui.formats import build_annotation_project, build_model_run, write_aoef
+from audioclass_gui.formats import build_annotation_project, build_model_runs, write_aoef
 from audioclass_gui.models import available_models, get_entry
 from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.boxes import BoxController
@@ -512,17 +512,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exporting to {path}…")
         # Build on the GUI thread, which owns the session; write in the pool.
         project = build_annotation_project(session)
-        model_run = build_model_run(session)
+        model_runs = build_model_runs(session)  # one per run, each with its provenance
         self.runner.submit(
-            lambda: write_aoef(project, model_run, path),
+            lambda: write_aoef(project, model_runs, path),
             self._on_exported,
             lambda exc: self.report_error("Export failed", f"{path}: {exc}"),
         )
 
     def _on_exported(self, result) -> None:
-        self.statusBar().showMessage(
-            f"Exported {result.project_path.name} and {result.model_run_path.name}", 10000
-        )
+        runs = result.model_run_paths or (result.model_run_path,)
+        also = runs[0].name if len(runs) == 1 else f"{len(runs)} model runs"
+        self.statusBar().showMessage(f"Exported {result.project_path.name} and {also}", 10000)
         self.exported.emit(result)
 
     # -------------------------------------------------------------- errors
