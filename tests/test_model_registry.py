@@ -8,7 +8,6 @@ The plugin test writes a real (tiny) distribution, a module plus a
 from __future__ import annotations
 
 import logging
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -24,38 +23,8 @@ from audioclass_gui.models import (
 )
 from tests.plugin_dist import make_distribution
 
-PLUGIN = textwrap.dedent(
-    '''
-    """A tiny third-party model."""
-
-    import numpy as np
-    from soundevent import data
-
-    from audioclass_gui.models import ClipClassificationModel, ModelOutput
-
-    TERM = data.Term(name="tiny:loudness", label="Loudness", definition="Loud or not.")
-
-
-    class LoudnessModel(ClipClassificationModel):
-        """Flags half-second frames whose RMS exceeds a level."""
-
-        title = "Tiny loudness model"
-        name = "Loudness"
-        samplerate = 8000
-        input_samples = 4000
-        num_classes = 1
-
-        def __init__(self, confidence_threshold=0.5, level=0.1):
-            self.confidence_threshold = confidence_threshold
-            self.level = level
-            self.tags = [data.Tag(term=TERM, value="loud")]
-
-        def process_array(self, array):
-            rms = np.sqrt(np.mean(array.astype(np.float64) ** 2, axis=1))
-            probs = (rms > self.level).astype(np.float32)[:, None]
-            return ModelOutput(probs, rms.astype(np.float32)[:, None])
-    '''
-)
+PLUGIN_FILE = Path(__file__).parent / "example_plugin" / "tiny_plugin.py"
+PLUGIN = PLUGIN_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
