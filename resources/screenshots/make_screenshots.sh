@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Remake the README's tour screenshots with the app's own --screenshot option.
+#
+#   bash resources/screenshots/make_screenshots.sh [PYTHON]
+#
+# PYTHON defaults to .venv/bin/python (made by `bash packaging/bootstrap.sh run`).
+# Needs the field recording ../shared/data/birds_10s.wav beside the checkout.
+# No screen is needed: the app renders on Qt's offscreen platform.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+python="${1:-$repo/.venv/bin/python}"
+birds="$repo/../shared/data/birds_10s.wav"
+[ -f "$birds" ] || { echo "make_screenshots: $birds not found" >&2; exit 1; }
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export AUDIOCLASS_GUI_CONFIG_DIR="$work/settings" QT_QPA_PLATFORM=offscreen
+app=("$python" -m audioclass_gui)
+
+# 1. One recording, BirdNET run in the window.
+"${app[@]}" "$birds" --model birdnet --run --screenshot "$here/birdnet-birds_10s.png"
+
+# 2. A project: the recording, BirdNET's run over it, and a review of it.
+mkdir "$work/site"
+cp "$birds" "$work/site/"
+"${app[@]}" predict "$work/site" -o "$work/site" --model birdnet --threshold 0.05 -q
+"$python" "$here/review_for_screenshots.py" "$work/site"
+
+"${app[@]}" "$work/site" --threshold 0.1 --screenshot "$here/species-panel.png" --show species
+"${app[@]}" "$work/site" --threshold 0.05 --screenshot "$here/precision-report.png" --show precision
+echo "make_screenshots: wrote $here/*.png"
