@@ -14,7 +14,9 @@ Builds a folder project (10 recordings, one BirdNET-like ``ModelRun`` with
 - ``export``: every export format (AOEF project + model run, Raven per
   recording + combined, Audacity, CSV, thresholds) with 10,000 judged
   detections. Reference: one ``json.dump`` of the same detections as plain
-  dicts, fsynced.
+  dicts, fsynced. Also, in the same run, the export as it was before the
+  garbage collector was paused during exports (``gc_paused`` replaced by a
+  no-op): the before/after of that change.
 - ``reopen``: opening the project again (model run read + journal replay),
   for information.
 
@@ -27,6 +29,7 @@ Usage: python benchmarks/review_speed.py [--detections N] [--repeats R]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
@@ -39,6 +42,7 @@ import soundfile as sf
 from soundevent import data, terms
 
 from audioclass_gui.audio.info import read_info, to_recording
+from audioclass_gui.formats import exports
 from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.formats.exports import export_all
 from audioclass_gui.project import ReviewProject
@@ -49,16 +53,25 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 SPECIES = [f"Genus species{i:02d}" for i in range(60)]
 
 
-def build(root: Path, detections: int) -> None:
+def build(
+    root: Path, detections: int, *, samplerate: int = 100, suffix: str = ".wav"
+) -> None:
+    """Write 10 recordings and one ``ModelRun`` of ``detections`` over 60 species.
+
+    ``samplerate`` and ``suffix`` (".wav" or ".flac") set the audio files;
+    the GUI benchmark uses real rates so the spectrogram has work to do.
+    """
     rng = np.random.default_rng(0)
     n_rec, per_frame = 10, 5
     frames = detections // (n_rec * per_frame)
     predictions = []
     for r in range(n_rec):
-        path = root / f"site{r // 5}" / f"2024050{r % 5 + 1}_050000.wav"
+        path = root / f"site{r // 5}" / f"2024050{r % 5 + 1}_050000{suffix}"
         path.parent.mkdir(parents=True, exist_ok=True)
         seconds = int(frames * 1.5 + 3)
-        sf.write(path, np.zeros(seconds * 100, dtype=np.int16), 100, subtype="PCM_16")
+        noise_rng = np.random.default_rng(100 + r)  # apart from the picks below
+        noise = noise_rng.integers(-2, 3, seconds * samplerate).astype(np.int16)
+        sf.write(path, noise, samplerate, subtype="PCM_16")
         rec = to_recording(read_info(path))
         for f in range(frames):
             clip = data.Clip(recording=rec, start_time=1.5 * f, end_time=1.5 * f + 3)
@@ -169,7 +182,7 @@ def bench_verdict(
 
 def bench_export(
     project: ReviewProject, folder: Path, repeats: int
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
     s = project.session
     ids = s.query().tolist()
     rng = np.random.default_rng(2)
@@ -180,11 +193,19 @@ def bench_export(
     ]
     s.set_status(todo[: len(todo) // 2], Status.ACCEPTED)
     s.set_status(todo[len(todo) // 2 :], Status.REJECTED)
-    ours, ref = [], []
+    ours, ref, before = [], [], []
+    paused = exports.gc_paused
     for r in range(repeats):
         t0 = time.perf_counter()
         export_all(s, folder / f"export{r}")
         ours.append(time.perf_counter() - t0)
+        exports.gc_paused = contextlib.nullcontext  # the code before the change
+        try:
+            t0 = time.perf_counter()
+            export_all(s, folder / f"before{r}")
+            before.append(time.perf_counter() - t0)
+        finally:
+            exports.gc_paused = paused
         t0 = time.perf_counter()
         plain = [
             {
@@ -202,7 +223,7 @@ def bench_export(
             handle.flush()
             os.fsync(handle.fileno())
         ref.append(time.perf_counter() - t0)
-    return ours, ref
+    return ours, ref, before
 
 
 def main() -> None:
@@ -228,7 +249,7 @@ def main() -> None:
 
         th, th_ref = bench_threshold(project, args.repeats // 4 or 1)
         v, v_ref = bench_verdict(project, args.repeats, Path(tmp))
-        ex, ex_ref = bench_export(project, Path(tmp), 3)
+        ex, ex_ref, ex_before = bench_export(project, Path(tmp), 5)
         project.close()
         t0 = time.perf_counter()
         ReviewProject.open(root, settings_dir=settings).close()
@@ -247,6 +268,10 @@ def main() -> None:
     print(
         f"{'export of all formats':32s} best {best:7.2f} s  worst {max(ex):5.2f} s  (target < 2 s)"
         f"   reference [json.dump of the detections] best {ref_best:5.2f} s   ratio {best / ref_best:5.2f}"
+    )
+    print(
+        f"{'  same, gc not paused (before)':32s} best {min(ex_before):7.2f} s  worst {max(ex_before):5.2f} s"
+        f"   after/before (best) {best / min(ex_before):5.2f}"
     )
     print(f"{'reopen (read run + replay)':32s} {reopened:7.2f} s")
 

@@ -76,9 +76,10 @@ def test_species_panel_one_pass_review_across_recordings(qtbot, window: MainWind
     win = window
     panel = win.species_panel.panel
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5_000)
+    # The result tables' common names reach the panel.
     assert counts(win) == {
-        "Turdus merula": ("3", "0", "0", "3"),
-        "Parus major": ("3", "0", "0", "3"),
+        "Eurasian Blackbird": ("3", "0", "0", "3"),
+        "Great Tit": ("3", "0", "0", "3"),
     }
 
     # Choosing the great tit lists its detections of both recordings, best first.
@@ -130,7 +131,7 @@ def test_species_panel_one_pass_review_across_recordings(qtbot, window: MainWind
         Status.REJECTED,
     ]
     qtbot.waitUntil(
-        lambda: counts(win)["Parus major"] == ("3", "1", "2", "0"), timeout=5_000
+        lambda: counts(win)["Great Tit"] == ("3", "1", "2", "0"), timeout=5_000
     )
 
     # Filters: status and score range narrow the list.

@@ -12,12 +12,20 @@ format          what is written                                        ``out`` i
 
 :func:`export_all` writes all of them into one folder. Every file is written
 atomically (a temporary file renamed into place).
+
+While an export builds its rows the cyclic garbage collector is paused: the
+rows are plain acyclic objects freed by reference counting, and with a
+50,000-detection project in memory each full collection rescans hundreds of
+thousands of live objects (pausing it halves the time of :func:`export_all`).
 """
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +41,7 @@ from audioclass_gui.formats.verdict_tables import (
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.precision import DEFAULT_TARGET_PRECISION, species_thresholds
 
-__all__ = ["EXPORT_FORMATS", "FOLDER_NAMES", "export", "export_all"]
+__all__ = ["EXPORT_FORMATS", "FOLDER_NAMES", "export", "export_all", "gc_paused"]
 
 #: Export formats, in the order :func:`export_all` writes them.
 EXPORT_FORMATS = ("aoef", "raven", "audacity", "csv", "thresholds")
@@ -45,6 +53,33 @@ FOLDER_NAMES = {
     "csv": "review.verdicts.csv",
     "thresholds": "species_thresholds.csv",
 }
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (nests, thread-safe).
+
+    It is enabled again when the outermost block ends, if it was enabled
+    when that block began.
+    """
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def export(
@@ -90,7 +125,32 @@ def export(
     OSError
         If a file cannot be written (files already there stay intact).
     """
-    target = Path(out)
+    with gc_paused():
+        return _export(
+            session,
+            fmt,
+            Path(out),
+            include_unreviewed=include_unreviewed,
+            target_precision=target_precision,
+            min_reviewed=min_reviewed,
+            name=name,
+            root=root,
+            selections=selections,
+        )
+
+
+def _export(
+    session: ReviewSession,
+    fmt: str,
+    target: Path,
+    *,
+    include_unreviewed: bool,
+    target_precision: float,
+    min_reviewed: int,
+    name: str | None,
+    root: str | os.PathLike[str] | None,
+    selections: Sequence[Selection] | None,
+) -> list[Path]:
     if fmt == "aoef":
         result = export_aoef(session, target, name=name)
         return [*result.model_run_paths, result.project_path]
@@ -139,14 +199,16 @@ def export_all(
     once. ``options`` are those of :func:`export`.
     """
     base = Path(folder)
-    if (
-        "selections" not in options
-        and len(set(formats) & {"raven", "audacity", "csv"}) > 1
-    ):
-        options["selections"] = verdict_selections(
-            session, include_unreviewed=bool(options.get("include_unreviewed", False))
-        )
-    return {
-        fmt: export(session, fmt, base / FOLDER_NAMES[fmt], **options)
-        for fmt in formats
-    }
+    with gc_paused():
+        if (
+            "selections" not in options
+            and len(set(formats) & {"raven", "audacity", "csv"}) > 1
+        ):
+            options["selections"] = verdict_selections(
+                session,
+                include_unreviewed=bool(options.get("include_unreviewed", False)),
+            )
+        return {
+            fmt: export(session, fmt, base / FOLDER_NAMES[fmt], **options)
+            for fmt in formats
+        }

@@ -27,12 +27,8 @@ from soundevent import data
 from audioclass_gui import __version__
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.project.attach import SourcesMixin
-from audioclass_gui.project.identity import (
-    load_reviewer,
-    make_reviewer,
-    save_reviewer,
-    user_to_json,
-)
+from audioclass_gui.project.identity import load_reviewer, user_to_json
+from audioclass_gui.project.position import PositionMixin, ReviewerMixin
 from audioclass_gui.project.queue_store import QueueMixin
 from audioclass_gui.project.sources import (
     RecordingResolver,
@@ -63,7 +59,7 @@ JOURNAL_NAME = "project.jsonl"
 _COMPACT_SLACK = 20_000
 
 
-class ReviewProject(SourcesMixin, QueueMixin):
+class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
     """A folder or list of recordings under review, kept in a durable journal.
 
     Do not construct directly: use :meth:`open` or :meth:`create`.
@@ -293,37 +289,6 @@ class ReviewProject(SourcesMixin, QueueMixin):
             added.append(Path(recording.path))
         return added
 
-    # ----------------------------------------------------------- reviewer
-
-    @property
-    def reviewer(self) -> data.User:
-        """Who reviews now (stamped on every verdict)."""
-        return self.session.reviewer
-
-    def set_reviewer(
-        self, name: str, email: str | None = None, *, remember: bool = True
-    ) -> data.User:
-        """Set who reviews from now on (asked once; kept in the user's settings).
-
-        Raises
-        ------
-        ValueError
-            If the name is empty or the email is not an address.
-        """
-        user = make_reviewer(name, email)
-        self.session.reviewer = user
-        self._write_reviewer(user)
-        if remember:
-            save_reviewer(user, self._settings_dir)
-        self.needs_reviewer = False
-        return user
-
-    def _write_reviewer(self, user: data.User) -> None:
-        self._recorder.know_user(user)
-        self._append({"t": "reviewer", "uuid": str(user.uuid)})
-        self._state.reviewer = str(user.uuid)
-        self._state.users[str(user.uuid)] = user
-
     # --------------------------------------------------------- recordings
 
     def recordings(
@@ -349,65 +314,6 @@ class ReviewProject(SourcesMixin, QueueMixin):
         """Common names (scientific -> common) for display, imports and exports."""
         self._names.update(names)
         self.session.set_common_names(names)
-
-    # ----------------------------------------------------------- position
-
-    def select(self, detection_id: int | None) -> None:
-        """Remember the detection the reviewer is on (cheap: not fsynced).
-
-        It still survives a killed program (the data is in the operating
-        system's cache), and the next verdict's fsync puts it on disk.
-        """
-        if detection_id is None:
-            record: dict[str, Any] = {"t": "sel"}
-        else:
-            key = self.session.path_key(detection_id)
-            record = {
-                "t": "sel",
-                "k": [self.codec.encode(key[0]), key[1], key[2], key[3]],
-            }
-        if record != self._state.selection:
-            self._append(record, durable=False)
-            self._state.selection = record
-
-    def select_box(self, box_id: str) -> None:
-        """Remember the box the reviewer is on."""
-        record = {"t": "sel", "box": box_id}
-        if record != self._state.selection:
-            self._append(record, durable=False)
-            self._state.selection = record
-
-    @property
-    def selected_box(self) -> str | None:
-        """The box the reviewer was on, if the last position was a box."""
-        sel = self._state.selection or {}
-        return (
-            sel.get("box")
-            if sel.get("box") in {b.id for b in self.session.boxes()}
-            else None
-        )
-
-    def resume(self, filter: DetectionFilter | None = None) -> int | None:
-        """The detection to show on reopening: the last one selected, else the first unreviewed."""
-        sel = self._state.selection or {}
-        if "k" in sel:
-            rel, start, end, species = sel["k"]
-            ids = self.session.ids_for((self.codec.decode(rel), start, end, species))
-            if ids:
-                return ids[0]
-        return self.session.next_unreviewed(None, filter)
-
-    # ----------------------------------------------------------- settings
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        """Small project settings (threshold, target precision...), kept in the journal."""
-        return dict(self._state.settings)
-
-    def set_settings(self, **values: Any) -> None:
-        """Change project settings (JSON values), durably."""
-        self._state.settings.update(values)
-        self._append({"t": "settings", "values": values})
 
     # ------------------------------------------------------------- upkeep
 

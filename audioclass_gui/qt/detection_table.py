@@ -1,15 +1,22 @@
-"""The detection table: one row per detection above the threshold."""
+"""The detection table: one row per detection above the threshold.
+
+Built for 50,000 rows: the model keeps the listed ids as a numpy array and
+reads a :class:`~audioclass_gui.review.Detection` only for the rows Qt
+paints; sorting by a column is a numpy sort over the session's columns, not
+a Python comparison per pair of rows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QIdentityProxyModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -18,24 +25,57 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.style import STATUS_TEXT, status_color
-from audioclass_gui.review import Detection, Status
+from audioclass_gui.review import Detection, DetectionList, Status
 
 __all__ = ["DetectionTable", "DetectionTableModel"]
 
 COLUMNS = ("Start", "End", "Species", "Scientific name", "Score", "Status", "Recording")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
+_STATUSES = tuple(Status)
+#: Roles answered from the detection (others cost nothing).
+_READ_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        SORT_ROLE,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _ranks(values: Sequence) -> np.ndarray:
+    """Dense rank of each value (equal values share one), as float64."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = np.empty(len(values), dtype=np.float64)
+    rank, previous = -1, object()
+    for i in order:
+        if values[i] != previous:
+            rank, previous = rank + 1, values[i]
+        ranks[i] = rank
+    return ranks
+
+
 class DetectionTableModel(QAbstractTableModel):
-    """Rows of detections; the status of each is read from a callable."""
+    """Rows of detections; the status of each is read from a callable.
+
+    Rows are given as any sequence of detections; a
+    :class:`~audioclass_gui.review.DetectionList` (ids only) keeps a reset
+    and a sort of 50,000 rows in numpy. The model sorts itself
+    (:meth:`sort`); column -1 is the order the rows were given in.
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._rows: list[Detection] = []
-        self._row_of: dict[int, int] = {}
+        self._rows: Sequence[Detection] = []
+        self._given = np.empty(0, dtype=np.int64)  # ids in the order given
+        self._order = np.empty(0, dtype=np.int64)  # display row -> given position
+        self._ids = np.empty(0, dtype=np.int64)  # ids in display order
+        self._lookup = np.empty(0, dtype=np.int64)  # id - base -> display row
+        self._base = 0
+        self._sort = (-1, Qt.SortOrder.AscendingOrder)
         self._status: Callable[[int], Status] = lambda _id: Status.UNREVIEWED
         self.clock = False
         self._show_recording = False
@@ -44,64 +84,190 @@ class DetectionTableModel(QAbstractTableModel):
         """Fill the Recording column (when rows come from several recordings)."""
         if show != self._show_recording:
             self._show_recording = show
-            if self._rows:
-                self.dataChanged.emit(self.index(0, 6), self.index(len(self._rows) - 1, 6))
+            if len(self._ids):
+                self.dataChanged.emit(
+                    self.index(0, 6), self.index(len(self._ids) - 1, 6)
+                )
 
-    def set_detections(self, rows: Sequence[Detection], status: Callable[[int], Status]) -> None:
-        """Replace all rows."""
+    def set_detections(
+        self, rows: Sequence[Detection], status: Callable[[int], Status]
+    ) -> None:
+        """Replace all rows (kept sorted by the current sort column)."""
         self.beginResetModel()
-        self._rows = list(rows)
-        self._row_of = {d.id: i for i, d in enumerate(self._rows)}
+        self._rows = rows if isinstance(rows, DetectionList) else list(rows)
+        if isinstance(rows, DetectionList):
+            self._given = rows.ids
+        else:
+            self._given = np.fromiter(
+                (d.id for d in self._rows), dtype=np.int64, count=len(self._rows)
+            )
         self._status = status
+        self._order = self._sorted_positions(*self._sort)
+        self._index_rows()
         self.endResetModel()
 
     def detection(self, row: int) -> Detection:
-        """The detection in source row ``row``."""
-        return self._rows[row]
+        """The detection in row ``row``."""
+        return self._rows[int(self._order[row])]
 
     def row_of(self, detection_id: int) -> int | None:
-        """Source row of a detection, or None if not listed."""
-        return self._row_of.get(detection_id)
+        """Row of a detection, or None if not listed."""
+        local = int(detection_id) - self._base
+        if 0 <= local < len(self._lookup):
+            row = int(self._lookup[local])
+            return row if row >= 0 else None
+        return None
+
+    def ids(self) -> np.ndarray:
+        """Detection ids in display order (read-only)."""
+        view = self._ids.view()
+        view.flags.writeable = False
+        return view
 
     def refresh(self, ids: Sequence[int]) -> None:
         """Repaint the rows of these detections (after a verdict)."""
-        for det_id in ids:
-            row = self._row_of.get(det_id)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        rows = [r for r in map(self.row_of, ids) if r is not None]
+        if rows:
+            last = len(COLUMNS) - 1
+            if len(rows) > 64:  # a bulk edit: one signal for the span
+                self.dataChanged.emit(
+                    self.index(min(rows), 0), self.index(max(rows), last)
+                )
+                return
+            for row in rows:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     # Qt model API -------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ):
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+        ):
             return COLUMNS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        d = self._rows[index.row()]
-        col = index.column()
+        row, col = index.row(), index.column()
         if role == ID_ROLE:
-            return d.id
+            return int(self._ids[row])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (0, 1, 4):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role not in _READ_ROLES or (
+            role == Qt.ItemDataRole.BackgroundRole and col != 5
+        ):
+            return None  # Qt asks for many roles per painted cell: answer cheaply
+        try:
+            d = self.detection(row)
+        except (KeyError, IndexError):  # the session was cleared; a refresh follows
+            return None
         status = self._status(d.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(d, col, status)
         if role == SORT_ROLE:
-            return (d.start, d.end, d.common_name or d.scientific_name, d.scientific_name,
-                    d.score, status.value, str(d.recording.path))[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 4):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and col == 5 and status != Status.UNREVIEWED:
+            return self._key(d, status)[col]
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and col == 5
+            and status != Status.UNREVIEWED
+        ):
             return QBrush(status_color(status, 110))
         if role == Qt.ItemDataRole.ToolTipRole:
             return d.label
         return None
+
+    def sort(
+        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+    ) -> None:
+        """Sort by a column (stable; -1: the order the rows were given in)."""
+        self._sort = (column, order)
+        if not len(self._ids):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self._ids
+        self._order = self._sorted_positions(column, order)
+        self._index_rows()
+        persistent = self.persistentIndexList()
+        if persistent:
+            moved = []
+            for idx in persistent:
+                row = self.row_of(int(old_ids[idx.row()])) if idx.isValid() else None
+                moved.append(
+                    QModelIndex() if row is None else self.index(row, idx.column())
+                )
+            self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    # ------------------------------------------------------------ internal
+    def _index_rows(self) -> None:
+        self._ids = self._given[self._order]
+        if len(self._ids):
+            self._base = int(self._ids.min())
+            lookup = np.full(int(self._ids.max()) - self._base + 1, -1, dtype=np.int64)
+            lookup[self._ids - self._base] = np.arange(len(self._ids))
+            self._lookup = lookup
+        else:
+            self._base, self._lookup = 0, np.empty(0, dtype=np.int64)
+
+    def _sorted_positions(self, column: int, order: Qt.SortOrder) -> np.ndarray:
+        n = len(self._given)
+        if column < 0 or column >= len(COLUMNS) or n == 0:
+            return np.arange(n, dtype=np.int64)
+        key = self._sort_key(column)
+        if order == Qt.SortOrder.DescendingOrder:
+            key = -key
+        return np.argsort(key, kind="stable").astype(np.int64)
+
+    def _sort_key(self, column: int) -> np.ndarray:
+        """One float per given row whose order is the column's order."""
+        rows = self._rows
+        if isinstance(rows, DetectionList):
+            session = rows.session
+            cols = session.columns()
+            local = rows.locals()
+            if column in (0, 1, 4):
+                return (cols.start, cols.end, None, None, cols.score)[column][
+                    local
+                ].astype(np.float64)
+            if column in (2, 3):
+                names = session.species_list()
+                if column == 2:
+                    names = [session.common_name(n) or n for n in names]
+                return _ranks(names)[cols.species[local]]
+            if column == 5:
+                return _ranks([s.value for s in _STATUSES])[cols.status[local]]
+            paths = [str(r.path) for r in session.recordings]
+            return _ranks(paths)[cols.recording[local]]
+        keys = [self._key(d, self._status(d.id))[column] for d in rows]
+        if column in (0, 1, 4):
+            return np.asarray(keys, dtype=np.float64)
+        return _ranks(keys)
+
+    @staticmethod
+    def _key(d: Detection, status: Status) -> tuple:
+        return (
+            d.start,
+            d.end,
+            d.common_name or d.scientific_name,
+            d.scientific_name,
+            d.score,
+            status.value,
+            str(d.recording.path),
+        )
 
     def _display(self, d: Detection, col: int, status: Status) -> str:
         if col in (0, 1):
@@ -135,9 +301,9 @@ class DetectionTable(QTableView):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.source = DetectionTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        # The source sorts itself (numpy); the proxy passes rows through.
+        self.proxy = QIdentityProxyModel(self)
         self.proxy.setSourceModel(self.source)
-        self.proxy.setSortRole(SORT_ROLE)
         self.setModel(self.proxy)
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -157,9 +323,13 @@ class DetectionTable(QTableView):
         # keyboard search; arrows still move between rows.
         self.setTabKeyNavigation(False)
         self.selectionModel().currentRowChanged.connect(self._on_current)
-        self.doubleClicked.connect(lambda idx: self.detection_activated.emit(self._id_at(idx)))
+        self.doubleClicked.connect(
+            lambda idx: self.detection_activated.emit(self._id_at(idx))
+        )
 
-    def set_detections(self, rows: Sequence[Detection], status: Callable[[int], Status]) -> None:
+    def set_detections(
+        self, rows: Sequence[Detection], status: Callable[[int], Status]
+    ) -> None:
         """Replace the rows, keeping the selection where possible."""
         current = self.current_id()
         blocker = self.selectionModel().blockSignals(True)
@@ -176,11 +346,12 @@ class DetectionTable(QTableView):
     def selected_ids(self) -> list[int]:
         """Ids of every selected row, in display order."""
         rows = sorted(idx.row() for idx in self.selectionModel().selectedRows())
-        return [self.proxy.index(r, 0).data(ID_ROLE) for r in rows]
+        ids = self.source.ids()
+        return [int(ids[r]) for r in rows]
 
     def ordered_ids(self) -> list[int]:
         """Detection ids in the order shown (after sorting)."""
-        return [self.proxy.index(r, 0).data(ID_ROLE) for r in range(self.proxy.rowCount())]
+        return self.source.ids().tolist()
 
     def select_detection(self, detection_id: int, *, emit: bool = True) -> bool:
         """Select the row of a detection and scroll to it."""
@@ -204,12 +375,12 @@ class DetectionTable(QTableView):
         idx = self.currentIndex()
         row = idx.row() + delta if idx.isValid() else (0 if delta > 0 else count - 1)
         row = max(0, min(count - 1, row))
-        det_id = self.proxy.index(row, 0).data(ID_ROLE)
+        det_id = int(self.source.ids()[row])
         self.select_detection(det_id)
         return det_id
 
     def _id_at(self, idx: QModelIndex) -> int:
-        return self.proxy.index(idx.row(), 0).data(ID_ROLE)
+        return int(self.source.ids()[idx.row()])
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -21,6 +21,7 @@ from audioclass_gui.review.edits import (
 )
 from audioclass_gui.review.query import (
     DetectionFilter,
+    DetectionList,
     Order,
     RecordingSummary,
     SpeciesSummary,
@@ -40,6 +41,7 @@ __all__ = [
     "CompoundEdit",
     "Detection",
     "DetectionFilter",
+    "DetectionList",
     "Edit",
     "Order",
     "Recorder",

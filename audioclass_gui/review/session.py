@@ -7,7 +7,9 @@ that widgets can follow it without this module importing Qt. Changes go
 through invertible :class:`~audioclass_gui.review.edits.Edit` objects, which
 the Qt layer keeps in its undo stack. Queries (filters, orders, navigation,
 summaries) live in :mod:`audioclass_gui.review.query`; the session's methods
-of the same names call them.
+of the same names call them. The read side (detections, verdicts, stamps,
+boxes) is in :mod:`audioclass_gui.review.session_reads`, shared types in
+:mod:`audioclass_gui.review.session_types`.
 
 A *recorder* (:class:`Recorder`, e.g. a project journal) makes every change
 durable before the session announces it; if the recorder fails, the change
@@ -19,109 +21,36 @@ their clip predictions to the GUI thread, which calls :meth:`add_predictions`).
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import math
-import uuid
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from psygnal import Signal
 from soundevent import data
 
-from audioclass_gui.review import query as _query
-from audioclass_gui.review.detection import (
-    Box,
-    Detection,
-    Stamp,
-    Status,
-    Verdict,
-)
+from audioclass_gui.review.detection import Box, Detection, Status, Verdict
 from audioclass_gui.review.session_edits import SessionEditsMixin
+from audioclass_gui.review.session_reads import SessionReadsMixin
 from audioclass_gui.review.session_registry import SessionRegistryMixin
+from audioclass_gui.review.session_types import (
+    Columns,
+    PathKey,
+    Recorder,
+    default_reviewer,
+)
 from audioclass_gui.review.session_writes import SessionWritesMixin
 
-__all__ = ["Columns", "Recorder", "ReviewSession", "default_reviewer"]
+__all__ = ["Columns", "PathKey", "Recorder", "ReviewSession", "default_reviewer"]
 
 _STATUSES: tuple[Status, ...] = tuple(Status)
 _CODE: dict[Status, int] = {status: code for code, status in enumerate(_STATUSES)}
 _UNREVIEWED = _CODE[Status.UNREVIEWED]
 
-#: (recording path, start ms-rounded, end ms-rounded, scientific name)
-PathKey = tuple[str, float, float, str]
 
-
-def default_reviewer() -> data.User:
-    """Return a user named after the operating-system account.
-
-    Returns
-    -------
-    soundevent.data.User
-        ``User(username=<login name>)``, or ``username="reviewer"`` when the
-        login name cannot be found. The uuid is derived from the name, so the
-        same login is the same user in every session and export.
-    """
-    try:
-        name = getpass.getuser()
-    except Exception:  # no USER/LOGNAME and no passwd entry (containers)
-        name = ""
-    name = name or "reviewer"
-    return data.User(
-        uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"audioclass-gui:login:{name}"),
-        username=name,
-    )
-
-
-def _absolute(path: Any) -> Path:
-    p = Path(path)
-    return p if p.is_absolute() else p.absolute()
-
-
-class Columns(NamedTuple):
-    """Read-only column views of a session's detections (index = id - first_id).
-
-    Attributes
-    ----------
-    first_id : int
-        Id of the detection in row 0.
-    score, start, end : numpy.ndarray of float64
-    recording : numpy.ndarray of int32
-        Index into :attr:`ReviewSession.recordings`.
-    species : numpy.ndarray of int32
-        Index into :meth:`ReviewSession.species_list` (predicted name).
-    status : numpy.ndarray of int8
-        Position in ``tuple(Status)``.
-    label : numpy.ndarray of int32
-        Index of the relabelled species, -1 where not relabelled.
-    """
-
-    first_id: int
-    score: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    recording: np.ndarray
-    species: np.ndarray
-    status: np.ndarray
-    label: np.ndarray
-
-
-class Recorder(Protocol):
-    """Makes a session's changes durable (e.g. a project journal).
-
-    Both methods are called after the session changed its state and before
-    it emits its signals. Raising takes the change back.
-    """
-
-    def verdicts_written(self, session: ReviewSession, ids: list[int]) -> None:
-        """Record the current verdicts of ``ids``."""
-
-    def box_written(self, session: ReviewSession, box_id: str, box: Box | None) -> None:
-        """Record that a box now is ``box`` (None: deleted)."""
-
-
-class ReviewSession(SessionRegistryMixin, SessionEditsMixin, SessionWritesMixin):
+class ReviewSession(
+    SessionReadsMixin, SessionRegistryMixin, SessionEditsMixin, SessionWritesMixin
+):
     """Detections of one recording (or many) and their review.
 
     Parameters
@@ -387,157 +316,3 @@ class ReviewSession(SessionRegistryMixin, SessionEditsMixin, SessionWritesMixin)
     def clip_predictions(self) -> list[data.ClipPrediction]:
         """All clip predictions added since the last clear, in arrival order."""
         return list(self._predictions)
-
-    # ------------------------------------------------------------- detections
-
-    def __len__(self) -> int:
-        """Number of detections."""
-        return len(self._dets)
-
-    def columns(self) -> Columns:
-        """Read-only views of the detection columns (for fast queries)."""
-        views = []
-        for array in (
-            self._scores,
-            self._starts,
-            self._ends,
-            self._rec,
-            self._spc,
-            self._codes,
-            self._labels,
-        ):
-            view = array.view()
-            view.flags.writeable = False
-            views.append(view)
-        return Columns(self._first_id, *views)
-
-    def _local(self, detection_id: int) -> int:
-        local = int(detection_id) - self._first_id
-        if not 0 <= local < len(self._dets):
-            raise KeyError(f"no detection with id {detection_id} in this session")
-        return local
-
-    def get(self, detection_id: int) -> Detection:
-        """Return the detection with this id (``KeyError`` if unknown)."""
-        return self._dets[self._local(detection_id)]
-
-    def get_many(self, ids: Iterable[int]) -> list[Detection]:
-        """Return the detections with these ids, in the same order."""
-        dets, first = self._dets, self._first_id
-        return [dets[int(i) - first] for i in ids]
-
-    def path_key(self, detection_id: int) -> PathKey:
-        """Identity of a detection that survives restarts: path, frame, species."""
-        local = self._local(detection_id)
-        d = self._dets[local]
-        return (
-            str(self._recordings[int(self._rec[local])].path),
-            round(d.start, 3),
-            round(d.end, 3),
-            d.scientific_name,
-        )
-
-    def ids_for(self, key: PathKey) -> list[int]:
-        """Ids of the detections with this path key (several runs may share one)."""
-        path, start, end, species = key
-        rec = self._rec_by_path.get(str(_absolute(path)))
-        spc = self._species_index.get(species)
-        if rec is None or spc is None:
-            return []
-        return list(
-            self._key_ids.get(
-                (rec, round(float(start), 3), round(float(end), 3), spc), ()
-            )
-        )
-
-    def status(self, detection_id: int) -> Status:
-        """Return the status of a detection (``KeyError`` if unknown)."""
-        return _STATUSES[int(self._codes[self._local(detection_id)])]
-
-    def _verdict_local(self, local: int) -> Verdict:
-        label = int(self._labels[local])
-        return Verdict(
-            status=_STATUSES[int(self._codes[local])],
-            label=None if label < 0 else self._species[label],
-            note=self._notes.get(local + self._first_id, ""),
-        )
-
-    def verdict(self, detection_id: int) -> Verdict:
-        """Return the whole verdict of a detection (``KeyError`` if unknown)."""
-        return self._verdict_local(self._local(detection_id))
-
-    def effective_name(self, detection_id: int) -> str:
-        """The species the verdict is about: the relabel, else the prediction."""
-        label = int(self._labels[self._local(detection_id)])
-        return (
-            self.get(detection_id).scientific_name
-            if label < 0
-            else self._species[label]
-        )
-
-    def stamp(self, detection_id: int) -> Stamp | None:
-        """Who gave the current verdict and when; None if never touched."""
-        local = self._local(detection_id)
-        by, at = int(self._by[local]), float(self._at[local])
-        if by < 0 or math.isnan(at):
-            return None
-        return Stamp(self._users[by], dt.datetime.fromtimestamp(at, dt.UTC))
-
-    def detections(self) -> list[Detection]:
-        """Return all detections sorted by ``(recording, start, -score, id)``."""
-        return self.get_many(self.query())
-
-    def visible(self, threshold: float) -> list[Detection]:
-        """Return detections with ``score >= threshold``, in display order."""
-        return self.get_many(self.query(_query.DetectionFilter(min_score=threshold)))
-
-    def counts(self, threshold: float | None = None) -> dict[Status, int]:
-        """Count detections per status (``score >= threshold`` only, if given)."""
-        codes = self._codes
-        if threshold is not None:
-            codes = codes[self._scores >= threshold]
-        totals = np.bincount(codes, minlength=len(_STATUSES)).tolist()
-        return {status: int(totals[code]) for code, status in enumerate(_STATUSES)}
-
-    def reviewed(self) -> list[Detection]:
-        """Return detections whose status is not UNREVIEWED, in display order."""
-        order = self.query()
-        keep = order[self._codes[order - self._first_id] != _UNREVIEWED]
-        return self.get_many(keep)
-
-    def judged(self) -> list[Detection]:
-        """Detections with any verdict (a status, relabel or note), in display order."""
-        order = self.query()
-        local = order - self._first_id
-        mask = (self._codes[local] != _UNREVIEWED) | (self._labels[local] >= 0)
-        if self._notes:
-            mask |= np.isin(order, np.fromiter(self._notes, dtype=np.int64))
-        return self.get_many(order[mask])
-
-    # ---------------------------------------------------------------- queries
-
-    query = _query.query
-    select = _query.select
-    next_unreviewed = _query.next_unreviewed
-    species_summary = _query.species_summary
-    recording_summary = _query.recording_summary
-
-    # ------------------------------------------------------------------ boxes
-
-    def boxes(self, recording: str | Path | None = None) -> list[Box]:
-        """Drawn boxes (of one recording, if given), in drawing order."""
-        if recording is None:
-            return list(self._boxes.values())
-        path = _absolute(recording)
-        return [b for b in self._boxes.values() if b.recording == path]
-
-    def box(self, box_id: str) -> Box | None:
-        """The box with this id, or None (deleted or unknown)."""
-        return self._boxes.get(box_id)
-
-    def box_stamp(self, box_id: str) -> Stamp | None:
-        """Who drew or last changed a box, and when."""
-        stamp = self._box_stamps.get(box_id)
-        if stamp is None or box_id not in self._boxes:
-            return None
-        return Stamp(self._users[stamp[0]], dt.datetime.fromtimestamp(stamp[1], dt.UTC))

@@ -1,0 +1,210 @@
+"""Summaries of a review session: progress per species and per recording.
+
+Pure functions of the session's columns (numpy counts), used by the species
+panel and the recording list. Re-exported by
+:mod:`audioclass_gui.review.query`; the session exposes them as
+``session.species_summary(...)`` and ``session.recording_summary(...)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from audioclass_gui.review.detection import Status
+
+if TYPE_CHECKING:
+    from audioclass_gui.review.query import DetectionFilter
+    from audioclass_gui.review.session import ReviewSession
+
+__all__ = [
+    "RecordingSummary",
+    "SpeciesSummary",
+    "recording_summary",
+    "species_summary",
+]
+
+_STATUSES = tuple(Status)
+_CODE = {s: i for i, s in enumerate(_STATUSES)}
+
+
+@dataclass(frozen=True, slots=True)
+class SpeciesSummary:
+    """Review progress of one species across all recordings.
+
+    Attributes
+    ----------
+    scientific_name, common_name : str
+    detections : int
+        Detections predicted as this species (passing the filter).
+    accepted, rejected, uncertain : int
+        Of those, by status, not counting relabelled ones.
+    relabelled : int
+        Of those, relabelled to another species.
+    open : int
+        Of those, still unreviewed.
+    relabelled_to : int
+        Detections of other species relabelled as this one.
+    boxes : int
+        Boxes drawn and tagged with this species.
+    max_score : float
+        Highest score of its detections (nan without detections).
+    """
+
+    scientific_name: str
+    common_name: str
+    detections: int
+    accepted: int
+    rejected: int
+    uncertain: int
+    relabelled: int
+    open: int
+    relabelled_to: int
+    boxes: int
+    max_score: float
+
+    @property
+    def reviewed(self) -> int:
+        """Detections with a verdict."""
+        return self.detections - self.open
+
+
+def species_summary(
+    session: ReviewSession, filter: DetectionFilter | None = None
+) -> list[SpeciesSummary]:
+    """Per species: detections, accepted, rejected, uncertain, relabelled, open.
+
+    Species are sorted by number of detections (most first), then name;
+    species seen only as boxes or relabel targets come last.
+    """
+    cols = session.columns()
+    names = session.species_list()
+    k = len(names)
+    mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
+    spc, status, label, score = (
+        cols.species[mask],
+        cols.status[mask],
+        cols.label[mask],
+        cols.score[mask],
+    )
+    relabelled = (label >= 0) & (label != spc)
+
+    def count(sel: np.ndarray) -> list[int]:
+        return np.bincount(spc[sel], minlength=k).tolist()
+
+    total = np.bincount(spc, minlength=k).tolist()
+    plain = ~relabelled
+    acc = count(plain & (status == _CODE[Status.ACCEPTED]))
+    rej = count(plain & (status == _CODE[Status.REJECTED]))
+    unc = count(plain & (status == _CODE[Status.UNCERTAIN]))
+    opn = count(plain & (status == _CODE[Status.UNREVIEWED]))
+    rel = count(relabelled)
+    into = np.bincount(label[relabelled], minlength=k).tolist()
+    best = np.full(k, np.nan)
+    if len(spc):
+        np.fmax.at(best, spc, score)
+    boxes: dict[str, int] = {}
+    for box in session.boxes():
+        if box.scientific_name:
+            boxes[box.scientific_name] = boxes.get(box.scientific_name, 0) + 1
+    out = [
+        SpeciesSummary(
+            name,
+            session.common_name(name),
+            total[i],
+            acc[i],
+            rej[i],
+            unc[i],
+            rel[i],
+            opn[i],
+            into[i],
+            boxes.get(name, 0),
+            float(best[i]),
+        )
+        for i, name in enumerate(names)
+        if total[i] or into[i] or boxes.get(name)
+    ]
+    out.sort(key=lambda s: (-s.detections, s.scientific_name))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingSummary:
+    """Review progress of one recording.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    duration : float
+        Seconds.
+    start : datetime.datetime or None
+        When the recording started (from its ``date`` and ``time``).
+    detections, reviewed, accepted, rejected, uncertain, open, boxes : int
+        Counts of detections passing the filter, and of drawn boxes.
+    """
+
+    path: Path
+    duration: float
+    start: dt.datetime | None
+    detections: int
+    reviewed: int
+    accepted: int
+    rejected: int
+    uncertain: int
+    open: int
+    boxes: int
+
+    @property
+    def progress(self) -> float:
+        """Reviewed fraction (1.0 when there is nothing to review)."""
+        return 1.0 if self.detections == 0 else self.reviewed / self.detections
+
+
+def _start_of(recording) -> dt.datetime | None:
+    date = getattr(recording, "date", None)
+    if date is None:
+        return None
+    clock = getattr(recording, "time", None) or dt.time(0, 0)
+    return dt.datetime.combine(date, clock)
+
+
+def recording_summary(
+    session: ReviewSession, filter: DetectionFilter | None = None
+) -> list[RecordingSummary]:
+    """Per recording (every one, in session order): duration, start, counts."""
+    cols = session.columns()
+    recordings = session.recordings
+    k = len(recordings)
+    mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
+    rec, status = cols.recording[mask], cols.status[mask]
+
+    def count(sel: np.ndarray | None = None) -> list[int]:
+        return np.bincount(rec if sel is None else rec[sel], minlength=k).tolist()
+
+    total = count()
+    by = {s: count(status == _CODE[s]) for s in _STATUSES}
+    boxes: dict[Path, int] = {}
+    for box in session.boxes():
+        boxes[box.recording] = boxes.get(box.recording, 0) + 1
+    out = []
+    for i, recording in enumerate(recordings):
+        path = Path(recording.path)
+        out.append(
+            RecordingSummary(
+                path=path,
+                duration=float(getattr(recording, "duration", 0.0) or 0.0),
+                start=_start_of(recording),
+                detections=total[i],
+                reviewed=total[i] - by[Status.UNREVIEWED][i],
+                accepted=by[Status.ACCEPTED][i],
+                rejected=by[Status.REJECTED][i],
+                uncertain=by[Status.UNCERTAIN][i],
+                open=by[Status.UNREVIEWED][i],
+                boxes=boxes.get(path, 0),
+            )
+        )
+    return out
