@@ -52,11 +52,18 @@ def _window(qtbot, factory: Factory, **settings) -> MainWindow:
 
 
 def _heard(factory: Factory, index: int = -1) -> np.ndarray:
+    if not factory.opened:  # the stream opens on the control thread
+        return np.zeros(0, np.float32)
     return factory.opened[index].output()[:, 0]
 
 
 def _done(win: MainWindow):
     return lambda: win.playback.state == "stopped"
+
+
+def _settled(qtbot, win: MainWindow) -> None:
+    """Wait until the device work asked for has been done on the control thread."""
+    qtbot.waitUntil(lambda: not win.playback.busy, timeout=5_000)
 
 
 def test_space_plays_the_selected_detection_with_a_moving_playhead(
@@ -120,6 +127,7 @@ def test_space_pauses_and_resumes_and_esc_stops(qtbot, calls_wav: Path):
         win.playback.state == "paused"
         and win.playback_bar.play_button.text() == "Resume"
     )
+    _settled(qtbot, win)
     paused_at = win.view.playhead.value()
     heard = _heard(factory).size
     assert paused_at == pytest.approx(d.start + heard / 32000)
@@ -150,7 +158,9 @@ def test_transport_buttons(qtbot, calls_wav: Path):
     qtbot.mouseClick(bar.play_button, Qt.MouseButton.LeftButton)
     assert win.playback.state == "paused"
     qtbot.mouseClick(bar.stop_button, Qt.MouseButton.LeftButton)
-    assert win.playback.state == "stopped" and factory.opened[-1].closed
+    assert win.playback.state == "stopped"  # at once, on the GUI thread
+    _settled(qtbot, win)
+    assert factory.opened[-1].closed  # the stream, on the control thread
     assert bar.time_label.text() == "–"
 
 
@@ -181,6 +191,7 @@ def test_speed_changes_while_playing_go_on_from_the_same_place(qtbot, calls_wav:
     qtbot.keyClick(win.table, Qt.Key.Key_BracketLeft)  # 1 -> 0.75
     assert bar.settings.speed == 0.75 and bar.speed_spin.value() == 0.75
     qtbot.keyClick(win.table, Qt.Key.Key_BracketLeft)  # -> 0.5
+    _settled(qtbot, win)
     assert factory.opened[-1].samplerate == 16000  # the same samples at half the rate
     after = win.playback.position()
     assert before <= after < before + 0.3
@@ -368,6 +379,7 @@ def test_device_choice_reaches_the_engine_and_survives_a_missing_device(
     factory = Factory(devices=devices, pace=50.0)
     win = _window(qtbot, factory)
     bar = win.playback_bar
+    qtbot.waitUntil(lambda: bar.device_combo.count() == 3)  # listed off the GUI thread
     assert [bar.device_combo.itemText(i) for i in range(3)] == [
         "System default",
         "Speakers (default)",
@@ -380,6 +392,7 @@ def test_device_choice_reaches_the_engine_and_survives_a_missing_device(
     )
     open_and_run(qtbot, win, calls_wav)
     win.play_selected()
+    _settled(qtbot, win)
     assert factory.opened[-1].device == 4
     qtbot.waitUntil(_done(win), timeout=10_000)
     # Next session the headset is gone: it is listed as such, and playback
@@ -387,7 +400,12 @@ def test_device_choice_reaches_the_engine_and_survives_a_missing_device(
     factory.devices = devices[:1]
     win2 = MainWindow(playback_engine=PlaybackEngine(factory))
     qtbot.addWidget(win2)
-    assert win2.playback_bar.device_combo.currentText() == "USB headset (not connected)"
+    qtbot.waitUntil(
+        lambda: (
+            win2.playback_bar.device_combo.currentText()
+            == "USB headset (not connected)"
+        )
+    )
     open_and_run(qtbot, win2, calls_wav)
     with qtbot.waitSignal(win2.playback.message) as blocker:
         win2.play_selected()

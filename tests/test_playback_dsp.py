@@ -128,7 +128,9 @@ def test_gain_speed_and_settling_rules() -> None:
     )  # silence stays silent
     assert virtual_rate(32000, 0.5) == 16000
     assert virtual_rate(44100, 0.05) == 2205
-    assert virtual_rate(38400, 0.1, time_expansion=10.0) == 38400  # already expanded
+    # Already expanded: speed 1 is the stored rate, other speeds go from there.
+    assert virtual_rate(38400, 1.0, time_expansion=10.0) == 38400
+    assert virtual_rate(38400, 0.5, time_expansion=10.0) == 19200
     assert settle_seconds(None, None) == 0.0
     assert settle_seconds((1000.0, 2000.0), None) == pytest.approx(0.008)
     assert settle_seconds(None, 10.0) == 0.5

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audioclass_gui.audio import engine as engine_module
+from audioclass_gui.audio import transport as transport_module
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import read_info
 from audioclass_gui.audio.playback import OutputDevice, PlaybackEngine, PlaybackError
@@ -249,10 +249,15 @@ def test_recordings_already_time_expanded_play_at_their_stored_rate(
 ) -> None:
     factory = Factory()
     engine = PlaybackEngine(factory)
-    setup = engine.play_file(
-        tone_wav, 0.0, 0.5, options=PlaybackOptions(speed=0.1), time_expansion=10.0
-    )
+    setup = engine.play_file(tone_wav, 0.0, 0.5, time_expansion=10.0)
     assert setup.tape_rate == SR and setup.speed == 1.0
+    assert setup.real_time_speed == pytest.approx(0.1)  # heard ten times slower
+    engine.stop()
+    # Slowing down goes on from the stored rate.
+    setup = engine.play_file(
+        tone_wav, 0.0, 0.5, options=PlaybackOptions(speed=0.5), time_expansion=10.0
+    )
+    assert setup.tape_rate == SR // 2 and setup.real_time_speed == pytest.approx(0.05)
     engine.stop()
 
 
@@ -309,7 +314,7 @@ def test_device_vanishing_mid_playback_ends_it_with_a_message(tone_wav: Path) ->
 def test_a_stalled_device_is_given_up(
     tone_wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "STALL_SECONDS", 0.2)
+    monkeypatch.setattr(transport_module, "STALL_SECONDS", 0.2)
     factory = Factory(stall_after=10)
     engine = PlaybackEngine(factory)
     engine.play_file(tone_wav, 0.0, 5.0)

@@ -2,14 +2,16 @@
 
 See :mod:`audioclass_gui.audio.playback` for the PortAudio side and the
 contract of a stream factory. Control methods run on the caller's thread
-and return at once: a :class:`~audioclass_gui.audio.feeder.SpanFeeder`
+and return quickly: a :class:`~audioclass_gui.audio.feeder.SpanFeeder`
 thread reads the span and starts the stream when its first blocks are
 ready. Errors after that are reported by :meth:`PlaybackEngine.take_error`.
+Pausing, resuming, stopping and the playhead live in
+:class:`~audioclass_gui.audio.transport.Transport`; this module sets
+playbacks up (spans, buffers, devices).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,28 +26,28 @@ from audioclass_gui.audio.playback import (
     PlaybackError,
     StreamSetup,
     default_output_rate,
-    explain_stream_error,
     list_output_devices,
     playback_status,
     sounddevice_stream,
 )
 from audioclass_gui.audio.playback_dsp import PlaybackOptions, virtual_rate
 from audioclass_gui.audio.ring import Ring
+from audioclass_gui.audio.transport import STALL_SECONDS, Transport
 from audioclass_gui.audio.voice import Voice, open_stream
 
 __all__ = ["FALLBACK_RATES", "STALL_SECONDS", "PlaybackEngine"]
 
 #: Rates tried, after the device's own, when it refuses the tape rate.
 FALLBACK_RATES = (48000, 44100)
-#: A started stream that takes no audio for this long (s) has failed.
-STALL_SECONDS = 3.0
 
 
-class PlaybackEngine:
+class PlaybackEngine(Transport):
     """Plays one span at a time and reports where it is, in recording time.
 
-    Control methods are meant for one thread (the GUI thread);
-    :meth:`position` and :meth:`is_playing` may be polled from anywhere.
+    Control methods (play, pause, resume, stop, devices) are meant for one
+    thread: the app runs them on its playback control thread, never on the
+    GUI thread, as they talk to the device. :meth:`position`,
+    :meth:`active` and :attr:`frames_sent` may be read from anywhere.
 
     Parameters
     ----------
@@ -72,14 +74,11 @@ class PlaybackEngine:
         *,
         device: str | None = None,
     ) -> None:
+        super().__init__()
         self._factory = stream_factory or sounddevice_stream
         self._custom = stream_factory is not None
         self._status: tuple[bool, str] | None = None
-        self._voice: Voice | None = None
-        self._lock = threading.Lock()
-        self._error: str | None = None
         self.device = device
-        self.on_finished: Callable[[], None] | None = None
 
     # ---------------------------------------------------------- status
     def _checked_status(self) -> tuple[bool, str]:
@@ -105,19 +104,36 @@ class PlaybackEngine:
 
         ``rescan`` stops playback and asks PortAudio to look again.
         """
-        if self._custom:
-            return list(getattr(self._factory, "devices", []))
-        if not self.available:
-            return []
         if rescan:
             self.stop()
             self._status = None
+        if self._custom:
+            rescanned = getattr(self._factory, "rescan", None)
+            if rescan and callable(rescanned):
+                rescanned()
+            return list(getattr(self._factory, "devices", []))
+        if not self.available:
+            return []
         return list_output_devices(rescan=rescan)
 
-    def take_error(self) -> str | None:
-        """Why the last playback ended early (device gone, file unreadable), once."""
-        error, self._error = self._error, None
-        return error
+    def refresh_devices(self) -> list[OutputDevice] | None:
+        """Look for outputs plugged in or removed since PortAudio started.
+
+        PortAudio only sees the devices present when it was initialised;
+        this re-initialises it, which is only safe while no stream is
+        open. It takes a moment (run it off the GUI thread).
+
+        Returns
+        -------
+        list of OutputDevice or None
+            The outputs now, or None when a playback is under way (the
+            refresh is not done; ask again once it is over).
+        """
+        if self._voice is not None:
+            if self.active():
+                return None
+            self.stop()  # an ended playback still holding its stream
+        return self.output_devices(rescan=True)
 
     # ------------------------------------------------------------ play
     def play(
@@ -207,8 +223,11 @@ class PlaybackEngine:
         info
             Header facts if already known (otherwise read here).
         time_expansion
-            The recording's time-expansion factor; recordings already time
-            expanded play at their stored rate whatever ``options.speed``.
+            The recording's time-expansion factor. ``start``, ``end`` and
+            :meth:`position` stay in the file's own seconds; a time-expanded
+            recording plays at its stored rate times ``options.speed``
+            (see :func:`virtual_rate`), and the factor is reported in the
+            returned setup.
 
         Returns
         -------
@@ -268,7 +287,9 @@ class PlaybackEngine:
         )
         self._voice = voice
         voice.feeder.start()
-        return StreamSetup(tape, out_rate, channels, tape / sr, notice)
+        return StreamSetup(
+            tape, out_rate, channels, tape / sr, notice, float(time_expansion or 1.0)
+        )
 
     # --------------------------------------------------------- internals
     def _resolve_device(self) -> tuple[str | None, int | None]:
@@ -286,182 +307,3 @@ class PlaybackEngine:
         if self._custom:
             return int(getattr(self._factory, "default_samplerate", FALLBACK_RATES[0]))
         return default_output_rate(device) or FALLBACK_RATES[0]
-
-    def _start(self, voice: Voice) -> None:
-        """The ring holds its first fill: start the stream (any thread)."""
-        with self._lock:
-            if self._voice is not voice or voice.cancelled:
-                return
-            voice.ready = True
-            if voice.paused or voice.started:
-                return
-            self._start_locked(voice)
-
-    def _start_locked(self, voice: Voice) -> None:
-        try:
-            voice.stream.start()
-        except Exception as exc:
-            voice.error = explain_stream_error(exc, "started")
-            voice.finished = True
-            return
-        voice.mark_started()
-
-    def _stream_finished(self, voice: Voice) -> None:
-        """The stream became inactive (audio thread, or inside abort())."""
-        if voice.paused or voice.cancelled:
-            return
-        ring = voice.ring
-        if ring is not None and not ring.reached_end:
-            voice.error = (
-                "Playback stopped: the output device stopped working "
-                "(unplugged, or taken by another program?)"
-            )
-        voice.finished = True
-        callback = self.on_finished
-        if voice.error is None and callback is not None:
-            try:
-                callback()
-            except Exception:
-                pass
-
-    def _release(self, voice: Voice) -> None:
-        """Stop ``voice``'s stream and feeder (not under the lock)."""
-        voice.cancelled = True
-        if voice.feeder is not None:
-            voice.feeder.cancelled = True
-        stream = voice.stream
-        if stream is not None:
-            try:
-                stream.abort()
-            except Exception:
-                pass  # a stream whose device has gone cannot be aborted
-            try:
-                stream.close()
-            except Exception:
-                pass
-        if (
-            voice.feeder is not None
-            and voice.feeder.is_alive()
-            and voice.feeder is not threading.current_thread()
-        ):
-            voice.feeder.join(timeout=2.0)
-
-    # ------------------------------------------------------------ control
-    def stop(self) -> None:
-        """Stop playing at once (pending device buffers are dropped). Idempotent."""
-        with self._lock:
-            voice, self._voice = self._voice, None
-        if voice is not None:
-            self._release(voice)
-
-    def close(self) -> None:
-        """Stop and release the stream (same as :meth:`stop`)."""
-        self.stop()
-
-    def pause(self) -> bool:
-        """Pause; :meth:`resume` goes on from the sample being heard. Returns True if paused."""
-        with self._lock:
-            voice = self._voice
-            if voice is None or voice.paused or voice.finished:
-                return False
-            voice.paused = True
-            if voice.started:
-                try:
-                    voice.stream.abort()
-                except Exception:
-                    pass
-                voice.started = False
-                ring = voice.ring
-                assert ring is not None
-                ring.rewind(min(voice.latency_frames, ring.read - voice.resume_mark))
-                voice.resume_mark = ring.read
-            return True
-
-    def resume(self) -> bool:
-        """Go on after :meth:`pause`. Returns True if playing again (or about to).
-
-        Raises
-        ------
-        PlaybackError
-            If the stream cannot be restarted (the playback is then over).
-        """
-        with self._lock:
-            voice = self._voice
-            if voice is None or not voice.paused:
-                return False
-            voice.paused = False
-            if voice.ready:
-                self._start_locked(voice)
-            error = voice.error
-        if error is not None:
-            self.stop()
-            raise PlaybackError(error)
-        return True
-
-    # ----------------------------------------------------------- polling
-    def _poll(self) -> Voice | None:
-        """The current voice, after releasing it if it has ended."""
-        voice = self._voice
-        if voice is None:
-            return None
-        if not voice.finished and voice.stalled(STALL_SECONDS):
-            voice.error = "Playback stopped: the output device stopped taking audio"
-            voice.finished = True
-        if voice.finished:
-            error = voice.error or (
-                voice.feeder.error if voice.feeder is not None else None
-            )
-            with self._lock:
-                if self._voice is voice:
-                    self._voice = None
-                else:
-                    voice = None
-            if voice is not None:
-                self._error = error
-                self._release(voice)
-            return None
-        return voice
-
-    def is_playing(self) -> bool:
-        """True from a play call until the end, :meth:`stop` or a failure; False while paused.
-
-        Polling it also releases the stream of a playback that has ended.
-        """
-        voice = self._poll()
-        return voice is not None and not voice.paused
-
-    def is_paused(self) -> bool:
-        """Whether a playback is paused."""
-        voice = self._poll()
-        return voice is not None and voice.paused
-
-    def position(self) -> float | None:
-        """Recording time (s) of the sample being heard now, or None when idle.
-
-        The callback's frame counter, less the output latency the stream
-        reported when it opened, mapped back to the recording's frames (at
-        any speed, through loops and after a pause), so the playhead
-        follows the sound rather than the buffer.
-        """
-        voice = self._voice
-        if voice is None or voice.finished or voice.ring is None:
-            return None
-        return voice.position()
-
-    @property
-    def frames_sent(self) -> int:
-        """Frames handed to the device by the current playback (0 when idle)."""
-        voice = self._voice
-        return 0 if voice is None or voice.ring is None else voice.ring.read
-
-    @property
-    def underrun_frames(self) -> int:
-        """Silent frames inserted because the feeder was late (0 when idle)."""
-        voice = self._voice
-        return 0 if voice is None or voice.ring is None else voice.ring.underrun_frames
-
-    @property
-    def latency(self) -> float:
-        """Output latency (s) subtracted by :meth:`position` (0 when idle)."""
-        voice = self._voice
-        return 0.0 if voice is None else voice.latency_frames / voice.out_rate

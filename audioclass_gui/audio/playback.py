@@ -78,6 +78,8 @@ class StreamSetup:
     notice
         Something the user should know (e.g. the chosen device is gone and
         the default output is used), or None.
+    time_expansion
+        The recording's time-expansion factor (1 for direct recordings).
     """
 
     tape_rate: int
@@ -85,11 +87,21 @@ class StreamSetup:
     channels: int
     speed: float
     notice: str | None = None
+    time_expansion: float = 1.0
 
     @property
     def resampled(self) -> bool:
         """Whether the samples are resampled for the device."""
         return self.tape_rate != self.output_rate
+
+    @property
+    def real_time_speed(self) -> float:
+        """Seconds of real (recording) time heard per second of playback.
+
+        ``speed / time_expansion``: a recording time expanded ten times,
+        played at its stored rate, is heard at 0.1x real time.
+        """
+        return self.speed / (self.time_expansion or 1.0)
 
 
 def _import_sounddevice() -> ModuleType:
@@ -222,7 +234,9 @@ def sounddevice_stream(
     block of float32 ``(frames, channels)`` output and stops once it
     returns True, then calls ``finished()`` (also after ``abort()``, or
     when the device fails). It may have ``default_samplerate`` and
-    ``devices`` (a list of :class:`OutputDevice`) attributes.
+    ``devices`` (a list of :class:`OutputDevice`) attributes, and a
+    ``rescan()`` method the engine calls where it would re-initialise
+    PortAudio.
 
     Parameters
     ----------

@@ -132,19 +132,21 @@ def virtual_rate(samplerate: int, speed: float, time_expansion: float = 1.0) -> 
     samplerate
         The file's stored rate.
     speed
-        Playback speed.
+        Playback speed, relative to the stored rate.
     time_expansion
-        The recording's time-expansion factor. Recordings already time
-        expanded (factor other than 1) play at their stored rate whatever
-        the speed.
+        The recording's time-expansion factor. A recording already time
+        expanded plays at its stored rate at speed 1 (it is already slowed
+        down ``time_expansion`` times, as its recorder meant it to be
+        heard); other speeds slow it down or speed it up from there. The
+        factor does not change the rate: it is accepted so that callers
+        say what they play.
 
     Returns
     -------
     int
-        ``round(samplerate * speed)`` Hz (at least 1), or ``samplerate``.
+        ``round(samplerate * speed)`` Hz, at least 1.
     """
-    if time_expansion != 1.0:
-        return int(samplerate)
+    del time_expansion  # speed is relative to the stored rate either way
     return max(1, round(samplerate * speed))
 
 

@@ -1,70 +1,47 @@
 """Playback for the GUI: starts, pauses and seeks spans, polls the playhead.
 
-The engine streams from disk in its own feeder thread and the stream runs
-in PortAudio's thread, so nothing here blocks the GUI thread for long: a
-play call opens a stream and returns. A precise timer polls the engine's
-position at display rate.
+Everything that talks to the output device (opening, starting, pausing,
+stopping a stream, listing and re-initialising devices) runs on one
+playback control thread, in the order it was asked for, so the GUI
+thread never waits on the device; the engine's feeder thread reads the
+disk. The GUI keeps the transport state itself (it changes at once when
+the user presses a key) and a precise timer polls the engine's position,
+a lock-free read, at display rate.
+
+Times here are real recording times, the times on the app's axes: for a
+time-expanded recording (``time_expansion`` other than 1) they are the
+file's own seconds divided by the factor.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+import logging
+from typing import Any
 
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.audio.playback import PlaybackEngine, PlaybackError, StreamSetup
 from audioclass_gui.audio.playback_dsp import PlaybackOptions
+from audioclass_gui.qt.playback_transport import POLL_MS, TransportState
+from audioclass_gui.qt.playback_units import follow_range, in_file_units
 from audioclass_gui.qt.tasks import TaskRunner
 
-__all__ = ["POLL_MS", "PlaybackController", "follow_range"]
+__all__ = ["POLL_MS", "PlaybackController", "follow_range", "in_file_units"]
 
-#: Playhead refresh interval (ms): display rate.
-POLL_MS = 16
+log = logging.getLogger(__name__)
 
-
-def follow_range(
-    visible: tuple[float, float],
-    position: float,
-    duration: float,
-    *,
-    lead: float = 0.05,
-) -> tuple[float, float] | None:
-    """The range to show so a playhead that left the view is back in it.
-
-    Pages rather than scrolls (fewer spectrogram tiles to compute): the new
-    view starts ``lead`` of its width before the playhead.
-
-    Parameters
-    ----------
-    visible
-        The visible ``(start, end)`` in seconds.
-    position
-        The playhead in seconds.
-    duration
-        Length of the recording; the range is kept inside it.
-
-    Returns
-    -------
-    tuple of (float, float) or None
-        The new range, or None while the playhead is inside the view.
-    """
-    x0, x1 = visible
-    if x0 <= position <= x1:
-        return None
-    span = x1 - x0
-    start = position - lead * span
-    start = max(0.0, min(start, duration - span))
-    return start, start + span
+#: How long closing the window waits for the stream to be stopped (s).
+CLOSE_WAIT = 2.0
 
 
-class PlaybackController(QObject):
+class PlaybackController(TransportState):
     """Plays spans of the open recording and reports the playhead.
 
     Parameters
     ----------
     runner
-        The window's task runner (kept for blocking work; the engine does
-        its own reading).
+        The window's task runner (kept for compatibility; device work runs
+        on the controller's own control thread).
     engine
         The playback engine (a default one if None).
 
@@ -72,11 +49,15 @@ class PlaybackController(QObject):
     ----------
     options
         Speed, filters, gain and loop used by the next play call.
+    setup
+        The :class:`StreamSetup` of the playback under way, or None.
+    outputs
+        The output devices, listed and refreshed on the control thread.
 
     Signals
     -------
     position_changed(object)
-        Recording time (float seconds) being heard, or None when stopped.
+        Real recording time (float seconds) being heard, or None when stopped.
     state_changed(str)
         ``"playing"``, ``"paused"`` or ``"stopped"``.
     started(object)
@@ -85,59 +66,16 @@ class PlaybackController(QObject):
         A playback reached its end (not after stop, nor after a failure).
     message(str)
         Something the user should know (playback unavailable, device gone).
+    devices_changed(object)
+        The list of :class:`OutputDevice` after a (re)scan.
     """
-
-    position_changed = Signal(object)
-    state_changed = Signal(str)
-    started = Signal(object)
-    finished = Signal()
-    message = Signal(str)
 
     def __init__(
         self, runner: TaskRunner, engine: PlaybackEngine | None = None, parent=None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(engine or PlaybackEngine(), parent)
         self._runner = runner
-        self.engine = engine or PlaybackEngine()
         self.options = PlaybackOptions()
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
-        self._state = "stopped"
-        self._info: RecordingInfo | None = None
-        self._span: tuple[float, float] | None = None
-        self._play_args: dict = {}
-        self.setup: StreamSetup | None = None
-
-    # ------------------------------------------------------------ facts
-    @property
-    def available(self) -> bool:
-        """Whether audio can be played on this machine."""
-        return self.engine.available
-
-    @property
-    def reason(self) -> str:
-        """Why playback is (un)available, in words."""
-        return self.engine.reason
-
-    @property
-    def state(self) -> str:
-        """``"playing"``, ``"paused"`` or ``"stopped"``."""
-        return self._state
-
-    @property
-    def span(self) -> tuple[float, float] | None:
-        """The span being played (seconds), or None."""
-        return self._span if self._state != "stopped" else None
-
-    def is_playing(self) -> bool:
-        """Whether audio is being played (False while paused)."""
-        return self.engine.is_playing()
-
-    def position(self) -> float | None:
-        """Recording time being heard, or None."""
-        return self.engine.position()
 
     # ---------------------------------------------------------- control
     def play_span(
@@ -150,67 +88,119 @@ class PlaybackController(QObject):
         options: PlaybackOptions | None = None,
         time_expansion: float = 1.0,
     ) -> bool:
-        """Play ``[start, end]`` seconds of the recording; True if it started.
+        """Play ``[start, end]`` real seconds of the recording; True if asked to start.
 
-        ``options`` overrides :attr:`options` for this playback (e.g. the
-        band of the selected box).
+        The stream opens on the control thread: :attr:`state` is
+        ``"playing"`` at once, :attr:`started` follows when the stream is
+        open, and a failure comes back as :attr:`message` (state back to
+        ``"stopped"``).
+
+        Parameters
+        ----------
+        info
+            The recording.
+        start, end
+            Span in real recording time (the app's axis).
+        channel
+            Zero-based channel, or None for the mix of all channels.
+        options
+            Overrides :attr:`options` for this playback (e.g. the band of
+            the selected box).
+        time_expansion
+            The recording's time-expansion factor: real times are file
+            times divided by it.
         """
         if not self.engine.available:
             self.message.emit(self.engine.reason)
             return False
-        start, end = max(0.0, start), min(info.duration, end)
-        opts = options or self.options
-        try:
-            setup = self.engine.play_file(
-                info.path,
-                start,
-                end,
-                options=opts,
-                channel=channel,
-                info=info,
-                time_expansion=time_expansion,
-            )
-        except (PlaybackError, AudioFileError, ValueError) as exc:
-            self._set_stopped()
-            self.message.emit(str(exc))
+        expansion = float(time_expansion or 1.0)
+        if expansion <= 0:
+            expansion = 1.0
+        real_duration = info.duration / expansion
+        start, end = max(0.0, start), min(real_duration, end)
+        if end <= start:
             return False
-        if setup is None:
-            self._set_stopped()
-            return False
-        self._info, self._span, self.setup = info, (start, end), setup
+        opts = in_file_units(options or self.options, expansion)
+        self._generation += 1
+        generation = self._generation
+        self._info, self._span, self._expansion = info, (start, end), expansion
+        self._heard = start
         self._play_args = {
             "channel": channel,
             "options": options,
-            "time_expansion": time_expansion,
+            "time_expansion": expansion,
         }
+        self._ending = False
+        engine = self.engine
+
+        def job() -> StreamSetup | None:
+            return engine.play_file(
+                info.path,
+                start * expansion,
+                end * expansion,
+                options=opts,
+                channel=channel,
+                info=info,
+                time_expansion=expansion,
+            )
+
+        self._submit(
+            job,
+            lambda setup: self._on_opened(generation, setup),
+            lambda exc: self._on_play_failed(generation, exc),
+        )
+        self._set_state("playing")
+        self._timer.start()
+        return True
+
+    def _on_opened(self, generation: int, setup: StreamSetup | None) -> None:
+        if generation != self._generation:
+            return
+        if setup is None:
+            self._set_stopped()
+            return
+        self.setup = setup
         if setup.notice:
             self.message.emit(setup.notice)
-        self._timer.start()
-        self._set_state("playing")
         self.started.emit(setup)
-        return True
+
+    def _on_play_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._set_stopped()
+        if isinstance(exc, (PlaybackError, AudioFileError, ValueError)):
+            self.message.emit(str(exc))
+        else:
+            log.warning("playback failed", exc_info=exc)
+            self.message.emit(f"Playback failed: {exc}")
+        self._after_device_error()
 
     def seek(self, seconds: float) -> bool:
         """Go on playing from ``seconds``: to the end of the span if inside it, else of the recording."""
         info, span = self._info, self.span
         if info is None or span is None:
             return False
-        end = span[1] if span[0] <= seconds < span[1] else info.duration
+        duration = info.duration / self._expansion
+        end = span[1] if span[0] <= seconds < span[1] else duration
         paused = self._state == "paused"
         started = self.play_span(info, seconds, end, **self._play_args)
         if started and paused:
             self.pause()
         return started
 
-    def restart(self, options: PlaybackOptions | None = None) -> bool:
+    def restart(self, options: PlaybackOptions | None = None, **changes: Any) -> bool:
         """Apply new options to what is playing, going on from where it is heard.
 
-        A loop starts again from the beginning of its span.
+        A loop starts again from the beginning of its span. ``changes``
+        may give a new ``channel``.
         """
-        info, span, pos = self._info, self.span, self.engine.position()
-        if info is None or span is None or pos is None:
+        info, span, pos = self._info, self.span, self.position()
+        if info is None or span is None:
             return False
+        if pos is None:
+            pos = span[0]
         args = dict(self._play_args)
+        args.update(changes)
         if options is not None:
             args["options"] = options
         opts = args.get("options") or self.options
@@ -225,59 +215,51 @@ class PlaybackController(QObject):
 
     def pause(self) -> bool:
         """Pause (the playhead stays where the sound stopped)."""
-        if self.engine.pause():
-            self._set_state("paused")
-            self.position_changed.emit(self.engine.position())
-            return True
-        return False
+        if self._state != "playing":
+            return False
+        self._set_state("paused")
+        generation = self._generation
+        self._submit(self.engine.pause, lambda _ok: self._on_paused(generation))
+        return True
+
+    def _on_paused(self, generation: int) -> None:
+        if generation == self._generation and self._state == "paused":
+            self.position_changed.emit(self.position())
 
     def resume(self) -> bool:
         """Go on after a pause."""
-        try:
-            ok = self.engine.resume()
-        except PlaybackError as exc:
-            self._set_stopped()
-            self.message.emit(str(exc))
+        if self._state != "paused":
             return False
-        if ok:
-            self._set_state("playing")
-            self._timer.start()
-        return ok
+        generation = self._generation
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._set_stopped()
+                self.message.emit(str(exc))
+                self._after_device_error()
+
+        self._submit(self.engine.resume, None, failed)
+        self._set_state("playing")
+        self._timer.start()
+        return True
 
     def toggle_pause(self) -> bool:
         """Pause when playing, resume when paused; False when stopped."""
-        if self._state == "playing" and self.engine.is_playing():
+        if self._state == "playing":
             return self.pause()
         if self._state == "paused":
             return self.resume()
         return False
 
     def stop(self) -> None:
-        """Stop playback and hide the playhead."""
-        self.engine.stop()
+        """Stop playback and hide the playhead (the stream stops on the control thread)."""
+        self._generation += 1
+        self._submit(self.engine.stop, lambda _r: self._after_stop())
         self._set_stopped()
 
-    # ---------------------------------------------------------- internal
-    def _set_state(self, state: str) -> None:
-        if state != self._state:
-            self._state = state
-            self.state_changed.emit(state)
-
-    def _set_stopped(self) -> None:
+    def close(self) -> None:
+        """Stop, wait a moment for the stream to be released, end the control thread."""
+        self._generation += 1
         self._timer.stop()
-        self.setup = None
-        self.position_changed.emit(None)
+        self._control.close(self.engine.stop, CLOSE_WAIT)
         self._set_state("stopped")
-
-    def _poll(self) -> None:
-        if self.engine.is_paused():
-            return
-        if not self.engine.is_playing():
-            error = self.engine.take_error()
-            self._set_stopped()
-            if error:
-                self.message.emit(error)
-            else:
-                self.finished.emit()
-            return
-        self.position_changed.emit(self.engine.position())

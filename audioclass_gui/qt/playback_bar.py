@@ -1,9 +1,14 @@
-"""The transport bar: play/pause, stop, loop, speed, band, gain, context, device.
+"""The transport bar: play/pause, stop, loop, speed, band, gain, context, channel, device.
 
 Every control edits a :class:`PlaybackSettings`, which is saved to
 QSettings at once and turned into engine options for each playback. The
 window connects :attr:`PlaybackBar.play_requested` to its play/pause logic
 and re-plays with new options on :attr:`PlaybackBar.options_changed`.
+
+The output list is filled from the controller's control thread: it is
+refreshed (PortAudio re-initialised, so devices plugged in since the app
+started appear) each time the list is opened while nothing plays, and
+after a device failure; Rescan forces it, stopping playback.
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ from PySide6.QtWidgets import (
 from audioclass_gui.audio.playback import StreamSetup
 from audioclass_gui.audio.playback_dsp import SPEED_MAX, SPEED_MIN
 from audioclass_gui.qt.playback import PlaybackController
-from audioclass_gui.qt.playback_settings import PlaybackSettings, settings_store
+from audioclass_gui.qt.playback_devices import DevicePicker
+from audioclass_gui.qt.playback_settings import (
+    CHANNEL_AS_DISPLAYED,
+    CHANNEL_MIX,
+    PlaybackSettings,
+    settings_store,
+)
 
 __all__ = ["SPEED_STEPS", "PlaybackBar"]
 
@@ -90,8 +101,10 @@ class PlaybackBar(QWidget):
         self._build()
         self._show_settings()
         self._loading = False
-        self.refresh_devices(rescan=False)
         controller.engine.device = self.settings.device or None
+        controller.devices_changed.connect(self._on_devices_changed)
+        if controller.available:
+            controller.list_devices()  # on the control thread: PortAudio may be slow
         controller.state_changed.connect(self.set_state)
         controller.position_changed.connect(self.set_position)
         controller.started.connect(self._on_started)
@@ -234,16 +247,23 @@ class PlaybackBar(QWidget):
         checks.setContentsMargins(0, 0, 0, 0)
         checks.addWidget(self.follow_check)
         checks.addWidget(self.autoplay_check)
-        self.device_combo = QComboBox()
-        self.device_combo.setToolTip("Audio output")
-        self.device_combo.currentIndexChanged.connect(self._on_device_chosen)
-        self.rescan_button = QToolButton(text="Rescan")
-        self.rescan_button.setToolTip("Look for output devices again (stops playback)")
-        self.rescan_button.clicked.connect(lambda: self.refresh_devices(rescan=True))
-        device_row = QHBoxLayout()
-        device_row.setContentsMargins(0, 0, 0, 0)
-        device_row.addWidget(self.device_combo, 1)
-        device_row.addWidget(self.rescan_button)
+        self.channel_combo = QComboBox()
+        self.channel_combo.setToolTip(
+            "Channel to play: what the spectrogram shows, the mix, or one channel"
+        )
+        self.set_channels(1)
+        self.channel_combo.currentIndexChanged.connect(
+            lambda _i: self._set(
+                "channel", int(self.channel_combo.currentData()), replay=True
+            )
+        )
+        self.devices = DevicePicker(
+            self.controller.outputs, self.settings.device, self.controller.available
+        )
+        self.device_combo = self.devices.combo
+        self.rescan_button = self.devices.rescan_button
+        self.devices.chosen_changed.connect(self._on_device_chosen)
+        self.devices.rescan_requested.connect(lambda: self.refresh_devices(rescan=True))
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
 
@@ -258,8 +278,9 @@ class PlaybackBar(QWidget):
             ("", band_row),
             ("High-pass", self.highpass_spin),
             ("Gain", gain_row),
+            ("Channel", self.channel_combo),
             ("", checks),
-            ("Output", device_row),
+            ("Output", self.devices),
         ]
         for row, (label, item) in enumerate(rows):
             if label:
@@ -295,6 +316,7 @@ class PlaybackBar(QWidget):
         self.loop_action.setChecked(s.loop)
         self.follow_action.setChecked(s.follow)
         self.autoplay_action.setChecked(s.autoplay)
+        self._select_channel()
         self._enable_band()
 
     def _enable_band(self) -> None:
@@ -337,28 +359,45 @@ class PlaybackBar(QWidget):
             target = steps[0] if steps else SPEED_MAX
         self.speed_spin.setValue(target)
 
-    # ---------------------------------------------------------- devices
-    def refresh_devices(self, rescan: bool = False) -> None:
-        """List the outputs (``rescan`` asks PortAudio to look again; stops playback)."""
-        if rescan:
-            self.controller.stop()
-        devices = self.controller.engine.output_devices(rescan=rescan)
-        wanted = self.settings.device
-        combo = self.device_combo
+    # --------------------------------------------------------- channels
+    def set_channels(self, channels: int) -> None:
+        """Offer the channels of the open recording (emits nothing)."""
+        combo = self.channel_combo
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("System default", "")
-        for dev in devices:
-            combo.addItem(dev.name + (" (default)" if dev.is_default else ""), dev.name)
-        if wanted and combo.findData(wanted) < 0:
-            combo.addItem(f"{wanted} (not connected)", wanted)
-        combo.setCurrentIndex(max(0, combo.findData(wanted)))
+        combo.addItem("As displayed", CHANNEL_AS_DISPLAYED)
+        combo.addItem("Mix of all channels", CHANNEL_MIX)
+        for c in range(1, max(channels, self.settings.channel, 1) + 1):
+            combo.addItem(f"Channel {c}", c)
         combo.blockSignals(False)
+        combo.setEnabled(channels > 1)
+        self._select_channel()
+
+    def _select_channel(self) -> None:
+        combo = self.channel_combo
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(0, combo.findData(self.settings.channel)))
+        combo.blockSignals(False)
+
+    # ---------------------------------------------------------- devices
+    def refresh_devices(self, rescan: bool = False) -> None:
+        """Ask for the outputs again; ``rescan`` (the Rescan button) stops playback first.
+
+        Without ``rescan`` the list is refreshed only when nothing plays
+        (otherwise once the playback is over). The combo is filled when
+        the list arrives from the control thread.
+        """
         if rescan:
+            self.info_label.setText("Looking for output devices…")
+        self._rescanned = rescan
+        self.controller.refresh_devices(force=rescan)
+
+    def _on_devices_changed(self, devices: list) -> None:
+        if getattr(self, "_rescanned", False):
+            self._rescanned = False
             self.info_label.setText(f"{len(devices)} output device(s) found")
 
-    def _on_device_chosen(self, _index: int) -> None:
-        name = self.device_combo.currentData() or ""
+    def _on_device_chosen(self, name: str) -> None:
         self.controller.engine.device = name or None
         self._set("device", name)
 
@@ -381,4 +420,9 @@ class PlaybackBar(QWidget):
         text = f"{setup.speed:g}× · {_rate(setup.tape_rate)}"
         if setup.resampled:
             text += f", resampled to {_rate(setup.output_rate)} for the device"
+        if setup.time_expansion != 1.0:
+            text += (
+                f" · time expanded ×{setup.time_expansion:g}:"
+                f" heard at {setup.real_time_speed:.3g}× real time"
+            )
         self.info_label.setText(text)

@@ -10,10 +10,20 @@ from PySide6.QtCore import QSettings
 
 from audioclass_gui.audio.playback_dsp import SPEED_MAX, SPEED_MIN, PlaybackOptions
 
-__all__ = ["BAND_MODES", "PlaybackSettings", "settings_store"]
+__all__ = [
+    "BAND_MODES",
+    "CHANNEL_AS_DISPLAYED",
+    "CHANNEL_MIX",
+    "PlaybackSettings",
+    "settings_store",
+]
 
 #: Band choices: the whole band, the selected box's band, a chosen band.
 BAND_MODES = ("full", "box", "custom")
+#: Channel choices besides a channel number (1 = first): what the
+#: spectrogram shows, or the mix of all channels.
+CHANNEL_AS_DISPLAYED = -1
+CHANNEL_MIX = 0
 _GROUP = "playback"
 
 
@@ -63,6 +73,9 @@ class PlaybackSettings:
         Play the next detection after a verdict.
     device
         Output device name; ``""`` for the system default.
+    channel
+        :data:`CHANNEL_AS_DISPLAYED` (what the spectrogram shows),
+        :data:`CHANNEL_MIX`, or a channel number (1 = first).
     """
 
     speed: float = 1.0
@@ -77,6 +90,26 @@ class PlaybackSettings:
     follow: bool = True
     autoplay: bool = False
     device: str = ""
+    channel: int = CHANNEL_AS_DISPLAYED
+
+    def channel_for(self, displayed: int | None, channels: int) -> int | None:
+        """The zero-based channel to play, or None for the mix.
+
+        Parameters
+        ----------
+        displayed
+            The channel the spectrogram shows (zero-based), or None for its mix.
+        channels
+            Channels of the recording. A chosen channel it does not have,
+            and a mono recording, play as displayed.
+        """
+        if self.channel == CHANNEL_MIX:
+            return None
+        if 1 <= self.channel <= channels:
+            return self.channel - 1
+        if displayed is not None and 0 <= displayed < channels:
+            return displayed
+        return None
 
     def options(
         self, box: tuple[float | None, float | None] | None = None
@@ -120,6 +153,8 @@ class PlaybackSettings:
         if out.band_mode not in BAND_MODES:
             out.band_mode = "full"
         out.speed = min(SPEED_MAX, max(SPEED_MIN, out.speed))
+        if out.channel < CHANNEL_AS_DISPLAYED:
+            out.channel = CHANNEL_AS_DISPLAYED
         return out
 
     def save(self, store: QSettings) -> None:
