@@ -274,7 +274,7 @@ def _label_text(s: Selection) -> str:
     if label:
         text = f"{label} [{verdict}, model said {name}]"
     elif verdict == "drawn":
-        text = f"{name or 'box'} [drawn]"
+        text = f"{name or ('interval' if extra.get('Geometry') == 'interval' else 'box')} [drawn]"
     else:
         text = f"{name} [{verdict}]"
     if s.confidence is not None:

@@ -1,18 +1,27 @@
-"""Boxes the reviewer draws for calls the model missed: draw (B, then drag), tag, move, delete.
+"""Boxes the reviewer draws for calls the model missed.
 
-Every change is an undoable session edit (durable at once in a project).
-Boxes are drawn as movable, resizable rectangles on the spectrogram; a box
-without a band (a time interval) spans the whole band.
+B then drag draws a time-frequency box; I (or Shift+drag while drawing)
+marks a time interval, a call over the whole band; I with a time range
+selected (Shift+drag) marks that range at once. The species picker then
+tags it. Click a box to select it (Esc or a click on empty spectrogram
+deselects it): S retags it (a double-click too), N gives it a note, Delete
+deletes it; drag it to move it, drag its handles to resize it. Every change
+is an undoable session edit, durable at once in a project.
+Drawing lives in :mod:`audioclass_gui.qt.box_drawing`, the graphics in
+:mod:`audioclass_gui.qt.box_items`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QInputDialog, QMenu
 
+from audioclass_gui.qt.box_drawing import BoxDrawing
+from audioclass_gui.qt.box_items import BoxItem, BoxLabel, label_text
 from audioclass_gui.qt.review_actions import find_menu
 from audioclass_gui.qt.species_picker import SpeciesPicker
 from audioclass_gui.review import Box
@@ -22,33 +31,54 @@ if TYPE_CHECKING:
 
 __all__ = ["BoxController"]
 
-BOX_COLOR = QColor(255, 105, 180)
-SELECTED_COLOR = QColor(255, 255, 255)
-#: Smallest box drawn (seconds, Hz); smaller drags are taken as clicks.
-MIN_SPAN = (0.02, 50.0)
+
+def _fit(a: float, b: float, span: float, lo: float, hi: float) -> tuple[float, float]:
+    """``[a, b]`` inside ``[lo, hi]``: shifted when it keeps ``span`` (a move), else cut."""
+    a, b = sorted((a, b))
+    if abs((b - a) - span) <= 1e-9 * max(1.0, abs(span)) and span <= hi - lo:
+        shift = max(lo - a, 0.0) + min(hi - b, 0.0)
+        return a + shift, b + shift
+    return max(lo, a), min(hi, b)
 
 
-class BoxController(QObject):
-    """Draw, tag, move and delete boxes on the open recording.
+class BoxController(BoxDrawing, QObject):
+    """Draw, select, tag, annotate, move, resize and delete boxes on the open recording.
+
+    Attributes
+    ----------
+    selected : str or None
+        Id of the selected box (``window.session.box(id)`` gives the box).
+    rois : dict
+        Box id -> :class:`~audioclass_gui.qt.box_items.BoxItem` drawn now.
+    labels : dict
+        Box id -> :class:`~audioclass_gui.qt.box_items.BoxLabel` drawn now.
 
     Signals
     -------
     picker_shown(object)
-        The species picker opened for a new box.
+        The species picker opened (for a new box, or to retag one).
+    dialog_shown(object)
+        A picker or note dialog opened (non-modal).
+    selection_changed(object)
+        The selected box id, or None.
     """
 
     picker_shown = Signal(object)
+    dialog_shown = Signal(object)
+    selection_changed = Signal(object)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.view = window.view
-        self.rois: dict[str, pg.RectROI] = {}
-        self.labels: dict[str, pg.TextItem] = {}
+        self.rois: dict[str, BoxItem] = {}
+        self.labels: dict[str, BoxLabel] = {}
         self.selected: str | None = None
-        self.drawing = False
+        self.mode: str | None = None
+        self.dialog = None
         self._start: QPointF | None = None
-        self._rubber: pg.RectROI | None = None
+        self._interval = False
+        self._rubber: pg.ROI | None = None
         self._session = None
         menu = find_menu(window, "&Review")
         menu.addSeparator()
@@ -57,9 +87,17 @@ class BoxController(QObject):
             "Draw a &box",
             "B",
             self.toggle_drawing,
-            "Then drag on the spectrogram to box a call the model missed",
+            "Then drag on the spectrogram to box a call the model missed (Shift+drag: a time interval)",
         )
         self.draw_action.setCheckable(True)
+        self.interval_action = window._action(
+            menu,
+            "Mark a time &interval",
+            "I",
+            self.mark_interval,
+            "Mark the selected time range (Shift+drag) as a call over the whole band, else drag one",
+        )
+        self.interval_action.setCheckable(True)
         self.delete_action = window._action(
             menu,
             "&Delete box",
@@ -69,125 +107,195 @@ class BoxController(QObject):
         )
         self.view.viewport().installEventFilter(self)
         window.recording_opened.connect(lambda _info: self._watch())
+        window.review.selection_changed.connect(self._on_detection_selected)
+        window.table.clicked.connect(self._on_table_clicked)
+        self.view.time_clicked.connect(lambda _t: self.select(None))
+        window.stop_action.triggered.connect(self.cancel)
 
-    # ------------------------------------------------------------- drawing
-    def toggle_drawing(self) -> None:
-        """B: the next drag on the spectrogram draws a box."""
-        self.drawing = not self.drawing
-        self.draw_action.setChecked(self.drawing)
-        cursor = (
-            Qt.CursorShape.CrossCursor if self.drawing else Qt.CursorShape.ArrowCursor
-        )
-        self.view.viewport().setCursor(cursor)
-        self.window.statusBar().showMessage(
-            "Drag on the spectrogram to draw a box (B again cancels)"
-            if self.drawing
-            else "",
-            5000,
-        )
-
-    def _to_view(self, pos) -> QPointF:
-        scene = self.view.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos)
-        return self.view.viewbox.mapSceneToView(scene)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if not self.drawing or self.window.info is None:
-            return False
-        kind = event.type()
-        if (
-            kind == QEvent.Type.MouseButtonPress
-            and event.button() == Qt.MouseButton.LeftButton
-        ):
-            self._start = self._to_view(event.position())
-            self._rubber = pg.RectROI(
-                self._start,
-                (0, 0),
-                pen=pg.mkPen(BOX_COLOR, style=Qt.PenStyle.DashLine),
-                movable=False,
-            )
-            self.view.plot.addItem(self._rubber)
-            return True
-        if kind == QEvent.Type.MouseMove and self._start is not None:
-            p = self._to_view(event.position())
-            x0, y0 = min(p.x(), self._start.x()), min(p.y(), self._start.y())
-            self._rubber.setPos((x0, y0), update=False)
-            self._rubber.setSize(
-                (abs(p.x() - self._start.x()), abs(p.y() - self._start.y()))
-            )
-            return True
-        if kind == QEvent.Type.MouseButtonRelease and self._start is not None:
-            p, start = self._to_view(event.position()), self._start
-            self._start = None
-            if self._rubber is not None:
-                self.view.plot.removeItem(self._rubber)
-                self._rubber = None
-            self.toggle_drawing()
-            self.finish_box(start.x(), p.x(), start.y(), p.y())
-            return True
-        return False
-
-    def finish_box(
-        self, t0: float, t1: float, f0: float, f1: float
-    ) -> SpeciesPicker | None:
-        """A box was dragged: clamp it to the recording, then ask its species."""
-        info = self.window.info
-        if info is None:
+    # ---------------------------------------------------------- selection
+    def box(self) -> Box | None:
+        """The selected box, if any."""
+        session = self.window.session
+        if self.selected is None or session is None:
             return None
-        start, end = sorted((max(0.0, t0), min(info.duration, t1)))
-        low, high = sorted((max(0.0, f0), min(self.view.nyquist, f1)))
-        if end - start < MIN_SPAN[0] or high - low < MIN_SPAN[1]:
-            return None
-        picker = SpeciesPicker(
-            self.window.review_actions.species_names(),
-            (),
-            "Tag the box as…",
-            self.window,
-        )
-        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        path = str(info.path.absolute())
-        picker.species_chosen.connect(
-            lambda sci: self._add(path, start, end, low, high, sci)
-        )
-        picker.show()
-        picker.search.setFocus()
-        self.picker_shown.emit(picker)
-        return picker
+        return session.box(self.selected)
 
-    def _add(
-        self, path: str, start: float, end: float, low: float, high: float, sci: str
-    ) -> None:
-        self.window.review._do(lambda s: s.add_box(path, start, end, low, high, sci))
-        self.window.activateWindow()
+    def select(self, box_id: str | None) -> None:
+        """Select a box (None: none); a selected box deselects the detection."""
+        changed = box_id != self.selected
+        self.selected = box_id
+        for bid, item in self.rois.items():
+            item.set_selected(bid == box_id)
+            self.labels[bid].set_selected(bid == box_id)
+        review = self.window.review
+        if box_id is not None:
+            if review.selected is not None:
+                review.select(None)
+            table = self.window.table
+            table.selectionModel().clearSelection()  # keeps the current row for Down/Up
+            box = self.box()
+            if box is not None:
+                self.window.statusBar().showMessage(self._describe(box), 8000)
+        if changed:
+            self.selection_changed.emit(box_id)
+
+    def _describe(self, box: Box) -> str:
+        name = self._common(box.scientific_name) or box.scientific_name or "untagged"
+        where = f"{box.start:.2f}–{box.end:.2f} s"
+        if not box.is_interval:
+            where += f", {box.low_freq / 1000:.2f}–{box.high_freq / 1000:.2f} kHz"
+        kind = "Time interval" if box.is_interval else "Box"
+        return f"{kind}: {name}, {where} — S retag, N note, Delete delete, Esc deselect"
+
+    def _on_detection_selected(self, detection_id) -> None:
+        if detection_id is not None and self.selected is not None:
+            self.select(None)
+
+    def _on_table_clicked(self, index) -> None:
+        # The table's current row did not change, so it announced nothing.
+        if self.selected is not None and index.isValid():
+            det_id = self.window.table._id_at(index)
+            self.window.review.select(det_id, from_table=True)
+
+    def _on_item_clicked(self, box_id: str, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        self.select(box_id)
+        if ev.double():
+            QTimer.singleShot(0, self.ask_retag)
 
     # ------------------------------------------------------------- editing
+    def ask_retag(self) -> SpeciesPicker | None:
+        """S (or a double-click) on a selected box: tag it with another species."""
+        box = self.box()
+        if box is None:
+            self.window.statusBar().showMessage("Select a box to tag.", 5000)
+            return None
+        first = [box.scientific_name] if box.scientific_name else []
+        first += [s for s in self._candidates(box.start, box.end) if s not in first]
+        name = self._common(box.scientific_name) or box.scientific_name or "the box"
+        picker = self._picker(f"Tag {name} as…", first)
+        box_id = box.id
+        picker.species_chosen.connect(
+            lambda sci: self._edit(lambda s: s.retag_box(box_id, sci))
+        )
+        return picker
+
+    def ask_note(self) -> QInputDialog | None:
+        """N on a selected box: ask for its note (an empty note removes it)."""
+        box = self.box()
+        if box is None:
+            self.window.statusBar().showMessage("Select a box to annotate.", 5000)
+            return None
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Note")
+        name = self._common(box.scientific_name) or box.scientific_name or "untagged"
+        dialog.setLabelText(f"Note on the {name} box at {box.start:.2f} s:")
+        dialog.setTextValue(box.note)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box_id = box.id
+        dialog.textValueSelected.connect(
+            lambda text: self._edit(lambda s: s.set_box_note(box_id, text.strip()))
+        )
+        self._show(dialog)
+        return dialog
+
     def delete_selected(self) -> bool:
         """Delete: remove the selected box (undoable)."""
         if self.selected is None:
             return False
-        box_id, self.selected = self.selected, None
+        box_id = self.selected
+        self.select(None)
         return self.window.review._do(lambda s: s.delete_box(box_id))
 
-    def select(self, box_id: str | None) -> None:
-        """Highlight a box (Delete then removes it)."""
-        self.selected = box_id
-        for bid, roi in self.rois.items():
-            roi.setPen(
-                pg.mkPen(SELECTED_COLOR if bid == box_id else BOX_COLOR, width=2)
-            )
+    def _edit(self, make) -> None:
+        self.window.review._do(make)
+        self.window.activateWindow()
 
-    def _moved(self, box_id: str, roi: pg.RectROI) -> None:
-        x, y = roi.pos()
-        w, h = roi.size()
+    def _moved(self, box_id: str, item: BoxItem) -> None:
+        """A box was dragged or resized: store its clamped bounds (one undoable edit)."""
         session = self.window.session
         box = session.box(box_id) if session is not None else None
-        if box is None or w <= 0 or h <= 0:
+        if box is None:
             return
-        if box.low_freq is None:
-            self.window.review._do(lambda s: s.move_box(box_id, x, x + w))
+        start, end, low, high = item.bounds()
+        # A move keeps the box's size (shifted back inside); a resize is cut at the edges.
+        start, end = _fit(start, end, box.end - box.start, 0.0, self.view.duration)
+        if end - start <= 0:
+            self._schedule()
+            return
+        if box.is_interval:
+            done = self.window.review._do(lambda s: s.move_box(box_id, start, end))
         else:
-            self.window.review._do(
-                lambda s: s.move_box(box_id, x, x + w, max(0.0, y), y + h)
+            low, high = _fit(
+                low, high, box.high_freq - box.low_freq, 0.0, self.view.nyquist
             )
+            if high - low <= 0:
+                self._schedule()
+                return
+            done = self.window.review._do(
+                lambda s: s.move_box(box_id, start, end, low, high)
+            )
+        if done:
+            self.select(box_id)
+        self._schedule()  # redraw what was stored (clamped), even when nothing changed
+
+    def _clamp_time(self, t0: float, t1: float) -> tuple[float, float]:
+        a, b = sorted((t0, t1))
+        duration = self.view.duration
+        return max(0.0, a), min(duration, b)
+
+    def _clamp_band(self, f0: float, f1: float) -> tuple[float, float]:
+        a, b = sorted((f0, f1))
+        return max(0.0, a), min(self.view.nyquist, b)
+
+    def _fill_menu(self, box_id: str, menu: QMenu) -> None:
+        self.select(box_id)
+        menu.addAction("Tag with species…", self.ask_retag)
+        menu.addAction("Note…", self.ask_note)
+        menu.addSeparator()
+        menu.addAction("Delete", self.delete_selected)
+
+    # ------------------------------------------------------------ helpers
+    def _common(self, scientific_name: str) -> str:
+        if not scientific_name:
+            return ""
+        session, info = self.window.session, self.window.model_info
+        name = session.common_name(scientific_name) if session is not None else ""
+        if not name and info is not None:
+            name = info.common_names.get(scientific_name, "")
+        return name or ""
+
+    def _candidates(self, start: float, end: float) -> list[str]:
+        """Species the model found over ``[start, end]``, best score first."""
+        info = self.window.info
+        if info is None:
+            return []
+        here = str(Path(info.path).absolute())
+        found = [
+            d
+            for d in self.window.review.visible()
+            if d.start < end
+            and d.end > start
+            and str(Path(d.recording.path).absolute()) == here
+        ]
+        found.sort(key=lambda d: -d.score)
+        return list(dict.fromkeys(d.scientific_name for d in found))
+
+    def _picker(self, title: str, first: list[str]) -> SpeciesPicker:
+        picker = SpeciesPicker(
+            self.window.review_actions.species_names(), first, title, self.window
+        )
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._show(picker)
+        picker.search.setFocus()
+        self.picker_shown.emit(picker)
+        return picker
+
+    def _show(self, dialog) -> None:
+        self.dialog = dialog
+        dialog.show()
+        self.dialog_shown.emit(dialog)
 
     # ------------------------------------------------------------ drawing
     def _watch(self) -> None:
@@ -205,45 +313,32 @@ class BoxController(QObject):
 
     def redraw(self) -> None:
         """Draw the boxes of the open recording."""
-        for roi in self.rois.values():
-            self.view.plot.removeItem(roi)
-        for label in self.labels.values():
-            self.view.plot.removeItem(label)
+        for item in (*self.rois.values(), *self.labels.values()):
+            self.view.plot.removeItem(item)
         self.rois.clear()
         self.labels.clear()
         session, info = self.window.session, self.window.info
         if session is None or info is None:
+            self.select(None)
             return
-        if self.selected is not None and session.box(self.selected) is None:
-            self.selected = None
-        for box in session.boxes(info.path.absolute()):
-            self._draw(box)
-        self.select(self.selected)
-
-    def _draw(self, box: Box) -> None:
-        low = 0.0 if box.low_freq is None else box.low_freq
-        high = self.view.nyquist if box.high_freq is None else box.high_freq
-        roi = pg.RectROI(
-            (box.start, low),
-            (box.end - box.start, high - low),
-            pen=pg.mkPen(BOX_COLOR, width=2),
-            movable=True,
-        )
-        roi.setZValue(45)
-        roi.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
-        roi.sigClicked.connect(lambda _r, _ev, bid=box.id: self.select(bid))
-        roi.sigRegionChangeFinished.connect(lambda r, bid=box.id: self._moved(bid, r))
-        self.view.plot.addItem(roi)
-        name = box.scientific_name
-        session = self.window.session
-        text = (
-            (session.common_name(name) if session is not None and name else "")
-            or name
-            or "untagged"
-        )
-        label = pg.TextItem(text, color=BOX_COLOR, anchor=(0, 1))
-        label.setPos(box.start, high)
-        label.setZValue(46)
-        self.view.plot.addItem(label)
-        self.rois[box.id] = roi
-        self.labels[box.id] = label
+        band = (0.0, self.view.nyquist)
+        for box in session.boxes(Path(info.path).absolute()):
+            item = BoxItem(box, band, self.view.duration, self._fill_menu)
+            item.sigClicked.connect(
+                lambda _r, ev, bid=box.id: self._on_item_clicked(bid, ev)
+            )
+            item.sigRegionChangeFinished.connect(
+                lambda r, bid=box.id: self._moved(bid, r)
+            )
+            label = BoxLabel(
+                box, label_text(box, self._common(box.scientific_name)), band
+            )
+            label.setToolTip(
+                self._describe(box).split(" — ")[0]
+                + (f"\n{box.note}" if box.note else "")
+            )
+            self.view.plot.addItem(item)
+            self.view.plot.addItem(label)
+            self.rois[box.id] = item
+            self.labels[box.id] = label
+        self.select(self.selected if self.selected in self.rois else None)
