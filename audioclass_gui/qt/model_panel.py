@@ -77,11 +77,17 @@ class ModelPanel(QWidget):
     cancel_requested()
     threshold_changed(float)
         The confidence threshold moved (live).
+    species_thresholds_load_requested()
+        "Load CSV…" of the per-species thresholds was pressed.
+    species_thresholds_clear_requested()
+        "Clear" of the per-species thresholds was pressed.
     """
 
     run_requested = Signal(str)
     cancel_requested = Signal()
     threshold_changed = Signal(float)
+    species_thresholds_load_requested = Signal()
+    species_thresholds_clear_requested = Signal()
 
     def __init__(self, entries: list[ModelEntry], parent=None) -> None:
         super().__init__(parent)
@@ -89,7 +95,9 @@ class ModelPanel(QWidget):
         for entry in entries:
             self.model_combo.addItem(entry.title, entry.key)
             self.model_combo.setItemData(
-                self.model_combo.count() - 1, entry.description, Qt.ItemDataRole.ToolTipRole
+                self.model_combo.count() - 1,
+                entry.description,
+                Qt.ItemDataRole.ToolTipRole,
             )
         default = self.model_combo.findData(DEFAULT_MODEL)
         self.model_combo.setCurrentIndex(max(0, default))
@@ -101,8 +109,23 @@ class ModelPanel(QWidget):
         self.threshold_spin.setValue(0.25)
         self.threshold_spin.setToolTip("Show detections with at least this score")
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
-        self.threshold_slider.setRange(int(THRESHOLD_FLOOR * _SLIDER_STEPS), _SLIDER_STEPS)
+        self.threshold_slider.setRange(
+            int(THRESHOLD_FLOOR * _SLIDER_STEPS), _SLIDER_STEPS
+        )
         self.threshold_slider.setValue(int(0.25 * _SLIDER_STEPS))
+
+        self.species_load_button = QPushButton("Load CSV…")
+        self.species_load_button.setToolTip(
+            "Give some species their own threshold from a CSV of per-species thresholds\n"
+            "(columns scientific_name and threshold, e.g. saved from Review › Precision per species)"
+        )
+        self.species_clear_button = QPushButton("Clear")
+        self.species_clear_button.setToolTip(
+            "Every species follows the threshold slider again"
+        )
+        self.species_label = QLabel()
+        self.species_label.setWordWrap(True)
+        self.show_species_thresholds({}, "")
 
         self.run_button = QPushButton("Run")
         self.run_button.setToolTip("Run the model over the open recording (Ctrl+R)")
@@ -128,6 +151,15 @@ class ModelPanel(QWidget):
         thr.addWidget(self.threshold_slider, 1)
         thr.addWidget(self.threshold_spin)
         form.addRow("Threshold", thr)
+        per_species = QVBoxLayout()
+        per_species.setContentsMargins(0, 0, 0, 0)
+        per_species_buttons = QHBoxLayout()
+        per_species_buttons.addWidget(self.species_load_button)
+        per_species_buttons.addWidget(self.species_clear_button)
+        per_species_buttons.addStretch(1)
+        per_species.addLayout(per_species_buttons)
+        per_species.addWidget(self.species_label)
+        form.addRow("Per-species\nthresholds", per_species)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
@@ -148,6 +180,12 @@ class ModelPanel(QWidget):
             lambda v: self.threshold_spin.setValue(v / _SLIDER_STEPS)
         )
         self.threshold_spin.valueChanged.connect(self._on_spin)
+        self.species_load_button.clicked.connect(
+            self.species_thresholds_load_requested.emit
+        )
+        self.species_clear_button.clicked.connect(
+            self.species_thresholds_clear_requested.emit
+        )
 
     @property
     def model_key(self) -> str:
@@ -171,6 +209,32 @@ class ModelPanel(QWidget):
         """Set the threshold (clamped to the allowed range)."""
         self.threshold_spin.setValue(value)
 
+    def show_species_thresholds(
+        self, thresholds: dict[str, float], source: str
+    ) -> None:
+        """Say which per-species thresholds are active (``{}``: none, all follow the slider)."""
+        self.species_clear_button.setEnabled(bool(thresholds))
+        if not thresholds:
+            self.species_label.setText("None: every species uses the slider.")
+            self.species_label.setToolTip("")
+            self.threshold_spin.setToolTip("Show detections with at least this score")
+            return
+        n = len(thresholds)
+        self.species_label.setText(
+            f"{n} species from {source}; others use the slider."
+            if n != 1
+            else f"1 species from {source}; others use the slider."
+        )
+        listed = "\n".join(
+            f"{name}: {value:.3f}" for name, value in sorted(thresholds.items())
+        )
+        self.species_label.setToolTip(
+            f"Own thresholds (these ignore the slider):\n{listed}"
+        )
+        self.threshold_spin.setToolTip(
+            "Show detections with at least this score (species without their own threshold)"
+        )
+
     def run_settings(self, **fields: object) -> RunSettings:
         """The run options as :class:`RunSettings` (``fields`` laid over).
 
@@ -184,9 +248,13 @@ class ModelPanel(QWidget):
     def show_provenance(self, provenance: dict[str, Any]) -> None:
         """Show how the current run was made; the full record as a tooltip."""
         self.provenance = dict(provenance)
-        self.provenance_label.setText(describe_provenance(provenance) if provenance else "")
+        self.provenance_label.setText(
+            describe_provenance(provenance) if provenance else ""
+        )
         self.provenance_label.setToolTip(
-            json.dumps(provenance, indent=1, ensure_ascii=False, default=str) if provenance else ""
+            json.dumps(provenance, indent=1, ensure_ascii=False, default=str)
+            if provenance
+            else ""
         )
 
     def set_running(self, running: bool) -> None:

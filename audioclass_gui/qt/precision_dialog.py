@@ -2,28 +2,51 @@
 
 Precision comes from the verdicts (accepted = correct; rejected or
 relabelled = wrong), with the lowest score threshold that reaches the
-target precision the reviewer chooses (0.9 by default).
+target precision the reviewer chooses (0.9 by default). Choosing a species
+in the table plots its precision against the score threshold (with a 95 %
+Wilson interval) above the number of detections that threshold keeps; the
+per-species thresholds can be saved as a CSV or applied to the list.
 """
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDoubleSpinBox,
-    QFormLayout,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from audioclass_gui.formats.thresholds import write_thresholds_csv
+from audioclass_gui.qt.precision_plot import PrecisionPlot
 from audioclass_gui.review import ReviewSession
-from audioclass_gui.review.precision import DEFAULT_TARGET_PRECISION, species_thresholds
+from audioclass_gui.review.precision import (
+    DEFAULT_TARGET_PRECISION,
+    SpeciesThreshold,
+    applicable_thresholds,
+    detection_scores,
+    precision_curve,
+    precision_interval,
+    species_thresholds,
+    species_without_verdicts,
+)
+from audioclass_gui.review.precision_words import describe_species_threshold
 
 __all__ = ["PRECISION_COLUMNS", "PrecisionDialog"]
 
@@ -37,6 +60,17 @@ PRECISION_COLUMNS = (
     "Precision there",
     "Kept",
 )
+_COLUMN_TIPS = (
+    "Predicted species (hover for the scientific name)",
+    "Detections with a counted verdict: accepted, rejected or relabelled",
+    "Accepted as this species",
+    "Rejected, or relabelled to another species",
+    "Correct ÷ reviewed, over all scores",
+    "Lowest score threshold whose precision reaches the target ('—': none does)",
+    "Precision of the reviewed detections at or above that threshold",
+    "Reviewed detections at or above that threshold",
+)
+_ROLE_NAME = Qt.ItemDataRole.UserRole
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -46,38 +80,170 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 class PrecisionDialog(QDialog):
-    """Per-species precision and the threshold reaching a target (non-modal, live)."""
+    """Per-species precision, its plot and the threshold reaching a target (non-modal, live).
 
-    def __init__(self, session: ReviewSession, parent: QWidget | None = None) -> None:
+    Parameters
+    ----------
+    session
+        The verdicts.
+    parent
+        Usually the main window.
+    runner
+        The window's :class:`~audioclass_gui.qt.tasks.TaskRunner`, to write
+        the CSV off the GUI thread (written at once without one).
+    threshold_in_use
+        ``f(scientific_name) -> threshold`` the detection list uses now
+        (drawn as a dotted line), if known.
+    folder
+        Where "Save thresholds CSV…" starts.
+
+    Signals
+    -------
+    apply_requested(dict, str)
+        "Apply to detection list": the per-species thresholds reaching the
+        target, and a description of their source.
+    saved(object)
+        The path of a thresholds CSV written.
+    failed(str)
+        A message for the user (the CSV could not be written).
+    """
+
+    apply_requested = Signal(dict, str)
+    saved = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        parent: QWidget | None = None,
+        *,
+        runner=None,
+        threshold_in_use: Callable[[str], float | None] | None = None,
+        folder: str | Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Precision per species")
         self.session = session
+        self.runner = runner
+        self.threshold_in_use = threshold_in_use
+        self.folder = Path(folder) if folder else None
+        self._rows: list[SpeciesThreshold] = []
+        self._selected: str | None = None
+
         self.target = QDoubleSpinBox()
         self.target.setRange(0.05, 1.0)
         self.target.setDecimals(2)
         self.target.setSingleStep(0.05)
         self.target.setValue(DEFAULT_TARGET_PRECISION)
+        self.target.setToolTip(
+            "The precision each species' threshold must reach (0.90: 9 in 10 kept detections right)"
+        )
+        self.min_reviewed = QSpinBox()
+        self.min_reviewed.setRange(1, 1000)
+        self.min_reviewed.setValue(1)
+        self.min_reviewed.setToolTip(
+            "A threshold must rest on at least this many verdicts at or above it "
+            "(raise it so one lucky verdict cannot set a threshold)"
+        )
+        intro = QLabel(
+            "Precision = correct ÷ reviewed, counting the reviewed detections that score at or above "
+            "a threshold. Accepted counts as correct; rejected or relabelled as wrong; uncertain and "
+            "unreviewed detections are not counted. Choose a species to plot it."
+        )
+        intro.setWordWrap(True)
+
         self.table = QTableWidget(0, len(PRECISION_COLUMNS))
-        self.table.setHorizontalHeaderLabels(PRECISION_COLUMNS)
+        self.table.setHorizontalHeaderLabels(
+            [c.replace(" ", "\n") for c in PRECISION_COLUMNS]
+        )
+        for c, tip in enumerate(_COLUMN_TIPS):
+            self.table.horizontalHeaderItem(c).setToolTip(tip)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        form = QFormLayout()
-        form.addRow("Target precision", self.target)
+        header.setStretchLastSection(False)
+        self.unreviewed_label = QLabel("")
+        self.unreviewed_label.setWordWrap(True)
+
+        self.plot = PrecisionPlot()
+        self.explanation = QLabel("")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation.setMinimumHeight(48)
+        self.explanation.setAlignment(
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        )
+
+        self.save_button = QPushButton("Save thresholds CSV…")
+        self.save_button.setToolTip(
+            "Write every listed species' threshold for the target to a CSV file"
+        )
+        self.apply_button = QPushButton("Apply to detection list")
+        self.apply_button.setToolTip(
+            "Each species with a threshold ('—' excepted) lists only detections scoring at least its "
+            "threshold; the others keep following the threshold slider"
+        )
+        close_button = QPushButton("Close")
+        close_button.clicked.connect(self.close)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Target precision"))
+        top.addWidget(self.target)
+        top.addSpacing(24)
+        top.addWidget(QLabel("with at least"))
+        top.addWidget(self.min_reviewed)
+        top.addWidget(QLabel("verdicts at or above the threshold"))
+        top.addStretch(1)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table, 1)
+        table_layout.addWidget(self.unreviewed_label)
+        plot_box = QWidget()
+        plot_layout = QVBoxLayout(plot_box)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        plot_layout.addWidget(self.plot, 1)
+        plot_layout.addWidget(self.explanation)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(table_box)
+        self.splitter.addWidget(plot_box)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(close_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.table, 1)
-        self.resize(720, 360)
+        layout.addLayout(top)
+        layout.addWidget(intro)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(buttons)
+        # The table keeps its columns readable; the plot takes the rest.
+        self.splitter.setChildrenCollapsible(False)
+        self.plot.setMinimumWidth(420)
+        self.setMinimumWidth(1000)
+        self.resize(1280, 660)
+        self.splitter.setSizes([580, 700])
+
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.refresh)
         self.target.valueChanged.connect(lambda _v: self.refresh())
+        self.min_reviewed.valueChanged.connect(lambda _v: self.refresh())
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.save_button.clicked.connect(self.ask_save)
+        self.apply_button.clicked.connect(self.apply)
         session.status_changed.connect(self._schedule)
         self.refresh()
 
+    # ------------------------------------------------------------- reading
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, row by row."""
         return [
@@ -85,10 +251,46 @@ class PrecisionDialog(QDialog):
             for r in range(self.table.rowCount())
         ]
 
+    @property
+    def species_rows(self) -> list[SpeciesThreshold]:
+        """The per-species thresholds the table shows."""
+        return list(self._rows)
+
+    @property
+    def selected_species(self) -> str | None:
+        """Scientific name of the species plotted."""
+        return self._selected
+
+    def thresholds(self) -> dict[str, float]:
+        """Per-species thresholds reaching the target (what Apply and the CSV carry)."""
+        return applicable_thresholds(self._rows)
+
+    def select_species(self, scientific_name: str) -> bool:
+        """Choose a species of the table (as clicking its row does); False if not listed."""
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(_ROLE_NAME) == scientific_name:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    # ------------------------------------------------------------ updating
     def refresh(self) -> None:
-        """Recompute from the verdicts."""
-        rows = species_thresholds(self.session, self.target.value())
+        """Recompute from the verdicts, keeping the chosen species."""
+        self._timer.stop()
+        target = self.target.value()
+        rows = sorted(
+            species_thresholds(
+                self.session, target, min_reviewed=self.min_reviewed.value()
+            ),
+            key=lambda t: (
+                (t.common_name or t.scientific_name).casefold(),
+                t.scientific_name,
+            ),
+        )
+        self._rows = rows
+        blocker = self.table.blockSignals(True)
         self.table.setRowCount(len(rows))
+        selected_row = None
         for r, t in enumerate(rows):
             judged = t.true_positives + t.false_positives
             overall = t.true_positives / judged if judged else None
@@ -110,11 +312,136 @@ class PrecisionDialog(QDialog):
                     )
                 else:
                     item.setToolTip(t.scientific_name)
+                    item.setData(_ROLE_NAME, t.scientific_name)
                 self.table.setItem(r, c, item)
+            if t.scientific_name == self._selected:
+                selected_row = r
+        if selected_row is None and rows:
+            selected_row = 0
+        if selected_row is not None:
+            self.table.selectRow(selected_row)
+            self._selected = rows[selected_row].scientific_name
+        else:
+            self.table.clearSelection()
+            self._selected = None
+        self.table.blockSignals(blocker)
+        waiting = species_without_verdicts(self.session)
+        self.unreviewed_label.setText(
+            ""
+            if not waiting
+            else f"{len(waiting)} species with detections but no counted verdict yet "
+            f"({', '.join(self._name(n) for n in waiting[:4])}{'…' if len(waiting) > 4 else ''}) "
+            "are not listed: accept or reject some of their detections."
+        )
+        self.save_button.setEnabled(bool(rows))
+        self.apply_button.setEnabled(bool(self.thresholds()))
+        self.table.setMinimumWidth(min(640, self.table.horizontalHeader().length() + 4))
+        self.plot.set_target(target)
+        self._draw()
+
+    def _name(self, scientific_name: str) -> str:
+        return self.session.common_name(scientific_name) or scientific_name
+
+    def _on_selection(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        item = self.table.item(rows[0].row(), 0)
+        self._selected = None if item is None else item.data(_ROLE_NAME)
+        self._draw()
+
+    def _draw(self) -> None:
+        """Plot the chosen species and say what the plot means for it."""
+        row = next((t for t in self._rows if t.scientific_name == self._selected), None)
+        if row is None:
+            self.plot.set_title("")
+            text = (
+                "No verdicts yet. Accept or reject detections (A / R) and each species' precision "
+                "appears here as you go."
+            )
+            self.plot.clear_curve("No verdicts yet")
+            self.explanation.setText(text)
+            return
+        name = row.scientific_name
+        common = row.common_name
+        self.plot.set_title(f"{common} ({name})" if common and common != name else name)
+        curve = precision_curve(self.session, name)
+        scores = detection_scores(self.session, name)
+        low, high = precision_interval(curve)
+        in_use = None if self.threshold_in_use is None else self.threshold_in_use(name)
+        self.plot.show_species(
+            curve.thresholds,
+            curve.precision,
+            low,
+            high,
+            curve.reviewed,
+            scores,
+            row.threshold,
+            in_use,
+        )
+        words = describe_species_threshold(
+            row, curve, scores, min_reviewed=self.min_reviewed.value()
+        )
+        self.explanation.setText(
+            f"<b>{html.escape(self._name(name))}</b>: {html.escape(words)}"
+        )
 
     def _schedule(self, *_args) -> None:
         if not self._timer.isActive():
             self._timer.start()
+
+    # ------------------------------------------------------------- actions
+    def apply(self) -> dict[str, float]:
+        """Apply the thresholds reaching the target to the detection list (emits apply_requested)."""
+        thresholds = self.thresholds()
+        if not thresholds:
+            self.status.setText(
+                f"No species reaches {self.target.value():.2f}: nothing to apply."
+            )
+            return {}
+        self.apply_requested.emit(thresholds, f"precision ≥ {self.target.value():.2f}")
+        self.status.setText(
+            f"Applied {len(thresholds)} per-species thresholds to the list."
+        )
+        return thresholds
+
+    def ask_save(self) -> None:
+        """Ask where to save the thresholds CSV, then write it."""
+        name = f"thresholds_precision_{round(self.target.value() * 100):02d}.csv"
+        start = str(self.folder / name) if self.folder else name
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save thresholds CSV", start, "CSV (*.csv)"
+        )
+        if path:
+            self.save(path)
+
+    def save(self, path: str | Path) -> None:
+        """Write the table's thresholds to ``path`` (atomically, in the runner when there is one)."""
+        path = Path(path)
+        rows = list(self._rows)
+        self.status.setText(f"Saving {path.name}…")
+        if self.runner is None:
+            try:
+                write_thresholds_csv(path, rows)
+            except OSError as exc:
+                self._save_failed(path, exc)
+            else:
+                self._saved(path, len(rows))
+            return
+        self.runner.submit(
+            lambda: write_thresholds_csv(path, rows),
+            lambda _p: self._saved(path, len(rows)),
+            lambda exc: self._save_failed(path, exc),
+        )
+
+    def _saved(self, path: Path, n: int) -> None:
+        self.status.setText(f"Saved {n} species to {path.name}.")
+        self.saved.emit(path)
+
+    def _save_failed(self, path: Path, exc: BaseException) -> None:
+        self.status.setText(f"Not saved: {path.name}")
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.failed.emit(f"{path}: the thresholds CSV was not written ({reason})")
 
     def done(self, result: int) -> None:
         self.session.status_changed.disconnect(self._schedule)

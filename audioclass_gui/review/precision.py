@@ -18,6 +18,7 @@ that is applied back with ``DetectionFilter(thresholds=...)``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,9 +34,15 @@ __all__ = [
     "DEFAULT_TARGET_PRECISION",
     "PrecisionCurve",
     "SpeciesThreshold",
+    "applicable_thresholds",
+    "detection_scores",
+    "kept_counts",
     "outcomes",
     "precision_curve",
+    "precision_interval",
     "species_thresholds",
+    "species_without_verdicts",
+    "step_points",
     "threshold_for_precision",
 ]
 
@@ -232,3 +239,117 @@ def species_thresholds(
             )
         )
     return out
+
+
+def applicable_thresholds(rows: Sequence[SpeciesThreshold]) -> dict[str, float]:
+    """The thresholds to apply: species whose threshold reaches the target.
+
+    Species that never reach it (``threshold`` None) are left out, so they
+    keep the global threshold, exactly as a thresholds CSV read back with
+    :func:`~audioclass_gui.formats.thresholds.read_thresholds_csv` does.
+    """
+    return {r.scientific_name: r.threshold for r in rows if r.threshold is not None}
+
+
+def detection_scores(
+    session: ReviewSession, scientific_name: str, filter: DetectionFilter | None = None
+) -> np.ndarray:
+    """Scores of every detection predicted as a species (reviewed or not), descending."""
+    cols = session.columns()
+    spc = session._species_index.get(scientific_name)
+    if spc is None:
+        return np.empty(0)
+    mask = cols.species == spc
+    if filter is not None:
+        mask &= filter.mask(session)
+    return np.sort(cols.score[mask])[::-1].copy()
+
+
+def kept_counts(
+    scores: np.ndarray, thresholds: np.ndarray | Sequence[float]
+) -> np.ndarray:
+    """How many of ``scores`` are at or above each threshold.
+
+    Parameters
+    ----------
+    scores
+        Scores in any order (e.g. from :func:`detection_scores`).
+    thresholds
+        Thresholds to count at.
+    """
+    ascending = np.sort(np.asarray(scores, dtype=float))
+    at = np.searchsorted(ascending, np.asarray(thresholds, dtype=float), side="left")
+    return (len(ascending) - at).astype(np.int64)
+
+
+def step_points(
+    thresholds: np.ndarray, values: np.ndarray, low: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A value-above-threshold curve as a step function, for a plot.
+
+    ``values[i]`` holds for every threshold ``t`` with
+    ``thresholds[i+1] < t <= thresholds[i]`` (``thresholds`` descending, as
+    in :class:`PrecisionCurve`), and the last value down to ``low``.
+
+    Returns
+    -------
+    (x, y)
+        Ascending edges (one more than values: ``low`` first) and the
+        value over each interval ``x[i]..x[i+1]``, ready for pyqtgraph's
+        ``stepMode="center"``.
+    """
+    t = np.asarray(thresholds, dtype=float)[::-1]
+    v = np.asarray(values, dtype=float)[::-1]
+    if not len(t):
+        return np.empty(0), np.empty(0)
+    return np.r_[min(low, t[0]), t], v
+
+
+def species_without_verdicts(
+    session: ReviewSession, filter: DetectionFilter | None = None
+) -> list[str]:
+    """Species with detections none of which counts yet (no accept, reject or relabel).
+
+    Sorted by scientific name.
+    """
+    cols = session.columns()
+    names = session.species_list()
+    mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
+    relabelled = (cols.label >= 0) & (cols.label != cols.species)
+    accepted = cols.status == _CODES[Status.ACCEPTED]
+    rejected = cols.status == _CODES[Status.REJECTED]
+    unreviewed = cols.status == _CODES[Status.UNREVIEWED]
+    counted = (accepted & ~relabelled) | rejected | (relabelled & ~unreviewed)
+    k = len(names)
+    species = cols.species[mask]
+    valid = (species >= 0) & (species < k)
+    total = np.bincount(species[valid], minlength=k)
+    judged = np.bincount(species[valid & counted[mask]], minlength=k)
+    return sorted(names[i] for i in np.flatnonzero((total > 0) & (judged == 0)))
+
+
+def precision_interval(
+    curve: PrecisionCurve, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson interval of the precision at each threshold of ``curve``.
+
+    Shows how far the precision measured from few verdicts can be trusted.
+
+    Returns
+    -------
+    (low, high)
+        Arrays aligned with ``curve.thresholds``.
+    """
+    # Imported here: sampling imports this module.
+    from audioclass_gui.review.sampling import wilson_interval
+
+    bounds = [
+        wilson_interval(tp, n, confidence)
+        for tp, n in zip(
+            curve.true_positives.tolist(), curve.reviewed.tolist(), strict=True
+        )
+    ]
+    if not bounds:
+        return np.empty(0), np.empty(0)
+    low, high = zip(*bounds, strict=True)
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
