@@ -33,10 +33,12 @@ from audioclass_gui.review.detection import Status
 from audioclass_gui.review.precision import outcomes
 
 if TYPE_CHECKING:
+    from audioclass_gui.review.detection import Detection
     from audioclass_gui.review.query import DetectionFilter
     from audioclass_gui.review.session import ReviewSession
 
 __all__ = [
+    "OVERALL",
     "ReviewQueue",
     "SamplePrecision",
     "Stratum",
@@ -121,6 +123,29 @@ class ReviewQueue:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def per_species_counts(self) -> dict[str, int]:
+        """Sample size per species (species in queue order)."""
+        counts: dict[str, int] = {}
+        for stratum in self.strata:
+            counts[stratum.scientific_name] = counts.get(
+                stratum.scientific_name, 0
+            ) + len(stratum.ids)
+        return counts
+
+    def detections(self, session: ReviewSession) -> list[Detection]:
+        """The queue's detections in queue order (ids unknown to ``session`` skipped)."""
+        out: list[Detection] = []
+        seen: set[int] = set()
+        for det_id in self.ids:
+            if det_id in seen:
+                continue
+            seen.add(det_id)
+            try:
+                out.append(session.get(det_id))
+            except KeyError:
+                continue
+        return out
 
     def next_unreviewed(
         self, session: ReviewSession, after: int | None = None
@@ -250,6 +275,7 @@ class SamplePrecision:
     Attributes
     ----------
     scientific_name : str
+        The species, or :data:`OVERALL` for every species of the sample.
     population : int
         Detections the sample was drawn from.
     sampled, judged, true_positives : int
@@ -260,6 +286,9 @@ class SamplePrecision:
     raw_precision, raw_low, raw_high : float
         Unweighted share of true positives and its Wilson interval.
     confidence : float
+    reviewed : int
+        Sample detections with any verdict (uncertain ones included);
+        ``sampled - reviewed`` are still to review.
     """
 
     scientific_name: str
@@ -274,55 +303,110 @@ class SamplePrecision:
     raw_low: float
     raw_high: float
     confidence: float
+    reviewed: int = 0
+
+    @property
+    def remaining(self) -> int:
+        """Sample detections still without a verdict."""
+        return self.sampled - self.reviewed
+
+
+#: ``scientific_name`` of the row over every species of a sample.
+OVERALL = "(all species)"
+
+
+def _estimate(
+    parts: list[tuple[int, int, int]], confidence: float
+) -> tuple[float, float, float]:
+    """Stratified precision and its Wilson interval from ``(N_h, n_h, tp_h)`` strata."""
+    n = sum(p[1] for p in parts)
+    if not n:
+        return math.nan, math.nan, math.nan
+    total = sum(p[0] for p in parts)
+    estimate = sum(N / total * (t / m) for N, m, t in parts)
+    variance = sum(
+        (N / total) ** 2 * (t / m) * (1 - t / m) / m * (1 - m / N if N else 0)
+        for N, m, t in parts
+    )
+    n_eff = estimate * (1 - estimate) / variance if variance > 0 else float(n)
+    low, high = wilson_interval(estimate * n_eff, n_eff, confidence)
+    return estimate, low, high
+
+
+def _row(
+    name: str,
+    strata: list[Stratum],
+    verdict: dict[int, bool],
+    reviewed: set[int],
+    confidence: float,
+) -> SamplePrecision:
+    parts = []  # (N_h, n_h, tp_h)
+    for s in strata:
+        judged = [verdict[i] for i in s.ids if i in verdict]
+        if judged:
+            parts.append((s.population, len(judged), sum(judged)))
+    n = sum(p[1] for p in parts)
+    k = sum(p[2] for p in parts)
+    raw_low, raw_high = wilson_interval(k, n, confidence)
+    estimate, low, high = _estimate(parts, confidence)
+    ids = {i for s in strata for i in s.ids}
+    return SamplePrecision(
+        name,
+        sum(s.population for s in strata),
+        len(ids),
+        n,
+        k,
+        estimate,
+        low,
+        high,
+        k / n if n else math.nan,
+        raw_low,
+        raw_high,
+        confidence,
+        len(ids & reviewed),
+    )
 
 
 def sample_precision(
-    session: ReviewSession, queue: ReviewQueue, confidence: float = 0.95
+    session: ReviewSession,
+    queue: ReviewQueue,
+    confidence: float = 0.95,
+    *,
+    overall: bool = False,
 ) -> list[SamplePrecision]:
-    """Precision per species from the verdicts on a verification sample."""
+    """Precision per species from the verdicts on a verification sample.
+
+    Parameters
+    ----------
+    session
+        The review holding the verdicts.
+    queue
+        The sample (its strata give the weights).
+    confidence
+        Coverage of the intervals.
+    overall
+        Also give a last row (:data:`OVERALL`) over every species: strata of
+        all species weighted by their populations, i.e. the precision of all
+        the detections the sample was drawn from.
+    """
     by_species: dict[str, list[Stratum]] = {}
     for stratum in queue.strata:
         by_species.setdefault(stratum.scientific_name, []).append(stratum)
-    out = []
-    for name, strata in sorted(by_species.items()):
+    verdict: dict[int, bool] = {}
+    for name in by_species:
         ids, _scores, correct = outcomes(session, name)
-        verdict = dict(zip(ids.tolist(), correct.tolist(), strict=True))
-        population = sum(s.population for s in strata)
-        sampled = sum(len(s.ids) for s in strata)
-        parts = []  # (N_h, n_h, tp_h)
-        for s in strata:
-            judged = [verdict[i] for i in s.ids if i in verdict]
-            if judged:
-                parts.append((s.population, len(judged), sum(judged)))
-        n = sum(p[1] for p in parts)
-        k = sum(p[2] for p in parts)
-        raw = k / n if n else math.nan
-        raw_low, raw_high = wilson_interval(k, n, confidence)
-        if n:
-            total = sum(p[0] for p in parts)
-            estimate = sum(N / total * (t / m) for N, m, t in parts)
-            variance = sum(
-                (N / total) ** 2 * (t / m) * (1 - t / m) / m * (1 - m / N if N else 0)
-                for N, m, t in parts
-            )
-            n_eff = estimate * (1 - estimate) / variance if variance > 0 else float(n)
-            low, high = wilson_interval(estimate * n_eff, n_eff, confidence)
-        else:
-            estimate, low, high = math.nan, math.nan, math.nan
-        out.append(
-            SamplePrecision(
-                name,
-                population,
-                sampled,
-                n,
-                k,
-                estimate,
-                low,
-                high,
-                raw,
-                raw_low,
-                raw_high,
-                confidence,
-            )
-        )
+        verdict.update(zip(ids.tolist(), correct.tolist(), strict=True))
+    reviewed = set()
+    for det_id in queue.ids:
+        try:
+            if session.status(det_id) is not Status.UNREVIEWED:
+                reviewed.add(det_id)
+        except KeyError:
+            continue
+    out = [
+        _row(name, strata, verdict, reviewed, confidence)
+        for name, strata in sorted(by_species.items())
+    ]
+    if overall:
+        out.append(_row(OVERALL, list(queue.strata), verdict, reviewed, confidence))
     return out
