@@ -57,6 +57,10 @@ def _gui_parser() -> argparse.ArgumentParser:
                    "to review as a project: every verdict is saved as it is made")
     p.add_argument("--model", help="model to select: birdnet (default), energy, or a plugin's name")
     p.add_argument("--threshold", type=_threshold, help="confidence threshold shown (default 0.25)")
+    p.add_argument("--thresholds", type=Path, metavar="CSV",
+                   help="per-species thresholds to apply at start (a thresholds CSV with species and "
+                   "threshold columns, as Review > Precision per species saves it); other species "
+                   "use --threshold")
     p.add_argument("--run", action="store_true", help="run the model as soon as the recording is shown")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png",
                    help="save a screenshot of the window when it is ready (after --run, when given) and exit")
@@ -382,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             export=args.export,
             size=args.size,
             show=args.show,
+            thresholds=args.thresholds,
         )
     )
 

@@ -26,7 +26,7 @@ def test_show_precision_saves_the_precision_report(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     image = QImage(str(shot))
     # The dialog, not the window, is what was saved.
-    assert (image.width(), image.height()) == (900, 560)
+    assert (image.width(), image.height()) == (1280, 660)
 
 
 def test_show_rejects_an_unknown_panel(tmp_path: Path):
@@ -55,3 +55,18 @@ def test_show_species_lists_the_busiest_species_of_the_project(qtbot, window, tm
     listed = window.review.visible()
     assert [d.scientific_name for d in listed] == ["Parus major", "Parus major"]
     assert {Path(d.recording.path).name for d in listed} == {"a.wav", "b.wav"}
+
+
+def test_thresholds_option_loads_the_csv_and_names_a_bad_one(tmp_path: Path):
+    recording = write_calls(tmp_path / "rec.wav", duration=6.0)
+    good = tmp_path / "thresholds.csv"
+    good.write_text("scientific_name,threshold\nParus major,0.7\n", encoding="utf-8")
+    result = run_cli(str(recording), "--thresholds", str(good), "--screenshot", str(tmp_path / "ok.png"))
+    assert result.returncode == 0, result.stderr
+    assert "Cannot load" not in result.stderr and str(good) not in result.stderr
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("species;score\nParus major;high\n", encoding="utf-8")
+    result = run_cli(str(recording), "--thresholds", str(bad), "--screenshot", str(tmp_path / "bad.png"))
+    assert result.returncode == 1
+    assert str(bad) in result.stderr

@@ -339,3 +339,22 @@ def test_a_verdict_changed_after_its_file_came_back_survives_compaction(
     with ReviewProject.open(folder, settings_dir=settings) as project:
         (det,) = project.session.ids_for(key)
         assert project.session.status(det) is Status.ACCEPTED
+
+
+def test_birdnet_model_runs_get_birdnets_common_names(folder: Path, settings: Path, tmp_path: Path) -> None:
+    """A BirdNET ModelRun carries scientific names only; the project names them as BirdNET does."""
+    project = ReviewProject.open(folder, settings_dir=settings)
+    try:
+        assert project.session.common_name("Turdus merula") == "Eurasian Blackbird"
+        assert project.session.common_name("Parus major") == "Great Tit"
+    finally:
+        project.close()
+
+    # Another model's run is not given BirdNET's names.
+    other = tmp_path / "other"
+    write_model_run(other / "run.model_run.json", [write_audio(other / "x.wav")], name="Perch")
+    project = ReviewProject.open(other, settings_dir=settings)
+    try:
+        assert not project.session.common_name("Turdus merula")
+    finally:
+        project.close()

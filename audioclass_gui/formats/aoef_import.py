@@ -93,6 +93,9 @@ class PredictionFile:
         and ``source_format``.
     problems : list of str
         Rows or entries that could not be used, in words.
+    common_names : dict of str to str
+        Scientific -> common names the file gives (BirdNET-Analyzer tables
+        carry a common name on every row); empty when it gives none.
     """
 
     path: Path
@@ -101,6 +104,7 @@ class PredictionFile:
     model_name: str
     provenance: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    common_names: dict[str, str] = field(default_factory=dict)
 
 
 def read_predictions(

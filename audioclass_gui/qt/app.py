@@ -32,6 +32,7 @@ class AppOptions:
     export: Path | None = None
     size: tuple[int, int] = (1400, 900)
     show: str | None = None
+    thresholds: Path | None = None
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -113,7 +114,7 @@ class _ScreenshotDriver:
         elif show == "precision":
             dialog = window.review_actions.show_precision()
             if dialog is not None:
-                dialog.resize(900, 560)
+                dialog.resize(1280, 660)
                 self._target = dialog
         elif show == "shortcuts":
             self._target = window.show_shortcuts()
@@ -146,9 +147,7 @@ def _show_busiest_species(window) -> None:
     species.refresh()
     if window.session is None:
         return
-    from audioclass_gui.review.query import DetectionFilter
-
-    summaries = window.session.species_summary(DetectionFilter(min_score=window.review.threshold))
+    summaries = window.session.species_summary(window.review.threshold_filter())
     busiest = max(summaries, key=lambda s: s.detections, default=None)
     if busiest is not None and busiest.detections:
         species.panel.choose_species(busiest.scientific_name)  # applies the filter
@@ -187,6 +186,8 @@ def run_app(options: AppOptions) -> int:
         return 2
     if options.threshold is not None:
         window.model_panel.set_threshold(options.threshold)
+    if options.thresholds is not None:  # read in the task runner; a bad file is reported
+        window.species_thresholds.load(options.thresholds)
     if not window.playback.available:
         print(f"audioclass-gui: {window.playback.reason}", file=sys.stderr)
     driver = _ScreenshotDriver(window, options, app) if (options.screenshot or options.export) else None

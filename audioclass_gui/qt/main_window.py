@@ -28,7 +28,11 @@ from audioclass_gui.audio.info import (
     to_recording,
 )
 from audioclass_gui.audio.playback import PlaybackEngine
-from audioclass_gui.formats import build_annotation_project, build_model_runs, write_aoef
+from audioclass_gui.formats import (
+    build_annotation_project,
+    build_model_runs,
+    write_aoef,
+)
 from audioclass_gui.models import available_models, get_entry
 from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.boxes import BoxController
@@ -41,9 +45,12 @@ from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.playback import PlaybackController, follow_range
 from audioclass_gui.qt.playback_bar import PlaybackBar
 from audioclass_gui.qt.project_dock import ProjectController, is_project_path
+from audioclass_gui.qt.project_files import ProjectFiles
 from audioclass_gui.qt.review_actions import ReviewActions
 from audioclass_gui.qt.review_controller import ReviewController
+from audioclass_gui.qt.sampling_mode import SamplingController
 from audioclass_gui.qt.species_panel import SpeciesPanelController
+from audioclass_gui.qt.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.style import STATUS_TEXT
@@ -140,6 +147,9 @@ class MainWindow(QMainWindow):
         self.review_actions = ReviewActions(self)
         self.species_panel = SpeciesPanelController(self)
         self.boxes = BoxController(self)
+        self.project_files = ProjectFiles(self)
+        self.sampling = SamplingController(self)
+        self.species_thresholds = SpeciesThresholdsController(self)
 
     # ------------------------------------------------------------- layout
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -277,7 +287,10 @@ class MainWindow(QMainWindow):
         self.playback.position_changed.connect(self._follow_playhead)
         self.playback_bar.play_requested.connect(self.toggle_play)
         self.playback_bar.stop_requested.connect(self.playback.stop)
-        self.playback_bar.options_changed.connect(lambda: self.playback.restart(self._play_options()))
+        self.playback_bar.options_changed.connect(lambda: self.playback.restart(self._play_options(), channel=self._play_channel()))
+        self.review.selection_changed.connect(self._note_detection_selected)
+        self.spectrogram_settings.params_changed.connect(self._on_display_channel)
+        self.recording_opened.connect(lambda info: self.playback_bar.set_channels(info.channels))
         self.review.verdict_given.connect(self._autoplay)
 
     # ---------------------------------------------------------- recording
@@ -294,7 +307,8 @@ class MainWindow(QMainWindow):
         start = str(self.info.path.parent) if self.info is not None else ""
         patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open recording", start, f"Audio ({patterns});;All files (*)"
+            self, "Open recording", start,
+            f"Audio ({patterns});;Review project (*.jsonl);;All files (*)",
         )
         if path:
             self.open_path(path)
@@ -445,20 +459,53 @@ class MainWindow(QMainWindow):
         self.model_panel.counts.setText(" · ".join(parts))
 
     # ------------------------------------------------------------ playback
+    def _selected_box(self):
+        """The drawn box selected since the detection was (else None): Space plays it."""
+        boxes = getattr(self, "boxes", None)
+        box_id = boxes.selected if boxes is not None else None
+        if box_id is None or box_id == getattr(self, "_box_at_detection", None) or self.session is None:
+            return None
+        return self.session.box(box_id)
+
+    def _note_detection_selected(self, detection_id) -> None:
+        boxes = getattr(self, "boxes", None)
+        if detection_id is not None:  # a detection was chosen: it is played from now on
+            self._box_at_detection = boxes.selected if boxes is not None else None
+
+    def _play_target(self):
+        """What Space plays: the selected box if chosen last, else the selected detection."""
+        box = self._selected_box()
+        return box if box is not None else self.review.selected
+
     def _play_options(self):
-        """Playback options from the bar, with the selected detection's band."""
-        d = self.review.selected
+        """Playback options from the bar, with the band of the selected box or detection."""
+        d = self._play_target()
         return self.playback_bar.settings.options(None if d is None else (d.low_freq, d.high_freq))
 
+    def _play_channel(self) -> int | None:
+        """The channel to play (what the spectrogram shows unless chosen in the bar)."""
+        channels = self.info.channels if self.info is not None else 1
+        return self.playback_bar.settings.channel_for(self.spectrogram_settings.params().channel, channels)
+
+    def _on_display_channel(self, _params) -> None:
+        if self.playback.state != "stopped" and self._play_channel() != self.playback.channel:
+            self.playback.restart(channel=self._play_channel())
+
     def _play(self, start: float, end: float) -> None:
-        if self.info is not None:
-            expansion = getattr(self.session.recording, "time_expansion", 1.0) if self.session else 1.0
-            self.playback.play_span(self.info, start, end, options=self._play_options(),
-                                    time_expansion=float(expansion or 1.0))
+        """Play a span of real (axis) time; a failure is reported, never raised."""
+        if self.info is None:
+            return
+        try:
+            expansion = float(self.info.metadata.time_expansion or 1.0)
+            self.playback.play_span(self.info, start, end, self._play_channel(),
+                                    options=self._play_options(), time_expansion=expansion)
+        except Exception as exc:  # the window outlives any playback problem
+            log.exception("playback")
+            self.statusBar().showMessage(f"Playback failed: {exc}", 8000)
 
     def play_selected(self) -> None:
-        """Play the selected detection with the context set in the Playback panel."""
-        d = self.review.selected
+        """Play the selected box or detection with the context set in the Playback panel."""
+        d = self._play_target()
         if d is not None:
             context = self.playback_bar.context
             self._play(d.start - context, d.end + context)
@@ -471,10 +518,10 @@ class MainWindow(QMainWindow):
         """Play from the time last clicked (else the left edge of the view) to the end."""
         if self.info is not None:
             start = self._cursor if self._cursor is not None else self.view.visible_range()[0]
-            self._play(start, self.info.duration)
+            self._play(start, self.view.duration)
 
     def toggle_play(self) -> None:
-        """Space: pause when playing, resume when paused, else play the selected detection."""
+        """Space: pause when playing, resume when paused, else play the selected box or detection."""
         if not self.playback.toggle_pause():
             self.play_selected()
 
@@ -485,7 +532,7 @@ class MainWindow(QMainWindow):
 
     def _follow_playhead(self, seconds: float | None) -> None:
         if seconds is not None and self.info is not None and self.playback_bar.follow:
-            new = follow_range(self.view.visible_range(), seconds, self.info.duration)
+            new = follow_range(self.view.visible_range(), seconds, self.view.duration)
             if new is not None:
                 self.view.set_visible_range(*new)
 
@@ -561,7 +608,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.inference.cancel()
-        self.playback.stop()
+        self.playback.close()
         self.inference.wait(5.0)
         self.projects.close()
         self.runner.shutdown()

@@ -9,6 +9,7 @@ detections and progress, and choosing one opens it in the spectrogram.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.axes import format_clock
-from audioclass_gui.review import DetectionFilter, RecordingSummary
+from audioclass_gui.review import RecordingSummary
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.main_window import MainWindow
@@ -205,7 +206,7 @@ class ProjectController(QObject):
         window.inference.model_loaded.connect(self._on_model_loaded)
         window.inference.predictions.connect(self._on_predictions)
         window.run_finished.connect(self._on_run_finished)
-        window.model_panel.threshold_changed.connect(self._schedule_summary)
+        window.review.thresholds_changed.connect(self._schedule_summary)
 
     # ------------------------------------------------------------ opening
     @property
@@ -216,12 +217,12 @@ class ProjectController(QObject):
     def open(self, path: str | Path, *, settings_dir: str | Path | None = None) -> None:
         """Open a folder (or ``.jsonl`` project file) as a project, off the GUI thread."""
         path = Path(path)
+        self.open_built(path, lambda: ReviewProject.open(path, settings_dir=settings_dir))
+
+    def open_built(self, path: Path, build: Callable[[], ReviewProject]) -> None:
+        """Review the project ``build`` makes in the task runner (``path`` names it in messages)."""
         self.window.file_label.setText(f"Opening project {path.name}…")
-        self.window.runner.submit(
-            lambda: ReviewProject.open(path, settings_dir=settings_dir),
-            self._on_opened,
-            lambda exc: self._failed(path, exc),
-        )
+        self.window.runner.submit(build, self._on_opened, lambda exc: self._failed(path, exc))
 
     def _failed(self, path: Path, exc: BaseException) -> None:
         self.window.file_label.setText("No project open")
@@ -274,7 +275,7 @@ class ProjectController(QObject):
         project = self.project
         if project is None:
             return
-        target = project.resume(DetectionFilter(min_score=self.window.review.threshold))
+        target = project.resume(self.window.review.threshold_filter())
         if target is not None:
             self._pending_select = target
             self.open_recording(str(project.session.get(target).recording.path))
@@ -326,8 +327,7 @@ class ProjectController(QObject):
     def refresh_recordings(self) -> None:
         """Recompute the recording list's counts."""
         if self.project is not None:
-            f = DetectionFilter(min_score=self.window.review.threshold)
-            self.recordings.set_summaries(self.project.recordings(f))
+            self.recordings.set_summaries(self.project.recordings(self.window.review.threshold_filter()))
 
     def _schedule_summary(self, *_args) -> None:
         if not self._summary_timer.isActive():

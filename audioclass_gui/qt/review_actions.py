@@ -55,14 +55,14 @@ class ReviewActions(QObject):
             "Re&label (species)…",
             "S",
             self.ask_relabel,
-            "Say the selected detection is another species (1–9 pick the window's other predictions)",
+            "Say the selected detection is another species (1–9 pick the window's other predictions), or retag the selected box",
         )
         self.note_action = self._add(
             menu,
             "&Note…",
             "N",
             self.ask_note,
-            "Attach a note to the selected detection",
+            "Attach a note to the selected detection or box",
         )
         menu.addSeparator()
         self.accept_selected_action = self._add(
@@ -104,7 +104,18 @@ class ReviewActions(QObject):
                 "Open a recording or a project first.", 5000
             )
             return None
-        dialog = PrecisionDialog(session, self.window)
+        review = self.review
+        project = self.window.projects.project
+        info = self.window.info
+        dialog = PrecisionDialog(
+            session,
+            self.window,
+            runner=self.window.runner,
+            threshold_in_use=lambda name: review.species_thresholds.get(name, review.threshold),
+            folder=project.root if project is not None else (info.path.parent if info is not None else None),
+        )
+        dialog.apply_requested.connect(self.window.species_thresholds.apply)
+        dialog.failed.connect(lambda msg: self.window.report_error("Thresholds not saved", msg))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._show(dialog)
         return dialog
@@ -127,7 +138,10 @@ class ReviewActions(QObject):
         return names
 
     def ask_relabel(self) -> SpeciesPicker | None:
-        """Open the species picker for the selected detection (S)."""
+        """Open the species picker for the selected detection (S), or retag the selected box."""
+        boxes = getattr(self.window, "boxes", None)
+        if boxes is not None and boxes.selected is not None:
+            return boxes.ask_retag()
         d = self.review.selected
         session = self.window.session
         if d is None or session is None:
@@ -155,7 +169,10 @@ class ReviewActions(QObject):
 
     # ---------------------------------------------------------------- note
     def ask_note(self) -> QInputDialog | None:
-        """Ask for a note on the selected detection (N); an empty note removes it."""
+        """Ask for a note on the selected detection or box (N); an empty note removes it."""
+        boxes = getattr(self.window, "boxes", None)
+        if boxes is not None and boxes.selected is not None:
+            return boxes.ask_note()
         d = self.review.selected
         session = self.window.session
         if d is None or session is None:

@@ -12,11 +12,13 @@ from audioclass_gui.qt.undo import EditCommand
 from audioclass_gui.review import (
     Detection,
     DetectionFilter,
+    DetectionList,
     Edit,
     Order,
     ReviewSession,
     Status,
 )
+from audioclass_gui.review.sampling import ReviewQueue
 
 __all__ = ["ReviewController"]
 
@@ -44,6 +46,8 @@ class ReviewController(QObject):
     failed = Signal(str)
     #: The selected detection is in another recording of the project (its path).
     recording_needed = Signal(str)
+    #: The slider's threshold or the per-species thresholds changed.
+    thresholds_changed = Signal()
 
     def __init__(
         self,
@@ -72,6 +76,12 @@ class ReviewController(QObject):
         self.all_recordings = False
         #: A verdict whose ``verdict_given`` waits for the next recording to open.
         self.deferred_verdict: int | None = None
+        #: Verification sample mode: list exactly this queue, in its order
+        #: (see audioclass_gui.qt.sampling_mode); None lists the filter's detections.
+        self.queue: ReviewQueue | None = None
+        #: Per-species thresholds (scientific name -> lowest score listed);
+        #: these species ignore ``threshold`` (see set_species_thresholds).
+        self.species_thresholds: dict[str, float] = {}
         self._selected: int | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -98,6 +108,7 @@ class ReviewController(QObject):
         self.session = session
         self.undo_stack.clear()
         self._selected = None
+        self.queue = None  # a sample belongs to its session
         if session is not None:
             session.detections_added.connect(self._on_added)
             session.status_changed.connect(self._on_status)
@@ -111,13 +122,20 @@ class ReviewController(QObject):
         changes: dict = {"min_score": low}
         if self.recording is not None and f.recordings is None and not self.all_recordings:
             changes["recordings"] = {self.recording}
+        if self.species_thresholds and not f.thresholds:  # the filter bar's score floor still holds
+            changes["thresholds"] = {k: max(v, f.min_score) for k, v in self.species_thresholds.items()}
         return f.replace(**changes)
 
-    def visible(self) -> list[Detection]:
-        """Detections listed: at or above the threshold and passing the filter."""
+    def visible(self, *, lazy: bool = False) -> list[Detection] | DetectionList:
+        """Detections listed: at or above the threshold and passing the filter.
+
+        ``lazy=True`` gives a :class:`DetectionList` (ids; for 50,000 rows).
+        """
         if self.session is None:
             return []
-        return self.session.select(self.current_filter(), self.order)
+        if self.queue is not None:  # verification sample mode
+            return self.queue.detections(self.session)
+        return self.session.select(self.current_filter(), self.order, lazy=lazy)
 
     def set_filter(
         self,
@@ -140,22 +158,38 @@ class ReviewController(QObject):
     def _in_view(self, d: Detection) -> bool:
         return self.recording is None or str(d.recording.path) == self.recording
 
+    def set_species_thresholds(self, thresholds: dict[str, float] | None) -> None:
+        """Give some species their own threshold (None or {} clears); the rest keep ``threshold``."""
+        self.species_thresholds = dict(thresholds or {})
+        self.refresh()
+        self.thresholds_changed.emit()
+
+    def threshold_filter(self) -> DetectionFilter:
+        """The thresholds alone (the slider and any per-species ones), for counts beside the list."""
+        return DetectionFilter(min_score=self.threshold, thresholds=self.species_thresholds)
+
     def set_threshold(self, threshold: float) -> None:
         """Show detections scoring at least ``threshold``."""
         self.threshold = threshold
         self.refresh()
+        self.thresholds_changed.emit()
 
     def refresh(self) -> None:
         """Rebuild the table and overlays from the session."""
         self._refresh_timer.stop()
-        rows = self.visible()
+        rows = self.visible(lazy=True)
         status = self._status_of
         self.table.set_detections(rows, status)
-        self.table.source.show_recording(self.all_recordings and self.recording is not None)
-        drawn = rows if self.recording is None or not self.all_recordings else [d for d in rows if self._in_view(d)]
+        spans = self.all_recordings or self.queue is not None  # a sample spans recordings
+        self.table.source.show_recording(spans and self.recording is not None)
+        if self.recording is None:  # only the open recording's are drawn
+            drawn = rows
+        elif isinstance(rows, DetectionList):
+            drawn = rows.in_recording(self.recording)
+        else:
+            drawn = [d for d in rows if self._in_view(d)]
         self.overlay.set_detections(drawn, status)
-        ids = {d.id for d in rows}
-        if self._selected is not None and self._selected not in ids:
+        if self._selected is not None and self.table.source.row_of(self._selected) is None:
             self._selected = None
             self.selection_changed.emit(None)
         self.overlay.set_selected(self._selected)
@@ -248,7 +282,10 @@ class ReviewController(QObject):
         """Select the next unreviewed detection of the list after ``after``."""
         if self.session is None:
             return
-        nxt = self.session.next_unreviewed(after, self.current_filter(), self.order)
+        if self.queue is not None:  # verification sample: the queue's next one
+            nxt = self.queue.next_unreviewed(self.session, after)
+        else:
+            nxt = self.session.next_unreviewed(after, self.current_filter(), self.order)
         if nxt is not None and self.table.source.row_of(nxt) is not None:
             self.select(nxt)
         else:
@@ -282,12 +319,12 @@ class ReviewController(QObject):
     def _emit_counts(self) -> None:
         if self.session is None:
             self.counts_changed.emit({})
-        elif self.recording is None:
+        elif self.recording is None and not self.species_thresholds:
             self.counts_changed.emit(self.session.counts(self.threshold))
         else:
             counts = dict.fromkeys(Status, 0)
             for summary in self.session.recording_summary(self.current_filter()):
-                if str(summary.path) == self.recording:
+                if self.recording is None or str(summary.path) == self.recording:
                     counts.update({
                         Status.UNREVIEWED: summary.open, Status.ACCEPTED: summary.accepted,
                         Status.REJECTED: summary.rejected, Status.UNCERTAIN: summary.uncertain,

@@ -1,0 +1,57 @@
+"""Per-species thresholds count everywhere the slider does: recording list, species panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audioclass_gui.project.identity import make_reviewer, save_reviewer
+from tests.conftest import write_calls
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch) -> Path:
+    save_reviewer(make_reviewer("Di"), tmp_path / "settings")
+    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(tmp_path / "settings"))
+    root = tmp_path / "site"
+    root.mkdir()
+    audio = write_calls(root / "a.wav", duration=9.0)
+    (root / "a.BirdNET.results.csv").write_text(
+        HEADER
+        + f"0,3,Turdus merula,Eurasian Blackbird,0.9,{audio}\n"
+        + f"3,6,Parus major,Great Tit,0.5,{audio}\n"
+        + f"6,9,Parus major,Great Tit,0.6,{audio}\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def _detections_column(window) -> str:
+    return window.projects.recordings.item(0, 3).text()
+
+
+def _panel_counts(window) -> dict[str, str]:
+    table = window.species_panel.panel.table
+    return {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+
+
+def test_recording_list_and_species_panel_follow_per_species_thresholds(qtbot, window, folder):
+    window.model_panel.set_threshold(0.25)
+    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
+        window.open_path(folder)
+    qtbot.waitUntil(lambda: _detections_column(window) == "3", timeout=5_000)
+
+    window.species_thresholds.apply({"Parus major": 0.55}, "test")
+    assert {d.scientific_name for d in window.review.visible()} == {"Turdus merula", "Parus major"}
+    assert len(window.review.visible()) == 2
+    qtbot.waitUntil(lambda: _detections_column(window) == "2", timeout=5_000)
+    qtbot.waitUntil(lambda: _panel_counts(window) == {"Eurasian Blackbird": "1", "Great Tit": "1"}, timeout=5_000)
+
+    window.species_thresholds.clear()
+    qtbot.waitUntil(lambda: _detections_column(window) == "3", timeout=5_000)
+    qtbot.waitUntil(lambda: _panel_counts(window)["Great Tit"] == "2", timeout=5_000)
