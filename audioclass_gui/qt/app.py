@@ -115,6 +115,11 @@ class _ScreenshotDriver:
             dialog = window.review_actions.show_precision()
             if dialog is not None:
                 dialog.resize(1280, 660)
+                # Plot the species with the most verdicts (one reaching the target first).
+                best = max(dialog.species_rows, default=None,
+                           key=lambda t: (t.threshold is not None, t.reviewed))
+                if best is not None:
+                    dialog.select_species(best.scientific_name)
                 self._target = dialog
         elif show == "shortcuts":
             self._target = window.show_shortcuts()

@@ -69,9 +69,14 @@ def describe_species_threshold(
     text = (
         f"{judged} Precision reaches {target:.2f} from a score of {row.threshold:.3f} "
         f"up: {row.precision:.2f} (95 % interval {low[index]:.2f}–{high[index]:.2f}) "
-        f"from {row.kept} reviewed detections; that threshold keeps {kept_all} of its "
-        f"{len(scores)} detections."
+        f"from {_count(row.kept, 'reviewed detection')}; that threshold keeps {kept_all} "
+        f"of its {_count(len(scores), 'detection')}."
     )
     if row.kept < FEW_VERDICTS:
-        text += f" Only {row.kept} verdicts above it: treat it as a rough guide."
+        text += f" Only {_count(row.kept, 'verdict')} above it: treat it as a rough guide."
     return text
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 verdict``, ``2 verdicts``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
