@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+
+from audioclass_gui.project.identity import make_reviewer, save_reviewer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -79,3 +82,61 @@ def window(qtbot):
     win.show()
     yield win
     win.close()
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh settings folder (``tmp_path / "config"``) the app uses instead of the user's."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def reviewer_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """Save a reviewer in a fresh settings folder and point the app at it.
+
+    Call it as ``reviewer_settings(name, email=None)``; it returns the
+    folder (``tmp_path / "settings"``).
+    """
+
+    def save(name: str, email: str | None = None) -> Path:
+        folder = tmp_path / "settings"
+        save_reviewer(make_reviewer(name, email), folder)
+        monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
+        return folder
+
+    return save
+
+
+#: The header of a BirdNET-Analyzer CSV result table.
+BIRDNET_CSV_HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
+
+
+def write_birdnet_csv(path: Path, audio: Path | str, rows: Iterable[tuple]) -> Path:
+    """Write a BirdNET-Analyzer CSV table for ``audio``; return the path.
+
+    Each row is ``(start, end, scientific name, common name, confidence)``,
+    each value written as ``str()`` gives it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(str(v) for v in (*row, audio)) + "\n" for row in rows]
+    path.write_text(BIRDNET_CSV_HEADER + "".join(lines), encoding="utf-8")
+    return path
+
+
+def open_main_window(qtbot, path: Path, *, threshold: float | None = None, timeout: int = 20_000):
+    """A new, shown main window with ``path`` (a recording or a project folder) open.
+
+    ``threshold``, when given, is set before the path opens, as a user sets it first.
+    """
+    from audioclass_gui.qt.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    if threshold is not None:
+        win.model_panel.set_threshold(threshold)
+    with qtbot.waitSignal(win.recording_opened, timeout=timeout):
+        win.open_path(path)
+    return win

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.project_files import create_file_project
 from tests.conftest import write_calls
 
@@ -16,11 +15,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch) -> Path:
-    folder = tmp_path / "settings"
-    save_reviewer(make_reviewer("Di"), folder)
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
-    return folder
+def settings(reviewer_settings) -> Path:
+    return reviewer_settings("Di")
 
 
 def test_new_project_from_recordings_in_two_folders(qtbot, window, tmp_path: Path, settings):

@@ -9,32 +9,25 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
-from tests.conftest import write_calls
+from tests.conftest import write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
-
-
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch) -> Path:
-    folder = tmp_path / "settings"
-    save_reviewer(make_reviewer("Di"), folder)
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
-    return folder
+def settings(reviewer_settings) -> Path:
+    return reviewer_settings("Di")
 
 
 def _results(path: Path, audio: Path) -> Path:
     """A BirdNET-Analyzer CSV kept apart from the recordings, as its GUI leaves it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        HEADER
-        + f"0,3,Turdus merula,Eurasian Blackbird,0.9,{audio}\n"
-        + f"3,6,Parus major,Great Tit,0.6,{audio}\n",
-        encoding="utf-8",
+    return write_birdnet_csv(
+        path,
+        audio,
+        [
+            (0, 3, "Turdus merula", "Eurasian Blackbird", 0.9),
+            (3, 6, "Parus major", "Great Tit", 0.6),
+        ],
     )
-    return path
 
 
 def _open(qtbot, window, folder: Path) -> None:

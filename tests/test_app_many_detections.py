@@ -9,23 +9,20 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.qt.overlays import DRAW_ALL_UP_TO
 from audioclass_gui.review import DetectionList, Status
+from tests.conftest import write_birdnet_csv
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 SPECIES = (("Turdus merula", "Eurasian Blackbird"), ("Parus major", "Great Tit"))
 DURATION = 300.0
 
 
 @pytest.fixture
-def win(qtbot, tmp_path: Path, monkeypatch):
-    settings = tmp_path / "settings"
-    save_reviewer(make_reviewer("Em"), settings)
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(settings))
+def win(qtbot, tmp_path: Path, reviewer_settings):
+    reviewer_settings("Em")
     root = tmp_path / "site"
     root.mkdir()
     audio = root / "long.wav"
@@ -33,14 +30,12 @@ def win(qtbot, tmp_path: Path, monkeypatch):
     sf.write(
         audio, (rng.standard_normal(int(DURATION * 8000)) * 300).astype(np.int16), 8000
     )
-    lines = []
+    rows = []
     for k, start in enumerate(np.arange(0.0, DURATION - 3.0, 1.5)):
         for j, (sci, common) in enumerate(SPECIES):
             score = 0.1 + 0.8 * ((k * 7 + j * 3) % 97) / 96
-            lines.append(f"{start},{start + 3},{sci},{common},{score:.4f},{audio}\n")
-    (root / "long.BirdNET.results.csv").write_text(
-        HEADER + "".join(lines), encoding="utf-8"
-    )
+            rows.append((start, start + 3, sci, common, f"{score:.4f}"))
+    write_birdnet_csv(root / "long.BirdNET.results.csv", audio, rows)
     window = MainWindow()
     qtbot.addWidget(window)
     window.resize(1200, 800)

@@ -34,13 +34,8 @@ from tests.playback_harness import (
 from tests.test_app_review import open_and_run
 from tests.test_playback_engine import Factory
 
-
-@pytest.fixture(autouse=True)
-def _settings_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every window here keeps its settings in a temporary folder."""
-    folder = tmp_path / "config"
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
-    return folder
+#: Every window here keeps its settings in a temporary folder.
+pytestmark = pytest.mark.usefixtures("config_dir")
 
 
 def _window(qtbot, factory: Factory, **settings) -> MainWindow:
@@ -309,7 +304,7 @@ def test_click_while_playing_jumps_and_shift_space_plays_the_view(
     win.playback.stop()
 
 
-def test_settings_persist_between_sessions(qtbot, _settings_folder: Path):
+def test_settings_persist_between_sessions(qtbot, config_dir: Path):
     win = MainWindow(playback_engine=PlaybackEngine(Factory()))
     qtbot.addWidget(win)
     bar = win.playback_bar
@@ -326,10 +321,10 @@ def test_settings_persist_between_sessions(qtbot, _settings_folder: Path):
     bar.follow_check.setChecked(False)
     bar.autoplay_check.setChecked(True)
     saved = dataclasses.replace(bar.settings)
-    assert (_settings_folder / "settings.ini").exists()
+    assert (config_dir / "settings.ini").exists()
     again = PlaybackBar(
         win.playback,
-        QSettings(str(_settings_folder / "settings.ini"), QSettings.Format.IniFormat),
+        QSettings(str(config_dir / "settings.ini"), QSettings.Format.IniFormat),
     )
     qtbot.addWidget(again)
     assert again.settings == saved
@@ -350,9 +345,7 @@ def test_settings_persist_between_sessions(qtbot, _settings_folder: Path):
     ) == (0.25, (2000.0, 5500.0), 200.0, -6.0, True, True)
 
 
-def test_unreadable_saved_settings_fall_back_to_sane_values(
-    qtbot, _settings_folder: Path
-):
+def test_unreadable_saved_settings_fall_back_to_sane_values(qtbot, config_dir: Path):
     store = settings_store()
     store.beginGroup("playback")
     for key, value in {

@@ -8,18 +8,16 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.main_window import MainWindow
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
-    save_reviewer(make_reviewer("Eve"), tmp_path / "settings")
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(tmp_path / "settings"))
+def folder(tmp_path: Path, reviewer_settings) -> Path:
+    reviewer_settings("Eve")
     root = tmp_path / "site"
     root.mkdir()
     write_calls(root / "a.wav")
@@ -33,11 +31,7 @@ def screen_point(win: MainWindow, seconds: float, hz: float) -> QPoint:
 
 
 def test_draw_tag_move_delete_box(qtbot, folder: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_path(folder)
+    win = open_main_window(qtbot, folder)
     qtbot.waitUntil(lambda: win.view.painted_range is not None, timeout=10_000)
     win.session.set_common_names({"Sylvia atricapilla": "Eurasian Blackcap"})
     win.activateWindow()

@@ -9,41 +9,34 @@ import pytest
 from PySide6.QtCore import Qt
 from soundevent import io
 
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.export_dialog import ExportDialog
-from audioclass_gui.qt.main_window import MainWindow
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
-    save_reviewer(make_reviewer("Di", "di@example.org"), tmp_path / "settings")
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(tmp_path / "settings"))
+def folder(tmp_path: Path, reviewer_settings) -> Path:
+    reviewer_settings("Di", "di@example.org")
     root = tmp_path / "site"
     root.mkdir()
     for stem in ("a", "b"):
         audio = write_calls(root / f"{stem}.wav", duration=6.0)
-        (root / f"{stem}.BirdNET.results.csv").write_text(
-            HEADER
-            + f"0,3,Turdus merula,Eurasian Blackbird,0.9,{audio}\n"
-            + f"3,6,Parus major,Great Tit,0.6,{audio}\n",
-            encoding="utf-8",
+        write_birdnet_csv(
+            root / f"{stem}.BirdNET.results.csv",
+            audio,
+            [
+                (0, 3, "Turdus merula", "Eurasian Blackbird", 0.9),
+                (3, 6, "Parus major", "Great Tit", 0.6),
+            ],
         )
     return root
 
 
 def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.model_panel.set_threshold(0.25)
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_path(folder)
+    win = open_main_window(qtbot, folder, threshold=0.25)
     assert win.info.path.name == "a.wav"
     win.activateWindow()
     win.table.setFocus()
@@ -103,11 +96,7 @@ def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path)
 
 def test_ctrl_e_export_keeps_each_model_run_apart(qtbot, folder: Path, tmp_path: Path):
     """File › Export review (AOEF) writes one ModelRun per run, as Export in any format does."""
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_path(folder)
+    win = open_main_window(qtbot, folder)
     win.model_panel.set_model("energy")
     with qtbot.waitSignal(win.run_finished, timeout=60_000) as finished:
         win.run_model("energy")

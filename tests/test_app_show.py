@@ -8,12 +8,11 @@ import pytest
 from PySide6.QtGui import QImage
 
 from audioclass_gui.qt.app import _show_busiest_species
-from tests.conftest import write_calls
+from tests.conftest import write_birdnet_csv, write_calls
 from tests.test_cli import run_cli
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 
 
 def test_show_precision_saves_the_precision_report(tmp_path: Path):
@@ -40,10 +39,11 @@ def test_show_species_lists_the_busiest_species_of_the_project(qtbot, window, tm
     root.mkdir()
     for stem, rows in (("a", ("Parus major", "Turdus merula")), ("b", ("Parus major",))):
         audio = write_calls(root / f"{stem}.wav", duration=6.0)
-        text = HEADER + "".join(
-            f"{3 * i},{3 * i + 3},{name},,0.9,{audio}\n" for i, name in enumerate(rows)
+        write_birdnet_csv(
+            root / f"{stem}.BirdNET.results.csv",
+            audio,
+            [(3 * i, 3 * i + 3, name, "", 0.9) for i, name in enumerate(rows)],
         )
-        (root / f"{stem}.BirdNET.results.csv").write_text(text, encoding="utf-8")
     with qtbot.waitSignal(window.recording_opened, timeout=20_000):
         window.open_path(root)
     assert {d.scientific_name for d in window.review.visible()} == {"Parus major", "Turdus merula"}

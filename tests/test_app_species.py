@@ -7,14 +7,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.review import Status
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 # (recording, start, scientific name, common name, confidence)
 ROWS = {
     "a": [
@@ -32,33 +30,24 @@ ROWS = {
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
+def folder(tmp_path: Path, reviewer_settings) -> Path:
     """Two recordings with BirdNET-Analyzer result tables beside them; a known reviewer."""
-    settings = tmp_path / "settings"
-    save_reviewer(make_reviewer("Cy"), settings)
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(settings))
+    reviewer_settings("Cy")
     root = tmp_path / "site"
     root.mkdir()
     for stem, rows in ROWS.items():
         audio = write_calls(root / f"{stem}.wav", duration=9.0)
-        lines = [
-            f"{s},{s + 3},{sci},{common},{conf},{audio}\n"
-            for s, sci, common, conf in rows
-        ]
-        (root / f"{stem}.BirdNET.results.csv").write_text(
-            HEADER + "".join(lines), encoding="utf-8"
+        write_birdnet_csv(
+            root / f"{stem}.BirdNET.results.csv",
+            audio,
+            [(s, s + 3, sci, common, conf) for s, sci, common, conf in rows],
         )
     return root
 
 
 @pytest.fixture
 def window(qtbot, folder: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.model_panel.set_threshold(0.25)
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_path(folder)
+    win = open_main_window(qtbot, folder, threshold=0.25)
     assert win.projects.dialog is None, win.projects.project.problems
     yield win
     win.close()

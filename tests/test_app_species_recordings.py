@@ -12,15 +12,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.qt.species_panel import SOME_RECORDINGS
 from audioclass_gui.review import Status
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 BIRDS = {
     "Turdus merula": "Eurasian Blackbird",
     "Parus major": "Great Tit",
@@ -44,31 +42,23 @@ def write_folder(root: Path) -> Path:
     root.mkdir()
     for stem, rows in ROWS.items():
         audio = write_calls(root / f"{stem}.wav", duration=9.0)
-        lines = [
-            f"{s},{s + 3},{sci},{BIRDS[sci]},{conf},{audio}\n" for s, sci, conf in rows
-        ]
-        (root / f"{stem}.BirdNET.results.csv").write_text(
-            HEADER + "".join(lines), encoding="utf-8"
+        write_birdnet_csv(
+            root / f"{stem}.BirdNET.results.csv",
+            audio,
+            [(s, s + 3, sci, BIRDS[sci], conf) for s, sci, conf in rows],
         )
     return root
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
-    settings = tmp_path / "settings"
-    save_reviewer(make_reviewer("Dee"), settings)
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(settings))
+def folder(tmp_path: Path, reviewer_settings) -> Path:
+    reviewer_settings("Dee")
     return write_folder(tmp_path / "site")
 
 
 @pytest.fixture
 def win(qtbot, folder: Path):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    window.model_panel.set_threshold(0.25)
-    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
-        window.open_path(folder)
+    window = open_main_window(qtbot, folder, threshold=0.25)
     assert window.projects.dialog is None, window.projects.project.problems
     yield window
     window.close()

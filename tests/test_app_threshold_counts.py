@@ -6,27 +6,24 @@ from pathlib import Path
 
 import pytest
 
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
-from tests.conftest import write_calls
+from tests.conftest import write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
-
-
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
-    save_reviewer(make_reviewer("Di"), tmp_path / "settings")
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(tmp_path / "settings"))
+def folder(tmp_path: Path, reviewer_settings) -> Path:
+    reviewer_settings("Di")
     root = tmp_path / "site"
     root.mkdir()
     audio = write_calls(root / "a.wav", duration=9.0)
-    (root / "a.BirdNET.results.csv").write_text(
-        HEADER
-        + f"0,3,Turdus merula,Eurasian Blackbird,0.9,{audio}\n"
-        + f"3,6,Parus major,Great Tit,0.5,{audio}\n"
-        + f"6,9,Parus major,Great Tit,0.6,{audio}\n",
-        encoding="utf-8",
+    write_birdnet_csv(
+        root / "a.BirdNET.results.csv",
+        audio,
+        [
+            (0, 3, "Turdus merula", "Eurasian Blackbird", 0.9),
+            (3, 6, "Parus major", "Great Tit", 0.5),
+            (6, 9, "Parus major", "Great Tit", 0.6),
+        ],
     )
     return root
 

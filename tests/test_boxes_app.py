@@ -19,9 +19,8 @@ from soundevent import data, io
 
 from audioclass_gui.formats import export_all
 from audioclass_gui.formats.raven import read_raven_table
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.main_window import MainWindow
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -29,21 +28,21 @@ NAMES = {"Sylvia atricapilla": "Eurasian Blackcap", "Strix aluco": "Tawny Owl"}
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
-    save_reviewer(make_reviewer("Eve"), tmp_path / "settings")
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(tmp_path / "settings"))
+def folder(tmp_path: Path, reviewer_settings) -> Path:
+    reviewer_settings("Eve")
     root = tmp_path / "site"
     root.mkdir()
     write_calls(root / "a.wav")
     return root
 
 
-def open_folder(qtbot, win: MainWindow, folder: Path) -> None:
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_path(folder)
+def open_folder(qtbot, folder: Path) -> MainWindow:
+    """A new window with the project folder open and painted, its species named."""
+    win = open_main_window(qtbot, folder)
     qtbot.waitUntil(lambda: win.view.painted_range is not None, timeout=10_000)
     win.session.set_common_names(NAMES)
     win.activateWindow()
+    return win
 
 
 def point(win: MainWindow, seconds: float, hz: float) -> QPoint:
@@ -117,10 +116,7 @@ def click_item(qtbot, win, item, *, double=False) -> None:
 
 
 def test_draw_retag_note_and_undo(qtbot, folder: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    open_folder(qtbot, win, folder)
+    win = open_folder(qtbot, folder)
 
     box = draw(qtbot, win, 5.2, 5000, 6.0, 7000, "blackcap")
     assert (box.scientific_name, box.is_interval) == ("Sylvia atricapilla", False)
@@ -187,10 +183,7 @@ def test_draw_retag_note_and_undo(qtbot, folder: Path):
 def test_time_interval_by_shift_drag_and_by_selection(
     qtbot, folder: Path, tmp_path: Path
 ):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    open_folder(qtbot, win, folder)
+    win = open_folder(qtbot, folder)
     nyquist = win.view.nyquist
 
     # B, then Shift+drag: a time interval over the whole band, whatever the drag's height.
@@ -263,10 +256,7 @@ def _handle(item, where: tuple[float, float]):
 
 
 def test_resize_with_handles_move_and_undo(qtbot, folder: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    open_folder(qtbot, win, folder)
+    win = open_folder(qtbot, folder)
     box = draw(qtbot, win, 5.2, 5000, 6.0, 7000, "blackcap")
     item = win.boxes.rois[box.id]
     assert len(item.getHandles()) == 8  # four corners, four edges
@@ -349,10 +339,7 @@ def test_resize_with_handles_move_and_undo(qtbot, folder: Path):
 
 
 def test_box_and_detection_selection_exclude_each_other(qtbot, folder: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    open_folder(qtbot, win, folder)
+    win = open_folder(qtbot, folder)
     with qtbot.waitSignal(win.run_finished, timeout=30_000):
         win.run_model("energy")
     assert (
@@ -397,18 +384,12 @@ def test_box_and_detection_selection_exclude_each_other(qtbot, folder: Path):
 def test_reopened_project_restores_both_kinds_and_exports_them(
     qtbot, folder: Path, tmp_path: Path
 ):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    open_folder(qtbot, win, folder)
+    win = open_folder(qtbot, folder)
     box = draw(qtbot, win, 5.2, 5000, 6.0, 7000, "blackcap")
     interval = draw(qtbot, win, 1.1, 3000, 1.9, 5000, "tawny", shift=True)
     win.close()
 
-    again = MainWindow()
-    qtbot.addWidget(again)
-    again.show()
-    open_folder(qtbot, again, folder)
+    again = open_folder(qtbot, folder)
     qtbot.waitUntil(
         lambda: set(again.boxes.rois) == {box.id, interval.id}, timeout=5_000
     )

@@ -239,13 +239,6 @@ def test_reading_a_window_reads_only_that_window(
 
 
 @pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "config"
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def window(qtbot, config_dir):
     from audioclass_gui.qt.main_window import MainWindow
 

@@ -17,25 +17,20 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
 
-from audioclass_gui.audio.playback import OutputDevice, PlaybackEngine
+from audioclass_gui.audio.playback import OutputDevice
 from audioclass_gui.audio.reader import read_window
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.qt.playback_settings import (
     CHANNEL_AS_DISPLAYED,
     CHANNEL_MIX,
     PlaybackSettings,
-    settings_store,
 )
+from tests.test_app_playback import _window
 from tests.test_app_review import open_and_run
 from tests.test_metadata import write_wav
 from tests.test_playback_engine import Factory, FakeDevice
 
-
-@pytest.fixture(autouse=True)
-def _settings_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "config"
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("config_dir")
 
 
 class ThreadFactory(Factory):
@@ -69,14 +64,6 @@ class ThreadFactory(Factory):
 
             setattr(device, name, noted)
         return device
-
-
-def _window(qtbot, factory: Factory, **settings) -> MainWindow:
-    PlaybackSettings(**{"context": 0.0, **settings}).save(settings_store())
-    win = MainWindow(playback_engine=PlaybackEngine(factory))
-    qtbot.addWidget(win)
-    win.show()
-    return win
 
 
 def _open(qtbot, win: MainWindow, path: Path) -> None:

@@ -13,7 +13,7 @@ from soundevent import data, terms
 
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.review import Status
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -50,11 +50,7 @@ def predictions(recording: data.Recording) -> list[data.ClipPrediction]:
 
 @pytest.fixture
 def win(qtbot, calls_wav: Path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.recording_opened, timeout=10_000):
-        win.open_path(calls_wav)
+    win = open_main_window(qtbot, calls_wav, timeout=10_000)
     win.model_panel.set_threshold(0.25)
     win.session.set_common_names(NAMES)
     win.session.add_predictions(predictions(win.session.recording))

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
-from soundevent import data, terms
 
 from audioclass_gui.formats import read_thresholds_csv, write_thresholds_csv
 from audioclass_gui.review import DetectionFilter, ReviewSession, Status
@@ -22,28 +20,7 @@ from audioclass_gui.review.sampling import (
     stratified_sample,
     wilson_interval,
 )
-
-
-def make_session(tmp_path: Path, rows: list[tuple[str, float]]) -> ReviewSession:
-    path = tmp_path / "r.wav"
-    sf.write(path, np.zeros(8000, dtype=np.float32), 8000)
-    rec = data.Recording.from_file(path, compute_hash=False)
-    s = ReviewSession()
-    s.add_predictions(
-        [
-            data.ClipPrediction(
-                clip=data.Clip(recording=rec, start_time=float(i), end_time=i + 3.0),
-                tags=[
-                    data.PredictedTag(
-                        tag=data.Tag(term=terms.scientific_name, value=name),
-                        score=score,
-                    )
-                ],
-            )
-            for i, (name, score) in enumerate(rows)
-        ]
-    )
-    return s
+from tests.sessions import make_session
 
 
 @pytest.fixture

@@ -10,17 +10,15 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.formats.sample_report import read_sample_report
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
 from audioclass_gui.qt.main_window import MainWindow
 from audioclass_gui.qt.sampling_report import format_interval
 from audioclass_gui.review import Status
 from audioclass_gui.review.sample_plan import SampleSettings
 from audioclass_gui.review.sampling import OVERALL, wilson_interval
-from tests.conftest import write_calls
+from tests.conftest import open_main_window, write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = "Start (s),End (s),Scientific name,Common name,Confidence,File\n"
 SPECIES = (
     ("Turdus merula", "Eurasian Blackbird"),
     ("Parus major", "Great Tit"),
@@ -29,34 +27,25 @@ SPECIES = (
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch) -> Path:
+def folder(tmp_path: Path, reviewer_settings) -> Path:
     """Two 30 s recordings; per recording and species ten detections scoring 0.3–1."""
-    settings = tmp_path / "settings"
-    save_reviewer(make_reviewer("Ana"), settings)
-    monkeypatch.setenv("AUDIOCLASS_GUI_CONFIG_DIR", str(settings))
+    reviewer_settings("Ana")
     root = tmp_path / "site"
     root.mkdir()
     rng = np.random.default_rng(4)
     for stem in ("a", "b"):
         audio = write_calls(root / f"{stem}.wav", duration=30.0, samplerate=16000)
-        lines = [
-            f"{s},{s + 3},{sci},{common},{rng.uniform(0.3, 1.0):.4f},{audio}\n"
+        rows = [
+            (s, s + 3, sci, common, f"{rng.uniform(0.3, 1.0):.4f}")
             for s in range(0, 30, 3)
             for sci, common in SPECIES
         ]
-        (root / f"{stem}.BirdNET.results.csv").write_text(
-            HEADER + "".join(lines), encoding="utf-8"
-        )
+        write_birdnet_csv(root / f"{stem}.BirdNET.results.csv", audio, rows)
     return root
 
 
 def open_window(qtbot, folder: Path) -> MainWindow:
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    win.model_panel.set_threshold(0.25)
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_path(folder)
+    win = open_main_window(qtbot, folder, threshold=0.25)
     assert win.projects.dialog is None, win.projects.project.problems
     return win
 
@@ -343,11 +332,7 @@ def test_species_filter_leaves_the_sample_and_the_dialog_offers_that_species(
 
 def test_single_recording_sample_and_a_new_run_closes_it(qtbot, calls_wav: Path):
     """Outside a project the sample lives in memory; a new run replaces the detections."""
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    with qtbot.waitSignal(win.recording_opened, timeout=10_000):
-        win.open_path(calls_wav)
+    win = open_main_window(qtbot, calls_wav, timeout=10_000)
     win.model_panel.set_threshold(0.0)
     with qtbot.waitSignal(win.run_finished, timeout=60_000):
         win.run_model("energy")

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from soundevent import data, terms
 
 from audioclass_gui.formats.sample_report import (
     SAMPLE_REPORT_COLUMNS,
@@ -30,28 +29,8 @@ from audioclass_gui.review.sampling import (
     sample_precision,
     wilson_interval,
 )
-
-
-def make_session(tmp_path: Path, rows: list[tuple[str, float]]) -> ReviewSession:
-    path = tmp_path / "r.wav"
-    sf.write(path, np.zeros(8000, dtype=np.float32), 8000)
-    rec = data.Recording.from_file(path, compute_hash=False)
-    s = ReviewSession()
-    s.add_predictions(
-        [
-            data.ClipPrediction(
-                clip=data.Clip(recording=rec, start_time=float(i), end_time=i + 3.0),
-                tags=[
-                    data.PredictedTag(
-                        tag=data.Tag(term=terms.scientific_name, value=name),
-                        score=score,
-                    )
-                ],
-            )
-            for i, (name, score) in enumerate(rows)
-        ]
-    )
-    return s
+from tests.conftest import write_birdnet_csv
+from tests.sessions import make_session
 
 
 @pytest.fixture
@@ -204,15 +183,12 @@ def test_sample_is_kept_with_a_project(tmp_path: Path) -> None:
     audio = root / "a.wav"
     sf.write(audio, np.zeros(16000 * 30, dtype=np.float32), 16000)
     rng = np.random.default_rng(0)
-    lines = "".join(
-        f"{s},{s + 3},{sci},,{rng.uniform(0.2, 1):.3f},{audio}\n"
+    rows = [
+        (s, s + 3, sci, "", f"{rng.uniform(0.2, 1):.3f}")
         for s in range(0, 30, 3)
         for sci in ("Turdus merula", "Parus major")
-    )
-    (root / "a.BirdNET.results.csv").write_text(
-        "Start (s),End (s),Scientific name,Common name,Confidence,File\n" + lines,
-        encoding="utf-8",
-    )
+    ]
+    write_birdnet_csv(root / "a.BirdNET.results.csv", audio, rows)
     chosen = SampleSettings(per_species=3, bins=2, floor=0.2, seed=11)
     with ReviewProject.open(root, settings_dir=settings_dir) as project:
         assert load_sample(project) is None

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
-from soundevent import data, terms
 
 from audioclass_gui.formats.thresholds import (
     read_thresholds_csv,
@@ -28,6 +26,7 @@ from audioclass_gui.review.precision import (
     step_points,
 )
 from audioclass_gui.review.precision_words import describe_species_threshold
+from tests.sessions import make_session
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "t.csv") -> Path:
@@ -134,28 +133,6 @@ def test_project_setting_round_trip() -> None:
         {"thresholds": {"A a": math.inf}},
     ):
         assert thresholds_from_setting(broken) is None
-
-
-def make_session(tmp_path: Path, rows: list[tuple[str, float]]) -> ReviewSession:
-    path = tmp_path / "r.wav"
-    sf.write(path, np.zeros(8000, dtype=np.float32), 8000)
-    rec = data.Recording.from_file(path, compute_hash=False)
-    s = ReviewSession()
-    s.add_predictions(
-        [
-            data.ClipPrediction(
-                clip=data.Clip(recording=rec, start_time=float(i), end_time=i + 3.0),
-                tags=[
-                    data.PredictedTag(
-                        tag=data.Tag(term=terms.scientific_name, value=name),
-                        score=score,
-                    )
-                ],
-            )
-            for i, (name, score) in enumerate(rows)
-        ]
-    )
-    return s
 
 
 @pytest.fixture

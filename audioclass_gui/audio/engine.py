@@ -61,9 +61,8 @@ class PlaybackEngine(Transport):
     Attributes
     ----------
     on_finished
-        Called without arguments from the audio thread when a playback
-        reaches its end (not after :meth:`stop`, nor after a failure).
-        Keep it trivial: set a flag. Exceptions from it are swallowed.
+        End-of-playback callback; see
+        :class:`~audioclass_gui.audio.transport.Transport`, which defines it.
     device
         Name of the chosen output device, or None for the default.
     """

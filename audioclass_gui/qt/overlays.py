@@ -15,11 +15,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from audioclass_gui.qt.style import status_color
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import Detection, DetectionList, Status
 
 __all__ = ["DRAW_ALL_UP_TO", "MAX_DRAWN", "DetectionOverlay"]
@@ -124,10 +125,7 @@ class DetectionOverlay(QObject):
         self._window: tuple[float, float, bool] | None = None
         plot.getViewBox().sigXRangeChanged.connect(self._on_range)
         self._spares: list[tuple[QGraphicsRectItem, _Label]] = []
-        self._warm_timer = QTimer(self)
-        self._warm_timer.setSingleShot(True)
-        self._warm_timer.setInterval(40)
-        self._warm_timer.timeout.connect(self._warm)
+        self._warm_timer = debounce(self, 40, self._warm)
 
     @property
     def detection_ids(self) -> list[int]:

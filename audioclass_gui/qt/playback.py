@@ -49,25 +49,14 @@ class PlaybackController(TransportState):
     ----------
     options
         Speed, filters, gain and loop used by the next play call.
-    setup
-        The :class:`StreamSetup` of the playback under way, or None.
-    outputs
-        The output devices, listed and refreshed on the control thread.
 
-    Signals
-    -------
-    position_changed(object)
-        Real recording time (float seconds) being heard, or None when stopped.
-    state_changed(str)
-        ``"playing"``, ``"paused"`` or ``"stopped"``.
-    started(object)
-        The :class:`StreamSetup` of a playback that has just started.
-    finished()
-        A playback reached its end (not after stop, nor after a failure).
-    message(str)
-        Something the user should know (playback unavailable, device gone).
-    devices_changed(object)
-        The list of :class:`OutputDevice` after a (re)scan.
+    Notes
+    -----
+    The signals (``position_changed``, ``state_changed``, ``started``,
+    ``finished``, ``message``, ``devices_changed``) and the ``engine``,
+    ``setup`` and ``outputs`` attributes are those of the base class,
+    :class:`~audioclass_gui.qt.playback_transport.TransportState`, which
+    defines and documents them.
     """
 
     def __init__(

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from audioclass_gui.formats.thresholds import write_thresholds_csv
 from audioclass_gui.qt.precision_plot import PrecisionPlot
+from audioclass_gui.qt.table_items import fill_row, table_texts
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.precision import (
     DEFAULT_TARGET_PRECISION,
@@ -231,10 +232,7 @@ class PrecisionDialog(QDialog):
         self.resize(1280, 660)
         self.splitter.setSizes([580, 700])
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.refresh)
+        self._timer = debounce(self, 200, self.refresh)
         self.target.valueChanged.connect(lambda _v: self.refresh())
         self.min_reviewed.valueChanged.connect(lambda _v: self.refresh())
         self.table.itemSelectionChanged.connect(self._on_selection)
@@ -246,10 +244,7 @@ class PrecisionDialog(QDialog):
     # ------------------------------------------------------------- reading
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, row by row."""
-        return [
-            tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
-            for r in range(self.table.rowCount())
-        ]
+        return table_texts(self.table)
 
     @property
     def species_rows(self) -> list[SpeciesThreshold]:
@@ -304,16 +299,13 @@ class PrecisionDialog(QDialog):
                 _fmt(t.precision),
                 str(t.kept),
             )
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                else:
-                    item.setToolTip(t.scientific_name)
-                    item.setData(_ROLE_NAME, t.scientific_name)
-                self.table.setItem(r, c, item)
+            fill_row(
+                self.table,
+                r,
+                values,
+                tooltip=t.scientific_name,
+                name_data={_ROLE_NAME: t.scientific_name},
+            )
             if t.scientific_name == self._selected:
                 selected_row = r
         if selected_row is None and rows:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.axes import format_clock
+from audioclass_gui.qt.table_items import fill_row
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import RecordingSummary
 
 if TYPE_CHECKING:
@@ -131,18 +132,14 @@ class RecordingList(QTableWidget):
             )
             start = "" if s.start is None else s.start.strftime("%Y-%m-%d %H:%M:%S")
             done = f"{s.reviewed}/{s.detections}" if s.detections else "—"
-            for col, text in enumerate(
-                (s.path.name, length, start, str(s.detections), done)
-            ):
-                item = QTableWidgetItem(text)
-                item.setData(PATH_ROLE, str(s.path))
-                if col == 0:
-                    item.setToolTip(str(s.path))
-                if col and col != 2:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.setItem(row, col, item)
+            fill_row(
+                self,
+                row,
+                (s.path.name, length, start, str(s.detections), done),
+                tooltip=str(s.path),
+                row_data={PATH_ROLE: str(s.path)},
+                left=(0, 2),
+            )
         self.mark_current(self._current)
 
     def paths(self) -> list[str]:
@@ -194,10 +191,7 @@ class ProjectController(QObject):
         self.dock.hide()
         self._pending_select: int | None = None
         self._run: list = []
-        self._summary_timer = QTimer(self)
-        self._summary_timer.setSingleShot(True)
-        self._summary_timer.setInterval(200)
-        self._summary_timer.timeout.connect(self.refresh_recordings)
+        self._summary_timer = debounce(self, 200, self.refresh_recordings)
         self.recordings.recording_chosen.connect(self.open_recording)
         window.review.failed.connect(lambda msg: window.report_error("Not saved", msg))
         window.review.selection_changed.connect(self._remember_selection)

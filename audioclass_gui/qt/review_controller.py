@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.qt.undo import EditCommand
 from audioclass_gui.review import (
     Detection,
@@ -83,10 +84,7 @@ class ReviewController(QObject):
         #: these species ignore ``threshold`` (see set_species_thresholds).
         self.species_thresholds: dict[str, float] = {}
         self._selected: int | None = None
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer = debounce(self, REFRESH_MS, self.refresh)
         table.detection_selected.connect(lambda det_id: self.select(det_id, from_table=True))
         overlay.clicked.connect(self.select)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from audioclass_gui.qt.table_items import fill_row
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import ReviewSession, Status
 from audioclass_gui.review.sample_plan import SampleSettings, new_seed, parse_edges
 from audioclass_gui.review.sampling import ReviewQueue
@@ -219,10 +220,7 @@ class SamplingDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 640)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(120)
-        self._timer.timeout.connect(self.update_preview)
+        self._timer = debounce(self, 120, self.update_preview)
         for spin in (self.per_species, self.bins, self.seed):
             spin.valueChanged.connect(self._schedule)
         self.floor.valueChanged.connect(self._schedule)
@@ -312,15 +310,7 @@ class SamplingDialog(QDialog):
                 " · ".join(map(str, per_bin)),
                 str(reviewed),
             )
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                else:
-                    item.setToolTip(name)
-                self.preview.setItem(r, c, item)
+            fill_row(self.preview, r, values, tooltip=name)
         edges = ", ".join(f"{e:.3g}" for e in queue.edges)
         already = sum(r[3] for r in rows.values())
         self.total.setText(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -20,12 +19,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from audioclass_gui.formats.sample_report import SampleReport
+from audioclass_gui.qt.table_items import fill_row, table_texts
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.sampling import OVERALL
 
@@ -111,19 +111,13 @@ class SampleReportDialog(QDialog):
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.resize(900, 380)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.refresh)
+        self._timer = debounce(self, 150, self.refresh)
         session.status_changed.connect(self._schedule)
         self.refresh()
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's text, row by row."""
-        return [
-            tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
-            for r in range(self.table.rowCount())
-        ]
+        return table_texts(self.table)
 
     def refresh(self) -> None:
         """Recompute from the verdicts."""
@@ -150,19 +144,7 @@ class SampleReportDialog(QDialog):
                 format_interval(p.low, p.high),
                 _fmt(p.raw_precision),
             )
-            for c, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if c:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                else:
-                    item.setToolTip(p.scientific_name)
-                if overall:
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                self.table.setItem(r, c, item)
+            fill_row(self.table, r, values, tooltip=p.scientific_name, bold=overall)
 
     def _schedule(self, *_args) -> None:
         if not self._timer.isActive():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,8 @@ from audioclass_gui.qt.recording_subset import (
     RecordingSubsetMixin,
     TickList,
 )
+from audioclass_gui.qt.table_items import table_item
+from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import DetectionFilter, Order, SpeciesSummary, Status
 
 if TYPE_CHECKING:
@@ -182,11 +183,7 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
                 text = str(value)
                 item = table.item(row, col)
                 if item is None:
-                    item = QTableWidgetItem(text)
-                    if col:
-                        item.setTextAlignment(
-                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                        )
+                    item = table_item(text, right=bool(col))
                     table.setItem(row, col, item)
                 elif item.text() != text:
                     item.setText(text)
@@ -275,10 +272,7 @@ class SpeciesPanelController(QObject):
         if playback_dock is not None:
             playback_dock.raise_()
         self._session = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.refresh)
+        self._timer = debounce(self, 200, self.refresh)
         self.panel.filter_changed.connect(self.apply)
         window.recording_opened.connect(lambda _info: self._watch())
         window.run_finished.connect(lambda _c: self.refresh())

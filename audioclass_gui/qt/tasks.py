@@ -13,11 +13,24 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-__all__ = ["TaskRunner"]
+__all__ = ["TaskRunner", "debounce"]
 
 log = logging.getLogger(__name__)
+
+
+def debounce(parent: QObject, ms: int, slot: Callable[[], Any]) -> QTimer:
+    """A single-shot timer of ``ms`` milliseconds, owned by ``parent``, that calls ``slot``.
+
+    Start it on every change; the slot runs once the changes pause (or, when
+    the caller starts it only if it is not active, at most once per ``ms``).
+    """
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(ms)
+    timer.timeout.connect(slot)
+    return timer
 
 
 class TaskRunner(QObject):
