@@ -26,13 +26,14 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.style import STATUS_TEXT, status_color
 from audioclass_gui.review import Detection, DetectionList, Status
+from audioclass_gui.review.detection import STATUS_ORDER
 
 __all__ = ["DetectionTable", "DetectionTableModel"]
 
 COLUMNS = ("Start", "End", "Species", "Scientific name", "Score", "Status", "Recording")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
-_STATUSES = tuple(Status)
+_STATUSES = STATUS_ORDER
 #: Roles answered from the detection (others cost nothing).
 _READ_ROLES = frozenset(
     {

@@ -21,6 +21,8 @@ from soundevent import data
 
 __all__ = [
     "EMPTY_VERDICT",
+    "STATUS_CODE",
+    "STATUS_ORDER",
     "Box",
     "Detection",
     "Stamp",
@@ -37,6 +39,12 @@ class Status(enum.StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     UNCERTAIN = "uncertain"
+
+
+#: Statuses in the order of their codes in a session's status column.
+STATUS_ORDER: tuple[Status, ...] = tuple(Status)
+#: Status -> its code in a session's status column.
+STATUS_CODE: dict[Status, int] = {status: code for code, status in enumerate(STATUS_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)

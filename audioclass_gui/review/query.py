@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audioclass_gui.review.detection import Detection, Status
+from audioclass_gui.review.detection import STATUS_CODE, Detection, Status
 from audioclass_gui.review.detection_list import DetectionList
 from audioclass_gui.review.summaries import (
     RecordingSummary,
@@ -43,8 +43,7 @@ __all__ = [
     "species_summary",
 ]
 
-_STATUSES = tuple(Status)
-_CODE = {s: i for i, s in enumerate(_STATUSES)}
+_CODE = STATUS_CODE
 
 
 class Order(enum.StrEnum):

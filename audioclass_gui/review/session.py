@@ -29,7 +29,14 @@ import numpy as np
 from psygnal import Signal
 from soundevent import data
 
-from audioclass_gui.review.detection import Box, Detection, Status, Verdict
+from audioclass_gui.review.detection import (
+    STATUS_CODE,
+    STATUS_ORDER,
+    Box,
+    Detection,
+    Status,
+    Verdict,
+)
 from audioclass_gui.review.session_edits import SessionEditsMixin
 from audioclass_gui.review.session_reads import SessionReadsMixin
 from audioclass_gui.review.session_registry import SessionRegistryMixin
@@ -43,8 +50,8 @@ from audioclass_gui.review.session_writes import SessionWritesMixin
 
 __all__ = ["Columns", "PathKey", "Recorder", "ReviewSession", "default_reviewer"]
 
-_STATUSES: tuple[Status, ...] = tuple(Status)
-_CODE: dict[Status, int] = {status: code for code, status in enumerate(_STATUSES)}
+_STATUSES = STATUS_ORDER
+_CODE = STATUS_CODE
 _UNREVIEWED = _CODE[Status.UNREVIEWED]
 
 

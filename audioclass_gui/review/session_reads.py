@@ -16,12 +16,19 @@ from pathlib import Path
 import numpy as np
 
 from audioclass_gui.review import query as _query
-from audioclass_gui.review.detection import Box, Detection, Stamp, Status, Verdict
+from audioclass_gui.review.detection import (
+    STATUS_ORDER,
+    Box,
+    Detection,
+    Stamp,
+    Status,
+    Verdict,
+)
 from audioclass_gui.review.session_types import Columns, PathKey, _absolute
 
 __all__ = ["SessionReadsMixin"]
 
-_STATUSES: tuple[Status, ...] = tuple(Status)
+_STATUSES = STATUS_ORDER
 _UNREVIEWED = _STATUSES.index(Status.UNREVIEWED)
 
 

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from soundevent import data
 
-from audioclass_gui.review.detection import EMPTY_VERDICT, Box, Status, Verdict
+from audioclass_gui.review.detection import (
+    EMPTY_VERDICT,
+    STATUS_CODE,
+    Box,
+    Status,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from audioclass_gui.review.session import PathKey, ReviewSession
@@ -29,8 +35,7 @@ def _absolute_path(path: str | Path) -> Path:
     return p if p.is_absolute() else p.absolute()
 
 
-_STATUSES: tuple[Status, ...] = tuple(Status)
-_CODE: dict[Status, int] = {status: code for code, status in enumerate(_STATUSES)}
+_CODE = STATUS_CODE
 
 
 class SessionWritesMixin:

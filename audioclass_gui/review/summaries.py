@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audioclass_gui.review.detection import Status
+from audioclass_gui.review.detection import STATUS_CODE, STATUS_ORDER, Status
 
 if TYPE_CHECKING:
     from audioclass_gui.review.query import DetectionFilter
@@ -28,8 +28,8 @@ __all__ = [
     "species_summary",
 ]
 
-_STATUSES = tuple(Status)
-_CODE = {s: i for i, s in enumerate(_STATUSES)}
+_STATUSES = STATUS_ORDER
+_CODE = STATUS_CODE
 
 
 @dataclass(frozen=True, slots=True)
