@@ -6,35 +6,36 @@ target precision the reviewer chooses (0.9 by default). Choosing a species
 in the table plots its precision against the score threshold (with a 95 %
 Wilson interval) above the number of detections that threshold keeps; the
 per-species thresholds can be saved as a CSV or applied to the list.
+
+The table is :class:`~audioclass_gui.qt.precision_table.PrecisionTable`,
+the plot :class:`~audioclass_gui.qt.precision_plot.PrecisionPlot`, and
+applying or saving the thresholds
+:class:`~audioclass_gui.qt.precision_actions.ThresholdActions`.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from audioclass_gui.formats.thresholds import write_thresholds_csv
+from audioclass_gui.qt.precision_actions import ThresholdActions
 from audioclass_gui.qt.precision_plot import PrecisionPlot
-from audioclass_gui.qt.table_items import fill_row, table_texts
+from audioclass_gui.qt.precision_table import PRECISION_COLUMNS, PrecisionTable
+from audioclass_gui.qt.table_items import table_texts
 from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.precision import (
@@ -51,36 +52,8 @@ from audioclass_gui.review.precision_words import describe_species_threshold
 
 __all__ = ["PRECISION_COLUMNS", "PrecisionDialog"]
 
-PRECISION_COLUMNS = (
-    "Species",
-    "Reviewed",
-    "Correct",
-    "Wrong",
-    "Precision",
-    "Threshold",
-    "Precision there",
-    "Kept",
-)
-_COLUMN_TIPS = (
-    "Predicted species (hover for the scientific name)",
-    "Detections with a counted verdict: accepted, rejected or relabelled",
-    "Accepted as this species",
-    "Rejected, or relabelled to another species",
-    "Correct ÷ reviewed, over all scores",
-    "Lowest score threshold whose precision reaches the target ('—': none does)",
-    "Precision of the reviewed detections at or above that threshold",
-    "Reviewed detections at or above that threshold",
-)
-_ROLE_NAME = Qt.ItemDataRole.UserRole
 
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f}"
-
-
-class PrecisionDialog(QDialog):
+class PrecisionDialog(ThresholdActions, QDialog):
     """Per-species precision, its plot and the threshold reaching a target (non-modal, live).
 
     Parameters
@@ -153,19 +126,7 @@ class PrecisionDialog(QDialog):
         )
         intro.setWordWrap(True)
 
-        self.table = QTableWidget(0, len(PRECISION_COLUMNS))
-        self.table.setHorizontalHeaderLabels(
-            [c.replace(" ", "\n") for c in PRECISION_COLUMNS]
-        )
-        for c, tip in enumerate(_COLUMN_TIPS):
-            self.table.horizontalHeaderItem(c).setToolTip(tip)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
+        self.table = PrecisionTable()
         self.unreviewed_label = QLabel("")
         self.unreviewed_label.setWordWrap(True)
 
@@ -262,11 +223,7 @@ class PrecisionDialog(QDialog):
 
     def select_species(self, scientific_name: str) -> bool:
         """Choose a species of the table (as clicking its row does); False if not listed."""
-        for r in range(self.table.rowCount()):
-            if self.table.item(r, 0).data(_ROLE_NAME) == scientific_name:
-                self.table.selectRow(r)
-                return True
-        return False
+        return self.table.select_species(scientific_name)
 
     # ------------------------------------------------------------ updating
     def refresh(self) -> None:
@@ -283,40 +240,7 @@ class PrecisionDialog(QDialog):
             ),
         )
         self._rows = rows
-        blocker = self.table.blockSignals(True)
-        self.table.setRowCount(len(rows))
-        selected_row = None
-        for r, t in enumerate(rows):
-            judged = t.true_positives + t.false_positives
-            overall = t.true_positives / judged if judged else None
-            values = (
-                t.common_name or t.scientific_name,
-                str(t.reviewed),
-                str(t.true_positives),
-                str(t.false_positives),
-                _fmt(overall),
-                _fmt(t.threshold, 3),
-                _fmt(t.precision),
-                str(t.kept),
-            )
-            fill_row(
-                self.table,
-                r,
-                values,
-                tooltip=t.scientific_name,
-                name_data={_ROLE_NAME: t.scientific_name},
-            )
-            if t.scientific_name == self._selected:
-                selected_row = r
-        if selected_row is None and rows:
-            selected_row = 0
-        if selected_row is not None:
-            self.table.selectRow(selected_row)
-            self._selected = rows[selected_row].scientific_name
-        else:
-            self.table.clearSelection()
-            self._selected = None
-        self.table.blockSignals(blocker)
+        self._selected = self.table.fill(rows, self._selected)
         waiting = species_without_verdicts(self.session)
         self.unreviewed_label.setText(
             ""
@@ -335,11 +259,10 @@ class PrecisionDialog(QDialog):
         return self.session.common_name(scientific_name) or scientific_name
 
     def _on_selection(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        chosen, name = self.table.chosen_species()
+        if not chosen:
             return
-        item = self.table.item(rows[0].row(), 0)
-        self._selected = None if item is None else item.data(_ROLE_NAME)
+        self._selected = name
         self._draw()
 
     def _draw(self) -> None:
@@ -382,59 +305,7 @@ class PrecisionDialog(QDialog):
         if not self._timer.isActive():
             self._timer.start()
 
-    # ------------------------------------------------------------- actions
-    def apply(self) -> dict[str, float]:
-        """Apply the thresholds reaching the target to the detection list (emits apply_requested)."""
-        thresholds = self.thresholds()
-        if not thresholds:
-            self.status.setText(
-                f"No species reaches {self.target.value():.2f}: nothing to apply."
-            )
-            return {}
-        self.apply_requested.emit(thresholds, f"precision ≥ {self.target.value():.2f}")
-        self.status.setText(
-            f"Applied {len(thresholds)} per-species thresholds to the list."
-        )
-        return thresholds
-
-    def ask_save(self) -> None:
-        """Ask where to save the thresholds CSV, then write it."""
-        name = f"thresholds_precision_{round(self.target.value() * 100):02d}.csv"
-        start = str(self.folder / name) if self.folder else name
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save thresholds CSV", start, "CSV (*.csv)"
-        )
-        if path:
-            self.save(path)
-
-    def save(self, path: str | Path) -> None:
-        """Write the table's thresholds to ``path`` (atomically, in the runner when there is one)."""
-        path = Path(path)
-        rows = list(self._rows)
-        self.status.setText(f"Saving {path.name}…")
-        if self.runner is None:
-            try:
-                write_thresholds_csv(path, rows)
-            except OSError as exc:
-                self._save_failed(path, exc)
-            else:
-                self._saved(path, len(rows))
-            return
-        self.runner.submit(
-            lambda: write_thresholds_csv(path, rows),
-            lambda _p: self._saved(path, len(rows)),
-            lambda exc: self._save_failed(path, exc),
-        )
-
-    def _saved(self, path: Path, n: int) -> None:
-        self.status.setText(f"Saved {n} species to {path.name}.")
-        self.saved.emit(path)
-
-    def _save_failed(self, path: Path, exc: BaseException) -> None:
-        self.status.setText(f"Not saved: {path.name}")
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        self.failed.emit(f"{path}: the thresholds CSV was not written ({reason})")
-
+    # ------------------------------------------------------------- closing
     def done(self, result: int) -> None:
         self.session.status_changed.disconnect(self._schedule)
         super().done(result)

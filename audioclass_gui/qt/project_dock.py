@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -29,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.axes import format_clock
-from audioclass_gui.qt.table_items import fill_row
+from audioclass_gui.qt.table_items import fill_row, read_only_rows
 from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import RecordingSummary
 
@@ -110,13 +108,7 @@ class RecordingList(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(RECORDING_COLUMNS), parent)
         self.setHorizontalHeaderLabels(RECORDING_COLUMNS)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().hide()
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        read_only_rows(self, stretch_last=True)
         self.setMinimumWidth(420)
         self.setTabKeyNavigation(False)
         self.cellActivated.connect(self._chosen)

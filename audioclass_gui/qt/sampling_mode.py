@@ -10,23 +10,17 @@ the queue, opening its recording when it is in another one of the project.
 "Leave sample" (or choosing a filter in the Species panel) restores the
 list. In a project the sample is kept with the project, so reopening it
 resumes the sample and its progress. Review › Sample report… shows the
-precision per species with its 95 % interval, live, and exports it as CSV.
+precision per species with its 95 % interval, live, and exports it as CSV
+(:class:`~audioclass_gui.qt.sampling_report_actions.SampleReporting`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
-from audioclass_gui.formats.sample_report import SampleReport, write_sample_report
 from audioclass_gui.project.sample_store import (
     load_sample,
     save_sample,
@@ -36,9 +30,10 @@ from audioclass_gui.qt.review_actions import find_menu
 from audioclass_gui.qt.sampling_banner import SampleBanner, describe
 from audioclass_gui.qt.sampling_dialog import SamplingDialog
 from audioclass_gui.qt.sampling_report import SampleReportDialog
+from audioclass_gui.qt.sampling_report_actions import SampleReporting
 from audioclass_gui.review import ReviewSession, Status
 from audioclass_gui.review.sample_plan import SampleSettings
-from audioclass_gui.review.sampling import ReviewQueue, sample_precision
+from audioclass_gui.review.sampling import ReviewQueue
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.main_window import MainWindow
@@ -46,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["SamplingController"]
 
 
-class SamplingController(QObject):
+class SamplingController(SampleReporting, QObject):
     """Builds verification samples and runs the list's sample mode.
 
     Attributes
@@ -139,19 +134,6 @@ class SamplingController(QObject):
         rows = self.queue.detections(self._session)
         done = sum(self._session.status(d.id) is not Status.UNREVIEWED for d in rows)
         return done, len(rows)
-
-    def report(self) -> SampleReport | None:
-        """The sample's precision per species and overall (None without a sample)."""
-        if self.queue is None or self._session is None:
-            return None
-        rows = sample_precision(self._session, self.queue, overall=True)
-        return SampleReport(
-            tuple(rows),
-            self.queue.seed,
-            self.queue.per_species,
-            self.queue.edges,
-            self._session.species_names(),
-        )
 
     # ------------------------------------------------------------ dialog
     def ask(self) -> SamplingDialog | None:
@@ -285,74 +267,6 @@ class SamplingController(QObject):
             "all reviewed: see the report"
             if total and not remaining
             else f"{remaining} to go",
-        )
-
-    # ------------------------------------------------------------ report
-    def show_report(self) -> SampleReportDialog | None:
-        """Review › Sample report…: precision from the sample (non-modal, live)."""
-        if self.queue is None or self._session is None:
-            self.window.statusBar().showMessage(
-                "Build a verification sample first (Ctrl+Shift+V).", 5000
-            )
-            return None
-        if self.report_dialog is not None:
-            self.report_dialog.refresh()
-            self.report_dialog.raise_()
-            return self.report_dialog
-        dialog = SampleReportDialog(
-            self._session,
-            self.report,
-            describe(self.queue, self.settings),
-            self.ask_export,
-            self.window,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_: setattr(self, "report_dialog", None))
-        self.report_dialog = dialog
-        dialog.show()
-        self.dialog_shown.emit(dialog)
-        return dialog
-
-    def ask_export(self) -> None:
-        """Ask where to write the report CSV, then write it."""
-        start = self._default_report_path()
-        path, _ = QFileDialog.getSaveFileName(
-            self.report_dialog or self.window,
-            "Export sample report",
-            str(start),
-            "CSV (*.csv)",
-        )
-        if path:
-            self.export_report(path)
-
-    def export_report(self, path: str | Path) -> None:
-        """Write the report CSV (built here, written atomically off the GUI thread)."""
-        report = self.report()
-        if report is None:
-            return
-        target = Path(path)
-        self.window.statusBar().showMessage(f"Exporting the sample report to {target}…")
-        self.window.runner.submit(
-            lambda: write_sample_report(target, report),
-            self._on_exported,
-            lambda exc: self.window.report_error("Export failed", f"{target}: {exc}"),
-        )
-
-    def _on_exported(self, path: Path) -> None:
-        self.window.statusBar().showMessage(
-            f"Wrote the sample report {path.name}", 8000
-        )
-        self.report_exported.emit(path)
-
-    def _default_report_path(self) -> Path:
-        project = self.window.projects.project
-        if project is not None:
-            return project.root / "verification-sample.csv"
-        info = self.window.info
-        return (
-            Path("verification-sample.csv")
-            if info is None
-            else info.path.with_suffix(".sample.csv")
         )
 
     # ------------------------------------------------------------ events

@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
-__all__ = ["RIGHT", "fill_row", "table_item", "table_texts"]
+__all__ = ["RIGHT", "fill_row", "read_only_rows", "table_item", "table_texts"]
 
 #: Alignment of a number in a table cell.
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -87,3 +92,16 @@ def table_texts(table: QTableWidget) -> list[tuple[str, ...]]:
         tuple(table.item(r, c).text() for c in range(table.columnCount()))
         for r in range(table.rowCount())
     ]
+
+
+def read_only_rows(table: QTableWidget, *, stretch_last: bool = False) -> None:
+    """Make ``table`` a read-only list: one whole row selected at a time,
+    no row numbers, columns as wide as their contents (the last one
+    stretched when ``stretch_last``)."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(stretch_last)

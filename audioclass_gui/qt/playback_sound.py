@@ -1,0 +1,182 @@
+"""The playback bar's sound controls: speed, context, band, high-pass, gain, channel.
+
+:class:`SoundControls` is mixed into
+:class:`~audioclass_gui.qt.playback_bar.PlaybackBar`. Its controls shape
+what is heard (and how much around a detection); each edits the bar's
+:class:`~audioclass_gui.qt.playback_settings.PlaybackSettings` through the
+bar's ``_set``, which saves them and asks for a replay where it matters.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QWidget,
+)
+
+from audioclass_gui.audio.playback_dsp import SPEED_MAX, SPEED_MIN
+from audioclass_gui.qt.playback_settings import CHANNEL_AS_DISPLAYED, CHANNEL_MIX
+
+__all__ = ["SPEED_STEPS", "SoundControls"]
+
+#: Speeds the Slower / Faster actions step through.
+SPEED_STEPS = (0.05, 0.1, 0.125, 0.2, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+_BAND_TEXT = {"full": "Full band", "box": "Selected box", "custom": "Custom band"}
+
+
+def _spin(
+    low: float, high: float, step: float, decimals: int, suffix: str, tip: str
+) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    spin.setDecimals(decimals)
+    spin.setSuffix(suffix)
+    spin.setToolTip(tip)
+    spin.setKeyboardTracking(False)
+    spin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    return spin
+
+
+class SoundControls:
+    """Sound controls for a bar with ``settings`` and ``_set(name, value, replay)``."""
+
+    def _build_sound_rows(self) -> list[tuple[str, QWidget | QLayout]]:
+        """Make the controls; return the bar's rows for them as ``(label, item)``."""
+        self.speed_spin = _spin(
+            SPEED_MIN,
+            SPEED_MAX,
+            0.05,
+            3,
+            " ×",
+            "Speed: below 1 plays slower and lower, like a tape ([ and ])",
+        )
+        self.speed_spin.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.speed_spin.valueChanged.connect(
+            lambda v: self._set("speed", float(v), replay=True)
+        )
+        self.context_spin = _spin(
+            0.0, 10.0, 0.25, 2, " s", "Seconds played before and after a detection"
+        )
+        self.context_spin.valueChanged.connect(lambda v: self._set("context", float(v)))
+        self.band_combo = QComboBox()
+        for key, text in _BAND_TEXT.items():
+            self.band_combo.addItem(text, key)
+        self.band_combo.setToolTip(
+            "Play only a frequency band: the selected box's or a chosen one"
+        )
+        self.band_combo.currentIndexChanged.connect(
+            lambda _i: self._set(
+                "band_mode", self.band_combo.currentData(), replay=True
+            )
+        )
+        self.low_spin = _spin(0.0, 200.0, 0.5, 2, " kHz", "Low edge of the custom band")
+        self.high_spin = _spin(
+            0.01, 200.0, 0.5, 2, " kHz", "High edge of the custom band"
+        )
+        self.low_spin.valueChanged.connect(
+            lambda v: self._set("band_low", float(v) * 1000, replay=True)
+        )
+        self.high_spin.valueChanged.connect(
+            lambda v: self._set("band_high", float(v) * 1000, replay=True)
+        )
+        band_row = QHBoxLayout()
+        band_row.setContentsMargins(0, 0, 0, 0)
+        band_row.addWidget(self.low_spin)
+        band_row.addWidget(QLabel("–"))
+        band_row.addWidget(self.high_spin)
+        self.highpass_spin = _spin(
+            0.0, 5000.0, 10.0, 0, " Hz", "High-pass against wind and hum (0: off)"
+        )
+        self.highpass_spin.setSpecialValueText("off")
+        self.highpass_spin.valueChanged.connect(
+            lambda v: self._set("highpass", float(v), replay=True)
+        )
+        self.gain_spin = _spin(-40.0, 40.0, 1.0, 1, " dB", "Gain")
+        self.gain_spin.valueChanged.connect(
+            lambda v: self._set("gain_db", float(v), replay=True)
+        )
+        self.normalise_check = QCheckBox("Normalise")
+        self.normalise_check.setToolTip(
+            "Bring the loudest sample of the span to -1 dBFS"
+        )
+        self.normalise_check.toggled.connect(
+            lambda on: self._set("normalise", on, replay=True)
+        )
+        gain_row = QHBoxLayout()
+        gain_row.setContentsMargins(0, 0, 0, 0)
+        gain_row.addWidget(self.gain_spin)
+        gain_row.addWidget(self.normalise_check)
+        self.channel_combo = QComboBox()
+        self.channel_combo.setToolTip(
+            "Channel to play: what the spectrogram shows, the mix, or one channel"
+        )
+        self.set_channels(1)
+        self.channel_combo.currentIndexChanged.connect(
+            lambda _i: self._set(
+                "channel", int(self.channel_combo.currentData()), replay=True
+            )
+        )
+        return [
+            ("Speed", self.speed_spin),
+            ("Context", self.context_spin),
+            ("Band", self.band_combo),
+            ("", band_row),
+            ("High-pass", self.highpass_spin),
+            ("Gain", gain_row),
+            ("Channel", self.channel_combo),
+        ]
+
+    def _show_sound_settings(self) -> None:
+        """Show the settings' speed, context, band, high-pass, gain and normalisation."""
+        s = self.settings
+        self.speed_spin.setValue(s.speed)
+        self.context_spin.setValue(s.context)
+        self.band_combo.setCurrentIndex(max(0, self.band_combo.findData(s.band_mode)))
+        self.low_spin.setValue(s.band_low / 1000)
+        self.high_spin.setValue(s.band_high / 1000)
+        self.highpass_spin.setValue(s.highpass)
+        self.gain_spin.setValue(s.gain_db)
+        self.normalise_check.setChecked(s.normalise)
+
+    def _enable_band(self) -> None:
+        custom = self.settings.band_mode == "custom"
+        self.low_spin.setEnabled(custom)
+        self.high_spin.setEnabled(custom)
+
+    def step_speed(self, direction: int) -> None:
+        """Go to the next slower (-1) or faster (+1) speed in :data:`SPEED_STEPS`."""
+        speed = self.settings.speed
+        if direction < 0:
+            steps = [v for v in SPEED_STEPS if v < speed - 1e-9]
+            target = steps[-1] if steps else SPEED_MIN
+        else:
+            steps = [v for v in SPEED_STEPS if v > speed + 1e-9]
+            target = steps[0] if steps else SPEED_MAX
+        self.speed_spin.setValue(target)
+
+    def set_channels(self, channels: int) -> None:
+        """Offer the channels of the open recording (emits nothing)."""
+        combo = self.channel_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("As displayed", CHANNEL_AS_DISPLAYED)
+        combo.addItem("Mix of all channels", CHANNEL_MIX)
+        for c in range(1, max(channels, self.settings.channel, 1) + 1):
+            combo.addItem(f"Channel {c}", c)
+        combo.blockSignals(False)
+        combo.setEnabled(channels > 1)
+        self._select_channel()
+
+    def _select_channel(self) -> None:
+        combo = self.channel_combo
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(0, combo.findData(self.settings.channel)))
+        combo.blockSignals(False)

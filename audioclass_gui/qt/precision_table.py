@@ -1,0 +1,128 @@
+"""The table of the Precision per species dialog: one row per species with verdicts.
+
+:class:`PrecisionTable` shows each species' counts, its precision over all
+scores and the lowest threshold reaching the target, and says which
+species is chosen (rows carry the scientific name).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget, QWidget
+
+from audioclass_gui.qt.table_items import fill_row, read_only_rows
+from audioclass_gui.review.precision import SpeciesThreshold
+
+__all__ = ["PRECISION_COLUMNS", "PrecisionTable"]
+
+PRECISION_COLUMNS = (
+    "Species",
+    "Reviewed",
+    "Correct",
+    "Wrong",
+    "Precision",
+    "Threshold",
+    "Precision there",
+    "Kept",
+)
+_COLUMN_TIPS = (
+    "Predicted species (hover for the scientific name)",
+    "Detections with a counted verdict: accepted, rejected or relabelled",
+    "Accepted as this species",
+    "Rejected, or relabelled to another species",
+    "Correct ÷ reviewed, over all scores",
+    "Lowest score threshold whose precision reaches the target ('—': none does)",
+    "Precision of the reviewed detections at or above that threshold",
+    "Reviewed detections at or above that threshold",
+)
+_ROLE_NAME = Qt.ItemDataRole.UserRole
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+class PrecisionTable(QTableWidget):
+    """Per-species precision and threshold, one read-only row per species.
+
+    Parameters
+    ----------
+    parent
+        The dialog.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(PRECISION_COLUMNS), parent)
+        self.setHorizontalHeaderLabels(
+            [c.replace(" ", "\n") for c in PRECISION_COLUMNS]
+        )
+        for c, tip in enumerate(_COLUMN_TIPS):
+            self.horizontalHeaderItem(c).setToolTip(tip)
+        read_only_rows(self)
+
+    def fill(
+        self, rows: Sequence[SpeciesThreshold], selected: str | None
+    ) -> str | None:
+        """Show ``rows``, keeping ``selected`` chosen (else the first row); emits nothing.
+
+        Returns
+        -------
+        str or None
+            Scientific name of the species now chosen (None without rows).
+        """
+        blocker = self.blockSignals(True)
+        self.setRowCount(len(rows))
+        selected_row = None
+        for r, t in enumerate(rows):
+            judged = t.true_positives + t.false_positives
+            overall = t.true_positives / judged if judged else None
+            values = (
+                t.common_name or t.scientific_name,
+                str(t.reviewed),
+                str(t.true_positives),
+                str(t.false_positives),
+                _fmt(overall),
+                _fmt(t.threshold, 3),
+                _fmt(t.precision),
+                str(t.kept),
+            )
+            fill_row(
+                self,
+                r,
+                values,
+                tooltip=t.scientific_name,
+                name_data={_ROLE_NAME: t.scientific_name},
+            )
+            if t.scientific_name == selected:
+                selected_row = r
+        if selected_row is None and rows:
+            selected_row = 0
+        if selected_row is not None:
+            self.selectRow(selected_row)
+            chosen = rows[selected_row].scientific_name
+        else:
+            self.clearSelection()
+            chosen = None
+        self.blockSignals(blocker)
+        return chosen
+
+    def select_species(self, scientific_name: str) -> bool:
+        """Select the row of a species (emits the selection signals); False if not listed."""
+        for r in range(self.rowCount()):
+            if self.item(r, 0).data(_ROLE_NAME) == scientific_name:
+                self.selectRow(r)
+                return True
+        return False
+
+    def chosen_species(self) -> tuple[bool, str | None]:
+        """Whether a row is selected, and the scientific name it carries."""
+        rows = self.selectionModel().selectedRows()
+        if not rows:
+            return False, None
+        item = self.item(rows[0].row(), 0)
+        return True, None if item is None else item.data(_ROLE_NAME)
