@@ -90,6 +90,7 @@ def test_list_any_subset_of_the_project_recordings(qtbot, win: MainWindow):
     assert win.info.path.name == "a.wav"
     assert {s for s, _n, _c in listed(win)} == {"a"}
     assert not panel.recording_list.isVisible()
+    assert win.table.isColumnHidden(6)  # one recording listed: no Recording column
 
     # "Some recordings…" shows a ticked list, starting from the open recording.
     panel.recordings.setCurrentIndex(panel.recordings.findData(SOME_RECORDINGS))
@@ -110,6 +111,7 @@ def test_list_any_subset_of_the_project_recordings(qtbot, win: MainWindow):
     )
     # The table names each row's recording; the spectrogram shows only the open one's.
     assert set(table_column(win, 6)) == {"a.wav", "b.wav", "d.wav"}
+    assert not win.table.isColumnHidden(6)
     assert {
         Path(win.session.get(i).recording.path).name for i in win.overlay.detection_ids
     } == {"a.wav"}
@@ -138,6 +140,7 @@ def test_list_any_subset_of_the_project_recordings(qtbot, win: MainWindow):
     qtbot.mouseClick(panel.reset, Qt.MouseButton.LeftButton)
     assert not panel.recording_list.isVisible()
     assert {s for s, _n, _c in listed(win)} == {"b"}
+    assert win.table.isColumnHidden(6)
     panel.recordings.setCurrentIndex(panel.recordings.findData(SOME_RECORDINGS))
     assert panel.recordings.currentText() == "2 of 4 recordings"
 

@@ -31,6 +31,7 @@ from audioclass_gui.review.detection import STATUS_ORDER
 __all__ = ["DetectionTable", "DetectionTableModel"]
 
 COLUMNS = ("Start", "End", "Species", "Scientific name", "Score", "Status", "Recording")
+RECORDING_COLUMN = COLUMNS.index("Recording")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 _STATUSES = STATUS_ORDER
@@ -66,7 +67,14 @@ class DetectionTableModel(QAbstractTableModel):
     :class:`~audioclass_gui.review.DetectionList` (ids only) keeps a reset
     and a sort of 50,000 rows in numpy. The model sorts itself
     (:meth:`sort`); column -1 is the order the rows were given in.
+
+    Signals
+    -------
+    recording_shown(bool)
+        The Recording column was filled (True) or emptied (False).
     """
+
+    recording_shown = Signal(bool)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -85,6 +93,7 @@ class DetectionTableModel(QAbstractTableModel):
         """Fill the Recording column (when rows come from several recordings)."""
         if show != self._show_recording:
             self._show_recording = show
+            self.recording_shown.emit(show)
             if len(self._ids):
                 self.dataChanged.emit(
                     self.index(0, 6), self.index(len(self._ids) - 1, 6)
@@ -313,6 +322,11 @@ class DetectionTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
+        # The Recording column only when rows come from several recordings.
+        self.setColumnHidden(RECORDING_COLUMN, True)
+        self.source.recording_shown.connect(
+            lambda shown: self.setColumnHidden(RECORDING_COLUMN, not shown)
+        )
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)
         header = self.horizontalHeader()
