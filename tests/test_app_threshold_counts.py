@@ -52,3 +52,15 @@ def test_recording_list_and_species_panel_follow_per_species_thresholds(qtbot, w
     window.species_thresholds.clear()
     qtbot.waitUntil(lambda: _detections_column(window) == "3", timeout=5_000)
     qtbot.waitUntil(lambda: _panel_counts(window)["Great Tit"] == "2", timeout=5_000)
+
+
+def test_model_panel_names_the_runs_a_project_already_holds(qtbot, window, folder, calls_wav):
+    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
+        window.open_path(calls_wav)  # one recording on its own: nothing loaded yet
+    assert window.model_panel.status.text() == "No detections yet: pick a model and press Run."
+    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
+        window.open_path(folder)
+    name = window.session.runs()[0][1]
+    assert window.model_panel.status.text() == (
+        f"Detections of {name} are loaded. Run adds the chosen model's."
+    )

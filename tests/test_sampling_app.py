@@ -344,9 +344,10 @@ def test_single_recording_sample_and_a_new_run_closes_it(qtbot, calls_wav: Path)
     give(qtbot, win, Qt.Key.Key_A)
     assert win.review.selected.id == queue.ids[1]
     assert win.sampling.progress() == (1, 4)
-    with qtbot.waitSignal(win.sampling.mode_changed, timeout=60_000) as left:
+    left: list[bool] = []
+    win.sampling.mode_changed.connect(left.append)
+    with qtbot.waitSignal(win.run_finished, timeout=60_000):  # every prediction delivered
         win.run_model("energy")
-    assert left.args == [False] and win.sampling.queue is None
-    qtbot.waitUntil(lambda: not win.inference.running, timeout=60_000)
+    assert left == [False] and win.sampling.queue is None
     assert len(win.review.visible()) == population
     win.close()

@@ -51,6 +51,20 @@ class RunGlue(QObject):
         inference.progress.connect(panel.set_progress)
         inference.finished.connect(self._on_run_finished)
         inference.failed.connect(self._on_run_failed)
+        window.recording_opened.connect(lambda _info: self.describe_loaded())
+
+    def describe_loaded(self) -> None:
+        """Say in the model panel which runs the open review already holds."""
+        window = self.window
+        if window.inference.running or window.session is None:
+            return
+        names = sorted({name for _key, name, _prov, preds in window.session.runs() if preds})
+        if not names:
+            text = "No detections yet: pick a model and press Run."
+        else:
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            text = f"Detections of {shown} are loaded. Run adds the chosen model's."
+        window.model_panel.status.setText(text)
 
     def run_model(self, key: str) -> None:
         """Run a model over the open recording in the worker thread.
