@@ -70,7 +70,10 @@ class ControlThread(QObject):
                 result, error = job(), None
             except BaseException as exc:  # handed back, never raised in the thread
                 result, error = None, exc
-            self._delivered.emit(lambda: self._finish(result, error, on_done, on_error))
+            try:
+                self._delivered.emit(lambda: self._finish(result, error, on_done, on_error))
+            except RuntimeError:
+                pass  # deleted with its window while the job ran: nobody is left to tell
 
         try:
             return self._pool.submit(run)
