@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from audioclass_gui.review import Status
 from tests.conftest import write_birdnet_csv, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -64,3 +65,21 @@ def test_model_panel_names_the_runs_a_project_already_holds(qtbot, window, folde
     assert window.model_panel.status.text() == (
         f"Detections of {name} are loaded. Run adds the chosen model's."
     )
+
+
+def test_recording_list_recount_updates_texts_in_place(qtbot, window, folder):
+    window.model_panel.set_threshold(0.25)
+    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
+        window.open_path(folder)
+    recordings = window.projects.recordings
+    qtbot.waitUntil(lambda: recordings.item(0, 4).text() == "0/3", timeout=5_000)
+    reviewed = recordings.item(0, 4)
+    name = recordings.item(0, 0)
+    assert name.font().bold()  # the open recording
+
+    window.review.select(window.review.visible()[0].id)
+    window.review.set_status(Status.ACCEPTED)
+    qtbot.waitUntil(lambda: recordings.item(0, 4).text() == "1/3", timeout=5_000)
+    # The same items, their texts changed: no rebuild of the list per verdict.
+    assert recordings.item(0, 4) is reviewed and recordings.item(0, 0) is name
+    assert name.font().bold() and recordings.paths() == [str(folder / "a.wav")]

@@ -116,22 +116,39 @@ class RecordingList(QTableWidget):
         self._current: str | None = None
 
     def set_summaries(self, summaries: list[RecordingSummary]) -> None:
-        """Show one row per recording."""
-        self.setRowCount(len(summaries))
-        for row, s in enumerate(summaries):
-            length = (
-                f"{s.duration:.1f} s" if s.duration < 600 else format_clock(s.duration)
-            )
-            start = "" if s.start is None else s.start.strftime("%Y-%m-%d %H:%M:%S")
-            done = f"{s.reviewed}/{s.detections}" if s.detections else "—"
-            fill_row(
-                self,
-                row,
-                (s.path.name, length, start, str(s.detections), done),
-                tooltip=str(s.path),
-                row_data={PATH_ROLE: str(s.path)},
-                left=(0, 2),
-            )
+        """Show one row per recording.
+
+        Rows already showing the same recording keep their items and only
+        change the texts that changed: recounting after each verdict stays
+        cheap in a project of thousands of recordings.
+        """
+        self.setUpdatesEnabled(False)
+        try:
+            self.setRowCount(len(summaries))
+            for row, s in enumerate(summaries):
+                length = (
+                    f"{s.duration:.1f} s" if s.duration < 600 else format_clock(s.duration)
+                )
+                start = "" if s.start is None else s.start.strftime("%Y-%m-%d %H:%M:%S")
+                done = f"{s.reviewed}/{s.detections}" if s.detections else "—"
+                texts = (s.path.name, length, start, str(s.detections), done)
+                first = self.item(row, 0)
+                if first is not None and first.data(PATH_ROLE) == str(s.path):
+                    for col, text in enumerate(texts):
+                        item = self.item(row, col)
+                        if item.text() != text:
+                            item.setText(text)
+                    continue
+                fill_row(
+                    self,
+                    row,
+                    texts,
+                    tooltip=str(s.path),
+                    row_data={PATH_ROLE: str(s.path)},
+                    left=(0, 2),
+                )
+        finally:
+            self.setUpdatesEnabled(True)
         self.mark_current(self._current)
 
     def paths(self) -> list[str]:
@@ -144,8 +161,10 @@ class RecordingList(QTableWidget):
         for row in range(self.rowCount()):
             item = self.item(row, 0)
             font = item.font()
-            font.setBold(item.data(PATH_ROLE) == path)
-            item.setFont(font)
+            bold = item.data(PATH_ROLE) == path
+            if font.bold() != bold:
+                font.setBold(bold)
+                item.setFont(font)
 
     def choose_row(self, row: int) -> None:
         """Choose a recording as a click would."""
