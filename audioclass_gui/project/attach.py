@@ -24,6 +24,7 @@ from audioclass_gui.project.sources import (
     read_source,
     sniff,
 )
+from audioclass_gui.project.store import verdict_item
 
 if TYPE_CHECKING:
     from audioclass_gui.formats.aoef_import import PredictionFile
@@ -259,19 +260,7 @@ class SourcesMixin:
         for key, verdict, user, at in review.verdicts:
             who = user or self.reviewer
             self._recorder.know_user(who)
-            items.append(
-                [
-                    self.codec.encode(key[0]),
-                    key[1],
-                    key[2],
-                    key[3],
-                    verdict.status.value,
-                    verdict.label,
-                    verdict.note,
-                    str(who.uuid),
-                    at,
-                ]
-            )
+            items.append(verdict_item(self.codec, key, verdict, str(who.uuid), at))
         if items:
             self._append({"t": "v", "items": items})
         self.session.restore(review.verdicts)

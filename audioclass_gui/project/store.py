@@ -51,6 +51,7 @@ __all__ = [
     "Replay",
     "compacted_records",
     "replay",
+    "verdict_item",
 ]
 
 FORMAT = "audioclass-gui/review-journal/1"
@@ -290,10 +291,13 @@ def replay(records: Iterable[dict[str, Any]], codec: PathCodec) -> Replay:
 
 
 
-def _verdict_item(
+def verdict_item(
     codec: Any, key: tuple, verdict: Any, reviewer: str | None, at: float | None
 ) -> list[Any]:
-    """One verdict as a compacted journal item: path, start, end, species, verdict, stamp."""
+    """One verdict as a journal item: path, start, end, species, verdict, stamp.
+
+    Compaction and imported reviews write verdicts this way.
+    """
     return [
         codec.encode(key[0]),
         key[1],
@@ -343,7 +347,7 @@ def compacted_records(
         seen.add(key)
         v, stamp = session.verdict(det.id), session.stamp(det.id)
         items.append(
-            _verdict_item(
+            verdict_item(
                 codec,
                 key,
                 v,
@@ -352,7 +356,7 @@ def compacted_records(
             )
         )
     for key, (v, user, at) in session.pending_verdicts().items():
-        items.append(_verdict_item(codec, key, v, str(user.uuid), at))
+        items.append(verdict_item(codec, key, v, str(user.uuid), at))
     for start in range(0, len(items), 5000):
         yield {"t": "v", "items": items[start : start + 5000]}
     for box in session.boxes():
