@@ -7,13 +7,12 @@ species is chosen (rows carry the scientific name).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget, QWidget
 
-from audioclass_gui.qt.table_items import fill_row, read_only_rows
+from audioclass_gui.qt.table_items import fill_row, number_text, read_only_rows
 from audioclass_gui.review.precision import SpeciesThreshold
 
 __all__ = ["PRECISION_COLUMNS", "PrecisionTable"]
@@ -39,12 +38,6 @@ _COLUMN_TIPS = (
     "Reviewed detections at or above that threshold",
 )
 _ROLE_NAME = Qt.ItemDataRole.UserRole
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f}"
 
 
 class PrecisionTable(QTableWidget):
@@ -86,9 +79,9 @@ class PrecisionTable(QTableWidget):
                 str(t.reviewed),
                 str(t.true_positives),
                 str(t.false_positives),
-                _fmt(overall),
-                _fmt(t.threshold, 3),
-                _fmt(t.precision),
+                number_text(overall),
+                number_text(t.threshold, 3),
+                number_text(t.precision),
                 str(t.kept),
             )
             fill_row(

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from audioclass_gui.formats.sample_report import SampleReport
-from audioclass_gui.qt.table_items import fill_row, table_texts
+from audioclass_gui.qt.table_items import fill_row, number_text, table_texts
 from audioclass_gui.qt.tasks import debounce
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.sampling import OVERALL
@@ -43,10 +43,6 @@ REPORT_COLUMNS = (
     "95 % interval",
     "Unweighted",
 )
-
-
-def _fmt(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.3f}"
 
 
 def format_interval(low: float, high: float) -> str:
@@ -140,9 +136,9 @@ class SampleReportDialog(QDialog):
                 str(p.remaining),
                 str(p.true_positives),
                 str(p.judged),
-                _fmt(p.precision),
+                number_text(p.precision, 3),
                 format_interval(p.low, p.high),
-                _fmt(p.raw_precision),
+                number_text(p.raw_precision, 3),
             )
             fill_row(self.table, r, values, tooltip=p.scientific_name, bold=overall)
 

@@ -6,6 +6,7 @@ code looks up); the other columns are numbers, right-aligned so they line up.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Container, Mapping, Sequence
 
 from PySide6.QtCore import Qt
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-__all__ = ["RIGHT", "fill_row", "read_only_rows", "table_item", "table_texts"]
+__all__ = ["RIGHT", "fill_row", "number_text", "read_only_rows", "table_item", "table_texts"]
 
 #: Alignment of a number in a table cell.
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -105,3 +106,10 @@ def read_only_rows(table: QTableWidget, *, stretch_last: bool = False) -> None:
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(stretch_last)
+
+
+def number_text(value: float | None, digits: int = 2) -> str:
+    """A number for a result table; a dash for none (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f}"
