@@ -111,4 +111,5 @@ def test_ctrl_e_export_keeps_each_model_run_apart(qtbot, folder: Path, tmp_path:
     assert len(result.model_run_paths) == len(runs)
     names = sorted(io.load(p, type="model_run").name for p in result.model_run_paths)
     assert names == sorted(name for _key, name, _prov, _preds in runs)
+    assert sorted(win.session.run_names()) == names  # the cheap listing agrees
     assert f"{len(runs)} model runs" in win.statusBar().currentMessage()

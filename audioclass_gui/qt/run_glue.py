@@ -58,7 +58,7 @@ class RunGlue(QObject):
         window = self.window
         if window.inference.running or window.session is None:
             return
-        names = sorted({name for _key, name, _prov, preds in window.session.runs() if preds})
+        names = sorted(set(window.session.run_names()))
         if not names:
             text = "No detections yet: pick a model and press Run."
         else:

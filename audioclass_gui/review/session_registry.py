@@ -165,11 +165,14 @@ class SessionRegistryMixin:
             self._predictions, self._prediction_runs, strict=True
         ):
             by_run.setdefault(run, []).append(prediction)
-        out = []
-        for run, predictions in by_run.items():
-            if run == "":
-                name, provenance = self.model_name, self.provenance
-            else:
-                name, provenance = self._runs.get(run, (run, {}))
-            out.append((run, name, provenance, predictions))
-        return out
+        return [(run, *self._run_info(run), predictions) for run, predictions in by_run.items()]
+
+    def run_names(self: ReviewSession) -> list[str]:
+        """Model names of the runs with predictions, as :meth:`runs` lists them (cheap)."""
+        return [self._run_info(run)[0] for run in dict.fromkeys(self._prediction_runs)]
+
+    def _run_info(self: ReviewSession, run: str) -> tuple[str, dict[str, Any]]:
+        """A run's model name and provenance ("" is the session's own run)."""
+        if run == "":
+            return self.model_name, self.provenance
+        return self._runs.get(run, (run, {}))
