@@ -111,3 +111,15 @@ def test_a_file_that_is_not_predictions_is_named_and_nothing_changes(qtbot, wind
         window.project_files.import_predictions(junk)
     assert str(junk) in error.args[0] and "not a predictions file" in error.args[0]
     assert window.projects.project.sources() == [] and window.isVisible()
+
+
+def test_a_missing_file_is_named_and_nothing_is_attached(qtbot, window, tmp_path: Path, settings):
+    site = tmp_path / "site"
+    site.mkdir()
+    write_calls(site / "a.wav", duration=3.0)
+    _open(qtbot, window, site)
+    gone = tmp_path / "gone.model_run.json"
+    with qtbot.waitSignal(window.error_reported, timeout=20_000) as error:
+        window.project_files.import_predictions(gone)
+    assert error.args[0].startswith(f"{gone}: ")
+    assert window.projects.project.sources() == []

@@ -25,6 +25,7 @@ from audioclass_gui.project.prepare import (
     prepare_review,
 )
 from audioclass_gui.qt.review_actions import find_menu
+from audioclass_gui.qt.tasks import file_problem
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -239,7 +240,4 @@ class ProjectFiles(QObject):
 
     def _failed(self, path: Path, exc: BaseException) -> None:
         self.window.statusBar().clearMessage()
-        text = str(exc)
-        if str(path) not in text:
-            text = f"{path}: {text}"
-        self.window.report_error("Cannot import", text)
+        self.window.report_error("Cannot import", file_problem(path, exc))

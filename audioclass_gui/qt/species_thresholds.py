@@ -23,6 +23,7 @@ from audioclass_gui.formats.thresholds import (
     thresholds_from_setting,
     thresholds_setting,
 )
+from audioclass_gui.qt.tasks import file_problem
 
 if TYPE_CHECKING:
     from audioclass_gui.project.project import ReviewProject
@@ -90,14 +91,9 @@ class SpeciesThresholdsController(QObject):
 
     def _failed(self, path: Path, exc: BaseException) -> None:
         self.window.statusBar().clearMessage()
-        text = str(exc)
-        if isinstance(exc, OSError):
-            text = f"{path}: {exc.strerror or exc}"
-        elif str(path) not in text:
-            text = f"{path}: {text}"
         self.window.report_error(
             "Cannot load thresholds",
-            f"{text}\n\nThe thresholds in use are unchanged.",
+            f"{file_problem(path, exc)}\n\nThe thresholds in use are unchanged.",
         )
 
     def apply(self, thresholds: dict[str, float], source: str) -> None:
