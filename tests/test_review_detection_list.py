@@ -24,7 +24,7 @@ def test_lazy_select_is_the_same_list_without_objects(session):  # noqa: F811
         assert len(lazy) == len(plain)
         assert lazy.ids.tolist() == [d.id for d in plain]
         assert [lazy[i] for i in range(len(lazy))] == plain
-        assert lazy[-1] is plain[-1]
+        assert lazy[-1] == plain[-1]  # made on demand: equal, not the same object
         assert lazy[1:3] == plain[1:3] and isinstance(lazy[1:3], DetectionList)
         assert plain[0] in lazy
     assert session.select(DetectionFilter(min_score=2.0), lazy=True) == []

@@ -190,7 +190,7 @@ def build_annotation_project(
     """
     by_clip: dict[Any, _ClipVerdicts] = {}
     for det in session.judged():
-        clip = det.clip_prediction.clip
+        clip = det.clip
         entry = by_clip.get(clip.uuid)
         if entry is None:
             entry = by_clip[clip.uuid] = _ClipVerdicts(clip)

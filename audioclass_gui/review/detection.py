@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from soundevent import data
@@ -28,6 +29,7 @@ __all__ = [
     "Stamp",
     "Status",
     "Verdict",
+    "frame_clip",
     "new_box_id",
 ]
 
@@ -101,6 +103,10 @@ class Stamp:
 class Detection:
     """One predicted tag of one clip prediction.
 
+    A session makes these on demand from its columns (only for the rows
+    being looked at), so two reads of one detection give equal objects, not
+    the same object.
+
     Parameters
     ----------
     id
@@ -109,8 +115,6 @@ class Detection:
         not even after the session is cleared for a re-run. They are not
         stable across program runs: persistent stores use :attr:`key`
         together with the recording's path.
-    clip_prediction
-        The model's prediction for the frame this detection comes from.
     tag
         The predicted tag (usually ``soundevent.terms.scientific_name``).
     scientific_name
@@ -127,10 +131,14 @@ class Detection:
     run
         Key of the model run (source) the detection comes from; ``""`` for
         the session's own run.
+    recording
+        The recording this detection is in.
+    source
+        The model's prediction for the frame (a ``ClipPrediction``), or a
+        function that makes it when asked (rows read from a store).
     """
 
     id: int
-    clip_prediction: data.ClipPrediction
     tag: data.Tag
     scientific_name: str
     common_name: str
@@ -140,11 +148,26 @@ class Detection:
     low_freq: float | None = None
     high_freq: float | None = None
     run: str = ""
+    recording: data.Recording | None = field(default=None, compare=False, repr=False)
+    source: data.ClipPrediction | Callable[[], data.ClipPrediction] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
-    def recording(self) -> data.Recording:
-        """The recording this detection is in."""
-        return self.clip_prediction.clip.recording
+    def clip_prediction(self) -> data.ClipPrediction:
+        """The model's prediction for the frame (every class it scored there)."""
+        source = self.source
+        if source is None:
+            raise ValueError(f"detection {self.id} has no clip prediction")
+        return source if isinstance(source, data.ClipPrediction) else source()
+
+    @property
+    def clip(self) -> data.Clip:
+        """The frame as a clip (made without the window's other predictions)."""
+        source = self.source
+        if isinstance(source, data.ClipPrediction):
+            return source.clip
+        return frame_clip(self.recording, self.start, self.end)  # type: ignore[arg-type]
 
     @property
     def label(self) -> str:
@@ -170,6 +193,21 @@ class Detection:
             ``(round(start, 3), round(end, 3), scientific_name)``.
         """
         return (round(self.start, 3), round(self.end, 3), self.scientific_name)
+
+
+def frame_clip(recording: data.Recording, start: float, end: float) -> data.Clip:
+    """The clip of a frame, with a uuid that depends only on recording and frame.
+
+    Clips made for the same frame at different times (a detection read, then
+    its model run exported) get the same uuid, so exports that refer to a
+    clip from two files agree.
+    """
+    return data.Clip(
+        uuid=uuid.uuid5(recording.uuid, f"clip:{float(start)!r}:{float(end)!r}"),
+        recording=recording,
+        start_time=float(start),
+        end_time=float(end),
+    )
 
 
 def new_box_id() -> str:

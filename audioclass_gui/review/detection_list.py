@@ -73,7 +73,7 @@ class DetectionList(Sequence[Detection]):
     def __contains__(self, value: object) -> bool:
         if isinstance(value, Detection):
             ok = bool(np.any(self.ids == value.id))
-            return ok and self.session.get(value.id) is value
+            return ok and self.session.get(value.id) == value
         return False
 
     def __eq__(self, other: object) -> bool:

@@ -37,6 +37,9 @@ from audioclass_gui.review.detection import (
     Status,
     Verdict,
 )
+from audioclass_gui.review.detection_list import DetectionList
+from audioclass_gui.review.keys import KeyIndex, key_hashes, milliseconds
+from audioclass_gui.review.rows import Rows
 from audioclass_gui.review.session_edits import SessionEditsMixin
 from audioclass_gui.review.session_reads import SessionReadsMixin
 from audioclass_gui.review.session_registry import SessionRegistryMixin
@@ -146,6 +149,7 @@ class ReviewSession(
         self._boxes: dict[str, Box] = {}
         self._box_stamps: dict[str, tuple[int, float]] = {}
         self._next_id = 0
+        self._tags: dict[int, data.Tag] = {}
         self.generation = 0
         self.cache: dict[Any, Any] = {}
         if recording is not None:
@@ -158,24 +162,29 @@ class ReviewSession(
         self._predictions: list[data.ClipPrediction] = []
         self._prediction_runs: list[str] = []
         self._first_id = self._next_id
-        self._dets: list[Detection] = []
-        self._scores = np.empty(0, dtype=np.float64)
-        self._starts = np.empty(0, dtype=np.float64)
-        self._ends = np.empty(0, dtype=np.float64)
-        self._rec = np.empty(0, dtype=np.int32)
-        self._spc = np.empty(0, dtype=np.int32)
-        self._codes = np.empty(0, dtype=np.int8)
-        self._labels = np.empty(0, dtype=np.int32)
-        self._by = np.empty(0, dtype=np.int32)
-        self._at = np.empty(0, dtype=np.float64)
+        self._rows = Rows()
+        self._keys = KeyIndex()
         self._notes: dict[int, str] = {}
-        self._key_ids: dict[tuple[int, float, float, int], list[int]] = {}
-        self._identities: set[tuple[int, float, float, int, str]] = set()
+        # row -> (reviewer index, epoch time) of the row's current verdict
+        self._stamps: dict[int, tuple[int, float]] = {}
+        self._run_keys: list[str] = []
+        self._run_index: dict[str, int] = {}
         self._touch()
 
     def _touch(self) -> None:
         self.generation += 1
         self.cache.clear()
+
+    def _run_code(self, run: str) -> int:
+        code = self._run_index.get(run)
+        if code is None:
+            code = len(self._run_keys)
+            self._run_keys.append(run)
+            self._run_index[run] = code
+        return code
+
+    def _model_of(self, run: str) -> str:
+        return "" if run == "" else self._runs.get(run, (run, {}))[0]
 
     def add_predictions(
         self, predictions: Sequence[data.ClipPrediction], *, run: str = ""
@@ -208,92 +217,230 @@ class ReviewSession(
             If a prediction belongs to another recording (single-recording
             session only).
         """
-        new: list[Detection] = []
-        cols: list[tuple[float, float, float, int, int]] = []
-        # Loading the same model's output twice (a run and its export) adds nothing.
-        model = "" if run == "" else self._runs.get(run, (run, {}))[0]
-        for prediction in predictions:
+        scores: list[float] = []
+        starts: list[float] = []
+        ends: list[float] = []
+        recs: list[int] = []
+        spcs: list[int] = []
+        owner: list[int] = []
+        for number, prediction in enumerate(predictions):
             clip = prediction.clip
             rec = self._recording_of(clip)
             start, end = float(clip.start_time), float(clip.end_time)
-            s3, e3 = round(start, 3), round(end, 3)
-            kept = False
             for predicted in prediction.tags:
                 tag = predicted.tag
                 name = str(tag.value)
-                spc = self._species_id(name)
-                identity = (rec, s3, e3, spc, model)
-                if identity in self._identities:
-                    continue
-                self._identities.add(identity)
-                kept = True
-                common = self._names.get(name)
-                if common is None:
-                    common = self._lookup_common(tag)
-                detection = Detection(
-                    id=self._next_id,
-                    clip_prediction=prediction,
-                    tag=tag,
-                    scientific_name=name,
-                    common_name=common,
-                    score=float(predicted.score),
-                    start=start,
-                    end=end,
-                    run=run,
-                )
-                self._next_id += 1
-                new.append(detection)
-                cols.append((detection.score, start, end, rec, spc))
-            if kept or not prediction.tags:
-                self._predictions.append(prediction)
-                self._prediction_runs.append(run)
-        if not new:
-            return new
-        arr = np.asarray(cols, dtype=np.float64).reshape(-1, 5)
-        n = len(new)
-        first_local = len(self._dets)
-        self._dets.extend(new)
-        self._scores = np.concatenate((self._scores, arr[:, 0]))
-        self._starts = np.concatenate((self._starts, arr[:, 1]))
-        self._ends = np.concatenate((self._ends, arr[:, 2]))
-        self._rec = np.concatenate((self._rec, arr[:, 3].astype(np.int32)))
-        self._spc = np.concatenate((self._spc, arr[:, 4].astype(np.int32)))
-        self._codes = np.concatenate((self._codes, np.full(n, _UNREVIEWED, np.int8)))
-        self._labels = np.concatenate((self._labels, np.full(n, -1, np.int32)))
-        self._by = np.concatenate((self._by, np.full(n, -1, np.int32)))
-        self._at = np.concatenate((self._at, np.full(n, math.nan)))
-        pending = self._pending
-        for offset, detection in enumerate(new):
-            local = first_local + offset
-            key = (
-                int(self._rec[local]),
-                round(detection.start, 3),
-                round(detection.end, 3),
-                int(self._spc[local]),
-            )
-            group = self._key_ids.setdefault(key, [])
-            group.append(detection.id)
-            source = self._locals_of(group[0]) if len(group) > 1 else None
-            if source is not None and source != local:
-                self._copy_verdict(source, local)
-            elif pending:
-                pkey = self.path_key(detection.id)
-                carried = pending.pop(pkey, None)
-                if carried is not None:
-                    self._set_local(local, *carried)
-        self._touch()
-        self.detections_added.emit(new)
-        return new
+                if name not in self._names:
+                    self._lookup_common(tag)
+                scores.append(float(predicted.score))
+                starts.append(start)
+                ends.append(end)
+                recs.append(rec)
+                spcs.append(self._species_id(name))
+                owner.append(number)
+        values = {
+            "score": np.asarray(scores, np.float64),
+            "start": np.asarray(starts, np.float64),
+            "end": np.asarray(ends, np.float64),
+            "recording": np.asarray(recs, np.int32),
+            "species": np.asarray(spcs, np.int32),
+        }
+        owners = np.asarray(owner, np.int64)
+        keep = self._new_rows(values, run)
+        # A prediction is kept when one of its tags is new, or when it has none.
+        kept = np.zeros(len(predictions), bool)
+        kept[owners[keep]] = True
+        for number, prediction in enumerate(predictions):
+            if not prediction.tags:
+                kept[number] = True
+        first_window = len(self._predictions)
+        window_of = np.cumsum(kept) - 1 + first_window
+        for number in np.flatnonzero(kept).tolist():
+            self._predictions.append(predictions[number])
+            self._prediction_runs.append(run)
+        values = {name: column[keep] for name, column in values.items()}
+        values["window"] = window_of[owners[keep]].astype(np.int32)
+        added = self._append_rows(values, run, keep_all=True)
+        return self.get_many(added)
 
-    def _locals_of(self, detection_id: int) -> int | None:
-        local = detection_id - self._first_id
-        return local if 0 <= local < len(self._dets) else None
+    def add_columns(
+        self,
+        run: str,
+        recording: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        species: np.ndarray,
+        score: np.ndarray,
+    ) -> range:
+        """Add detections given as columns (a predictions store), without objects.
+
+        Parameters
+        ----------
+        run
+            Key of the run (name it first with :meth:`set_run`).
+        recording
+            Index into :attr:`recordings` of each detection.
+        start, end
+            Frame bounds in seconds.
+        species
+            Index into :meth:`species_list` (register names with
+            :meth:`species_ids`).
+        score
+            The model's scores.
+
+        Returns
+        -------
+        range
+            Ids of the detections added (duplicates of detections already
+            present, as for :meth:`add_predictions`, are skipped). Columns
+            that are read-only views (a memory-mapped file) are used without
+            copying when the session is empty. Clip predictions are made on
+            demand (:attr:`Detection.clip_prediction`).
+        """
+        values = {
+            "score": np.asarray(score, np.float64),
+            "start": np.asarray(start, np.float64),
+            "end": np.asarray(end, np.float64),
+            "recording": np.asarray(recording, np.int32),
+            "species": np.asarray(species, np.int32),
+        }
+        if len({len(v) for v in values.values()}) > 1:
+            raise ValueError("columns of different lengths")
+        if len(values["recording"]) and (
+            values["recording"].min() < 0
+            or values["recording"].max() >= len(self._recordings)
+        ):
+            raise ValueError("a recording index is out of range")
+        if len(values["species"]) and (
+            values["species"].min() < 0 or values["species"].max() >= len(self._species)
+        ):
+            raise ValueError("a species index is out of range")
+        keep = self._new_rows(values, run)
+        if not keep.all():
+            values = {name: column[keep] for name, column in values.items()}
+        ids = self._append_rows(values, run, keep_all=True)
+        return range(ids[0], ids[-1] + 1) if len(ids) else range(self._next_id, self._next_id)
+
+    def species_ids(self, names: Sequence[str]) -> np.ndarray:
+        """Indices in :meth:`species_list` of these names (registered if new)."""
+        return np.asarray([self._species_id(str(n)) for n in names], np.int32)
+
+    def _hashes(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        return key_hashes(
+            values["recording"],
+            milliseconds(values["start"]),
+            milliseconds(values["end"]),
+            values["species"],
+        )
+
+    def _same_key(self, values: dict[str, np.ndarray], which: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Which (new row, existing row) pairs really have the same path key."""
+        r = self._rows
+        return (
+            (values["recording"][which] == r["recording"][rows])
+            & (values["species"][which] == r["species"][rows])
+            & (milliseconds(values["start"][which]) == milliseconds(r["start"][rows]))
+            & (milliseconds(values["end"][which]) == milliseconds(r["end"][rows]))
+        )
+
+    def _new_rows(self, values: dict[str, np.ndarray], run: str) -> np.ndarray:
+        """Mask of the rows that are not already in the session for this model."""
+        n = len(values["score"])
+        keep = np.ones(n, bool)
+        if not n:
+            return keep
+        hashes = self._hashes(values)
+        # Twice in the same batch: keep the first (after checking the fields).
+        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        twin = first[inverse.reshape(-1)]
+        dup = np.flatnonzero(twin != np.arange(n))
+        if len(dup):
+            t = twin[dup]
+            same = (
+                (values["recording"][dup] == values["recording"][t])
+                & (values["species"][dup] == values["species"][t])
+                & (milliseconds(values["start"][dup]) == milliseconds(values["start"][t]))
+                & (milliseconds(values["end"][dup]) == milliseconds(values["end"][t]))
+            )
+            keep[dup[same]] = False
+        if len(self._rows):
+            which, rows = self._keys.lookup(hashes)
+            if len(which):
+                same = self._same_key(values, which, rows)
+                which, rows = which[same], rows[same]
+                model = self._model_of(run)
+                codes = self._rows["run"][rows]
+                for code in np.unique(codes).tolist():
+                    if self._model_of(self._run_keys[code]) == model:
+                        keep[which[codes == code]] = False
+        return keep
+
+    def _append_rows(
+        self, values: dict[str, np.ndarray], run: str, *, keep_all: bool
+    ) -> list[int]:
+        """Append rows already checked by :meth:`_new_rows`; returns their ids."""
+        n = len(values["score"])
+        if not n:
+            return []
+        hashes = self._hashes(values)
+        values["run"] = np.full(n, self._run_code(run), np.int16)
+        had = len(self._rows)
+        if had:
+            which, rows = self._keys.lookup(hashes)
+        if had == 0 and all(
+            not getattr(v, "flags", None) or not v.flags.writeable for v in values.values()
+        ):
+            added = self._rows.adopt(values)
+        else:
+            added = self._rows.append(values)
+        self._keys.add(hashes, np.arange(added.start, added.stop, dtype=np.int64))
+        if had:
+            if len(which):
+                same = self._same_key(values, which, rows)
+                which, rows = which[same], rows[same]
+                # The first existing row of each key gives its verdict to the new one.
+                first = np.unique(which, return_index=True)[1]
+                for w, src in zip(which[first].tolist(), rows[first].tolist(), strict=True):
+                    self._copy_verdict(src, added.start + w)
+        if self._pending:
+            self._take_pending(hashes, added.start)
+        self._next_id = self._first_id + len(self._rows)
+        self._touch()
+        ids = list(range(self._first_id + added.start, self._first_id + added.stop))
+        self.detections_added.emit(DetectionList(self, ids))
+        return ids
+
+    def _take_pending(self, hashes: np.ndarray, first_row: int) -> None:
+        """Give waiting verdicts (journal, earlier run) to new rows with their key."""
+        wanted: dict[int, PathKey] = {}
+        for pkey in self._pending:
+            path, start, end, species = pkey
+            rec = self._rec_by_path.get(path)
+            spc = self._species_index.get(species)
+            if rec is None or spc is None:
+                continue
+            h = key_hashes(
+                np.array([rec]), milliseconds(start), milliseconds(end), np.array([spc])
+            )
+            wanted[int(h[0])] = pkey
+        if not wanted:
+            return
+        hits = np.flatnonzero(np.isin(hashes, np.fromiter(wanted, np.uint64, len(wanted))))
+        for offset in hits.tolist():
+            local = first_row + offset
+            pkey = self.path_key(local + self._first_id)
+            carried = self._pending.pop(pkey, None)
+            if carried is not None:
+                self._set_local(local, *carried)
 
     def _copy_verdict(self, src: int, dst: int) -> None:
-        self._codes[dst] = self._codes[src]
-        self._labels[dst] = self._labels[src]
-        self._by[dst] = self._by[src]
-        self._at[dst] = self._at[src]
+        status = self._rows.writable("status")
+        label = self._rows.writable("label")
+        status[dst] = status[src]
+        label[dst] = label[src]
+        stamp = self._stamps.get(src)
+        if stamp is not None:
+            self._stamps[dst] = stamp
         note = self._notes.get(src + self._first_id)
         if note:
             self._notes[dst + self._first_id] = note
@@ -305,21 +452,22 @@ class ReviewSession(
         next run with the same recording, frame and species get their
         verdict back. Boxes are kept.
         """
-        for local, detection in enumerate(self._dets):
+        for local in self._judged_rows().tolist():
+            det_id = local + self._first_id
             verdict = self._verdict_local(local)
-            pkey = self.path_key(detection.id)
-            if verdict.is_empty:
-                self._pending.pop(pkey, None)
-            else:
-                self._pending[pkey] = (
-                    verdict,
-                    int(self._by[local]),
-                    float(self._at[local]),
-                )
+            by, at = self._stamps.get(local, (self._reviewer, math.nan))
+            self._pending[self.path_key(det_id)] = (verdict, by, at)
         self._reset()
         self.cleared.emit()
 
     @property
     def clip_predictions(self) -> list[data.ClipPrediction]:
-        """All clip predictions added since the last clear, in arrival order."""
-        return list(self._predictions)
+        """All clip predictions added since the last clear, in arrival order.
+
+        Rows added as columns (:meth:`add_columns`) come after, made on demand.
+        """
+        out = list(self._predictions)
+        stored = np.flatnonzero(self._rows["window"] < 0)
+        if len(stored):
+            out.extend(self._stored_predictions(stored))
+        return out

@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from soundevent import data, terms
 
 from audioclass_gui.review import query as _query
 from audioclass_gui.review.detection import (
@@ -23,6 +26,7 @@ from audioclass_gui.review.detection import (
     Stamp,
     Status,
     Verdict,
+    frame_clip,
 )
 from audioclass_gui.review.session_types import Columns, PathKey, _absolute
 
@@ -39,50 +43,170 @@ class SessionReadsMixin:
 
     def __len__(self) -> int:
         """Number of detections."""
-        return len(self._dets)
+        return len(self._rows)
 
     def columns(self) -> Columns:
         """Read-only views of the detection columns (for fast queries)."""
-        views = []
-        for array in (
-            self._scores,
-            self._starts,
-            self._ends,
-            self._rec,
-            self._spc,
-            self._codes,
-            self._labels,
-        ):
-            view = array.view()
-            view.flags.writeable = False
-            views.append(view)
-        return Columns(self._first_id, *views)
+        r = self._rows
+        return Columns(
+            self._first_id,
+            *(
+                r.view(name)
+                for name in ("score", "start", "end", "recording", "species", "status", "label")
+            ),
+        )
 
     def _local(self, detection_id: int) -> int:
         local = int(detection_id) - self._first_id
-        if not 0 <= local < len(self._dets):
+        if not 0 <= local < len(self._rows):
             raise KeyError(f"no detection with id {detection_id} in this session")
         return local
 
+    def _make(self, local: int) -> Detection:
+        """The detection of one row, made from the columns."""
+        r = self._rows
+        spc = int(r["species"][local])
+        name = self._species[spc]
+        run = self._run_keys[int(r["run"][local])]
+        recording = self._recordings[int(r["recording"][local])]
+        start, end = float(r["start"][local]), float(r["end"][local])
+        window = int(r["window"][local])
+        if window >= 0:
+            source: Any = self._predictions[window]
+            tag = next(
+                (t.tag for t in source.tags if str(t.tag.value) == name),
+                None,
+            ) or self._tag(spc)
+        else:
+            tag = self._tag(spc)
+            source = partial(self._stored_prediction, local)
+        common = self._names.get(name)
+        if common is None:
+            common = self._lookup_common(tag)
+        return Detection(
+            id=local + self._first_id,
+            tag=tag,
+            scientific_name=name,
+            common_name=common,
+            score=float(r["score"][local]),
+            start=start,
+            end=end,
+            run=run,
+            recording=recording,
+            source=source,
+        )
+
+    def _tag(self, spc: int) -> data.Tag:
+        tag = self._tags.get(spc)
+        if tag is None:
+            tag = data.Tag(term=terms.scientific_name, value=self._species[spc])
+            self._tags[spc] = tag
+        return tag
+
+    def _window_rows(self, local: int) -> np.ndarray:
+        """Rows of the same run, recording and frame as ``local``, best score first."""
+        r = self._rows
+        rec = r["recording"]
+        mask = (
+            (rec == rec[local])
+            & (r["start"] == r["start"][local])
+            & (r["end"] == r["end"][local])
+            & (r["run"] == r["run"][local])
+        )
+        rows = np.flatnonzero(mask)
+        return rows[np.argsort(-r["score"][rows], kind="stable")]
+
+    def _stored_prediction(self, local: int) -> data.ClipPrediction:
+        """The clip prediction of a row added as columns (every class of its frame)."""
+        r = self._rows
+        rows = self._window_rows(local)
+        clip = frame_clip(
+            self._recordings[int(r["recording"][local])],
+            float(r["start"][local]),
+            float(r["end"][local]),
+        )
+        return data.ClipPrediction(
+            clip=clip,
+            tags=[
+                data.PredictedTag(
+                    tag=self._tag(int(r["species"][i])), score=float(r["score"][i])
+                )
+                for i in rows.tolist()
+            ],
+        )
+
+    def _stored_predictions(self, rows: np.ndarray) -> list[data.ClipPrediction]:
+        """Clip predictions of rows added as columns, one per run and frame."""
+        r = self._rows
+        rows = np.asarray(rows, np.int64)
+        order = np.lexsort(
+            (-r["score"][rows], r["end"][rows], r["start"][rows], r["recording"][rows], r["run"][rows])
+        )
+        rows = rows[order]
+        out: list[data.ClipPrediction] = []
+        keys = np.stack(
+            (r["run"][rows], r["recording"][rows], r["start"][rows], r["end"][rows]), axis=1
+        ) if len(rows) else np.empty((0, 4))
+        change = np.ones(len(rows), bool)
+        if len(rows) > 1:
+            change[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+        bounds = np.append(np.flatnonzero(change), len(rows))
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            first = int(rows[a])
+            clip = frame_clip(
+                self._recordings[int(r["recording"][first])],
+                float(r["start"][first]),
+                float(r["end"][first]),
+            )
+            out.append(
+                data.ClipPrediction(
+                    clip=clip,
+                    tags=[
+                        data.PredictedTag(
+                            tag=self._tag(int(r["species"][i])), score=float(r["score"][i])
+                        )
+                        for i in rows[a:b].tolist()
+                    ],
+                )
+            )
+        return out
+
     def get(self, detection_id: int) -> Detection:
         """Return the detection with this id (``KeyError`` if unknown)."""
-        return self._dets[self._local(detection_id)]
+        return self._make(self._local(detection_id))
 
     def get_many(self, ids: Iterable[int]) -> list[Detection]:
         """Return the detections with these ids, in the same order."""
-        dets, first = self._dets, self._first_id
-        return [dets[int(i) - first] for i in ids]
+        n, first = len(self._rows), self._first_id
+        out = []
+        for i in ids:
+            local = int(i) - first
+            if not 0 <= local < n:
+                raise KeyError(f"no detection with id {i} in this session")
+            out.append(self._make(local))
+        return out
 
     def path_key(self, detection_id: int) -> PathKey:
         """Identity of a detection that survives restarts: path, frame, species."""
         local = self._local(detection_id)
-        d = self._dets[local]
+        r = self._rows
         return (
-            str(self._recordings[int(self._rec[local])].path),
-            round(d.start, 3),
-            round(d.end, 3),
-            d.scientific_name,
+            str(self._recordings[int(r["recording"][local])].path),
+            round(float(r["start"][local]), 3),
+            round(float(r["end"][local]), 3),
+            self._species[int(r["species"][local])],
         )
+
+    def _key_rows(self, local: int) -> list[int]:
+        """Rows sharing the path key of row ``local`` (itself included), in order."""
+        r = self._rows
+        values = {
+            name: r[name][local : local + 1]
+            for name in ("recording", "start", "end", "species")
+        }
+        which, rows = self._keys.lookup(self._hashes(values))
+        rows = rows[self._same_key(values, which, rows)]
+        return rows.tolist() or [local]
 
     def ids_for(self, key: PathKey) -> list[int]:
         """Ids of the detections with this path key (several runs may share one)."""
@@ -91,20 +215,24 @@ class SessionReadsMixin:
         spc = self._species_index.get(species)
         if rec is None or spc is None:
             return []
-        return list(
-            self._key_ids.get(
-                (rec, round(float(start), 3), round(float(end), 3), spc), ()
-            )
-        )
+        values = {
+            "recording": np.array([rec], np.int32),
+            "start": np.array([float(start)]),
+            "end": np.array([float(end)]),
+            "species": np.array([spc], np.int32),
+        }
+        which, rows = self._keys.lookup(self._hashes(values))
+        rows = rows[self._same_key(values, which, rows)]
+        return (rows + self._first_id).tolist()
 
     def status(self, detection_id: int) -> Status:
         """Return the status of a detection (``KeyError`` if unknown)."""
-        return _STATUSES[int(self._codes[self._local(detection_id)])]
+        return _STATUSES[int(self._rows["status"][self._local(detection_id)])]
 
     def _verdict_local(self, local: int) -> Verdict:
-        label = int(self._labels[local])
+        label = int(self._rows["label"][local])
         return Verdict(
-            status=_STATUSES[int(self._codes[local])],
+            status=_STATUSES[int(self._rows["status"][local])],
             label=None if label < 0 else self._species[label],
             note=self._notes.get(local + self._first_id, ""),
         )
@@ -115,20 +243,16 @@ class SessionReadsMixin:
 
     def effective_name(self, detection_id: int) -> str:
         """The species the verdict is about: the relabel, else the prediction."""
-        label = int(self._labels[self._local(detection_id)])
-        return (
-            self.get(detection_id).scientific_name
-            if label < 0
-            else self._species[label]
-        )
+        local = self._local(detection_id)
+        label = int(self._rows["label"][local])
+        return self._species[int(self._rows["species"][local]) if label < 0 else label]
 
     def stamp(self, detection_id: int) -> Stamp | None:
         """Who gave the current verdict and when; None if never touched."""
-        local = self._local(detection_id)
-        by, at = int(self._by[local]), float(self._at[local])
-        if by < 0 or math.isnan(at):
+        stamp = self._stamps.get(self._local(detection_id))
+        if stamp is None or stamp[0] < 0 or math.isnan(stamp[1]):
             return None
-        return Stamp(self._users[by], dt.datetime.fromtimestamp(at, dt.UTC))
+        return Stamp(self._users[stamp[0]], dt.datetime.fromtimestamp(stamp[1], dt.UTC))
 
     def detections(self) -> list[Detection]:
         """Return all detections sorted by ``(recording, start, -score, id)``."""
@@ -140,26 +264,33 @@ class SessionReadsMixin:
 
     def counts(self, threshold: float | None = None) -> dict[Status, int]:
         """Count detections per status (``score >= threshold`` only, if given)."""
-        codes = self._codes
+        codes = self._rows["status"]
         if threshold is not None:
-            codes = codes[self._scores >= threshold]
+            codes = codes[self._rows["score"] >= threshold]
         totals = np.bincount(codes, minlength=len(_STATUSES)).tolist()
         return {status: int(totals[code]) for code, status in enumerate(_STATUSES)}
 
     def reviewed(self) -> list[Detection]:
         """Return detections whose status is not UNREVIEWED, in display order."""
         order = self.query()
-        keep = order[self._codes[order - self._first_id] != _UNREVIEWED]
+        keep = order[self._rows["status"][order - self._first_id] != _UNREVIEWED]
         return self.get_many(keep)
+
+    def _judged_rows(self) -> np.ndarray:
+        """Rows with any verdict (a status, relabel or note), in row order."""
+        r = self._rows
+        mask = (r["status"] != _UNREVIEWED) | (r["label"] >= 0)
+        if self._notes:
+            notes = np.fromiter(self._notes, dtype=np.int64) - self._first_id
+            mask[notes[(notes >= 0) & (notes < len(mask))]] = True
+        return np.flatnonzero(mask)
 
     def judged(self) -> list[Detection]:
         """Detections with any verdict (a status, relabel or note), in display order."""
         order = self.query()
-        local = order - self._first_id
-        mask = (self._codes[local] != _UNREVIEWED) | (self._labels[local] >= 0)
-        if self._notes:
-            mask |= np.isin(order, np.fromiter(self._notes, dtype=np.int64))
-        return self.get_many(order[mask])
+        judged = np.zeros(len(self._rows), bool)
+        judged[self._judged_rows()] = True
+        return self.get_many(order[judged[order - self._first_id]])
 
     # ---------------------------------------------------------------- queries
 

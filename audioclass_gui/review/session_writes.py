@@ -44,8 +44,8 @@ class SessionWritesMixin:
     def _set_local(
         self: ReviewSession, local: int, verdict: Verdict, by: int, at: float
     ) -> None:
-        self._codes[local] = _CODE[verdict.status]
-        self._labels[local] = (
+        self._rows.writable("status")[local] = _CODE[verdict.status]
+        self._rows.writable("label")[local] = (
             -1 if verdict.label is None else self._species_id(verdict.label)
         )
         det_id = local + self._first_id
@@ -53,8 +53,10 @@ class SessionWritesMixin:
             self._notes[det_id] = verdict.note
         else:
             self._notes.pop(det_id, None)
-        self._by[local] = by
-        self._at[local] = at
+        self._stamps[local] = (by, at)
+
+    def _stamp_of(self: ReviewSession, local: int) -> tuple[int, float]:
+        return self._stamps.get(local, (-1, float("nan")))
 
     def write_statuses(
         self: ReviewSession, ids: Sequence[int], statuses: Sequence[Status]
@@ -65,7 +67,7 @@ class SessionWritesMixin:
         verdicts = []
         for detection_id, status in zip(ids, statuses, strict=True):
             local = int(detection_id) - self._first_id
-            if 0 <= local < len(self._dets):
+            if 0 <= local < len(self._rows):
                 verdicts.append(self._verdict_local(local).with_(status=Status(status)))
             else:
                 verdicts.append(EMPTY_VERDICT)
@@ -95,22 +97,17 @@ class SessionWritesMixin:
         if len(ids) != len(verdicts):
             raise ValueError(f"{len(ids)} ids but {len(verdicts)} verdicts")
         now = round(time.time(), 3)  # ms, as stores keep it
-        n = len(self._dets)
+        n = len(self._rows)
         undo: dict[int, tuple[Verdict, int, float]] = {}
         for detection_id, verdict in zip(ids, verdicts, strict=True):
             local = int(detection_id) - self._first_id
             if not 0 <= local < n:
                 continue
-            group = [local]
-            if len(self._key_ids.get(self._key_of(local), ())) > 1:
-                group = [i - self._first_id for i in self._key_ids[self._key_of(local)]]
-            for member in group:
+            for member in self._key_rows(local):
                 old = self._verdict_local(member)
                 if old == verdict:
                     continue
-                undo.setdefault(
-                    member, (old, int(self._by[member]), float(self._at[member]))
-                )
+                undo.setdefault(member, (old, *self._stamp_of(member)))
                 self._set_local(member, verdict, self._reviewer, now)
         changed = [local + self._first_id for local in undo]
         if not changed:
@@ -119,19 +116,13 @@ class SessionWritesMixin:
             try:
                 self.recorder.verdicts_written(self, changed)
             except BaseException:
-                for local, previous in undo.items():
-                    self._set_local(local, *previous)
+                for local, (old, by, at) in undo.items():
+                    self._set_local(local, old, by, at)
+                    if by < 0:
+                        self._stamps.pop(local, None)
                 raise
         self.status_changed.emit(changed)
         return changed
-
-    def _key_of(self: ReviewSession, local: int) -> tuple[int, float, float, int]:
-        return (
-            int(self._rec[local]),
-            round(float(self._starts[local]), 3),
-            round(float(self._ends[local]), 3),
-            int(self._spc[local]),
-        )
 
     def write_box(self: ReviewSession, box_id: str, box: Box | None) -> bool:
         """Put a box in place (add or replace) or delete it (``box=None``).
@@ -196,11 +187,7 @@ class SessionWritesMixin:
                 round(float(end), 3),
                 species,
             )
-            rec = self._rec_by_path.get(pkey[0])
-            spc = self._species_index.get(species)
-            group = None
-            if rec is not None and spc is not None:
-                group = self._key_ids.get((rec, pkey[1], pkey[2], spc))
+            group = self.ids_for(pkey)
             if not group:
                 if verdict.is_empty:
                     self._pending.pop(pkey, None)
