@@ -115,10 +115,21 @@ class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
         self._names: dict[str, str] = {}
 
     def _append(self, record: dict[str, Any], *, durable: bool | None = None) -> None:
-        """Append to the journal; bookkeeping of a read-only project is dropped."""
+        """Append to the journal; bookkeeping of a read-only project is dropped.
+
+        What happened to the journal file meanwhile (deleted and recreated)
+        is added to :attr:`problems`. A failed append raises
+        :class:`~audioclass_gui.review.journal.JournalWriteError` (nothing of
+        ``record`` is saved).
+        """
         if self.read_only:
             return
-        self._journal.append(record, durable=durable)  # type: ignore[union-attr]
+        journal = self._journal
+        try:
+            journal.append(record, durable=durable)  # type: ignore[union-attr]
+        finally:
+            if journal is not None and journal.warnings:
+                self.problems.extend(journal.take_warnings())
 
     # ------------------------------------------------------------- opening
 

@@ -13,18 +13,31 @@ during compaction leaves the old journal intact.
 
 On POSIX systems the journal is locked (``flock``) while open, so a second
 program cannot write the same project at the same time.
+
+An append that fails (a full disk, an I/O error) is taken back: the file is
+truncated to its size before the append and :class:`JournalWriteError` says
+that the change was not saved, so a torn record can never have the next one
+glued onto it. Before each append the journal checks (one ``stat``) that its
+path still names the open file; if the file was deleted (its folder removed,
+its disk unmounted) or replaced, it is recreated from the still-open file and
+the append goes there, with a message for the user in
+:attr:`Journal.warnings`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import shutil
+import stat
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Journal", "JournalLockedError"]
+__all__ = ["Journal", "JournalLockedError", "JournalWriteError"]
 
 try:  # POSIX only
     import fcntl
@@ -34,6 +47,43 @@ except ImportError:  # pragma: no cover - Windows
 
 class JournalLockedError(RuntimeError):
     """The journal is open for writing in another program."""
+
+
+class JournalWriteError(OSError):
+    """An append failed and was taken back: the change was not saved.
+
+    ``str()`` of the error is a message for the user that names the journal
+    file (and the free space on its disk when the disk is full).
+
+    Parameters
+    ----------
+    message
+        The message for the user.
+    errno
+        The ``errno`` of the failure underneath, if any.
+    path
+        The journal file.
+
+    Attributes
+    ----------
+    errno : int or None
+        As for any :class:`OSError` (e.g. ``errno.ENOSPC``).
+    path : pathlib.Path or None
+        The journal file.
+    """
+
+    def __init__(
+        self, message: str, *, errno: int | None = None, path: Path | None = None
+    ) -> None:
+        super().__init__(message)
+        self.errno = errno  # type: ignore[assignment]
+        self.path = path
+
+
+#: errno values meaning "no space left" (EDQUOT: the user's quota is used up).
+_DISK_FULL = {errno.ENOSPC} | (
+    {errno.EDQUOT} if hasattr(errno, "EDQUOT") else set()
+)
 
 
 def _encode(record: dict[str, Any]) -> bytes:
@@ -47,6 +97,51 @@ def _write_all(fd: int, payload: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def _read_all(fd: int) -> bytes:
+    """The whole content of an open file, read without moving its offset."""
+    size = os.fstat(fd).st_size
+    chunks = []
+    offset = 0
+    while offset < size:
+        count = min(size - offset, 1 << 24)
+        if hasattr(os, "pread"):
+            chunk = os.pread(fd, count, offset)
+        else:  # pragma: no cover - Windows
+            os.lseek(fd, offset, os.SEEK_SET)
+            chunk = os.read(fd, count)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _make_folders(folder: Path) -> None:
+    """Create ``folder`` and missing parents; fsync the folders that got new entries."""
+    missing = []
+    here = folder
+    while not here.exists() and here.parent != here:
+        missing.append(here)
+        here = here.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for created in reversed(missing):
+        _fsync_dir(created.parent)
+
+
+def _why(exc: OSError) -> str:
+    """An OSError's reason in words (without the file name)."""
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _free_space(folder: Path) -> str:
+    """``"12.3 MB free on that disk"``, or that it is unknown."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return "free space on that disk unknown"
+    return f"{free / 1e6:.1f} MB free on that disk"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -74,6 +169,9 @@ class Journal:
         unreadable lines), in words, for the user.
     durable : bool
         Whether :meth:`append` fsyncs (True unless asked otherwise).
+    warnings : list of str
+        What happened to the file while it was open (it was deleted and has
+        been recreated...), in words, for the user; see :meth:`take_warnings`.
     """
 
     def __init__(self, path: Path, fd: int, durable: bool) -> None:
@@ -81,9 +179,14 @@ class Journal:
         self._fd: int | None = fd
         self.durable = durable
         self.problems: list[str] = []
+        self.warnings: list[str] = []
         self.records_written = 0
         self.read_only = False
         self._raw = b""
+        #: (st_dev, st_ino) of the open file, to tell whether ``path`` still names it.
+        self._identity: tuple[int, int] | None = None
+        #: Size to truncate back to before the next append (a failed rollback).
+        self._torn_from: int | None = None
 
     @classmethod
     def open(
@@ -119,7 +222,7 @@ class Journal:
         OSError
             If the file cannot be created or read.
         """
-        p = Path(path)
+        p = Path(path).absolute()  # the cwd may change while it is open
         if read_only:
             journal = cls(p, -1, durable)
             journal._fd = None
@@ -138,6 +241,7 @@ class Journal:
                         f"{p}: this review is open in another window or program"
                     ) from exc
             journal = cls(p, fd, durable)
+            journal._identity = _identity(os.fstat(fd))
             records = journal._read_and_repair()
         except BaseException:
             os.close(fd)
@@ -209,7 +313,17 @@ class Journal:
     def append_many(
         self, records: Iterable[dict[str, Any]], *, durable: bool | None = None
     ) -> None:
-        """Append records with one write (and one fsync)."""
+        """Append records with one write (and one fsync).
+
+        Raises
+        ------
+        JournalWriteError
+            If the write or the fsync failed (the file is then truncated back
+            to what it was: none of ``records`` is saved), or if the file was
+            deleted and could not be recreated.
+        ValueError
+            If the journal is closed or read-only.
+        """
         if self._fd is None:
             raise ValueError(
                 f"{self.path}: journal is {'read-only' if self.read_only else 'closed'}"
@@ -217,10 +331,201 @@ class Journal:
         payload = b"".join(_encode(r) for r in records)
         if not payload:
             return
-        _write_all(self._fd, payload)
-        self.records_written += payload.count(b"\n")
-        if self.durable if durable is None else durable:
-            os.fsync(self._fd)
+        count = payload.count(b"\n")
+        start = self._checked_size()
+        fd = self._fd
+        if self._torn_from is not None:
+            try:
+                if start > self._torn_from:
+                    os.ftruncate(fd, self._torn_from)
+                    os.fsync(fd)
+                    start = self._torn_from
+            except OSError:  # still cannot: end the torn record on its own line
+                payload = b"\n" + payload
+        try:
+            _write_all(fd, payload)
+            if self.durable if durable is None else durable:
+                os.fsync(fd)
+        except BaseException as exc:
+            error = self._roll_back(fd, start, exc)
+            if error is None:
+                raise
+            raise error from exc
+        self._torn_from = None
+        self.records_written += count
+
+    def take_warnings(self) -> list[str]:
+        """Return :attr:`warnings` and clear them."""
+        taken, self.warnings = self.warnings, []
+        return taken
+
+    def _roll_back(
+        self, fd: int, size: int, exc: BaseException
+    ) -> JournalWriteError | None:
+        """Truncate back to ``size`` after a failed append; the error to raise."""
+        rollback: OSError | None = None
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        except OSError as failed:
+            rollback = failed
+            if self._torn_from is None or size < self._torn_from:
+                self._torn_from = size
+        if not isinstance(exc, OSError):
+            return None
+        if exc.errno in _DISK_FULL:
+            full = "full" if exc.errno == errno.ENOSPC else "over its quota"
+            message = (
+                f"{self.path}: the disk is {full} ({_free_space(self.path.parent)}): "
+                "this change was NOT saved. Free some space, then make it again."
+            )
+        else:
+            message = (
+                f"{self.path}: the review journal could not be written "
+                f"({_why(exc)}): this change was NOT saved."
+            )
+        if rollback is not None:
+            message += (
+                f" Taking back the partly written change failed too "
+                f"({_why(rollback)}): the next change starts on a new line, and the "
+                "torn one is skipped when the project is next opened."
+            )
+        return JournalWriteError(message, errno=exc.errno, path=self.path)
+
+    def _checked_size(self) -> int:
+        """The open file's size, after making sure :attr:`path` still names it.
+
+        One ``stat`` of the path; if it no longer names the open file (the
+        file or its folder was deleted, its disk unmounted, another file put
+        in its place), the file is recreated there from the open one.
+        """
+        try:
+            found = os.stat(self.path)
+        except OSError as exc:
+            return self._recreate(None, exc)
+        if (found.st_dev, found.st_ino) == self._identity:
+            return found.st_size
+        return self._recreate(found, None)
+
+    def _recreate(self, found: os.stat_result | None, error: OSError | None) -> int:
+        """Write the open file's content to :attr:`path` again and switch to it.
+
+        Returns
+        -------
+        int
+            The size of the new file.
+
+        Raises
+        ------
+        JournalWriteError
+            If it cannot be recreated.
+        """
+        if found is None:
+            what = "was deleted (or its disk was unmounted)"
+            if error is not None and not isinstance(
+                error, FileNotFoundError | NotADirectoryError
+            ):
+                what = f"cannot be reached ({_why(error)})"
+        else:
+            what = "was replaced by another file"
+        try:
+            size, kept = self._write_again(found)
+        except JournalWriteError:
+            raise
+        except OSError as exc:
+            reason = _why(exc)
+            if exc.errno in _DISK_FULL:
+                reason += f", {_free_space(self.path.parent)}"
+            raise JournalWriteError(
+                f"{self.path}: the project's journal {what} while the project was "
+                f"open, and it could not be recreated ({reason}): this change was "
+                "NOT saved. Check that the project's folder and its disk are there "
+                "and writable, then make the change again.",
+                errno=exc.errno,
+                path=self.path,
+            ) from exc
+        message = (
+            f"{self.path}: the project's journal {what} while the project was "
+            "open; it was recreated from the open project, with every change "
+            "made so far."
+        )
+        if kept is not None:
+            message += f" The file found in its place was kept as {kept}."
+        self.warnings.append(message)
+        return size
+
+    def _write_again(self, found: os.stat_result | None) -> tuple[int, Path | None]:
+        """Recreate :attr:`path` atomically; (new size, where a foreign file was kept)."""
+        assert self._fd is not None
+        content = _read_all(self._fd)
+        kept = None
+        if found is not None:
+            kept = self._keep_foreign(found)
+        else:
+            _make_folders(self.path.parent)
+        tmp = self.path.with_name(f".{self.path.name}.recreate.tmp")
+        new_fd: int | None = None
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            try:
+                _write_all(fd, content)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            new_fd = os.open(tmp, os.O_RDWR | os.O_APPEND)
+            if fcntl is not None:
+                fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.replace(tmp, self.path)
+        except BaseException:
+            if new_fd is not None:
+                os.close(new_fd)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        _fsync_dir(self.path.parent)
+        old, self._fd = self._fd, new_fd
+        self._identity = _identity(os.fstat(new_fd))
+        with contextlib.suppress(OSError):  # e.g. EIO from a disk that is gone
+            os.close(old)
+        return len(content), kept
+
+    def _keep_foreign(self, found: os.stat_result) -> Path:
+        """Keep the other file found at :attr:`path` beside it; where it went.
+
+        Raises
+        ------
+        JournalWriteError
+            If it is not a file, or another program has it open.
+        """
+        if not stat.S_ISREG(found.st_mode):
+            raise JournalWriteError(
+                f"{self.path}: the project's journal was replaced by something that "
+                "is not a file, so it cannot be recreated: this change was NOT saved.",
+                errno=errno.EEXIST,
+                path=self.path,
+            )
+        if fcntl is not None:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise JournalWriteError(
+                    f"{self.path}: the project's journal was replaced by one that "
+                    "another window or program has open: this change was NOT saved. "
+                    "Close the project here and reopen it.",
+                    errno=exc.errno,
+                    path=self.path,
+                ) from exc
+            finally:
+                os.close(fd)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        kept = self.path.with_name(f"{self.path.name}.replaced-{stamp}")
+        try:
+            os.link(self.path, kept)
+        except OSError:
+            shutil.copy2(self.path, kept)
+        _fsync_dir(self.path.parent)
+        return kept
 
     def rewrite(self, records: Iterable[dict[str, Any]]) -> None:
         """Replace the whole journal with ``records`` (compaction), atomically."""
@@ -245,6 +550,8 @@ class Journal:
         os.replace(tmp, self.path)
         _fsync_dir(self.path.parent)
         old, self._fd = self._fd, new_fd
+        self._identity = _identity(os.fstat(new_fd))
+        self._torn_from = None
         os.close(old)
 
     def close(self) -> None:
@@ -265,6 +572,10 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _identity(found: os.stat_result) -> tuple[int, int]:
+    return found.st_dev, found.st_ino
 
 
 def _batches(
