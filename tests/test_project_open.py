@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -221,6 +222,15 @@ def test_missing_predictions_file_keeps_its_verdicts(
         key = project.session.path_key(first)
     run = folder / "runs" / "birdnet.model_run.json"
     hidden = run.rename(run.with_suffix(".bak"))
+    # The project's store kept the predictions: the review goes on without the file.
+    with ReviewProject.open(folder, settings_dir=settings) as project:
+        assert len(project.session) == 16
+        assert any("not found" in p and "store" in p for p in project.problems)
+        (det,) = project.session.ids_for(key)
+        assert project.session.verdict(det).label == "Turdus iliacus"
+        store = project._store_dir()
+    # Without the store too, the verdict waits for its detection.
+    shutil.rmtree(store)
     with ReviewProject.open(folder, settings_dir=settings) as project:
         assert len(project.session) == 0
         assert any("not found" in p for p in project.problems)

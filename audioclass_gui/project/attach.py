@@ -13,11 +13,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from soundevent import data
 
 from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.formats.aoef_import import read_review
 from audioclass_gui.formats.birdnet_results import birdnet_common_names
+from audioclass_gui.project.prediction_store import (
+    StoredRun,
+    read_stored_run,
+    run_from_predictions,
+    source_stamp,
+    store_file,
+    write_stored_run,
+)
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
     SourceInfo,
@@ -48,12 +57,31 @@ class SourcesMixin:
             )
         return index
 
+    def _store_dir(self: ReviewProject) -> Path:
+        """Folder of the project's predictions store (beside the journal)."""
+        journal = self.journal_path
+        return journal.parent / "store" if self.is_folder else journal.with_suffix(".store")
+
     def _read_source(
         self: ReviewProject, path: Path, kind: str, result: PredictionFile | None = None
     ) -> SourceInfo:
         run = self.codec.encode(path)
         info = SourceInfo(path, kind, run)
         self._sources[path] = info
+        if kind == "arrow":  # a predictions store file (`predict` writes them)
+            return self._read_arrow(info)
+        stored_path = store_file(self._store_dir(), run)
+        if result is None:
+            stamp = source_stamp(path)
+            stored = read_stored_run(stored_path, decode=self.codec.decode, stamp=stamp)
+            if stored is not None:
+                if stamp is None:
+                    info.problems.append(
+                        f"{path}: predictions file not found; its predictions "
+                        "were read from the project's store"
+                    )
+                    self.problems.extend(info.problems)
+                return self._add_stored(info, stored)
         if result is None and not path.exists():
             info.problems.append(
                 f"{path}: predictions file not found (its verdicts are kept)"
@@ -69,6 +97,8 @@ class SourcesMixin:
                 info.problems.append(str(exc))
                 self.problems.extend(info.problems)
                 return info
+            if not self.read_only:
+                self._write_store(stored_path, result)
         info.model_name = result.model_name
         info.problems.extend(result.problems)
         self.problems.extend(result.problems)
@@ -78,6 +108,78 @@ class SourcesMixin:
             names = birdnet_common_names()  # BirdNET model runs carry scientific names only
         self._adopt_common_names(names)
         info.detections = len(self.session.add_predictions(result.predictions, run=run))
+        return info
+
+    def _read_arrow(self: ReviewProject, info: SourceInfo) -> SourceInfo:
+        """Map a predictions store file; its relative paths are relative to its folder."""
+        folder = info.path.parent
+        stored = read_stored_run(
+            info.path, decode=lambda p: str(folder.joinpath(p)), stamp=None
+        )
+        if stored is None:
+            info.problems.append(
+                f"{info.path}: not a predictions store of this version, or unreadable"
+            )
+            self.problems.extend(info.problems)
+            return info
+        return self._add_stored(info, stored)
+
+    def _write_store(self: ReviewProject, target: Path, result: PredictionFile) -> None:
+        """Keep a predictions file's detections in the store, for fast reopening."""
+        try:
+            write_stored_run(
+                target,
+                run_from_predictions(
+                    result.predictions,
+                    model_name=result.model_name,
+                    provenance=result.provenance,
+                    common_names=result.common_names,
+                    problems=result.problems,
+                ),
+                encode=self.codec.encode,
+                stamp=source_stamp(result.path),
+            )
+        except OSError as exc:  # the review goes on; the next open reads the source
+            self.problems.append(f"{target}: the predictions store was not written ({exc})")
+
+    def _add_stored(self: ReviewProject, info: SourceInfo, stored: StoredRun) -> SourceInfo:
+        """Add a store file's detections to the session, mapped onto its recordings."""
+        lut = np.full(len(stored.recordings), -1, np.int32)
+        missing = []
+        for i, path in enumerate(stored.recordings):
+            index = self.session.recording_index(path)
+            if index is None:
+                found = self._resolver(path)
+                index = None if found is None else self.session.recording_index(found.path)
+            if index is None:
+                missing.append(path)
+            else:
+                lut[i] = index
+        rec = stored.recording
+        if not np.array_equal(lut, np.arange(len(lut))):
+            rec = lut[rec]
+        species = stored.species_index
+        spc_lut = self.session.species_ids(stored.species)
+        if not np.array_equal(spc_lut, np.arange(len(spc_lut))):
+            species = spc_lut[species]
+        columns = [rec, stored.start, stored.end, species, stored.score]
+        if missing:
+            keep = rec >= 0
+            info.problems.append(
+                f"{info.path}: {int((~keep).sum())} predictions of recordings that "
+                f"were not found were left out ({', '.join(missing[:3])}"
+                f"{', ...' if len(missing) > 3 else ''})"
+            )
+            columns = [c[keep] for c in columns]
+        info.model_name = stored.model_name
+        info.problems.extend(stored.problems)
+        self.problems.extend(info.problems)
+        self.session.set_run(info.run, name=stored.model_name, provenance=stored.provenance)
+        names = stored.common_names
+        if not names and stored.model_name.lower().startswith("birdnet"):
+            names = birdnet_common_names()
+        self._adopt_common_names(names)
+        info.detections = len(self.session.add_columns(info.run, *columns))
         return info
 
     def _adopt_common_names(self: ReviewProject, names: Mapping[str, str]) -> None:

@@ -22,6 +22,7 @@ from audioclass_gui.formats.aoef_import import (
     PredictionFile,
     read_review,
 )
+from audioclass_gui.project.prediction_store import store_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
     RecordingResolver,
@@ -45,15 +46,16 @@ class PreparedSource:
         The file (absolute).
     kind : str
         Its kind (see ``PREDICTION_KINDS``).
-    result : PredictionFile
-        What it holds, mapped onto the project's recordings.
+    result : PredictionFile or None
+        What it holds, mapped onto the project's recordings; None for a
+        predictions store file (``kind="arrow"``), which is mapped, not read.
     new_recordings : list of soundevent.data.Recording
         Recordings it names that the project did not have; ``attach`` adds them.
     """
 
     path: Path
     kind: str
-    result: PredictionFile
+    result: PredictionFile | None
     new_recordings: list[data.Recording] = field(default_factory=list)
 
 
@@ -107,9 +109,13 @@ def prepare_attach(
             f"{p}: not a predictions file (found {kind or 'nothing readable'})"
         )
     pending: list[data.Recording] = []
+    if kind == "arrow":  # mapped, not parsed: nothing to prepare
+        return PreparedSource(p, kind, None, pending)  # type: ignore[arg-type]
     result = read_source(
         p, kind, _resolver(project, pending), scientific_names=project._common_to_sci()
     )
+    if not project.read_only:  # the store file is written here, off the GUI thread
+        project._write_store(store_file(project._store_dir(), project.codec.encode(p)), result)
     return PreparedSource(p, kind, result, pending)
 
 

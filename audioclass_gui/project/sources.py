@@ -47,8 +47,9 @@ __all__ = [
     "sniff",
 ]
 
-#: Kinds of prediction files a project reads.
-PREDICTION_KINDS = ("model_run", "prediction_set", "birdnet_raven", "birdnet_csv")
+#: Kinds of prediction files a project reads ("arrow": a predictions store
+#: file, see :mod:`audioclass_gui.project.prediction_store`).
+PREDICTION_KINDS = ("model_run", "prediction_set", "birdnet_raven", "birdnet_csv", "arrow")
 
 
 @dataclass
@@ -100,6 +101,12 @@ def sniff(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix == ".json":
         return aoef_collection_type(path)
+    if suffix == ".arrow":
+        try:
+            with open(path, "rb") as handle:
+                return "arrow" if handle.read(6) == b"ARROW1" else None
+        except OSError:
+            return None
     return sniff_table(path)
 
 
@@ -113,10 +120,10 @@ def discover_sources(folder: Path, skip: Path | None = None) -> dict[Path, str]:
         "csv_all": {},
     }
     for path in _walk(folder, skip):
-        if path.suffix.lower() not in (".json", ".txt", ".csv"):
+        if path.suffix.lower() not in (".json", ".txt", ".csv", ".arrow"):
             continue
         kind = sniff(path)
-        if kind in ("model_run", "prediction_set"):
+        if kind in ("model_run", "prediction_set", "arrow"):
             aoef[path] = kind
         elif kind in ("birdnet_raven", "birdnet_csv"):
             group = ("raven" if kind == "birdnet_raven" else "csv") + (

@@ -1,0 +1,261 @@
+"""A project's predictions as memory-mapped Arrow files, opened without parsing.
+
+Reading a model run from AOEF JSON builds several Python objects per
+detection (a minute and gigabytes for millions of them). A project therefore
+reads each predictions file once and keeps its detections in an Arrow IPC
+file (one per predictions file) in its state folder; later opens map that
+file into memory and hand its columns to the review session as numpy views,
+so opening costs the same whatever the number of detections.
+
+Layout of one file (a single record batch, rows sorted by recording, start
+time and descending score):
+
+``recording``
+    ``dictionary<int32, string>``: the recording's path, in the journal's
+    path form (relative to the project root when inside it).
+``species``
+    ``dictionary<int32, string>``: the scientific name.
+``start``, ``end``, ``score``
+    ``float64``: the frame in seconds and the model's score.
+
+The schema's metadata holds the format name, the model's name, the run's
+provenance, common names, the problems met while reading the source, and
+the source file's size and modification time: a file whose source changed
+since is stale and is made again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from soundevent import data
+
+from audioclass_gui.formats.atomic import atomic_write_path
+
+__all__ = [
+    "FORMAT",
+    "StoredRun",
+    "read_stored_run",
+    "run_from_predictions",
+    "source_stamp",
+    "store_file",
+    "write_stored_run",
+]
+
+#: Written in every file's metadata; files of another format are made again.
+FORMAT = "audioclass-gui/predictions/1"
+
+
+@dataclass
+class StoredRun:
+    """The detections of one predictions file, as columns.
+
+    Attributes
+    ----------
+    recordings : list of str
+        Absolute paths; ``recording`` indexes this list.
+    species : list of str
+        Scientific names; ``species_index`` indexes this list.
+    recording, species_index : numpy.ndarray of int32
+    start, end, score : numpy.ndarray of float64
+        Read-only views of the mapped file when read from one.
+    model_name : str
+    provenance : dict
+    common_names : dict of str to str
+    problems : list of str
+        What was wrong with the source when it was read (kept, so that a
+        later open still tells the user).
+    """
+
+    recordings: list[str]
+    species: list[str]
+    recording: np.ndarray
+    species_index: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    score: np.ndarray
+    model_name: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    common_names: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+
+def run_from_predictions(
+    predictions: Sequence[data.ClipPrediction], **meta: Any
+) -> StoredRun:
+    """Columns of clip predictions (one row per predicted tag).
+
+    ``meta`` fills :class:`StoredRun`'s model name, provenance, common names
+    and problems.
+    """
+    recordings: dict[str, int] = {}
+    species: dict[str, int] = {}
+    rec: list[int] = []
+    spc: list[int] = []
+    start: list[float] = []
+    end: list[float] = []
+    score: list[float] = []
+    for prediction in predictions:
+        clip = prediction.clip
+        r = recordings.setdefault(str(clip.recording.path), len(recordings))
+        s, e = float(clip.start_time), float(clip.end_time)
+        for predicted in prediction.tags:
+            rec.append(r)
+            spc.append(species.setdefault(str(predicted.tag.value), len(species)))
+            start.append(s)
+            end.append(e)
+            score.append(float(predicted.score))
+    return StoredRun(
+        list(recordings),
+        list(species),
+        np.asarray(rec, np.int32),
+        np.asarray(spc, np.int32),
+        np.asarray(start, np.float64),
+        np.asarray(end, np.float64),
+        np.asarray(score, np.float64),
+        **meta,
+    )
+
+
+def source_stamp(path: Path) -> list[int] | None:
+    """Size and modification time (ns) of a source file; None if missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def store_file(folder: Path, source_key: str) -> Path:
+    """The store file of a source (named by a hash of its journal path)."""
+    digest = hashlib.sha1(source_key.encode()).hexdigest()[:20]
+    return folder / f"{digest}.arrow"
+
+
+def write_stored_run(
+    target: Path,
+    run: StoredRun,
+    *,
+    encode: Callable[[str], str],
+    stamp: list[int] | None,
+) -> None:
+    """Write ``run`` to ``target`` atomically (sorted for display).
+
+    Parameters
+    ----------
+    target
+        The ``.arrow`` file (its folder is made).
+    run
+        The columns; recording paths are absolute.
+    encode
+        Absolute path -> the journal's path form.
+    stamp
+        :func:`source_stamp` of the source when it was read.
+    """
+    import pyarrow as pa
+
+    order = np.lexsort((-run.score, run.start, run.recording))
+    meta = {
+        "format": FORMAT,
+        "model_name": run.model_name,
+        "provenance": run.provenance,
+        "common_names": run.common_names,
+        "problems": run.problems,
+        "source_stamp": stamp,
+    }
+    table = pa.table(
+        {
+            "recording": pa.DictionaryArray.from_arrays(
+                pa.array(run.recording[order], pa.int32()),
+                pa.array([encode(p) for p in run.recordings], pa.string()),
+            ),
+            "species": pa.DictionaryArray.from_arrays(
+                pa.array(run.species_index[order], pa.int32()),
+                pa.array(run.species, pa.string()),
+            ),
+            "start": pa.array(run.start[order], pa.float64()),
+            "end": pa.array(run.end[order], pa.float64()),
+            "score": pa.array(run.score[order], pa.float64()),
+        }
+    ).replace_schema_metadata({"audioclass-gui": json.dumps(meta, default=str)})
+    with atomic_write_path(target) as tmp, pa.OSFile(str(tmp), "wb") as sink:
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(len(table), 1))
+
+
+def _numpy(column: Any) -> np.ndarray:
+    chunk = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return chunk.to_numpy(zero_copy_only=False)
+
+
+def read_stored_run(
+    path: Path, *, decode: Callable[[str], str], stamp: list[int] | None
+) -> StoredRun | None:
+    """Map a store file; None when it is missing, unreadable or stale.
+
+    Parameters
+    ----------
+    path
+        The ``.arrow`` file.
+    decode
+        The journal's path form -> absolute path.
+    stamp
+        The source's :func:`source_stamp` now; a file made from another
+        version of the source is stale. None (the source is gone): the
+        stored predictions are used as they are.
+    """
+    import pyarrow as pa
+
+    if not path.is_file():
+        return None
+    try:
+        with pa.memory_map(str(path), "r") as source:
+            table = pa.ipc.open_file(source).read_all()
+        meta = json.loads(table.schema.metadata[b"audioclass-gui"])
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return None
+    if meta.get("format") != FORMAT:
+        return None
+    if stamp is not None and meta.get("source_stamp") != stamp:
+        return None
+    if table.num_rows == 0:
+        return StoredRun([], [], *(np.empty(0, t) for t in (np.int32, np.int32)),
+                         *(np.empty(0) for _ in range(3)),
+                         model_name=meta.get("model_name", ""),
+                         provenance=meta.get("provenance") or {},
+                         common_names=meta.get("common_names") or {},
+                         problems=meta.get("problems") or [])
+    rec = table.column("recording")
+    spc = table.column("species")
+    rec_chunk = rec.chunk(0) if rec.num_chunks == 1 else rec.combine_chunks()
+    spc_chunk = spc.chunk(0) if spc.num_chunks == 1 else spc.combine_chunks()
+    return StoredRun(
+        [decode(p) for p in rec_chunk.dictionary.to_pylist()],
+        spc_chunk.dictionary.to_pylist(),
+        rec_chunk.indices.to_numpy(zero_copy_only=False),
+        spc_chunk.indices.to_numpy(zero_copy_only=False),
+        _numpy(table.column("start")),
+        _numpy(table.column("end")),
+        _numpy(table.column("score")),
+        model_name=meta.get("model_name", ""),
+        provenance=meta.get("provenance") or {},
+        common_names=meta.get("common_names") or {},
+        problems=meta.get("problems") or [],
+    )
+
+
+def remove_stored_run(path: Path) -> None:
+    """Delete a store file (a detached or stale source); missing is fine."""
+    with contextlib.suppress(OSError):
+        os.unlink(path)

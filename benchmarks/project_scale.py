@@ -1,0 +1,267 @@
+"""Project cost against the number of detections: 50 k, 500 k, 2 M and 20 M in one run.
+
+For each size a fresh process builds a folder project the way a deployment
+looks after ``predict``: ``max(10, N / 10,000)`` recordings (sparse WAV files
+of the right length, 3-s windows, three species per window out of 300) and
+one predictions store file (``runs/birdnet.arrow``), then measures:
+
+- ``first open``: the project opened for the first time (recordings' headers
+  read, journal created, store mapped);
+- ``reopen``: opened again (the figure users wait for);
+- ``peak RSS`` of the process after the queries below;
+- ``threshold p95``: a threshold change for the open recording (filtered,
+  ordered ids, the first 50 rows made, status counts), and the same for a
+  species across all recordings ordered by score;
+- ``verdict p95``: a verdict made durable (journal append + fsync) and the
+  next unreviewed detection of the recording selected;
+- ``summaries``: the species panel's and recording list's counts after a
+  verdict.
+
+Reference, measured in the same run: a project of one 10-s recording with
+30 detections, opened the same way (``reopen ratio``), and its peak RSS.
+
+With ``--aoef N`` the first open of the same project as an AOEF ``ModelRun``
+file (converted into the store once) is timed too, for sizes up to N.
+
+Usage: python benchmarks/project_scale.py [--sizes 50000 500000 2000000 20000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+SPECIES = [f"Genus species{i:03d}" for i in range(300)]
+RATE = 8000
+
+
+def sparse_wav(path: Path, seconds: float) -> None:
+    """A 16-bit mono WAV of ``seconds`` of silence that takes no disk space."""
+    frames = int(seconds * RATE)
+    size = frames * 2
+    header = b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, RATE, RATE * 2, 2, 16)
+    header += b"data" + struct.pack("<I", size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(header)
+        handle.truncate(len(header) + size)
+
+
+def build(root: Path, n: int) -> tuple[int, float]:
+    """Write the recordings and the store file; returns (recordings, seconds)."""
+    from audioclass_gui.project.prediction_store import StoredRun, write_stored_run
+
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(0)
+    n_rec = max(10, n // 10_000) if n > 100 else 1
+    per_window = 3
+    windows = -(-n // (n_rec * per_window))
+    paths = []
+    for r in range(n_rec):
+        path = root / f"site{r // 50:02d}" / f"2024{5 + r % 3:02d}{1 + r % 28:02d}_{r:04d}.wav"
+        sparse_wav(path, windows * 3.0 + 1.0)
+        paths.append(str(path))
+    total = n_rec * windows * per_window
+    window = np.arange(total) // per_window
+    rec = (window // windows).astype(np.int32)
+    start = (window % windows).astype(np.float64) * 3.0
+    # Three different species per window.
+    base = np.repeat(rng.integers(0, len(SPECIES), total // per_window + 1), per_window)[:total]
+    spc = ((base + (np.arange(total) % per_window) * 101) % len(SPECIES)).astype(np.int32)
+    score = np.round(rng.beta(1.2, 6.0, total) * 0.95 + 0.05, 4)
+    run = StoredRun(
+        paths, SPECIES, rec[:n], spc[:n], start[:n], start[:n] + 3.0, score[:n],
+        model_name="BirdNET", provenance={"version": "2.4"},
+    )
+    runs = root / "runs"
+    write_stored_run(
+        runs / "birdnet.arrow",
+        run,
+        encode=lambda p: os.path.relpath(p, runs),
+        stamp=None,
+    )
+    return n_rec, time.perf_counter() - t0
+
+
+def build_aoef(root: Path, n: int) -> None:
+    """The same kind of project with an AOEF ModelRun instead of the store file."""
+    from soundevent import data, terms
+
+    from audioclass_gui.audio.info import read_info, to_recording
+    from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
+
+    rng = np.random.default_rng(0)
+    n_rec = max(10, n // 10_000)
+    windows = -(-n // (n_rec * 3))
+    predictions = []
+    tags = [data.Tag(term=terms.scientific_name, value=s) for s in SPECIES]
+    for r in range(n_rec):
+        path = root / f"site{r:04d}.wav"
+        sparse_wav(path, windows * 3.0 + 1.0)
+        recording = to_recording(read_info(path))
+        for w in range(windows):
+            clip = data.Clip(recording=recording, start_time=3.0 * w, end_time=3.0 * w + 3)
+            predictions.append(
+                data.ClipPrediction(
+                    clip=clip,
+                    tags=[
+                        data.PredictedTag(tag=tags[k], score=float(rng.beta(1.2, 6.0)))
+                        for k in rng.integers(0, len(SPECIES), 3)
+                    ],
+                )
+            )
+    save_aoef(
+        model_run_from_predictions(predictions, name="BirdNET", provenance={"version": "2.4"}),
+        root / "runs" / "birdnet.model_run.json",
+    )
+
+
+def pct(values: list[float]) -> tuple[float, float]:
+    a = np.asarray(values) * 1e3
+    return float(np.percentile(a, 50)), float(np.percentile(a, 95))
+
+
+def measure(n: int, workdir: Path, aoef: bool) -> dict:
+    """Everything for one size, in this process."""
+    from audioclass_gui.project import ReviewProject
+    from audioclass_gui.review import DetectionFilter, Order, Status
+
+    root = workdir / "deployment"
+    settings = workdir / "settings"
+    out: dict = {"n": n}
+    if aoef:
+        t0 = time.perf_counter()
+        build_aoef(root, n)
+        out["aoef_build_s"] = time.perf_counter() - t0
+    else:
+        out["recordings"], out["build_s"] = build(root, n)
+    t0 = time.perf_counter()
+    project = ReviewProject.open(root, settings_dir=settings)
+    out["first_open_s"] = time.perf_counter() - t0
+    project.set_reviewer("Bench Mark", remember=False)
+    project.close()
+    t0 = time.perf_counter()
+    project = ReviewProject.open(root, settings_dir=settings)
+    out["reopen_s"] = time.perf_counter() - t0
+    s = project.session
+    out["detections"] = len(s)
+    if aoef:
+        project.close()
+        out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        return out
+    rng = np.random.default_rng(1)
+    recording = str(s.recordings[len(s.recordings) // 2].path)
+    species = SPECIES[7]
+    times: dict[str, list[float]] = {"threshold": [], "species": [], "verdict": [], "summaries": []}
+    for t in rng.uniform(0.05, 0.6, 20):
+        t0 = time.perf_counter()
+        ids = s.query(DetectionFilter(min_score=float(t), recordings={recording}))
+        s.get_many(ids[:50].tolist())
+        s.counts(float(t))
+        times["threshold"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        ids = s.query(DetectionFilter(min_score=float(t), species={species}), Order.SCORE)
+        s.get_many(ids[:50].tolist())
+        times["species"].append(time.perf_counter() - t0)
+    f = DetectionFilter(min_score=0.2, recordings={recording})
+    current = s.next_unreviewed(None, f)
+    for i in range(50):
+        if current is None:
+            break
+        t0 = time.perf_counter()
+        s.set_status([current], (Status.ACCEPTED, Status.REJECTED)[i % 2])
+        current = s.next_unreviewed(current, f)
+        project.select(current)
+        times["verdict"].append(time.perf_counter() - t0)
+        if i % 10 == 0:
+            t0 = time.perf_counter()
+            s.species_summary(DetectionFilter(min_score=0.2))
+            project.recordings(DetectionFilter(min_score=0.2))
+            times["summaries"].append(time.perf_counter() - t0)
+    for name, values in times.items():
+        out[f"{name}_p50_ms"], out[f"{name}_p95_ms"] = pct(values)
+    project.close()
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    return out
+
+
+def run_child(n: int, aoef: bool) -> dict:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        args = [sys.executable, __file__, "--one", str(n), "--dir", tmp]
+        if aoef:
+            args.append("--as-aoef")
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
+        if done.returncode:
+            return {"n": n, "error": done.stderr.strip().splitlines()[-1:]}
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[50_000, 500_000, 2_000_000, 20_000_000])
+    parser.add_argument("--aoef", type=int, default=0, help="also time AOEF first opens up to this size")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--as-aoef", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(measure(args.one, args.dir, args.as_aoef)))
+        return
+    reference = run_child(30, False)
+    print(
+        f"reference: one 10-s recording, {reference.get('detections')} detections: "
+        f"reopen {reference['reopen_s'] * 1e3:.0f} ms, peak RSS {reference['peak_rss_gb']:.2f} GB"
+    )
+    header = (
+        f"{'detections':>11} {'recs':>5} {'first open':>10} {'reopen':>8} {'ratio':>6} "
+        f"{'peak RSS':>8} {'thr p95':>8} {'species p95':>11} {'verdict p95':>11} {'summaries p95':>13}"
+    )
+    print(header)
+    rows = []
+    for n in args.sizes:
+        r = run_child(n, False)
+        rows.append(r)
+        if "error" in r:
+            print(f"{n:>11,}  failed: {r['error']}")
+            continue
+        print(
+            f"{r['detections']:>11,} {r['recordings']:>5} {r['first_open_s']:>9.2f}s {r['reopen_s']:>7.2f}s "
+            f"{r['reopen_s'] / reference['reopen_s']:>6.1f} {r['peak_rss_gb']:>7.2f}G "
+            f"{r['threshold_p95_ms']:>6.1f}ms {r['species_p95_ms']:>9.1f}ms "
+            f"{r['verdict_p95_ms']:>9.1f}ms {r['summaries_p95_ms']:>11.1f}ms",
+            flush=True,
+        )
+    ok = [r for r in rows if "error" not in r]
+    if len(ok) > 1:
+        low, high = ok[0], ok[-1]
+        print(
+            f"peak RSS {high['n']:,} / {low['n']:,}: {high['peak_rss_gb'] / low['peak_rss_gb']:.2f}x "
+            "(target <= 1.3x, and under 1.5 GB)"
+        )
+    for n in [n for n in args.sizes if n <= args.aoef]:
+        r = run_child(n, True)
+        if "error" in r:
+            print(f"AOEF {n:,}: failed: {r['error']}")
+            continue
+        print(
+            f"AOEF ModelRun of {r['detections']:,}: first open (parse + store) {r['first_open_s']:.2f} s, "
+            f"reopen (store) {r['reopen_s']:.2f} s, peak RSS {r['peak_rss_gb']:.2f} GB"
+        )
+
+
+if __name__ == "__main__":
+    main()
