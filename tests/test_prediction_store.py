@@ -261,3 +261,83 @@ def test_a_predictions_store_file_in_the_folder_is_mapped(tmp_path) -> None:
     with ReviewProject.open(root, settings_dir=settings) as project:
         assert any("birdnet.arrow" in p and "unreadable" in p for p in project.problems)
         assert len(project.session) == 0
+
+
+def test_queries_over_sorted_and_loose_rows_match_brute_force(tmp_path) -> None:
+    from audioclass_gui.review import DetectionFilter, Order
+
+    rng = np.random.default_rng(3)
+    recs = [
+        data.Recording.from_file(write_audio(tmp_path / f"r{i}.wav"), compute_hash=False)
+        for i in range(4)
+    ]
+    s = ReviewSession()
+    for rec in recs:
+        s.add_recording(rec)
+    names = [f"Genus sp{i}" for i in range(6)]
+    spc = s.species_ids(names)
+    s.set_run("store", name="BirdNET")
+    n = 400
+    rec = rng.integers(0, 4, n).astype(np.int32)
+    start = rng.integers(0, 40, n) * 1.5
+    species = spc[rng.integers(0, 6, n)]
+    score = np.round(rng.uniform(0.05, 1, n), 3)
+    run = run_from_predictions([])  # columns written the store's way (sorted, unique)
+    run.recordings, run.species = [str(r.path) for r in recs], names
+    run.recording, run.species_index = rec, species
+    run.start, run.end, run.score = start, start + 3.0, score
+    target = tmp_path / "s.arrow"
+    write_stored_run(target, run, encode=str, stamp=None)
+    stored = read_stored_run(target, decode=str, stamp=None)
+    assert stored is not None
+    _add(s, "store", stored)
+    assert s._lookup.in_display_order
+    # A streamed run of another model: loose rows, some with the same keys.
+    s.set_run("live", name="Other")
+    s.add_predictions(
+        [
+            data.ClipPrediction(
+                clip=data.Clip(recording=recs[int(rng.integers(0, 4))], start_time=1.5 * k, end_time=1.5 * k + 3),
+                tags=[
+                    data.PredictedTag(
+                        tag=data.Tag(term=terms.scientific_name, value=names[int(rng.integers(0, 6))]),
+                        score=float(np.round(rng.uniform(0.05, 1), 3)),
+                    )
+                ],
+            )
+            for k in range(60)
+        ],
+        run="live",
+    )
+    assert not s._lookup.in_display_order
+    ids = s.query().tolist()
+    s.set_status(ids[::7], Status.ACCEPTED)
+    cols = s.columns()
+    for _ in range(30):
+        wanted = {str(recs[int(i)].path) for i in rng.choice(4, int(rng.integers(1, 3)), replace=False)}
+        f = DetectionFilter(
+            min_score=float(rng.uniform(0, 0.9)),
+            recordings=wanted if rng.random() < 0.7 else None,
+            species={names[int(rng.integers(0, 6))]} if rng.random() < 0.4 else None,
+        )
+        for order in Order:
+            mask = f.mask(s)
+            rows = np.flatnonzero(mask)
+            if order is Order.SCORE:
+                expect = rows[np.lexsort((rows, cols.start[rows], cols.recording[rows], -cols.score[rows]))]
+            else:
+                expect = rows[np.lexsort((rows, -cols.score[rows], cols.start[rows], cols.recording[rows]))]
+            got = s.query(f, order) - cols.first_id
+            assert got.tolist() == expect.tolist()
+            # The next unreviewed after any listed detection is the next open one below it.
+            if len(expect) > 2:
+                after = int(expect[1])
+                open_rows = [r for r in expect.tolist()[2:] + expect.tolist()[:2] if cols.status[r] == 0]
+                nxt = s.next_unreviewed(after + cols.first_id, f, order)
+                assert nxt == (open_rows[0] + cols.first_id if open_rows else None)
+    # Every key finds its rows, whether sorted or loose.
+    for i in rng.choice(len(s), 50, replace=False).tolist():
+        key = s.path_key(i + cols.first_id)
+        found = s.ids_for(key)
+        brute = [j + cols.first_id for j in range(len(s)) if s.path_key(j + cols.first_id) == key]
+        assert found == brute

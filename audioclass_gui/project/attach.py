@@ -114,7 +114,9 @@ class SourcesMixin:
         """Map a predictions store file; its relative paths are relative to its folder."""
         folder = info.path.parent
         stored = read_stored_run(
-            info.path, decode=lambda p: str(folder.joinpath(p)), stamp=None
+            info.path,
+            decode=lambda p: os.path.normpath(folder.joinpath(p)),
+            stamp=None,
         )
         if stored is None:
             info.problems.append(
@@ -138,9 +140,15 @@ class SourcesMixin:
                 ),
                 encode=self.codec.encode,
                 stamp=source_stamp(result.path),
+                rank=self._recording_rank,
             )
         except OSError as exc:  # the review goes on; the next open reads the source
             self.problems.append(f"{target}: the predictions store was not written ({exc})")
+
+    def _recording_rank(self: ReviewProject, path: str) -> tuple[int, str]:
+        """Where a recording comes in the session's order (new ones last, by path)."""
+        index = self.session.recording_index(path)
+        return (len(self.session.recordings) if index is None else index, path)
 
     def _add_stored(self: ReviewProject, info: SourceInfo, stored: StoredRun) -> SourceInfo:
         """Add a store file's detections to the session, mapped onto its recordings."""

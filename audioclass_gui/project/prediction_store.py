@@ -31,7 +31,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,14 +143,44 @@ def store_file(folder: Path, source_key: str) -> Path:
     return folder / f"{digest}.arrow"
 
 
+def _recordings_ranked(run: StoredRun, rank: Callable[[str], Any]) -> StoredRun:
+    """The same run with its recordings listed in ``rank`` order."""
+    perm = sorted(range(len(run.recordings)), key=lambda i: rank(run.recordings[i]))
+    if perm == list(range(len(perm))):
+        return run
+    new_index = np.empty(len(perm), np.int32)
+    new_index[perm] = np.arange(len(perm), dtype=np.int32)
+    return replace(
+        run,
+        recordings=[run.recordings[i] for i in perm],
+        recording=new_index[run.recording],
+    )
+
+
+def _unique_rows(run: StoredRun) -> np.ndarray:
+    """Rows in display order, each path key once (the best-scoring row of a key)."""
+    start_ms = np.rint(run.start * 1000).astype(np.int64)
+    end_ms = np.rint(run.end * 1000).astype(np.int64)
+    by_key = np.lexsort((-run.score, run.species_index, end_ms, start_ms, run.recording))
+    keys = np.stack(
+        (run.recording[by_key], start_ms[by_key], end_ms[by_key], run.species_index[by_key]),
+        axis=1,
+    )
+    first = np.ones(len(by_key), bool)
+    first[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    kept = by_key[first]
+    return kept[np.lexsort((-run.score[kept], run.start[kept], run.recording[kept]))]
+
+
 def write_stored_run(
     target: Path,
     run: StoredRun,
     *,
     encode: Callable[[str], str],
     stamp: list[int] | None,
+    rank: Callable[[str], Any] | None = None,
 ) -> None:
-    """Write ``run`` to ``target`` atomically (sorted for display).
+    """Write ``run`` to ``target`` atomically (sorted for display, each key once).
 
     Parameters
     ----------
@@ -162,10 +192,15 @@ def write_stored_run(
         Absolute path -> the journal's path form.
     stamp
         :func:`source_stamp` of the source when it was read.
+    rank
+        Sort key of a recording's path: the file lists recordings in this
+        order (default: by path), so that a reader whose recordings come in
+        the same order finds the rows already in display order.
     """
     import pyarrow as pa
 
-    order = np.lexsort((-run.score, run.start, run.recording))
+    run = _recordings_ranked(run, rank or str)
+    order = _unique_rows(run)
     meta = {
         "format": FORMAT,
         "model_name": run.model_name,
@@ -194,9 +229,20 @@ def write_stored_run(
             writer.write_table(table, max_chunksize=max(len(table), 1))
 
 
-def _numpy(column: Any) -> np.ndarray:
-    chunk = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-    return chunk.to_numpy(zero_copy_only=False)
+def _chunk(column: Any) -> Any:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _view(array: Any, dtype: type) -> np.ndarray:
+    """A numpy view of a primitive Arrow array's values (no copy, no pandas)."""
+    if array.null_count:
+        raise ValueError("missing values in a predictions store column")
+    return np.frombuffer(
+        array.buffers()[1],
+        dtype=dtype,
+        count=len(array),
+        offset=array.offset * np.dtype(dtype).itemsize,
+    )
 
 
 def read_stored_run(
@@ -225,7 +271,7 @@ def read_stored_run(
         meta = json.loads(table.schema.metadata[b"audioclass-gui"])
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         return None
     if stamp is not None and meta.get("source_stamp") != stamp:
         return None
@@ -236,18 +282,16 @@ def read_stored_run(
                          provenance=meta.get("provenance") or {},
                          common_names=meta.get("common_names") or {},
                          problems=meta.get("problems") or [])
-    rec = table.column("recording")
-    spc = table.column("species")
-    rec_chunk = rec.chunk(0) if rec.num_chunks == 1 else rec.combine_chunks()
-    spc_chunk = spc.chunk(0) if spc.num_chunks == 1 else spc.combine_chunks()
+    rec = _chunk(table.column("recording"))
+    spc = _chunk(table.column("species"))
     return StoredRun(
-        [decode(p) for p in rec_chunk.dictionary.to_pylist()],
-        spc_chunk.dictionary.to_pylist(),
-        rec_chunk.indices.to_numpy(zero_copy_only=False),
-        spc_chunk.indices.to_numpy(zero_copy_only=False),
-        _numpy(table.column("start")),
-        _numpy(table.column("end")),
-        _numpy(table.column("score")),
+        [decode(p) for p in rec.dictionary.to_pylist()],
+        spc.dictionary.to_pylist(),
+        _view(rec.indices, np.int32),
+        _view(spc.indices, np.int32),
+        _view(_chunk(table.column("start")), np.float64),
+        _view(_chunk(table.column("end")), np.float64),
+        _view(_chunk(table.column("score")), np.float64),
         model_name=meta.get("model_name", ""),
         provenance=meta.get("provenance") or {},
         common_names=meta.get("common_names") or {},

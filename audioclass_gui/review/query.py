@@ -126,42 +126,62 @@ class DetectionFilter:
 
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def mask(self, session: ReviewSession) -> np.ndarray:
-        """Boolean mask over the session's rows (index = id - first id)."""
+    def mask(self, session: ReviewSession, rows: np.ndarray | None = None) -> np.ndarray:
+        """Boolean mask over the session's rows (index = id - first id).
+
+        With ``rows``, the mask over those rows only (same length as ``rows``).
+        """
         cols = session.columns()
-        n = len(cols.score)
-        keep = np.ones(n, dtype=bool)
+
+        def col(array: np.ndarray) -> np.ndarray:
+            return array if rows is None else array[rows]
+
+        score, species = col(cols.score), col(cols.species)
+        keep = np.ones(len(score), dtype=bool)
         if self.thresholds:
             per_species = np.full(len(session.species_list()) + 1, self.min_score)
             for name, value in self.thresholds:
                 index = session._species_index.get(name)
                 if index is not None:
                     per_species[index] = value
-            keep &= cols.score >= per_species[cols.species]
+            keep &= score >= per_species[species]
         elif self.min_score > -np.inf:
-            keep &= cols.score >= self.min_score
+            keep &= score >= self.min_score
         if self.max_score is not None:
-            keep &= cols.score <= self.max_score
+            keep &= score <= self.max_score
         if self.species is not None:
             wanted = [
                 session._species_index[s]
                 for s in self.species
                 if s in session._species_index
             ]
-            keep &= np.isin(cols.species, wanted)
+            keep &= np.isin(species, wanted)
         if self.statuses is not None:
-            keep &= np.isin(cols.status, [_CODE[s] for s in self.statuses])
+            keep &= np.isin(col(cols.status), [_CODE[s] for s in self.statuses])
         if self.recordings is not None:
-            wanted = [
-                session._rec_by_path[p]
-                for p in self.recordings
-                if p in session._rec_by_path
-            ]
-            keep &= np.isin(cols.recording, wanted)
+            keep &= np.isin(col(cols.recording), self._recording_indices(session))
         if self.relabelled is not None:
-            relabelled = (cols.label >= 0) & (cols.label != cols.species)
+            label = col(cols.label)
+            relabelled = (label >= 0) & (label != species)
             keep &= relabelled if self.relabelled else ~relabelled
         return keep
+
+    def _recording_indices(self, session: ReviewSession) -> np.ndarray:
+        return np.asarray(
+            [
+                session._rec_by_path[p]
+                for p in self.recordings or ()
+                if p in session._rec_by_path
+            ],
+            dtype=np.int64,
+        )
+
+    def rows(self, session: ReviewSession) -> np.ndarray:
+        """Rows passing the filter, ascending; only the recordings' rows are read."""
+        if self.recordings is not None:
+            candidates = session._lookup.recording_rows(self._recording_indices(session))
+            return candidates[self.mask(session, candidates)]
+        return np.flatnonzero(self.mask(session))
 
 
 #: Everything.
@@ -186,6 +206,20 @@ def _order(session: ReviewSession, order: Order) -> tuple[np.ndarray, np.ndarray
     return cached
 
 
+def _sorted(session: ReviewSession, rows: np.ndarray, order: Order) -> np.ndarray:
+    """``rows`` (ascending) put in ``order``, sorting only them when that is cheaper."""
+    if order is Order.TIME and session._lookup.in_display_order:
+        return rows  # the rows themselves are in display order
+    if ("order", order) in session.cache or 4 * len(rows) > len(session):
+        _, position = _order(session, order)
+        return rows[np.argsort(position[rows], kind="stable")]
+    cols = session.columns()
+    score, start, rec = cols.score[rows], cols.start[rows], cols.recording[rows]
+    if order is Order.SCORE:
+        return rows[np.lexsort((rows, start, rec, -score))]
+    return rows[np.lexsort((rows, -score, start, rec))]
+
+
 def query(
     session: ReviewSession,
     filter: DetectionFilter | None = None,
@@ -193,17 +227,18 @@ def query(
 ) -> np.ndarray:
     """Ids of the detections passing ``filter`` (all when None), in ``order``.
 
+    Only the rows that can pass are read and sorted: the open recording's
+    rows of a project of millions cost what that recording holds.
+
     Returns
     -------
     numpy.ndarray of int64
         Detection ids.
     """
-    sort, _ = _order(session, Order(order))
+    order = Order(order)
     first = session.columns().first_id
-    if filter is None:
-        return sort.astype(np.int64) + first
-    mask = filter.mask(session)
-    return sort[mask[sort]].astype(np.int64) + first
+    rows = np.arange(len(session)) if filter is None else filter.rows(session)
+    return _sorted(session, rows, order).astype(np.int64) + first
 
 
 def select(
@@ -250,22 +285,25 @@ def next_unreviewed(
     int or None
         A detection id, or None when every candidate is reviewed.
     """
-    sort, position = _order(session, Order(order))
     cols = session.columns()
-    candidates = cols.status == _CODE[Status.UNREVIEWED]
+    unreviewed = DetectionFilter(min_score=-np.inf, statuses={Status.UNREVIEWED})
     if filter is not None:
-        candidates &= filter.mask(session)
-    in_order = candidates[sort]
+        unreviewed = filter.replace(statuses={Status.UNREVIEWED})
+        if filter.statuses is not None and Status.UNREVIEWED not in filter.statuses:
+            return None
+    rows = unreviewed.rows(session)
+    local = None if after is None else int(after) - cols.first_id
+    if local is not None and 0 <= local < len(cols.score):
+        rows = np.union1d(rows, [local])
+    else:
+        local = None
+    ordered = _sorted(session, rows, Order(order))
     start = 0
-    if after is not None:
-        local = int(after) - cols.first_id
-        if 0 <= local < len(sort):
-            start = int(position[local]) + 1
-    hits = np.flatnonzero(in_order[start:])
-    if len(hits):
-        return int(sort[start + hits[0]]) + cols.first_id
-    if wrap and start > 0:
-        hits = np.flatnonzero(in_order[:start])
+    if local is not None:
+        start = int(np.flatnonzero(ordered == local)[0]) + 1
+    status = cols.status
+    for part in (ordered[start:], ordered[:start] if wrap else ordered[:0]):
+        hits = part[status[part] == _CODE[Status.UNREVIEWED]]
         if len(hits):
-            return int(sort[hits[0]]) + cols.first_id
+            return int(hits[0]) + cols.first_id
     return None

@@ -38,7 +38,8 @@ from audioclass_gui.review.detection import (
     Verdict,
 )
 from audioclass_gui.review.detection_list import DetectionList
-from audioclass_gui.review.keys import KeyIndex, key_hashes, milliseconds
+from audioclass_gui.review.keys import milliseconds
+from audioclass_gui.review.row_lookup import RowLookup, in_display_order
 from audioclass_gui.review.rows import Rows
 from audioclass_gui.review.session_edits import SessionEditsMixin
 from audioclass_gui.review.session_reads import SessionReadsMixin
@@ -163,7 +164,7 @@ class ReviewSession(
         self._prediction_runs: list[str] = []
         self._first_id = self._next_id
         self._rows = Rows()
-        self._keys = KeyIndex()
+        self._lookup = RowLookup(self._rows)
         self._notes: dict[int, str] = {}
         # row -> (reviewer index, epoch time) of the row's current verdict
         self._stamps: dict[int, tuple[int, float]] = {}
@@ -260,7 +261,7 @@ class ReviewSession(
             self._prediction_runs.append(run)
         values = {name: column[keep] for name, column in values.items()}
         values["window"] = window_of[owners[keep]].astype(np.int32)
-        added = self._append_rows(values, run, keep_all=True)
+        added = self._append_rows(values, run, stored=False)
         return self.get_many(added)
 
     def add_columns(
@@ -315,59 +316,54 @@ class ReviewSession(
             values["species"].min() < 0 or values["species"].max() >= len(self._species)
         ):
             raise ValueError("a species index is out of range")
-        keep = self._new_rows(values, run)
+        keep = self._new_rows(values, run, stored=True)
         if not keep.all():
             values = {name: column[keep] for name, column in values.items()}
-        ids = self._append_rows(values, run, keep_all=True)
-        return range(ids[0], ids[-1] + 1) if len(ids) else range(self._next_id, self._next_id)
+        return self._append_rows(values, run, stored=True)
 
     def species_ids(self, names: Sequence[str]) -> np.ndarray:
         """Indices in :meth:`species_list` of these names (registered if new)."""
         return np.asarray([self._species_id(str(n)) for n in names], np.int32)
 
-    def _hashes(self, values: dict[str, np.ndarray]) -> np.ndarray:
-        return key_hashes(
-            values["recording"],
-            milliseconds(values["start"]),
-            milliseconds(values["end"]),
-            values["species"],
-        )
+    def _new_rows(
+        self, values: dict[str, np.ndarray], run: str, *, stored: bool = False
+    ) -> np.ndarray:
+        """Mask of the rows that are not already in the session for this model.
 
-    def _same_key(self, values: dict[str, np.ndarray], which: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Which (new row, existing row) pairs really have the same path key."""
-        r = self._rows
-        return (
-            (values["recording"][which] == r["recording"][rows])
-            & (values["species"][which] == r["species"][rows])
-            & (milliseconds(values["start"][which]) == milliseconds(r["start"][rows]))
-            & (milliseconds(values["end"][which]) == milliseconds(r["end"][rows]))
-        )
-
-    def _new_rows(self, values: dict[str, np.ndarray], run: str) -> np.ndarray:
-        """Mask of the rows that are not already in the session for this model."""
+        Rows of a store in display order are taken to be unique among
+        themselves (the store wrote them so); others are checked against
+        each other too.
+        """
         n = len(values["score"])
         keep = np.ones(n, bool)
         if not n:
             return keep
-        hashes = self._hashes(values)
-        # Twice in the same batch: keep the first (after checking the fields).
-        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        twin = first[inverse.reshape(-1)]
-        dup = np.flatnonzero(twin != np.arange(n))
-        if len(dup):
-            t = twin[dup]
-            same = (
-                (values["recording"][dup] == values["recording"][t])
-                & (values["species"][dup] == values["species"][t])
-                & (milliseconds(values["start"][dup]) == milliseconds(values["start"][t]))
-                & (milliseconds(values["end"][dup]) == milliseconds(values["end"][t]))
+        if not (stored and in_display_order(values)):
+            # Twice in the same batch: keep the first.
+            order = np.lexsort(
+                (
+                    np.arange(n),
+                    values["species"],
+                    milliseconds(values["end"]),
+                    milliseconds(values["start"]),
+                    values["recording"],
+                )
             )
-            keep[dup[same]] = False
+            key = np.stack(
+                (
+                    values["recording"][order],
+                    milliseconds(values["start"][order]),
+                    milliseconds(values["end"][order]),
+                    values["species"][order],
+                ),
+                axis=1,
+            )
+            repeat = np.zeros(n, bool)
+            repeat[1:] = (key[1:] == key[:-1]).all(axis=1)
+            keep[order[repeat]] = False
         if len(self._rows):
-            which, rows = self._keys.lookup(hashes)
+            which, rows = self._lookup.find(values)
             if len(which):
-                same = self._same_key(values, which, rows)
-                which, rows = which[same], rows[same]
                 model = self._model_of(run)
                 codes = self._rows["run"][rows]
                 for code in np.unique(codes).tolist():
@@ -376,61 +372,71 @@ class ReviewSession(
         return keep
 
     def _append_rows(
-        self, values: dict[str, np.ndarray], run: str, *, keep_all: bool
-    ) -> list[int]:
-        """Append rows already checked by :meth:`_new_rows`; returns their ids."""
+        self, values: dict[str, np.ndarray], run: str, *, stored: bool
+    ) -> range:
+        """Append rows already checked by :meth:`_new_rows`; returns their ids.
+
+        ``stored``: the rows come from a store, usually in display order
+        (then they form a sorted block, found without an index).
+        """
         n = len(values["score"])
         if not n:
-            return []
-        hashes = self._hashes(values)
+            return range(self._next_id, self._next_id)
         values["run"] = np.full(n, self._run_code(run), np.int16)
         had = len(self._rows)
         if had:
-            which, rows = self._keys.lookup(hashes)
-        if had == 0 and all(
-            not getattr(v, "flags", None) or not v.flags.writeable for v in values.values()
-        ):
+            which, rows = self._lookup.find(values)
+        if had == 0 and not any(
+            values[name].flags.writeable
+            for name in ("score", "start", "end", "recording", "species")
+        ):  # read-only views (a mapped store file): used in place
             added = self._rows.adopt(values)
         else:
             added = self._rows.append(values)
-        self._keys.add(hashes, np.arange(added.start, added.stop, dtype=np.int64))
-        if had:
-            if len(which):
-                same = self._same_key(values, which, rows)
-                which, rows = which[same], rows[same]
-                # The first existing row of each key gives its verdict to the new one.
-                first = np.unique(which, return_index=True)[1]
-                for w, src in zip(which[first].tolist(), rows[first].tolist(), strict=True):
-                    self._copy_verdict(src, added.start + w)
+        self._lookup.add(
+            added.start, added.stop, values, sorted_block=stored and in_display_order(values)
+        )
+        if had and len(which):
+            # The first existing row of each key gives its verdict to the new one.
+            first = np.unique(which, return_index=True)[1]
+            for w, src in zip(which[first].tolist(), rows[first].tolist(), strict=True):
+                self._copy_verdict(src, added.start + w)
         if self._pending:
-            self._take_pending(hashes, added.start)
+            self._take_pending(added.start)
         self._next_id = self._first_id + len(self._rows)
         self._touch()
-        ids = list(range(self._first_id + added.start, self._first_id + added.stop))
-        self.detections_added.emit(DetectionList(self, ids))
+        ids = range(self._first_id + added.start, self._first_id + added.stop)
+        self.detections_added.emit(
+            DetectionList(self, np.arange(ids.start, ids.stop, dtype=np.int64))
+        )
         return ids
 
-    def _take_pending(self, hashes: np.ndarray, first_row: int) -> None:
+    def _take_pending(self, first_row: int) -> None:
         """Give waiting verdicts (journal, earlier run) to new rows with their key."""
-        wanted: dict[int, PathKey] = {}
+        keys = []
         for pkey in self._pending:
             path, start, end, species = pkey
             rec = self._rec_by_path.get(path)
             spc = self._species_index.get(species)
-            if rec is None or spc is None:
-                continue
-            h = key_hashes(
-                np.array([rec]), milliseconds(start), milliseconds(end), np.array([spc])
-            )
-            wanted[int(h[0])] = pkey
-        if not wanted:
+            if rec is not None and spc is not None:
+                keys.append((pkey, rec, start, end, spc))
+        if not keys:
             return
-        hits = np.flatnonzero(np.isin(hashes, np.fromiter(wanted, np.uint64, len(wanted))))
-        for offset in hits.tolist():
-            local = first_row + offset
-            pkey = self.path_key(local + self._first_id)
-            carried = self._pending.pop(pkey, None)
-            if carried is not None:
+        which, rows = self._lookup.find(
+            {
+                "recording": np.array([k[1] for k in keys], np.int64),
+                "start": np.array([k[2] for k in keys], np.float64),
+                "end": np.array([k[3] for k in keys], np.float64),
+                "species": np.array([k[4] for k in keys], np.int64),
+            }
+        )
+        new = rows >= first_row
+        for w, local in zip(which[new].tolist(), rows[new].tolist(), strict=True):
+            carried = self._pending.pop(keys[w][0], None)
+            if carried is None:  # the key's first new row took it; share it
+                twin = self.ids_for(keys[w][0])[0] - self._first_id
+                self._copy_verdict(twin, local)
+            else:
                 self._set_local(local, *carried)
 
     def _copy_verdict(self, src: int, dst: int) -> None:

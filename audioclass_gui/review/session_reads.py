@@ -204,8 +204,7 @@ class SessionReadsMixin:
             name: r[name][local : local + 1]
             for name in ("recording", "start", "end", "species")
         }
-        which, rows = self._keys.lookup(self._hashes(values))
-        rows = rows[self._same_key(values, which, rows)]
+        _which, rows = self._lookup.find(values)
         return rows.tolist() or [local]
 
     def ids_for(self, key: PathKey) -> list[int]:
@@ -215,14 +214,14 @@ class SessionReadsMixin:
         spc = self._species_index.get(species)
         if rec is None or spc is None:
             return []
-        values = {
-            "recording": np.array([rec], np.int32),
-            "start": np.array([float(start)]),
-            "end": np.array([float(end)]),
-            "species": np.array([spc], np.int32),
-        }
-        which, rows = self._keys.lookup(self._hashes(values))
-        rows = rows[self._same_key(values, which, rows)]
+        _which, rows = self._lookup.find(
+            {
+                "recording": np.array([rec]),
+                "start": np.array([float(start)]),
+                "end": np.array([float(end)]),
+                "species": np.array([spc]),
+            }
+        )
         return (rows + self._first_id).tolist()
 
     def status(self, detection_id: int) -> Status:
