@@ -63,7 +63,7 @@ def sparse_wav(path: Path, seconds: float) -> None:
 
 def build(root: Path, n: int) -> tuple[int, float]:
     """Write the recordings and the store file; returns (recordings, seconds)."""
-    from audioclass_gui.project.prediction_store import StoredRun, write_stored_run
+    from audioclass_gui.formats.prediction_store import StoredRun, write_stored_run
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(0)

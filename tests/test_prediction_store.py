@@ -10,7 +10,7 @@ from soundevent import data, terms
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.project import attach as attach_module
-from audioclass_gui.project.prediction_store import (
+from audioclass_gui.formats.prediction_store import (
     read_stored_run,
     run_from_predictions,
     source_stamp,

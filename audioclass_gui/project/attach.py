@@ -19,7 +19,7 @@ from soundevent import data
 from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.formats.aoef_import import read_review
 from audioclass_gui.formats.birdnet_results import birdnet_common_names
-from audioclass_gui.project.prediction_store import (
+from audioclass_gui.formats.prediction_store import (
     StoredRun,
     read_stored_run,
     run_from_predictions,

@@ -22,7 +22,7 @@ from audioclass_gui.formats.aoef_import import (
     PredictionFile,
     read_review,
 )
-from audioclass_gui.project.prediction_store import store_file
+from audioclass_gui.formats.prediction_store import store_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
     RecordingResolver,
