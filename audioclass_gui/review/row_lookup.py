@@ -134,8 +134,10 @@ class RowLookup:
         """Candidate rows of one sorted block: same recording, start within 0.5 ms."""
         rec = self._rows["recording"][a:b]
         start = self._rows["start"][a:b]
-        lo = np.searchsorted(rec, q_rec, side="left")
-        hi = np.searchsorted(rec, q_rec, side="right")
+        # Queries in the column's dtype: numpy would otherwise cast the column.
+        q = q_rec.astype(rec.dtype)
+        lo = np.searchsorted(rec, q, side="left")
+        hi = np.searchsorted(rec, q, side="right")
         which_parts, row_parts = [], []
         hit = np.flatnonzero(hi > lo)
         if not len(hit):
@@ -168,8 +170,8 @@ class RowLookup:
         parts = []
         for a, b in self._blocks:
             rec = self._rows["recording"][a:b]
-            lo = np.searchsorted(rec, wanted, side="left")
-            hi = np.searchsorted(rec, wanted, side="right")
+            lo = np.searchsorted(rec, wanted.astype(rec.dtype), side="left")
+            hi = np.searchsorted(rec, wanted.astype(rec.dtype), side="right")
             for x, y in zip(lo.tolist(), hi.tolist(), strict=True):
                 if y > x:
                     parts.append(np.arange(a + x, a + y, dtype=np.int64))
