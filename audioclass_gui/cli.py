@@ -90,9 +90,10 @@ def _predict_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="audioclass-gui predict",
         description="Run a model over recordings and folders of recordings (searched recursively "
-        "for WAV, FLAC, MP3, OGG) without the window. Writes one soundevent ModelRun (AOEF JSON) "
-        "per recording, and optionally Raven selection tables and CSV tables. An interrupted run "
-        "resumes where it stopped when run again with the same arguments.",
+        "for WAV, FLAC, MP3, OGG) without the window. Writes one predictions file "
+        "(NAME.predictions.arrow, which review projects open at once) per recording, and "
+        "optionally soundevent ModelRuns (AOEF JSON), Raven selection tables and CSV tables. "
+        "An interrupted run resumes where it stopped when run again with the same arguments.",
     )
     p.add_argument(
         "inputs", nargs="+", type=Path, metavar="INPUT", help="recordings and folders"
@@ -110,6 +111,12 @@ def _predict_parser() -> argparse.ArgumentParser:
         "--raven",
         action="store_true",
         help="also write a Raven selection table per recording (NAME.selection.table.txt)",
+    )
+    p.add_argument(
+        "--aoef",
+        action="store_true",
+        help="also write a soundevent ModelRun (AOEF JSON) per recording (NAME.model_run.json), "
+        "for other soundevent tools; always written when OUT is a .json file",
     )
     p.add_argument(
         "--csv",
@@ -329,6 +336,7 @@ def predict(argv: Sequence[str]) -> int:
         workers=args.workers,
         cluster=args.cluster,
         resume=not args.redo,
+        aoef=args.aoef,
         time_expansion=args.time_expansion,
     )
     progress = _Progress(args.quiet, key)
@@ -358,7 +366,8 @@ def predict(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         if len(report.finished) == 1 and not report.skipped:
-            print(f"wrote {report.finished[0].job.outputs.model_run}", file=sys.stderr)
+            outputs = report.finished[0].job.outputs
+            print(f"wrote {outputs.model_run or outputs.predictions}", file=sys.stderr)
     for problem in report.problems:
         print(f"audioclass-gui: {problem}", file=sys.stderr)
     return 1 if report.problems else 0

@@ -27,7 +27,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
 
 def test_predict_writes_a_model_run(tmp_path: Path, calls_wav: Path):
     out = tmp_path / "run.json"
-    result = run_cli("predict", str(calls_wav), "--model", "Energy", "--threshold", "0.5", "-o", str(out))
+    result = run_cli("predict", str(calls_wav), "--model", "Energy", "--threshold", "0.5", "-o", str(out), "--aoef")
     assert result.returncode == 0, result.stderr
     run = io.load(out, type="model_run")
     assert isinstance(run, data.ModelRun)
@@ -44,7 +44,7 @@ def test_predict_reports_bad_files_by_name_and_keeps_going(tmp_path: Path, calls
     junk = tmp_path / "junk.flac"
     junk.write_bytes(b"not audio" * 100)
     out = tmp_path / "run.json"
-    result = run_cli("predict", str(missing), str(junk), str(calls_wav), "--model", "energy", "-q", "-o", str(out))
+    result = run_cli("predict", str(missing), str(junk), str(calls_wav), "--model", "energy", "-q", "-o", str(out), "--aoef")
     assert result.returncode == 1
     assert f"{missing}: file not found" in result.stderr
     assert f"{junk}: not a readable audio file" in result.stderr

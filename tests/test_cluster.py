@@ -78,6 +78,7 @@ def test_a_local_cluster_of_two_worker_processes_runs_every_recording(
     write_recordings(inputs, 8)
     out = tmp_path / "out"
     config = BatchConfig(
+        aoef=True,
         output=out,
         model="energy",
         settings=RunSettings(threshold=0.5),
@@ -107,6 +108,7 @@ def test_a_worker_that_dies_loses_no_finished_recording_and_its_recording_is_ret
     marker = tmp_path / "crashed"
     pids_before = set(client.run(os.getpid).values())
     config = BatchConfig(
+        aoef=True,
         output=out,
         model="energy",
         factory=CrashOnce,
@@ -136,6 +138,7 @@ def test_a_worker_that_dies_loses_no_finished_recording_and_its_recording_is_ret
     again = run_batch(
         [inputs],
         BatchConfig(
+            aoef=True,
             output=out,
             model="energy",
             factory=CrashOnce,
@@ -168,6 +171,7 @@ def test_cli_cluster_local_starts_a_local_cluster(tmp_path: Path):
             "--workers",
             "2",
             "--csv",
+            "--aoef",
             "-o",
             str(out),
         ],

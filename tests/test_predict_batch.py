@@ -26,8 +26,11 @@ from audioclass_gui.batch import (
 )
 from audioclass_gui.batch.scan import find_recordings
 from audioclass_gui.formats.csv_table import read_csv_table
+from audioclass_gui.formats.prediction_store import read_stored_run
 from audioclass_gui.formats.raven import RAVEN_COLUMNS, read_raven_table
 from audioclass_gui.models.settings import RunSettings
+from audioclass_gui.project import ReviewProject
+from audioclass_gui.review import DetectionFilter
 from tests.crash_model import CrashOnce
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -55,10 +58,13 @@ def tone_bursts(
     return path
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, timeout: float = 300, aoef: bool = True
+) -> subprocess.CompletedProcess:
+    """``audioclass-gui predict ARGS`` (with ``--aoef``: most tests read ModelRuns)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
-        [sys.executable, "-m", "audioclass_gui", "predict", *args],
+        [sys.executable, "-m", "audioclass_gui", "predict", *args, *(["--aoef"] if aoef else [])],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -67,6 +73,7 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 
 
 def energy_config(out: Path, **kwargs) -> BatchConfig:
+    kwargs.setdefault("aoef", True)  # these tests read the ModelRuns
     return BatchConfig(
         output=out, model="energy", settings=RunSettings(threshold=0.5), **kwargs
     )
@@ -111,6 +118,14 @@ def test_folders_are_searched_recursively_and_outputs_mirror_them(
     )
     assert result.returncode == 0, result.stderr
     assert "5 recording(s) processed" in result.stderr
+    stores = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.predictions.arrow"))
+    assert stores == [
+        "site_a/x.predictions.arrow",
+        "site_b/deep/y.predictions.arrow",
+        "site_b/x.predictions.arrow",
+        "site_b/z.predictions.arrow",
+        "w.predictions.arrow",
+    ]
     runs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.model_run.json"))
     assert runs == [
         "site_a/x.model_run.json",
@@ -138,6 +153,16 @@ def test_folders_are_searched_recursively_and_outputs_mirror_them(
         assert {p.clip.recording.path for p in run.clip_predictions} == {
             next(deployment.glob(f"{stem}.*"))
         }
+        # The predictions store file holds the same detections, recording paths
+        # relative to its own folder.
+        store = out / f"{stem}.predictions.arrow"
+        stored = read_stored_run(
+            store, decode=lambda p, f=store.parent: os.path.normpath(f / p), stamp=None
+        )
+        assert stored is not None and stored.model_name == run.name
+        assert stored.recordings == [str(next(deployment.glob(f"{stem}.*")))]
+        assert sorted(int(t) for t in stored.start) == hits(run)
+        assert len(stored) == sum(len(p.tags) for p in run.clip_predictions)
         raven = read_raven_table(out / f"{stem}.selection.table.txt")
         assert [float(r["Begin Time (s)"]) for r in raven] == [
             float(s) for s in hits(run)
@@ -154,6 +179,31 @@ def test_folders_are_searched_recursively_and_outputs_mirror_them(
     assert provenance["model_key"] == "energy"
     assert provenance["settings"]["threshold"] == 0.5
     assert provenance["recording"] == str(deployment / "w.ogg")
+
+
+def test_without_aoef_predict_writes_store_files_that_a_project_opens(
+    tmp_path: Path, deployment: Path
+):
+    out = deployment / "predictions"
+    result = run_cli(
+        str(deployment), "--model", "energy", "--threshold", "0.5", "-o", str(out), aoef=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert not list(out.rglob("*.model_run.json"))
+    assert len(list(out.rglob("*.predictions.arrow"))) == 5
+    with ReviewProject.open(deployment, settings_dir=tmp_path / "settings") as project:
+        assert project.problems == []
+        assert sorted(s.kind for s in project.sources()) == ["arrow"] * 5
+        starts = {
+            Path(r.path).relative_to(deployment).as_posix(): sorted(
+                int(d.start) for d in project.session.select(
+                    DetectionFilter(min_score=0.5, recordings={r.path})
+                )
+            )
+            for r in project.session.recordings
+        }
+        assert starts["site_a/x.wav"] == [1] and starts["site_b/x.wav"] == [4]
+        assert starts["site_b/deep/y.flac"] == [2]
 
 
 def test_same_stem_different_format_and_file_inputs_do_not_collide(tmp_path: Path):
@@ -189,6 +239,7 @@ def test_single_recording_may_write_one_file_and_tables_beside_it(tmp_path: Path
     assert sorted(p.name for p in out.parent.iterdir()) == [
         ".night1.json.predict.jsonl",
         "night1.json",
+        "night1.predictions.arrow",
         "night1.results.csv",
         "night1.selection.table.txt",
     ]
@@ -270,6 +321,7 @@ def test_resume_skips_finished_recordings_and_redoes_changed_settings(tmp_path: 
     changed = run_batch(
         [inputs],
         BatchConfig(
+            aoef=True,
             output=out,
             model="energy",
             settings=RunSettings(threshold=0.9),
@@ -283,6 +335,7 @@ def test_resume_skips_finished_recordings_and_redoes_changed_settings(tmp_path: 
     fixed = run_batch(
         [inputs],
         BatchConfig(
+            aoef=True,
             output=out,
             model="energy",
             settings=RunSettings(threshold=0.9),
@@ -308,6 +361,7 @@ def test_a_recording_failing_mid_run_is_reported_and_the_others_finish(tmp_path:
     sf.write(inputs / "stereo.wav", stereo, 16000)
     out = tmp_path / "out"
     config = BatchConfig(
+        aoef=True,
         output=out,
         model="energy",
         settings=RunSettings(threshold=0.5, channel=1),
@@ -358,6 +412,7 @@ def test_a_killed_run_resumes_without_redoing_finished_recordings(tmp_path: Path
         "audioclass_gui",
         "predict",
         str(inputs),
+        "--aoef",
         "--model",
         "energy",
         "-o",
@@ -490,6 +545,7 @@ def test_splitting_a_recording_across_workers_changes_no_result(
         report = run_batch(
             [birds],
             BatchConfig(
+                aoef=True,
                 output=out,
                 settings=settings,
                 workers=2,
@@ -517,6 +573,7 @@ def test_process_workers_give_the_same_results_and_survive_a_crash(tmp_path: Pat
         tone_bursts(tmp_path / f"r{i}.wav", calls=(float(i + 1),))
     marker = tmp_path / "crashed"
     config = BatchConfig(
+        aoef=True,
         output=tmp_path / "out",
         model="energy",
         factory=CrashOnce,

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from soundevent import data, terms
 
-from audioclass_gui.project import ReviewProject
-from audioclass_gui.project import attach as attach_module
 from audioclass_gui.formats.prediction_store import (
     read_stored_run,
     run_from_predictions,
     source_stamp,
     write_stored_run,
 )
+from audioclass_gui.project import ReviewProject
+from audioclass_gui.project import attach as attach_module
 from audioclass_gui.review import ReviewSession, Status, Verdict
 from audioclass_gui.review.keys import KeyIndex, key_hashes
 from tests.test_project_open import SCORES, write_audio, write_model_run

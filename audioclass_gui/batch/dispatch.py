@@ -205,7 +205,7 @@ def _finish(
     try:
         detections = d.writer.write(job, predictions, provenance)
     except OSError as exc:
-        message = f"{job.outputs.model_run}: cannot write the results of {job.path} ({exc.strerror or exc})"
+        message = f"{job.outputs.predictions}: cannot write the results of {job.path} ({exc.strerror or exc})"
         report.problems.append(message)
         events.problem(message)
         return

@@ -1,9 +1,10 @@
-"""Write one recording's results: the ModelRun, and Raven and CSV tables."""
+"""Write one recording's results: the predictions store file, a ModelRun, tables."""
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,10 @@ from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.batch.plan import Job
 from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.formats.csv_table import write_csv_table
+from audioclass_gui.formats.prediction_store import (
+    run_from_predictions,
+    write_stored_run,
+)
 from audioclass_gui.formats.raven import write_raven_table
 from audioclass_gui.formats.selections import selections_from_predictions
 from audioclass_gui.models import ClipClassificationModel
@@ -91,9 +96,9 @@ class OutputWriter:
     ) -> int:
         """Write the job's files; returns the number of detections (predicted tags).
 
-        Tables go first and the model run last, so that a model run on
-        disk always has its tables beside it (the journal, written after
-        this, is what marks the job finished).
+        Tables and the model run go first and the predictions store file
+        last, so that a store file on disk always has the others beside it
+        (the journal, written after this, is what marks the job finished).
         """
         detections = sum(len(p.tags) for p in predictions)
         for path in job.outputs.all():
@@ -111,11 +116,27 @@ class OutputWriter:
                 write_raven_table(job.outputs.raven, selections)
             if job.outputs.csv is not None:
                 write_csv_table(job.outputs.csv, selections)
-        run = model_run_from_predictions(
-            predictions,
-            name=self.model.name,
-            provenance={**provenance, **self.extra_provenance},
-            description=self.description,
+        full = {**provenance, **self.extra_provenance}
+        if job.outputs.model_run is not None:
+            run = model_run_from_predictions(
+                predictions,
+                name=self.model.name,
+                provenance=full,
+                description=self.description,
+            )
+            save_aoef(run, job.outputs.model_run)
+        stored = run_from_predictions(predictions, model_name=self.model.name, provenance=full)
+        stored.common_names = {
+            name: self.common_names[name]
+            for name in stored.species
+            if self.common_names.get(name)
+        }
+        folder = job.outputs.predictions.parent.absolute()
+        write_stored_run(
+            job.outputs.predictions,
+            stored,
+            # Relative to the file's folder, so that outputs and recordings move together.
+            encode=lambda path: Path(os.path.relpath(path, folder)).as_posix(),
+            stamp=None,
         )
-        save_aoef(run, job.outputs.model_run)
         return detections

@@ -4,14 +4,15 @@ Output layout
 -------------
 With an output folder, a recording ``<input>/site1/rec.wav`` writes::
 
-    <out>/site1/rec.model_run.json          # always: a soundevent ModelRun
+    <out>/site1/rec.predictions.arrow       # always: the predictions store file
+    <out>/site1/rec.model_run.json          # with --aoef: a soundevent ModelRun
     <out>/site1/rec.selection.table.txt     # with --raven
     <out>/site1/rec.results.csv             # with --csv
 
 mirroring the recordings' folders relative to the common folder of the
 inputs. With an output file (``-o run.json``, one recording), the model run
-is that file and the tables sit beside it (``run.selection.table.txt``,
-``run.results.csv``).
+is that file and the others sit beside it (``run.predictions.arrow``,
+``run.selection.table.txt``, ``run.results.csv``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from audioclass_gui.formats.raven import RAVEN_SUFFIX
 
 __all__ = [
     "MODEL_RUN_SUFFIX",
+    "PREDICTIONS_SUFFIX",
     "Job",
     "OutputPaths",
     "Segment",
@@ -36,6 +38,8 @@ __all__ = [
 
 #: File name ending of the model runs ``audioclass-gui predict`` writes.
 MODEL_RUN_SUFFIX = ".model_run.json"
+#: File name ending of the predictions store files it writes.
+PREDICTIONS_SUFFIX = ".predictions.arrow"
 
 
 @dataclass(frozen=True)
@@ -44,19 +48,26 @@ class OutputPaths:
 
     Attributes
     ----------
+    predictions
+        The predictions store file (Arrow; what projects read).
     model_run
-        The soundevent ``ModelRun`` (AOEF JSON).
+        The soundevent ``ModelRun`` (AOEF JSON), or None when not asked for.
     raven, csv
         The Raven selection table and the CSV table, or None when not asked for.
     """
 
-    model_run: Path
+    predictions: Path
+    model_run: Path | None = None
     raven: Path | None = None
     csv: Path | None = None
 
     def all(self) -> list[Path]:
-        """Every path, model run first."""
-        return [p for p in (self.model_run, self.raven, self.csv) if p is not None]
+        """Every path, the predictions store file first."""
+        return [
+            p
+            for p in (self.predictions, self.model_run, self.raven, self.csv)
+            if p is not None
+        ]
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class Job:
         Where its results go.
     key
         Stable name of the job in the resume journal (the output path of
-        its model run, relative to the output folder, or its name).
+        its predictions file, relative to the output folder, or its name).
     """
 
     info: RecordingInfo
@@ -114,8 +125,12 @@ def outputs_for(
     single_file: bool,
     raven: bool,
     csv: bool,
+    aoef: bool = False,
 ) -> OutputPaths:
-    """The output paths of one recording (see the module docstring)."""
+    """The output paths of one recording (see the module docstring).
+
+    ``aoef``: also write a ``ModelRun`` (always, for a ``.json`` output file).
+    """
     if single_file:
         stem = output.with_suffix("") if output.suffix.lower() == ".json" else output
         stem = stem.with_name(stem.name.removesuffix(".model_run"))
@@ -124,11 +139,13 @@ def outputs_for(
             if output.suffix.lower() == ".json"
             else output.with_name(output.name + ".json")
         )
+        aoef = aoef or output.suffix.lower() == ".json"
     else:
         stem = output.joinpath(*source.relative.parts)
         model_run = stem.with_name(stem.name + MODEL_RUN_SUFFIX)
     return OutputPaths(
-        model_run=model_run,
+        predictions=stem.with_name(stem.name + PREDICTIONS_SUFFIX),
+        model_run=model_run if aoef else None,
         raven=stem.with_name(stem.name + RAVEN_SUFFIX) if raven else None,
         csv=stem.with_name(stem.name + CSV_SUFFIX) if csv else None,
     )

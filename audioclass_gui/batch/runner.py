@@ -67,6 +67,9 @@ class BatchConfig:
         The run's options (threshold, overlap, filters...).
     raven, csv
         Also write a Raven selection table / a CSV table per recording.
+    aoef
+        Also write a soundevent ``ModelRun`` (AOEF JSON) per recording; the
+        predictions store file (``.predictions.arrow``) is always written.
     executor
         ``"threads"`` (default, see :mod:`audioclass_gui.batch.executors`),
         ``"processes"`` or ``"dask"``.
@@ -94,6 +97,7 @@ class BatchConfig:
     settings: RunSettings = field(default_factory=RunSettings)
     raven: bool = False
     csv: bool = False
+    aoef: bool = False
     executor: str = "threads"
     workers: int | None = None
     cluster: Any = None
@@ -209,7 +213,12 @@ def run_batch(
     for info in infos:
         source = by_path[info.path]
         outs = outputs_for(
-            source, output, single_file=single, raven=config.raven, csv=config.csv
+            source,
+            output,
+            single_file=single,
+            raven=config.raven,
+            csv=config.csv,
+            aoef=config.aoef,
         )
         key = output.name if single else source.relative.as_posix()
         jobs.append(Job(info=info, outputs=outs, key=key))

@@ -131,7 +131,17 @@ def discover_sources(folder: Path, skip: Path | None = None) -> dict[Path, str]:
             )
             tables[group][path] = kind
     if aoef:
-        return aoef
+        # predict --aoef writes both: read the store file, not the ModelRun beside it.
+        return {
+            path: kind
+            for path, kind in aoef.items()
+            if not (
+                kind == "model_run"
+                and path.with_name(
+                    path.name.removesuffix(".model_run.json") + ".predictions.arrow"
+                ).is_file()
+            )
+        }
     for group in ("raven", "csv", "raven_all", "csv_all"):
         if tables[group]:
             return tables[group]
