@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from soundevent import data, terms
 
 from audioclass_gui.formats.prediction_store import (
+    StoredRun,
     read_stored_run,
     run_from_predictions,
     source_stamp,
@@ -341,3 +343,67 @@ def test_queries_over_sorted_and_loose_rows_match_brute_force(tmp_path) -> None:
         found = s.ids_for(key)
         brute = [j + cols.first_id for j in range(len(s)) if s.path_key(j + cols.first_id) == key]
         assert found == brute
+
+
+def test_counts_from_score_indexes_equal_counts_from_every_row(tmp_path) -> None:
+    from audioclass_gui.review import DetectionFilter, Order, summaries
+
+    rng = np.random.default_rng(5)
+    root = tmp_path / "deployment"
+    audio = [write_audio(root / f"r{i}.wav") for i in range(5)]
+    recs = [data.Recording.from_file(p, compute_hash=False) for p in audio]
+    names = [f"Genus sp{i}" for i in range(7)]
+    n = 600
+    window = rng.integers(0, 200, n)
+    run = StoredRun(
+        [str(r.path) for r in recs], names,
+        rng.integers(0, 5, n).astype(np.int32), rng.integers(0, 7, n).astype(np.int32),
+        window * 1.5, window * 1.5 + 3.0, np.round(rng.uniform(0.05, 1, n), 3),
+        model_name="BirdNET",
+    )
+    write_stored_run(root / "runs" / "a.arrow", run, encode=lambda p: os.path.relpath(p, root / "runs"), stamp=None)
+    with ReviewProject.open(root, settings_dir=tmp_path / "settings") as project:
+        s = project.session
+        assert len(s._indexed) == 1  # the store's index is used
+        # Loose rows too: a streamed run of another model.
+        s.set_run("live", name="Other")
+        s.add_predictions(
+            [
+                data.ClipPrediction(
+                    clip=data.Clip(recording=recs[k % 5], start_time=1.5 * k, end_time=1.5 * k + 3),
+                    tags=[data.PredictedTag(tag=data.Tag(term=terms.scientific_name, value=names[k % 7]), score=0.5 + k / 200)],
+                )
+                for k in range(40)
+            ],
+            run="live",
+        )
+        ids = s.query().tolist()
+        s.set_status(ids[::5], Status.ACCEPTED)
+        s.set_status(ids[1::9], Status.REJECTED)
+        s.relabel(ids[2::11], "Genus sp3")
+        s.relabel(ids[3::13], "Novel species", status=Status.UNCERTAIN)
+        s.set_note(ids[4::17], "checked")
+        k_species, k_recs = len(s.species_list()), len(s.recordings)
+        for t in (-np.inf, 0.05, 0.3, 0.5, 0.77, 0.999):
+            for own in ({}, {"Genus sp1": 0.9, "Genus sp4": 0.1}):
+                f = DetectionFilter(min_score=t, thresholds=own)
+                fast_species = summaries._species_counts_indexed(s, f, k_species)
+                slow_species = summaries._species_counts_scan(s, f, k_species)
+                assert fast_species[:7] == slow_species[:7], (t, own)
+                np.testing.assert_array_equal(fast_species[7], slow_species[7])
+                fast = summaries._recording_counts(s, f, k_recs)
+                saved, s._indexed = s._indexed, []
+                try:
+                    slow = summaries._recording_counts(s, f, k_recs)
+                    plain_counts = s.counts(None if t == -np.inf else t)
+                finally:
+                    s._indexed = saved
+                assert fast == slow, (t, own)
+                # The species view reads the index; it lists what a full scan lists.
+                g = DetectionFilter(min_score=t, thresholds=own, species={names[1], "Genus sp4"})
+                cols = s.columns()
+                rows = np.flatnonzero(g.mask(s))
+                expect = rows[np.lexsort((rows, cols.start[rows], cols.recording[rows], -cols.score[rows]))]
+                assert (s.query(g, Order.SCORE) - cols.first_id).tolist() == expect.tolist()
+                if not own:
+                    assert s.counts(None if t == -np.inf else t) == plain_counts

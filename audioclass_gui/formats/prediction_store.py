@@ -17,6 +17,13 @@ time and descending score):
     ``dictionary<int32, string>``: the scientific name.
 ``start``, ``end``, ``score``
     ``float64``: the frame in seconds and the model's score.
+``by_species``, ``species_scores``, ``recording_scores``
+    The score index (:class:`ScoreIndex`): row numbers sorted by species
+    then descending score, the scores in that order, and each recording's
+    scores sorted descending within its rows. With the species' and
+    recordings' row bounds (in the metadata) they count detections above
+    any threshold, per species or per recording, by binary search: a
+    threshold change over millions of detections reads a few pages.
 
 The schema's metadata holds the format name, the model's name, the run's
 provenance, common names, the problems met while reading the source, and
@@ -39,9 +46,11 @@ import numpy as np
 from soundevent import data
 
 from audioclass_gui.formats.atomic import atomic_write_path
+from audioclass_gui.review.score_index import FileColumn, ScoreIndex
 
 __all__ = [
     "FORMAT",
+    "ScoreIndex",
     "StoredRun",
     "read_stored_run",
     "run_from_predictions",
@@ -73,6 +82,8 @@ class StoredRun:
     problems : list of str
         What was wrong with the source when it was read (kept, so that a
         later open still tells the user).
+    index : ScoreIndex or None
+        Read from a store file (None for a run made in memory).
     """
 
     recordings: list[str]
@@ -86,6 +97,7 @@ class StoredRun:
     provenance: dict[str, Any] = field(default_factory=dict)
     common_names: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    index: ScoreIndex | None = None
 
     def __len__(self) -> int:
         return len(self.score)
@@ -201,6 +213,8 @@ def write_stored_run(
 
     run = _recordings_ranked(run, rank or str)
     order = _unique_rows(run)
+    rec, spc, score = run.recording[order], run.species_index[order], run.score[order]
+    index = ScoreIndex.build(rec, spc, score, len(run.recordings), len(run.species))
     meta = {
         "format": FORMAT,
         "model_name": run.model_name,
@@ -208,20 +222,25 @@ def write_stored_run(
         "common_names": run.common_names,
         "problems": run.problems,
         "source_stamp": stamp,
+        "species_bounds": index.species_bounds.tolist(),
+        "recording_bounds": index.recording_bounds.tolist(),
     }
     table = pa.table(
         {
             "recording": pa.DictionaryArray.from_arrays(
-                pa.array(run.recording[order], pa.int32()),
+                pa.array(rec, pa.int32()),
                 pa.array([encode(p) for p in run.recordings], pa.string()),
             ),
             "species": pa.DictionaryArray.from_arrays(
-                pa.array(run.species_index[order], pa.int32()),
+                pa.array(spc, pa.int32()),
                 pa.array(run.species, pa.string()),
             ),
             "start": pa.array(run.start[order], pa.float64()),
             "end": pa.array(run.end[order], pa.float64()),
-            "score": pa.array(run.score[order], pa.float64()),
+            "score": pa.array(score, pa.float64()),
+            "by_species": pa.array(index.by_species, pa.int32()),
+            "species_scores": pa.array(index.species_scores, pa.float64()),
+            "recording_scores": pa.array(index.recording_scores, pa.float64()),
         }
     ).replace_schema_metadata({"audioclass-gui": json.dumps(meta, default=str)})
     with atomic_write_path(target) as tmp, pa.OSFile(str(tmp), "wb") as sink:
@@ -243,6 +262,14 @@ def _view(array: Any, dtype: type) -> np.ndarray:
         count=len(array),
         offset=array.offset * np.dtype(dtype).itemsize,
     )
+
+
+def _on_disk(path: Path, base: int, array: Any) -> FileColumn:
+    """A float64 column of a mapped file, to be read with pread (see FileColumn)."""
+    if array.null_count:
+        raise ValueError("missing values in a predictions store column")
+    offset = array.buffers()[1].address - base + array.offset * 8
+    return FileColumn(path, offset, len(array))
 
 
 def read_stored_run(
@@ -267,6 +294,8 @@ def read_stored_run(
         return None
     try:
         with pa.memory_map(str(path), "r") as source:
+            source.seek(0)
+            base = source.read_buffer(1).address if source.size() else 0
             table = pa.ipc.open_file(source).read_all()
         meta = json.loads(table.schema.metadata[b"audioclass-gui"])
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
@@ -284,6 +313,13 @@ def read_stored_run(
                          problems=meta.get("problems") or [])
     rec = _chunk(table.column("recording"))
     spc = _chunk(table.column("species"))
+    index = ScoreIndex(
+        _view(_chunk(table.column("by_species")), np.int32),
+        _on_disk(path, base, _chunk(table.column("species_scores"))),
+        np.asarray(meta["species_bounds"], np.int64),
+        _on_disk(path, base, _chunk(table.column("recording_scores"))),
+        np.asarray(meta["recording_bounds"], np.int64),
+    )
     return StoredRun(
         [decode(p) for p in rec.dictionary.to_pylist()],
         spc.dictionary.to_pylist(),
@@ -296,6 +332,7 @@ def read_stored_run(
         provenance=meta.get("provenance") or {},
         common_names=meta.get("common_names") or {},
         problems=meta.get("problems") or [],
+        index=index,
     )
 
 

@@ -187,7 +187,15 @@ class SourcesMixin:
         if not names and stored.model_name.lower().startswith("birdnet"):
             names = birdnet_common_names()
         self._adopt_common_names(names)
-        info.detections = len(self.session.add_columns(info.run, *columns))
+        index = None
+        if not missing and stored.index is not None:
+            index = (stored.index, lut, spc_lut)
+        # A store file is in display order; so are its rows here if the
+        # recordings keep their order.
+        in_order = not missing and bool(np.all(np.diff(lut) > 0))
+        info.detections = len(
+            self.session.add_columns(info.run, *columns, index=index, in_order=in_order)
+        )
         return info
 
     def _adopt_common_names(self: ReviewProject, names: Mapping[str, str]) -> None:

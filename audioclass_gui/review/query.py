@@ -177,11 +177,61 @@ class DetectionFilter:
         )
 
     def rows(self, session: ReviewSession) -> np.ndarray:
-        """Rows passing the filter, ascending; only the recordings' rows are read."""
+        """Rows passing the filter, ascending.
+
+        Only rows that can pass are read: the recordings' rows (their range
+        in a sorted block), or the species' rows above the threshold (from
+        the score indexes of stored runs).
+        """
         if self.recordings is not None:
             candidates = session._lookup.recording_rows(self._recording_indices(session))
-            return candidates[self.mask(session, candidates)]
-        return np.flatnonzero(self.mask(session))
+        elif self.species is not None and session._indexed:
+            candidates = np.sort(self.species_rows(session)[0])
+        else:
+            return np.flatnonzero(self.mask(session))
+        return candidates[self.mask(session, candidates)]
+
+    def species_rows(self, session: ReviewSession) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the filter's species at or above their thresholds, with scores.
+
+        From the score indexes of stored runs (reading only those rows'
+        index entries) and the rows no index covers. Other conditions are
+        not applied.
+        """
+        own = dict(self.thresholds)
+        wanted = {
+            session._species_index[s]: float(own.get(s, self.min_score))
+            for s in self.species or ()
+            if s in session._species_index
+        }
+        rows, scores = [], []
+        for block in session._indexed:
+            r, sc = block.species_rows(wanted)
+            rows.append(r)
+            scores.append(sc)
+        rest = session._unindexed_rows()
+        if len(rest):
+            cols = session.columns()
+            spc = cols.species[rest]
+            low = np.full(len(session.species_list()) + 1, np.inf)
+            for k, value in wanted.items():
+                low[k] = value
+            rest = rest[cols.score[rest] >= low[spc]]
+            rows.append(rest)
+            scores.append(cols.score[rest])
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0)
+        return np.concatenate(rows), np.concatenate(scores)
+
+    @property
+    def thresholds_only(self) -> bool:
+        """True when scores (and species) are the only conditions."""
+        return (
+            self.statuses is None
+            and self.max_score is None
+            and self.recordings is None
+            and self.relabelled is None
+        )
 
 
 #: Everything.
@@ -237,6 +287,18 @@ def query(
     """
     order = Order(order)
     first = session.columns().first_id
+    if (
+        order is Order.SCORE
+        and filter is not None
+        and filter.species is not None
+        and filter.thresholds_only
+        and session._indexed
+        and session._lookup.in_display_order
+    ):
+        # A species' rows by score, from the index alone: ties in score come
+        # in row order, which is the display order (recording, start).
+        rows, scores = filter.species_rows(session)
+        return rows[np.lexsort((rows, -scores))] + first
     rows = np.arange(len(session)) if filter is None else filter.rows(session)
     return _sorted(session, rows, order).astype(np.int64) + first
 

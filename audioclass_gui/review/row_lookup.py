@@ -74,6 +74,10 @@ class RowLookup:
             and self._blocks[0] == (0, len(self._rows))
         )
 
+    def in_display_order_from(self, first: int) -> bool:
+        """True when rows ``first:`` are one sorted block (just added)."""
+        return bool(self._blocks) and self._blocks[-1] == (first, len(self._rows))
+
     def loose_rows(self) -> np.ndarray:
         """Rows that are in no sorted block, ascending."""
         if self._loose_rows is None:

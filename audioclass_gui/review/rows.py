@@ -101,8 +101,9 @@ class Rows:
         """Take whole columns without copying them (the rows must be empty).
 
         Columns given are used as they are (read-only views of a
-        memory-mapped file are fine: they are copied only when rows are
-        appended later); the others are made (see :meth:`append`).
+        memory-mapped file, or a broadcast constant, are fine: they are
+        copied only when rows are appended later); the others are made
+        (see :meth:`append`) without taking memory until written.
         """
         if self._n:
             return self.append(values)
@@ -110,7 +111,15 @@ class Rows:
         for name, dtype in COLUMNS.items():
             given = values.get(name)
             if given is None:
-                self._data[name] = np.full(count, _DEFAULTS[name], dtype)
+                # Nothing is resident until written: zeros come from calloc
+                # (untouched pages read as the shared zero page), constants
+                # are a read-only broadcast made writable on first write.
+                default = _DEFAULTS[name]
+                self._data[name] = (
+                    np.zeros(count, dtype)
+                    if default == 0
+                    else np.broadcast_to(np.asarray(default, dtype), (count,))
+                )
             else:
                 array = np.asarray(given)
                 if array.dtype != dtype:

@@ -41,6 +41,7 @@ from audioclass_gui.review.detection_list import DetectionList
 from audioclass_gui.review.keys import milliseconds
 from audioclass_gui.review.row_lookup import RowLookup, in_display_order
 from audioclass_gui.review.rows import Rows
+from audioclass_gui.review.score_index import IndexedBlock, ScoreIndex
 from audioclass_gui.review.session_edits import SessionEditsMixin
 from audioclass_gui.review.session_reads import SessionReadsMixin
 from audioclass_gui.review.session_registry import SessionRegistryMixin
@@ -170,6 +171,7 @@ class ReviewSession(
         self._stamps: dict[int, tuple[int, float]] = {}
         self._run_keys: list[str] = []
         self._run_index: dict[str, int] = {}
+        self._indexed: list[IndexedBlock] = []
         self._touch()
 
     def _touch(self) -> None:
@@ -272,6 +274,9 @@ class ReviewSession(
         end: np.ndarray,
         species: np.ndarray,
         score: np.ndarray,
+        *,
+        index: tuple[ScoreIndex, np.ndarray, np.ndarray] | None = None,
+        in_order: bool = False,
     ) -> range:
         """Add detections given as columns (a predictions store), without objects.
 
@@ -288,6 +293,17 @@ class ReviewSession(
             :meth:`species_ids`).
         score
             The model's scores.
+        index
+            The store's :class:`~audioclass_gui.review.score_index.ScoreIndex`
+            of these rows, with the maps from its recording and species
+            numbers to the session's: counts above thresholds then read
+            the index instead of every row. Ignored when rows are dropped
+            as duplicates.
+        in_order
+            The caller vouches that the rows are in display order
+            (recording, start, descending score), unique and with valid
+            recording and species numbers, as a store writes them: opening
+            then reads none of them.
 
         Returns
         -------
@@ -307,19 +323,36 @@ class ReviewSession(
         }
         if len({len(v) for v in values.values()}) > 1:
             raise ValueError("columns of different lengths")
-        if len(values["recording"]) and (
+        if not in_order and len(values["recording"]) and (
             values["recording"].min() < 0
             or values["recording"].max() >= len(self._recordings)
         ):
             raise ValueError("a recording index is out of range")
-        if len(values["species"]) and (
+        if not in_order and len(values["species"]) and (
             values["species"].min() < 0 or values["species"].max() >= len(self._species)
         ):
             raise ValueError("a species index is out of range")
-        keep = self._new_rows(values, run, stored=True)
-        if not keep.all():
+        if in_order and not len(self._rows):
+            keep = None  # nothing to compare with, and unique by the caller's word
+        else:
+            keep = self._new_rows(values, run, stored=True)
+        if keep is not None and not keep.all():
             values = {name: column[keep] for name, column in values.items()}
-        return self._append_rows(values, run, stored=True)
+            index = None
+        added = self._append_rows(values, run, stored=True, in_order=in_order)
+        if index is not None and len(added) and self._lookup.in_display_order_from(
+            added.start - self._first_id
+        ):
+            score_index, recordings, species_map = index
+            self._indexed.append(
+                IndexedBlock(
+                    added.start - self._first_id,
+                    score_index,
+                    np.asarray(recordings, np.int64),
+                    np.asarray(species_map, np.int64),
+                )
+            )
+        return added
 
     def species_ids(self, names: Sequence[str]) -> np.ndarray:
         """Indices in :meth:`species_list` of these names (registered if new)."""
@@ -372,7 +405,12 @@ class ReviewSession(
         return keep
 
     def _append_rows(
-        self, values: dict[str, np.ndarray], run: str, *, stored: bool
+        self,
+        values: dict[str, np.ndarray],
+        run: str,
+        *,
+        stored: bool,
+        in_order: bool = False,
     ) -> range:
         """Append rows already checked by :meth:`_new_rows`; returns their ids.
 
@@ -382,7 +420,7 @@ class ReviewSession(
         n = len(values["score"])
         if not n:
             return range(self._next_id, self._next_id)
-        values["run"] = np.full(n, self._run_code(run), np.int16)
+        values["run"] = np.broadcast_to(np.int16(self._run_code(run)), (n,))
         had = len(self._rows)
         if had:
             which, rows = self._lookup.find(values)
@@ -394,7 +432,10 @@ class ReviewSession(
         else:
             added = self._rows.append(values)
         self._lookup.add(
-            added.start, added.stop, values, sorted_block=stored and in_display_order(values)
+            added.start,
+            added.stop,
+            values,
+            sorted_block=stored and (in_order or in_display_order(values)),
         )
         if had and len(which):
             # The first existing row of each key gives its verdict to the new one.

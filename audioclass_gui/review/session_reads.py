@@ -263,10 +263,22 @@ class SessionReadsMixin:
 
     def counts(self, threshold: float | None = None) -> dict[Status, int]:
         """Count detections per status (``score >= threshold`` only, if given)."""
-        codes = self._rows["status"]
-        if threshold is not None:
-            codes = codes[self._rows["score"] >= threshold]
-        totals = np.bincount(codes, minlength=len(_STATUSES)).tolist()
+        if threshold is None or not self._indexed:
+            codes = self._rows["status"]
+            if threshold is not None:
+                codes = codes[self._rows["score"] >= threshold]
+            totals = np.bincount(codes, minlength=len(_STATUSES)).tolist()
+        else:  # from the score indexes, and the rows with a verdict
+            r = self._rows
+            rest = self._unindexed_rows()
+            total = int((r["score"][rest] >= threshold).sum())
+            per_species = np.full(len(self._species), float(threshold))
+            for block in self._indexed:
+                total += int(block.per_species(per_species, len(self._species))[0].sum())
+            judged = self._judged_rows()
+            judged = judged[r["score"][judged] >= threshold]
+            totals = np.bincount(r["status"][judged], minlength=len(_STATUSES)).tolist()
+            totals[_UNREVIEWED] = total - (len(judged) - totals[_UNREVIEWED])
         return {status: int(totals[code]) for code, status in enumerate(_STATUSES)}
 
     def reviewed(self) -> list[Detection]:
@@ -276,13 +288,37 @@ class SessionReadsMixin:
         return self.get_many(keep)
 
     def _judged_rows(self) -> np.ndarray:
-        """Rows with any verdict (a status, relabel or note), in row order."""
+        """Rows with any verdict (a status, relabel or note), ascending.
+
+        Every verdict ever set left a stamp, so only stamped rows are read.
+        """
+        if not self._stamps:
+            return np.empty(0, np.int64)
         r = self._rows
-        mask = (r["status"] != _UNREVIEWED) | (r["label"] >= 0)
+        rows = np.fromiter(self._stamps, np.int64, len(self._stamps))
+        rows.sort()
+        mask = (r["status"][rows] != _UNREVIEWED) | (r["label"][rows] >= 0)
         if self._notes:
-            notes = np.fromiter(self._notes, dtype=np.int64) - self._first_id
-            mask[notes[(notes >= 0) & (notes < len(mask))]] = True
-        return np.flatnonzero(mask)
+            mask |= np.isin(rows + self._first_id, np.fromiter(self._notes, np.int64))
+        return rows[mask]
+
+    def _unindexed_rows(self) -> np.ndarray:
+        """Rows that no score index covers (counted by reading them), ascending."""
+        key = ("unindexed",)
+        cached = self.cache.get(key)
+        if cached is None:
+            n = len(self._rows)
+            covered = sorted(
+                (b.first, b.first + int(b.index.recording_bounds[-1])) for b in self._indexed
+            )
+            parts, at = [], 0
+            for a, b in covered:
+                parts.append(np.arange(at, a, dtype=np.int64))
+                at = b
+            parts.append(np.arange(at, n, dtype=np.int64))
+            cached = np.concatenate(parts)
+            self.cache[key] = cached
+        return cached
 
     def judged(self) -> list[Detection]:
         """Detections with any verdict (a status, relabel or note), in display order."""

@@ -45,9 +45,9 @@ class SessionWritesMixin:
         self: ReviewSession, local: int, verdict: Verdict, by: int, at: float
     ) -> None:
         self._rows.writable("status")[local] = _CODE[verdict.status]
-        self._rows.writable("label")[local] = (
-            -1 if verdict.label is None else self._species_id(verdict.label)
-        )
+        label = -1 if verdict.label is None else self._species_id(verdict.label)
+        if label >= 0 or self._rows["label"][local] >= 0:  # no relabel yet: nothing to write
+            self._rows.writable("label")[local] = label
         det_id = local + self._first_id
         if verdict.note:
             self._notes[det_id] = verdict.note

@@ -81,32 +81,16 @@ def species_summary(
     Species are sorted by number of detections (most first), then name;
     species seen only as boxes or relabel targets come last.
     """
-    cols = session.columns()
     names = session.species_list()
     k = len(names)
-    mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
-    spc, status, label, score = (
-        cols.species[mask],
-        cols.status[mask],
-        cols.label[mask],
-        cols.score[mask],
-    )
-    relabelled = (label >= 0) & (label != spc)
-
-    def count(sel: np.ndarray) -> list[int]:
-        return np.bincount(spc[sel], minlength=k).tolist()
-
-    total = np.bincount(spc, minlength=k).tolist()
-    plain = ~relabelled
-    acc = count(plain & (status == _CODE[Status.ACCEPTED]))
-    rej = count(plain & (status == _CODE[Status.REJECTED]))
-    unc = count(plain & (status == _CODE[Status.UNCERTAIN]))
-    opn = count(plain & (status == _CODE[Status.UNREVIEWED]))
-    rel = count(relabelled)
-    into = np.bincount(label[relabelled], minlength=k).tolist()
-    best = np.full(k, np.nan)
-    if len(spc):
-        np.fmax.at(best, spc, score)
+    if _indexed(session, filter):
+        total, acc, rej, unc, opn, rel, into, best = _species_counts_indexed(
+            session, filter, k
+        )
+    else:
+        total, acc, rej, unc, opn, rel, into, best = _species_counts_scan(
+            session, filter, k
+        )
     boxes: dict[str, int] = {}
     for box in session.boxes():
         if box.scientific_name:
@@ -176,17 +160,9 @@ def recording_summary(
     session: ReviewSession, filter: DetectionFilter | None = None
 ) -> list[RecordingSummary]:
     """Per recording (every one, in session order): duration, start, counts."""
-    cols = session.columns()
     recordings = session.recordings
     k = len(recordings)
-    mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
-    rec, status = cols.recording[mask], cols.status[mask]
-
-    def count(sel: np.ndarray | None = None) -> list[int]:
-        return np.bincount(rec if sel is None else rec[sel], minlength=k).tolist()
-
-    total = count()
-    by = {s: count(status == _CODE[s]) for s in _STATUSES}
+    total, by = _recording_counts(session, filter, k)
     boxes: dict[Path, int] = {}
     for box in session.boxes():
         boxes[box.recording] = boxes.get(box.recording, 0) + 1
@@ -208,3 +184,132 @@ def recording_summary(
             )
         )
     return out
+
+
+def _indexed(session: ReviewSession, filter: DetectionFilter | None) -> bool:
+    """Whether counts can come from score indexes: thresholds are the only condition."""
+    return bool(session._indexed) and (
+        filter is None
+        or (
+            filter.species is None
+            and filter.statuses is None
+            and filter.max_score is None
+            and filter.recordings is None
+            and filter.relabelled is None
+        )
+    )
+
+
+def _thresholds(session: ReviewSession, filter: DetectionFilter | None, k: int) -> np.ndarray:
+    """Per species index, the lowest score the filter keeps."""
+    if filter is None:
+        return np.full(k, -np.inf)
+    out = np.full(k, float(filter.min_score))
+    for name, value in filter.thresholds:
+        index = session._species_index.get(name)
+        if index is not None:
+            out[index] = value
+    return out
+
+
+def _species_counts_scan(
+    session: ReviewSession, filter: DetectionFilter | None, k: int
+) -> tuple[list[int], ...]:
+    """Per species counts by reading every row passing ``filter``."""
+    cols = session.columns()
+    mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
+    spc, status, label, score = (
+        cols.species[mask],
+        cols.status[mask],
+        cols.label[mask],
+        cols.score[mask],
+    )
+    relabelled = (label >= 0) & (label != spc)
+
+    def count(sel: np.ndarray) -> list[int]:
+        return np.bincount(spc[sel], minlength=k).tolist()
+
+    plain = ~relabelled
+    best = np.full(k, np.nan)
+    if len(spc):
+        np.fmax.at(best, spc, score)
+    return (
+        np.bincount(spc, minlength=k).tolist(),
+        count(plain & (status == _CODE[Status.ACCEPTED])),
+        count(plain & (status == _CODE[Status.REJECTED])),
+        count(plain & (status == _CODE[Status.UNCERTAIN])),
+        count(plain & (status == _CODE[Status.UNREVIEWED])),
+        count(relabelled),
+        np.bincount(label[relabelled], minlength=k).tolist(),
+        best,
+    )
+
+
+def _species_counts_indexed(
+    session: ReviewSession, filter: DetectionFilter | None, k: int
+) -> tuple[list[int], ...]:
+    """The same counts from the score indexes, reading only unindexed and judged rows."""
+    cols = session.columns()
+    thr = _thresholds(session, filter, k)
+    total = np.zeros(k, np.int64)
+    best = np.full(k, np.nan)
+    for block in session._indexed:
+        counts, top = block.per_species(thr, k)
+        total += counts
+        best = np.fmax(best, top)
+    rest = session._unindexed_rows()
+    rest = rest[cols.score[rest] >= thr[cols.species[rest]]]
+    total += np.bincount(cols.species[rest], minlength=k)
+    if len(rest):
+        np.fmax.at(best, cols.species[rest], cols.score[rest])
+    judged = session._judged_rows()
+    judged = judged[cols.score[judged] >= thr[cols.species[judged]]]
+    spc, status, label = cols.species[judged], cols.status[judged], cols.label[judged]
+    relabelled = (label >= 0) & (label != spc)
+    plain = ~relabelled
+
+    def count(sel: np.ndarray) -> np.ndarray:
+        return np.bincount(spc[sel], minlength=k)
+
+    still_open = count(plain & (status == _CODE[Status.UNREVIEWED]))
+    return (
+        total.tolist(),
+        count(plain & (status == _CODE[Status.ACCEPTED])).tolist(),
+        count(plain & (status == _CODE[Status.REJECTED])).tolist(),
+        count(plain & (status == _CODE[Status.UNCERTAIN])).tolist(),
+        (total - np.bincount(spc, minlength=k) + still_open).tolist(),
+        count(relabelled).tolist(),
+        np.bincount(label[relabelled], minlength=k).tolist(),
+        best,
+    )
+
+
+def _recording_counts(
+    session: ReviewSession, filter: DetectionFilter | None, k: int
+) -> tuple[list[int], dict[Status, list[int]]]:
+    """Per recording: detections passing ``filter``, and per status."""
+    cols = session.columns()
+    if not _indexed(session, filter):
+        mask = np.ones(len(cols.score), bool) if filter is None else filter.mask(session)
+        rec, status = cols.recording[mask], cols.status[mask]
+        total = np.bincount(rec, minlength=k)
+        by = {s: np.bincount(rec[status == _CODE[s]], minlength=k).tolist() for s in _STATUSES}
+        return total.tolist(), by
+    n_species = len(session.species_list())
+    thr = _thresholds(session, filter, n_species)
+    default = -np.inf if filter is None else float(filter.min_score)
+    own = {int(i): float(thr[i]) for i in np.flatnonzero(thr != default)}
+    total = np.zeros(k, np.int64)
+    for block in session._indexed:
+        total += block.per_recording(default, own, k, cols.recording)
+    rest = session._unindexed_rows()
+    rest = rest[cols.score[rest] >= thr[cols.species[rest]]]
+    total += np.bincount(cols.recording[rest], minlength=k)
+    judged = session._judged_rows()
+    judged = judged[cols.score[judged] >= thr[cols.species[judged]]]
+    rec, status = cols.recording[judged], cols.status[judged]
+    by = {s: np.bincount(rec[status == _CODE[s]], minlength=k) for s in _STATUSES}
+    by[Status.UNREVIEWED] = total - sum(
+        (v for s, v in by.items() if s is not Status.UNREVIEWED), np.zeros(k, np.int64)
+    )
+    return total.tolist(), {s: v.tolist() for s, v in by.items()}
