@@ -1,6 +1,8 @@
 """The ``audioclass-gui`` command.
 
-``audioclass-gui [FILE]`` opens the app (on a demo recording without FILE);
+``audioclass-gui [FILE]`` opens the app (on a demo recording without FILE;
+a recording's review is kept in the app's data folder, see
+:mod:`audioclass_gui.project.implicit`);
 ``audioclass-gui predict INPUT... -o OUT`` runs a model headless over files
 and folders (see :mod:`audioclass_gui.batch`) and writes a soundevent
 ``ModelRun`` per recording, plus Raven and CSV tables on request.
@@ -54,7 +56,9 @@ def _gui_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", nargs="?", type=Path,
                    help="recording to open (WAV, FLAC, MP3, OGG), or a folder (or .jsonl project file) "
-                   "to review as a project: every verdict is saved as it is made")
+                   "to review as a project. Every verdict is saved as it is made: a recording's "
+                   "review in the app's data folder (AUDIOCLASS_GUI_DATA_DIR overrides it), so it "
+                   "is back when the file is opened again")
     p.add_argument("--model", help="model to select: birdnet (default), energy, or a plugin's name")
     p.add_argument("--threshold", type=_threshold, help="confidence threshold shown (default 0.25)")
     p.add_argument("--thresholds", type=Path, metavar="CSV",
@@ -108,15 +112,15 @@ def _predict_parser() -> argparse.ArgumentParser:
         "OUT.json writes that file instead",
     )
     p.add_argument(
-        "--raven",
-        action="store_true",
-        help="also write a Raven selection table per recording (NAME.selection.table.txt)",
-    )
-    p.add_argument(
         "--aoef",
         action="store_true",
         help="also write a soundevent ModelRun (AOEF JSON) per recording (NAME.model_run.json), "
         "for other soundevent tools; always written when OUT is a .json file",
+    )
+    p.add_argument(
+        "--raven",
+        action="store_true",
+        help="also write a Raven selection table per recording (NAME.selection.table.txt)",
     )
     p.add_argument(
         "--csv",
@@ -332,11 +336,11 @@ def predict(argv: Sequence[str]) -> int:
         settings=settings,
         raven=args.raven,
         csv=args.csv,
+        aoef=args.aoef,
         executor=args.executor,
         workers=args.workers,
         cluster=args.cluster,
         resume=not args.redo,
-        aoef=args.aoef,
         time_expansion=args.time_expansion,
     )
     progress = _Progress(args.quiet, key)

@@ -5,11 +5,20 @@
     audioclass-gui export PROJECT --format aoef|raven|audacity|csv|thresholds|all -o OUT
 
 PROJECT is the folder the app reviewed (its state is in
-``PROJECT/.audioclass-gui/``) or a ``.jsonl`` project file. The project is
+``PROJECT/.audioclass-gui/``), a ``.jsonl`` project file, or a recording
+reviewed on its own (its review is kept in the app's data folder, see
+:mod:`audioclass_gui.project.implicit`). The project is
 opened read-only, so this works while the app has it open. ``--format``
 may be repeated or comma-separated; with several formats, or ``all``, OUT
 is a folder that receives each under the names of
 :data:`audioclass_gui.formats.exports.FOLDER_NAMES`.
+
+Verdicts that cannot be exported (their recording is missing, or its file
+changed since they were made) are listed on stderr with their counts, and
+the command exits with :data:`EXIT_LEFT_OUT` without writing anything,
+unless ``--allow-missing`` is given: then it exports what it can and writes
+the verdicts left out to ``left_out.verdicts.csv`` (in OUT when OUT is a
+folder, else beside it as ``<OUT stem>.left_out.csv``).
 """
 
 from __future__ import annotations
@@ -20,7 +29,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["EXIT_LEFT_OUT", "main"]
+
+#: Exit status when verdicts would be left out and ``--allow-missing`` was not given.
+EXIT_LEFT_OUT = 3
 
 _FORMATS = ("aoef", "raven", "audacity", "csv", "thresholds")
 
@@ -54,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         "window. Files are written atomically: a crash never leaves a half-written file.",
     )
     p.add_argument(
-        "project", type=Path, help="the reviewed folder, or a .jsonl project file"
+        "project",
+        type=Path,
+        help="the reviewed folder, a .jsonl project file, or a recording reviewed on its own",
     )
     p.add_argument(
         "-f",
@@ -97,19 +111,60 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print a JSON summary of the review on stdout",
     )
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="export even if verdicts of missing or changed recordings cannot be "
+        "(they go to a left_out table); without it the export stops with status "
+        f"{EXIT_LEFT_OUT}",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
     return p
+
+
+def _locate(path: Path) -> tuple[Path, Path | None]:
+    """The project to open for PROJECT, and the folder exports start from (None: its root).
+
+    A recording stands for the review the app keeps for it; the exports'
+    paths then start from the recording's folder.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the recording was never reviewed on its own.
+    """
+    from audioclass_gui.audio.info import AUDIO_EXTENSIONS
+
+    if path.suffix.lower() not in AUDIO_EXTENSIONS or path.is_dir():
+        return path, None
+    from audioclass_gui.project.implicit import find_implicit_project
+
+    found = find_implicit_project(path)
+    if found is None:
+        raise FileNotFoundError(
+            f"{path}: no review of this recording is kept; open it in the app "
+            f"(audioclass-gui {path}) and review it first"
+        )
+    return found, path.expanduser().absolute().parent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``audioclass-gui export``; returns the exit code."""
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     formats = list(dict.fromkeys(f for group in args.formats for f in group))
-    from audioclass_gui.formats.exports import FOLDER_NAMES, export
+    from audioclass_gui.formats.exports import (
+        FOLDER_NAMES,
+        LEFT_OUT_NAME,
+        LeftOutError,
+        check_left_out,
+        export,
+        write_left_out,
+    )
     from audioclass_gui.project import ReviewProject
 
     try:
-        project = ReviewProject.open(args.project, read_only=True)
+        where, root = _locate(args.project)
+        project = ReviewProject.open(where, read_only=True)
     except (FileNotFoundError, OSError) as exc:
         print(f"audioclass-gui: {exc}", file=sys.stderr)
         return 1
@@ -122,13 +177,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         "target_precision": args.target_precision,
         "min_reviewed": args.min_reviewed,
         "name": args.name,
-        "root": project.root,
+        "root": root or project.root,
     }
+    left_out = project.left_out()
+    try:
+        check_left_out(left_out, allow_missing=args.allow_missing)
+    except LeftOutError as exc:
+        print(
+            "audioclass-gui: nothing exported: these verdicts cannot be exported "
+            "(give --allow-missing to export the rest):",
+            file=sys.stderr,
+        )
+        for group in exc.left_out:
+            print(f"  {group.describe(project.root)}", file=sys.stderr)
+        return EXIT_LEFT_OUT
     written: list[Path] = []
     try:
         for fmt in formats:
             out = args.output / FOLDER_NAMES[fmt] if len(formats) > 1 else args.output
             written += export(session, fmt, out, **options)
+        if left_out:
+            folder = len(formats) > 1 or formats[0] in ("raven", "audacity")
+            target = (
+                args.output / LEFT_OUT_NAME
+                if folder
+                else args.output.with_name(args.output.stem + ".left_out.csv")
+            )
+            written.append(write_left_out(left_out, target))
+            for group in left_out if not args.quiet else ():
+                print(f"audioclass-gui: left out: {group.describe(project.root)}", file=sys.stderr)
+            if not args.quiet:
+                print(f"audioclass-gui: the verdicts left out are in {target}", file=sys.stderr)
     except (OSError, ValueError) as exc:
         print(f"audioclass-gui: export failed: {exc}", file=sys.stderr)
         return 1

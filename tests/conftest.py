@@ -33,6 +33,17 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("AUDIOCLASS_GUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data folder per test: single recordings' reviews and Open Recent go there.
+
+    Outside ``tmp_path``, so tests that list their own folder see only their files.
+    """
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("AUDIOCLASS_GUI_DATA_DIR", str(folder))
+    return folder
+
+
 def write_calls(
     path: Path,
     *,

@@ -92,12 +92,16 @@ def test_import_a_review_continues_it_in_a_copy(qtbot, window, tmp_path: Path, s
     assert all(Path(d.recording.path).parent == copy for d in window.review.visible())
 
 
-def test_import_without_a_project_says_what_to_do(qtbot, window, tmp_path: Path, calls_wav: Path):
+def test_import_into_a_single_recordings_review(qtbot, window, tmp_path: Path, calls_wav: Path):
+    """A recording opened on its own has its own project: predictions can be imported into it."""
     with qtbot.waitSignal(window.recording_opened, timeout=20_000):
         window.open_path(calls_wav)
-    with qtbot.waitSignal(window.error_reported, timeout=5_000) as error:
-        window.project_files.import_predictions(tmp_path / "x.csv")
-    assert "Open folder as project" in error.args[0]
+    table = _results(tmp_path / "elsewhere" / "calls.BirdNET.results.csv", calls_wav)
+    window.model_panel.set_threshold(0.1)
+    with qtbot.waitSignal(window.project_files.imported, timeout=20_000):
+        window.project_files.import_predictions(table)
+    assert sorted(d.scientific_name for d in window.review.visible()) == ["Parus major", "Turdus merula"]
+    assert not window.projects.dock.isVisible()
 
 
 def test_a_file_that_is_not_predictions_is_named_and_nothing_changes(qtbot, window, tmp_path: Path, settings):

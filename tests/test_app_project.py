@@ -166,12 +166,15 @@ def test_failed_verdict_is_reported_not_crashing(qtbot, folder: Path):
     win.close()
 
 
-def test_single_file_still_opens_without_project(qtbot, folder: Path):
+def test_single_file_opens_in_its_own_project_without_the_list(qtbot, folder: Path, data_dir: Path):
     win = make_window(qtbot)
     with qtbot.waitSignal(win.recording_opened, timeout=20_000):
         win.open_path(folder / "a.wav")
-    assert not win.projects.active
-    assert win.session.recording is not None
+    # Reviewed in its implicit project, kept in the data folder, not in the recording's folder.
+    assert win.projects.active and win.projects.implicit
+    assert [Path(r.path) for r in win.session.recordings] == [folder / "a.wav"]
+    assert win.projects.project.journal_path.is_relative_to(data_dir)
+    assert not (folder / ".audioclass-gui").exists()
     assert not win.projects.dock.isVisible()
     win.close()
 

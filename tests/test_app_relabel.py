@@ -55,7 +55,7 @@ def window(qtbot, calls_wav: Path):
     win = open_main_window(qtbot, calls_wav, timeout=10_000)
     win.model_panel.set_threshold(0.5)
     win.session.set_common_names(NAMES)
-    win.session.add_predictions(predictions(win.session.recording))
+    win.session.add_predictions(predictions(win.session.recordings[0]))
     win.review.refresh()
     win.review.step(+1)
     yield win

@@ -400,7 +400,7 @@ def test_time_expanded_recordings_are_shown_in_real_time_and_frequency(
     assert view.duration == pytest.approx(2.0) and view.nyquist == pytest.approx(
         40_000.0
     )
-    assert win.session.recording.duration == pytest.approx(2.0)
+    assert win.session.recordings[0].duration == pytest.approx(2.0)
     qtbot.waitUntil(lambda: view.painted_range is not None, timeout=10_000)
     assert view.painted_range[1] >= 2.0 - 1e-6 and view.painted_range[1] < 2.5
     rect = next(iter(view._items.values())).mapRectToParent(

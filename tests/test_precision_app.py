@@ -53,7 +53,7 @@ def win(qtbot, calls_wav: Path):
     win = open_main_window(qtbot, calls_wav, timeout=10_000)
     win.model_panel.set_threshold(0.25)
     win.session.set_common_names(NAMES)
-    win.session.add_predictions(predictions(win.session.recording))
+    win.session.add_predictions(predictions(win.session.recordings[0]))
     win.review.refresh()
     for d in win.session.select(None):
         verdict = next(v for n, s, v in ROWS if n == d.scientific_name and s == d.score)

@@ -13,6 +13,13 @@ format          what is written                                        ``out`` i
 :func:`export_all` writes all of them into one folder. Every file is written
 atomically (a temporary file renamed into place).
 
+Exports are written from the detections in the session. Verdicts the
+session cannot place (their recording is missing, or its content changed
+since they were made) are never dropped silently: the caller passes them as
+:class:`LeftOut` groups, and :func:`export_all` (or :func:`check_left_out`)
+raises :class:`LeftOutError` unless ``allow_missing`` is given; then they go
+to a table of their own (:func:`write_left_out`, :data:`LEFT_OUT_NAME`).
+
 While an export builds its rows the cyclic garbage collector is paused: the
 rows are plain acyclic objects freed by reference counting, and with a
 50,000-detection project in memory each full collection rescans hundreds of
@@ -21,15 +28,20 @@ thousands of live objects (pausing it halves the time of :func:`export_all`).
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import gc
+import io
 import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from audioclass_gui.formats.aoef import export_aoef
+from audioclass_gui.formats.atomic import atomic_write_text
 from audioclass_gui.formats.selections import Selection
 from audioclass_gui.formats.thresholds import write_thresholds_csv
 from audioclass_gui.formats.verdict_tables import (
@@ -41,7 +53,19 @@ from audioclass_gui.formats.verdict_tables import (
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.precision import DEFAULT_TARGET_PRECISION, species_thresholds
 
-__all__ = ["EXPORT_FORMATS", "FOLDER_NAMES", "export", "export_all", "gc_paused"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "FOLDER_NAMES",
+    "LEFT_OUT_NAME",
+    "LeftOut",
+    "LeftOutError",
+    "LeftOutVerdict",
+    "check_left_out",
+    "export",
+    "export_all",
+    "gc_paused",
+    "write_left_out",
+]
 
 #: Export formats, in the order :func:`export_all` writes them.
 EXPORT_FORMATS = ("aoef", "raven", "audacity", "csv", "thresholds")
@@ -53,6 +77,133 @@ FOLDER_NAMES = {
     "csv": "review.verdicts.csv",
     "thresholds": "species_thresholds.csv",
 }
+#: The table of verdicts an export could not place, inside an export folder.
+LEFT_OUT_NAME = "left_out.verdicts.csv"
+
+#: Why verdicts are left out: their recording is gone, or is another file now.
+REASONS = {
+    "missing": "recording not found",
+    "changed": "verdicts on a recording that changed",
+}
+
+
+class LeftOutVerdict(NamedTuple):
+    """One verdict an export cannot place (times in seconds, ``at`` in epoch seconds)."""
+
+    start: float
+    end: float
+    species: str
+    status: str
+    label: str
+    note: str
+    reviewer: str
+    at: float | None
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """The verdicts (and boxes) of one recording that an export cannot place.
+
+    Attributes
+    ----------
+    path : str
+        The recording, as the project knew it.
+    reason : str
+        ``"missing"`` (the file is gone) or ``"changed"`` (the file at that
+        path is not the one reviewed: replaced or truncated).
+    verdicts : list of LeftOutVerdict
+    boxes : int
+        Boxes drawn on it that are left out too.
+    """
+
+    path: str
+    reason: str
+    verdicts: list[LeftOutVerdict] = field(default_factory=list)
+    boxes: int = 0
+
+    def describe(self, root: str | os.PathLike[str] | None = None) -> str:
+        """One line for the user: the file, why, and how many verdicts."""
+        shown = Path(self.path)
+        if root is not None and shown.is_relative_to(root):
+            shown = shown.relative_to(root)
+        n = len(self.verdicts)
+        text = f"{shown.as_posix()}: {REASONS.get(self.reason, self.reason)}: {n} verdict"
+        text += "" if n == 1 else "s"
+        if self.boxes:
+            text += f" and {self.boxes} box" + ("" if self.boxes == 1 else "es")
+        return text
+
+
+class LeftOutError(Exception):
+    """Raised instead of exporting when verdicts would be left out.
+
+    Attributes
+    ----------
+    left_out : list of LeftOut
+    """
+
+    def __init__(self, left_out: Sequence[LeftOut]) -> None:
+        self.left_out = list(left_out)
+        n = sum(len(g.verdicts) for g in self.left_out)
+        super().__init__(
+            f"{n} verdicts of {len(self.left_out)} recordings cannot be exported "
+            "(recordings missing or changed): "
+            + "; ".join(g.describe() for g in self.left_out)
+        )
+
+
+def check_left_out(left_out: Sequence[LeftOut], *, allow_missing: bool = False) -> None:
+    """Raise :class:`LeftOutError` if verdicts would be left out and that is not allowed."""
+    if any(g.verdicts or g.boxes for g in left_out) and not allow_missing:
+        raise LeftOutError([g for g in left_out if g.verdicts or g.boxes])
+
+
+def write_left_out(left_out: Sequence[LeftOut], path: str | os.PathLike[str]) -> Path:
+    """Write the verdicts an export left out as a CSV table (atomically).
+
+    Columns: ``File, Reason, Start (s), End (s), Scientific name, Verdict,
+    Label, Note, Reviewer, Reviewed At`` (ISO 8601, UTC).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "File",
+            "Reason",
+            "Start (s)",
+            "End (s)",
+            "Scientific name",
+            "Verdict",
+            "Label",
+            "Note",
+            "Reviewer",
+            "Reviewed At",
+        ]
+    )
+    for group in left_out:
+        for v in group.verdicts:
+            when = (
+                ""
+                if v.at is None or v.at != v.at
+                else dt.datetime.fromtimestamp(v.at, dt.UTC).isoformat(timespec="seconds")
+            )
+            writer.writerow(
+                [
+                    group.path,
+                    REASONS.get(group.reason, group.reason),
+                    f"{v.start:g}",
+                    f"{v.end:g}",
+                    v.species,
+                    v.status,
+                    v.label,
+                    v.note,
+                    v.reviewer,
+                    when,
+                ]
+            )
+    target = Path(path)
+    atomic_write_text(target, buffer.getvalue())
+    return target
 
 
 _gc_lock = threading.Lock()
@@ -191,13 +342,32 @@ def export_all(
     session: ReviewSession,
     folder: str | os.PathLike[str],
     formats: tuple[str, ...] = EXPORT_FORMATS,
+    *,
+    left_out: Sequence[LeftOut] = (),
+    allow_missing: bool = False,
     **options: Any,
 ) -> dict[str, list[Path]]:
     """Write several formats into ``folder`` (names in :data:`FOLDER_NAMES`).
 
     The table rows shared by the Raven, Audacity and CSV exports are built
     once. ``options`` are those of :func:`export`.
+
+    Parameters
+    ----------
+    left_out
+        Verdicts of the project that are not in ``session`` (see
+        ``ReviewProject.left_out``).
+    allow_missing
+        Export anyway when ``left_out`` holds verdicts: they are written to
+        :data:`LEFT_OUT_NAME` in ``folder`` (key ``"left_out"`` of the result).
+
+    Raises
+    ------
+    LeftOutError
+        If ``left_out`` holds verdicts and ``allow_missing`` is False
+        (nothing is written).
     """
+    check_left_out(left_out, allow_missing=allow_missing)
     base = Path(folder)
     with gc_paused():
         if (
@@ -208,7 +378,10 @@ def export_all(
                 session,
                 include_unreviewed=bool(options.get("include_unreviewed", False)),
             )
-        return {
+        written = {
             fmt: export(session, fmt, base / FOLDER_NAMES[fmt], **options)
             for fmt in formats
         }
+    if any(g.verdicts for g in left_out):
+        written["left_out"] = [write_left_out(left_out, base / LEFT_OUT_NAME)]
+    return written

@@ -27,9 +27,14 @@ from soundevent import data
 from audioclass_gui import __version__
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.project.attach import SourcesMixin
+from audioclass_gui.project.fingerprint import (
+    FileState,
+    fingerprint,
+)
 from audioclass_gui.project.identity import load_reviewer, user_to_json
 from audioclass_gui.project.position import PositionMixin, ReviewerMixin
 from audioclass_gui.project.queue_store import QueueMixin
+from audioclass_gui.project.recording_checks import RecordingChecksMixin
 from audioclass_gui.project.sources import (
     RecordingResolver,
     SourceInfo,
@@ -59,7 +64,9 @@ JOURNAL_NAME = "project.jsonl"
 _COMPACT_SLACK = 20_000
 
 
-class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
+class ReviewProject(
+    SourcesMixin, RecordingChecksMixin, QueueMixin, ReviewerMixin, PositionMixin
+):
     """A folder or list of recordings under review, kept in a durable journal.
 
     Do not construct directly: use :meth:`open` or :meth:`create`.
@@ -252,7 +259,9 @@ class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
         paths = [Path(p) for p in self._extra_recordings]
         if self.is_folder and scan:
             paths = sorted(find_audio(self.root, self.root / STATE_DIR)) + paths
-        self._add_recording_files(paths)
+        changed = self._check_recordings(paths)
+        paths = [Path(state.aliases.get(str(p), str(p))) for p in paths]
+        self._add_recording_files([p for p in paths if str(p) not in changed])
         sources = dict(state.sources)
         if self.is_folder and scan:
             for found, kind in discover_sources(
@@ -264,8 +273,7 @@ class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
                     self._append(
                         {"t": "source", "path": self.codec.encode(found), "kind": kind}
                     )
-        for path, kind in sources.items():
-            self._read_source(Path(path), kind)
+        self._read_sources(sources, changed)
         self.session.restore(state.verdicts)
         for raw, by, at in state.boxes.values():
             if raw is not None:  # None: deleted
@@ -290,6 +298,8 @@ class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
         for path in paths:
             if self.session.recording_index(path) is not None:
                 continue
+            if str(path) in self._state.fingerprints and not path.exists():
+                continue  # a known recording gone: said by _check_recordings
             try:
                 recording, warnings = read_recording(path)
             except AudioFileError as exc:
@@ -298,6 +308,14 @@ class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
             self.problems.extend(f"{path}: {w}" for w in warnings)
             self.session.add_recording(recording)
             added.append(Path(recording.path))
+        for path in added:
+            if str(path) not in self._state.fingerprints:  # first seen (added by hand)
+                try:
+                    st = path.stat()
+                    state = FileState(fingerprint(path), st.st_size, st.st_mtime)
+                except OSError:
+                    continue
+                self._note(state.record(self.codec.encode(path)))
         return added
 
     # --------------------------------------------------------- recordings
@@ -375,3 +393,4 @@ class ReviewProject(SourcesMixin, QueueMixin, ReviewerMixin, PositionMixin):
             "reviewer": user_to_json(self.reviewer),
             "sources": [str(s.path) for s in self._sources.values()],
         }
+

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: Kinds of prediction files a project reads ("arrow": a predictions store
-#: file, see :mod:`audioclass_gui.project.prediction_store`).
+#: file, see :mod:`audioclass_gui.formats.prediction_store`).
 PREDICTION_KINDS = ("model_run", "prediction_set", "birdnet_raven", "birdnet_csv", "arrow")
 
 
@@ -169,10 +169,17 @@ def _name_of(text: str) -> str:
 class RecordingResolver:
     """Finds the project's recording for a path written in a predictions file.
 
-    In order: the same path; a file of the same name among the project's
-    recordings (files moved or analysed on another computer); the same stem
-    (per-recording tables named after their recording); the file itself,
-    added to the project, if it exists and is audio.
+    In order: the same path; where a recording that moved is now (its
+    ``aliases``); a file of the same name among the project's recordings
+    (files moved or analysed on another computer), else of the same name as
+    a recording that moved; the same stem (per-recording tables named after
+    their recording); the file itself, added to the project, if it exists
+    and is audio.
+
+    Paths in ``held`` (recordings whose content changed, while predictions
+    written before the change are read) resolve to nothing but their alias,
+    and block the name and stem matches they would take part in; the paths
+    asked for and refused are collected in ``refused``.
     """
 
     def __init__(
@@ -184,21 +191,56 @@ class RecordingResolver:
         self._recordings = recordings
         self._add = add
         self._index = index
+        #: Old path -> the path of the same recording now.
+        self.aliases: dict[str, str] = {}
+        #: Paths that must not be matched now.
+        self.held: set[str] = set()
+        #: Held paths asked for since this set was last cleared.
+        self.refused: set[str] = set()
+
+    def _at(self, path: str) -> data.Recording | None:
+        index = self._index(path)
+        return None if index is None else self._recordings()[index]
+
+    def _alias_by(self, part: Callable[[str], str], value: str) -> data.Recording | None:
+        """The recording now of the one moved recording whose old name matches."""
+        hits = {new for old, new in self.aliases.items() if part(old) == value}
+        return self._at(hits.pop()) if len(hits) == 1 else None
+
+    def _unique(
+        self, known: list[data.Recording], part: Callable[[str], str], value: str
+    ) -> data.Recording | None | bool:
+        """The one recording matching by name or stem; False: a held path matches."""
+        blocked = [h for h in self.held if part(h) == value]
+        if blocked:
+            self.refused.update(blocked)
+            return False
+        hits = [r for r in known if part(str(r.path)) == value]
+        return hits[0] if len(hits) == 1 else None
 
     def __call__(self, text: str) -> data.Recording | None:
         if not text:
             return None
+        if text in self.held:
+            self.refused.add(text)
+            alias = self.aliases.get(text)
+            return None if alias is None else self._at(alias)
+        found = self._at(text)
+        if found is not None:
+            return found
+        if text in self.aliases:
+            return self._at(self.aliases[text])
         known = self._recordings()
-        index = self._index(text)
-        if index is not None:
-            return known[index]
         name = _name_of(text)
-        by_name = [r for r in known if Path(r.path).name == name]
-        if len(by_name) == 1:
-            return by_name[0]
-        by_stem = [r for r in known if Path(r.path).stem == name]
-        if len(by_stem) == 1:
-            return by_stem[0]
+        for part in (_name_of, _stem_of):
+            match = self._unique(known, part, name)
+            if match is False:
+                return None
+            if match is not None:
+                return match  # type: ignore[return-value]
+            match = self._alias_by(part, name) if self.aliases else None
+            if match is not None:
+                return match
         path = Path(text)
         if (
             path.is_absolute()
@@ -212,6 +254,10 @@ class RecordingResolver:
             index = self._add(recording)
             return self._recordings()[index]
         return None
+
+
+def _stem_of(text: str) -> str:
+    return Path(_name_of(text)).stem
 
 
 def read_source(

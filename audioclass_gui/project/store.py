@@ -25,6 +25,24 @@ Record types (one JSON object per line, ``"t"`` says which):
     ``{"box": id}``.
 ``queue``, ``settings``
     The verification queue; free settings (a dict merged into the last).
+``fingerprint``
+    A recording's content fingerprint when first seen (or when its
+    modification time changed): ``{"path", "fp", "size", "mtime"}`` (see
+    :mod:`audioclass_gui.project.fingerprint`).
+``moved``
+    Recordings found under another path with the same fingerprint:
+    ``{"moves": [[old, new], ...]}`` (one record per open, so that swapped
+    names move together). Verdicts, boxes and the selection recorded before
+    it on ``old`` now belong to ``new``; predictions files naming ``old``
+    resolve to ``new``.
+``changed``
+    A recording whose content changed in place (replaced, truncated):
+    ``{"path", "fp", "old", "size", "old_size", "mtime", "at", "sources",
+    "to"}``, ``sources`` being the predictions files known then and ``at``
+    when the change was noticed. Verdicts and boxes recorded before it on
+    ``path`` are about the old content: they are set aside, never applied
+    to the new file. ``to`` names where the old content went when it moved
+    (its verdicts follow the ``moved`` record then).
 
 Paths are relative to the project's root (POSIX separators) when inside it,
 so a project folder can be moved or shared with its recordings.
@@ -41,6 +59,7 @@ from typing import Any, Protocol
 from soundevent import data
 
 from audioclass_gui import __version__
+from audioclass_gui.project.fingerprint import Event, FileState
 from audioclass_gui.project.identity import user_from_json, user_to_json
 from audioclass_gui.review import Box, ReviewSession, Status, Verdict
 
@@ -49,6 +68,7 @@ __all__ = [
     "JournalRecorder",
     "PathCodec",
     "Replay",
+    "apply_record",
     "compacted_records",
     "replay",
     "verdict_item",
@@ -229,66 +249,117 @@ class Replay:
     settings: dict[str, Any] = field(default_factory=dict)
     items: int = 0
     problems: list[str] = field(default_factory=list)
+    #: Records read so far (the number of the next one).
+    seq: int = 0
+    #: Record number of each item of ``verdicts``, of each box, of the selection.
+    verdict_seq: list[int] = field(default_factory=list)
+    box_seq: dict[str, int] = field(default_factory=dict)
+    selection_seq: int = 0
+    #: Recording path -> its fingerprint as last recorded.
+    fingerprints: dict[str, FileState] = field(default_factory=dict)
+    #: Recording path -> its ``moved`` / ``changed`` events, in order.
+    events: dict[str, list[Event]] = field(default_factory=dict)
+    #: Recording path -> its last ``changed`` record (paths decoded).
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Old path -> path now (set by :func:`~audioclass_gui.project.fingerprint.settle`).
+    aliases: dict[str, str] = field(default_factory=dict)
+    #: Verdicts and boxes about content that changed (set aside, never applied).
+    stale_verdicts: list[
+        tuple[tuple[str, float, float, str], Verdict, data.User | None, float | None]
+    ] = field(default_factory=list)
+    stale_boxes: dict[str, tuple[dict[str, Any], str | None, float | None]] = field(
+        default_factory=dict
+    )
 
 
 def replay(records: Iterable[dict[str, Any]], codec: PathCodec) -> Replay:
     """Read journal records into a :class:`Replay` (nothing is applied yet)."""
     out = Replay()
     for record in records:
-        kind = record.get("t")
-        try:
-            if kind == "journal":
-                out.created = False
-                if record.get("format") != FORMAT:
-                    out.problems.append(
-                        f"unknown journal format {record.get('format')!r}"
-                    )
-            elif kind == "user":
-                user = user_from_json(record["user"])
-                out.users[str(user.uuid)] = user
-            elif kind == "reviewer":
-                out.reviewer = record["uuid"]
-            elif kind == "recordings":
-                out.recordings.extend(codec.decode(p) for p in record.get("add", []))
-            elif kind == "source":
-                path = codec.decode(record["path"])
-                out.sources[path] = record.get("kind", "")
-                out.removed.discard(path)
-            elif kind == "source_removed":
-                path = codec.decode(record["path"])
-                out.sources.pop(path, None)
-                out.removed.add(path)
-            elif kind == "v":
-                by, at = record.get("by"), record.get("at")
-                for item in record["items"]:
-                    path, start, end, species, status, label, note = item[:7]
-                    who = item[7] if len(item) > 7 else by
-                    when = item[8] if len(item) > 8 else at
-                    out.verdicts.append(
-                        (
-                            (codec.decode(path), float(start), float(end), species),
-                            Verdict(Status(status), label, note or ""),
-                            out.users.get(who),
-                            None if when is None else float(when),
-                        )
-                    )
-                    out.items += 1
-            elif kind == "box":
-                out.boxes[record["id"]] = (
-                    record.get("box"),
-                    record.get("by"),
-                    record.get("at"),
-                )
-            elif kind == "sel":
-                out.selection = record
-            elif kind == "queue":
-                out.queue = record
-            elif kind == "settings":
-                out.settings.update(record.get("values", {}))
-        except (KeyError, ValueError, TypeError) as exc:
-            out.problems.append(f"a {kind!r} record could not be read ({exc}); skipped")
+        apply_record(out, record, codec)
     return out
 
+
+def apply_record(out: Replay, record: dict[str, Any], codec: PathCodec) -> None:
+    """Read one journal record into ``out`` (what :func:`replay` does for each)."""
+    kind = record.get("t")
+    seq = out.seq
+    out.seq += 1
+    try:
+        if kind == "journal":
+            out.created = False
+            if record.get("format") != FORMAT:
+                out.problems.append(f"unknown journal format {record.get('format')!r}")
+        elif kind == "user":
+            user = user_from_json(record["user"])
+            out.users[str(user.uuid)] = user
+        elif kind == "reviewer":
+            out.reviewer = record["uuid"]
+        elif kind == "recordings":
+            out.recordings.extend(codec.decode(p) for p in record.get("add", []))
+        elif kind == "source":
+            path = codec.decode(record["path"])
+            out.sources[path] = record.get("kind", "")
+            out.removed.discard(path)
+        elif kind == "source_removed":
+            path = codec.decode(record["path"])
+            out.sources.pop(path, None)
+            out.removed.add(path)
+        elif kind == "v":
+            by, at = record.get("by"), record.get("at")
+            for item in record["items"]:
+                path, start, end, species, status, label, note = item[:7]
+                who = item[7] if len(item) > 7 else by
+                when = item[8] if len(item) > 8 else at
+                out.verdicts.append(
+                    (
+                        (codec.decode(path), float(start), float(end), species),
+                        Verdict(Status(status), label, note or ""),
+                        out.users.get(who),
+                        None if when is None else float(when),
+                    )
+                )
+                out.verdict_seq.append(seq)
+                out.items += 1
+        elif kind == "box":
+            out.boxes[record["id"]] = (record.get("box"), record.get("by"), record.get("at"))
+            out.box_seq[record["id"]] = seq
+        elif kind == "sel":
+            out.selection = record
+            out.selection_seq = seq
+        elif kind == "queue":
+            out.queue = record
+        elif kind == "settings":
+            out.settings.update(record.get("values", {}))
+        elif kind in ("fingerprint", "moved", "changed"):
+            _apply_identity(out, record, codec, seq)
+    except (KeyError, ValueError, TypeError) as exc:
+        out.problems.append(f"a {kind!r} record could not be read ({exc}); skipped")
+
+
+def _apply_identity(
+    out: Replay, record: dict[str, Any], codec: PathCodec, seq: int
+) -> None:
+    kind = record["t"]
+    if kind == "fingerprint":
+        out.fingerprints[codec.decode(record["path"])] = FileState.from_record(record)
+    elif kind == "moved":
+        moves = [(codec.decode(a), codec.decode(b)) for a, b in record["moves"]]
+        states = {old: out.fingerprints.pop(old, None) for old, _new in moves}
+        for old, new in moves:
+            out.events.setdefault(old, []).append((seq, "moved", new))
+            if states[old] is not None:
+                out.fingerprints[new] = states[old]  # type: ignore[assignment]
+    else:  # changed
+        path = codec.decode(record["path"])
+        if not record.get("to"):  # the old content went nowhere: what was said of it is stale
+            out.events.setdefault(path, []).append((seq, "changed", None))
+        out.changes[path] = {
+            **record,
+            "seq": seq,
+            "sources": {codec.decode(p) for p in record.get("sources", [])},
+            "record": record,
+        }
 
 
 def verdict_item(
@@ -338,6 +409,7 @@ def compacted_records(
         yield {"t": "source_removed", "path": codec.encode(path)}
     if replayed.settings:
         yield {"t": "settings", "values": replayed.settings}
+    yield from _identity_records(codec, replayed)
     items: list[list[Any]] = []
     seen: set[tuple] = set()
     for det in session.judged():
@@ -372,3 +444,24 @@ def compacted_records(
         yield replayed.queue
     if replayed.selection is not None:
         yield replayed.selection
+
+
+def _identity_records(codec: PathCodec, replayed: Replay) -> Iterator[dict[str, Any]]:
+    """Fingerprints, moves and changes, with what was set aside before each change."""
+    stale = [
+        verdict_item(codec, key, v, None if user is None else str(user.uuid), at)
+        for key, v, user, at in replayed.stale_verdicts
+    ]
+    for start in range(0, len(stale), 5000):
+        yield {"t": "v", "items": stale[start : start + 5000]}
+    for box_id, (raw, by, at) in replayed.stale_boxes.items():
+        yield {"t": "box", "id": box_id, "box": raw, "by": by, "at": at}
+    for change in replayed.changes.values():
+        yield change["record"]
+    if replayed.aliases:
+        yield {
+            "t": "moved",
+            "moves": [[codec.encode(a), codec.encode(b)] for a, b in replayed.aliases.items()],
+        }
+    for path, state in replayed.fingerprints.items():
+        yield state.record(codec.encode(path))

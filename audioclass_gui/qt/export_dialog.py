@@ -148,9 +148,9 @@ class ExportController(QObject):
                 "Open a recording and run a model (or open a project) first.",
             )
             return None
-        project = window.projects.project
-        if project is not None:
-            default = project.root
+        folder = window.projects.folder
+        if folder is not None:
+            default = folder
         elif window.info is not None:
             default = window.info.path.parent
         else:

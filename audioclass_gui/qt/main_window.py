@@ -46,10 +46,13 @@ from audioclass_gui.qt.playback_bar import PlaybackBar
 from audioclass_gui.qt.playback_glue import PlaybackGlue
 from audioclass_gui.qt.project_dock import ProjectController, is_project_path
 from audioclass_gui.qt.project_files import ProjectFiles
+from audioclass_gui.qt.project_problems import ProblemWatch
+from audioclass_gui.qt.recent_menu import RecentMenu
 from audioclass_gui.qt.review_actions import ReviewActions
 from audioclass_gui.qt.review_controller import ReviewController
 from audioclass_gui.qt.run_glue import RunGlue
 from audioclass_gui.qt.sampling_mode import SamplingController
+from audioclass_gui.qt.single_review import SingleReview
 from audioclass_gui.qt.species_panel import SpeciesPanelController
 from audioclass_gui.qt.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.spectrogram_settings import SpectrogramSettingsPanel
@@ -139,6 +142,7 @@ class MainWindow(QMainWindow):
         self.play_label.setToolTip(self.playback.reason)
 
         self.projects = ProjectController(self)
+        self.single = SingleReview(self)
         self.exports = ExportController(self)
         build_menus(self)
         self._connect()
@@ -148,6 +152,8 @@ class MainWindow(QMainWindow):
         self.project_files = ProjectFiles(self)
         self.sampling = SamplingController(self)
         self.species_thresholds = SpeciesThresholdsController(self)
+        self.recent = RecentMenu(self)
+        self.problem_watch = ProblemWatch(self)
 
     # ------------------------------------------------------------- layout
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -193,10 +199,18 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------- recording
     def open_path(self, path: str | Path) -> None:
-        """Open a recording; the header is read off the GUI thread."""
+        """Open a recording, a folder or a project file; the disk is read off the GUI thread.
+
+        A folder or a ``.jsonl`` file is reviewed as a project; a recording
+        of the open project is shown in it; any other recording is reviewed
+        in its own implicit project (see :mod:`audioclass_gui.qt.single_review`).
+        """
         path = Path(path)
         if is_project_path(path):  # a folder or a project file: review it as a project
             self.projects.open(path)
+            return
+        if self.projects.session_for(path) is None:
+            self.single.open(path)
             return
         self.file_label.setText(f"Opening {path.name}…")
         self.runner.submit(lambda: read_info(path), self._on_info, lambda exc: self._on_open_failed(path, exc))
@@ -239,10 +253,19 @@ class MainWindow(QMainWindow):
         self.overlay.set_band(0.0, self.view.nyquist)
         self.table.source.clock = info.duration >= 600
         self.file_label.setText(self._describe(info))
+        self.file_label.setToolTip(self._kept_where())
         self.setWindowTitle(f"{info.path.name} — audioclass-gui")
         for warning in info.warnings:
             self.report_error("Recording has a problem", f"{info.path}: {warning}. The readable part is shown.")
         self.recording_opened.emit(info)
+
+    def _kept_where(self) -> str:
+        """Where the verdicts go, for the file label's tooltip."""
+        project = self.projects.project
+        if project is None:
+            return "This review is kept in memory only: export it (File › Export review) before closing."
+        where = project.journal_path.parent if self.projects.implicit else project.journal_path
+        return f"Verdicts are saved as you make them, in {where}"
 
     @staticmethod
     def _describe(info: RecordingInfo) -> str:
@@ -368,5 +391,6 @@ class MainWindow(QMainWindow):
         self.playback.close()
         self.inference.wait(5.0)
         self.projects.close()
+        self.recent.close()
         self.runner.shutdown()
         super().closeEvent(event)

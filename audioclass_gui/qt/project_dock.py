@@ -5,6 +5,11 @@ to the main window: the window reviews the project's (multi-recording)
 session, so every verdict is written to the project's journal the moment it
 is made; the recording list dock shows each file's duration, start time,
 detections and progress, and choosing one opens it in the spectrogram.
+
+A recording opened on its own is reviewed the same way, in its *implicit*
+project (see :mod:`audioclass_gui.project.implicit` and
+:mod:`audioclass_gui.qt.single_review`); the window then keeps the
+single-recording look: no recording list, no question about the reviewer.
 """
 
 from __future__ import annotations
@@ -14,166 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QTableWidget,
-    QVBoxLayout,
-    QWidget,
-)
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.qt.axes import format_clock
-from audioclass_gui.qt.table_items import fill_row, read_only_rows
+from audioclass_gui.qt.project_widgets import RecordingList, ReviewerDialog
 from audioclass_gui.qt.tasks import debounce
-from audioclass_gui.review import RecordingSummary
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.main_window import MainWindow
 
 __all__ = ["ProjectController", "RecordingList", "ReviewerDialog", "is_project_path"]
 
-RECORDING_COLUMNS = ("Recording", "Duration", "Start", "Detections", "Reviewed")
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-
 
 def is_project_path(path: str | Path) -> bool:
     """True for a folder or a ``.jsonl`` project file (opened as a project)."""
     p = Path(path)
     return p.is_dir() or p.suffix == ".jsonl"
-
-
-class ReviewerDialog(QDialog):
-    """Asks who reviews (name, optional email); asked once per user.
-
-    Signals
-    -------
-    reviewer_given(str, str)
-        Name and email ("" when not given) when OK is pressed.
-    """
-
-    reviewer_given = Signal(str, str)
-
-    def __init__(self, parent: QWidget | None = None, name: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Who is reviewing?")
-        self.name = QLineEdit(name)
-        self.name.setPlaceholderText("Your name")
-        self.email = QLineEdit()
-        self.email.setPlaceholderText("optional")
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #c0392b")
-        form = QFormLayout()
-        form.addRow("&Name", self.name)
-        form.addRow("&Email", self.email)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel("Every verdict is stamped with your name and the time.")
-        )
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-
-    def show_problem(self, text: str) -> None:
-        """Say why the answer was not accepted (the dialog stays open)."""
-        self.problem.setText(text)
-
-    def _ok(self) -> None:
-        if not self.name.text().strip():
-            self.show_problem("Give a name.")
-            return
-        self.reviewer_given.emit(self.name.text().strip(), self.email.text().strip())
-
-
-class RecordingList(QTableWidget):
-    """The project's recordings: duration, start time, detections, progress.
-
-    Signals
-    -------
-    recording_chosen(str)
-        The path of a recording clicked (or chosen with Enter).
-    """
-
-    recording_chosen = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, len(RECORDING_COLUMNS), parent)
-        self.setHorizontalHeaderLabels(RECORDING_COLUMNS)
-        read_only_rows(self, stretch_last=True)
-        self.setMinimumWidth(420)
-        self.setTabKeyNavigation(False)
-        self.cellActivated.connect(self._chosen)
-        self.cellClicked.connect(self._chosen)
-        self._current: str | None = None
-
-    def set_summaries(self, summaries: list[RecordingSummary]) -> None:
-        """Show one row per recording.
-
-        Rows already showing the same recording keep their items and only
-        change the texts that changed: recounting after each verdict stays
-        cheap in a project of thousands of recordings.
-        """
-        self.setUpdatesEnabled(False)
-        try:
-            self.setRowCount(len(summaries))
-            for row, s in enumerate(summaries):
-                length = (
-                    f"{s.duration:.1f} s" if s.duration < 600 else format_clock(s.duration)
-                )
-                start = "" if s.start is None else s.start.strftime("%Y-%m-%d %H:%M:%S")
-                done = f"{s.reviewed}/{s.detections}" if s.detections else "—"
-                texts = (s.path.name, length, start, str(s.detections), done)
-                first = self.item(row, 0)
-                if first is not None and first.data(PATH_ROLE) == str(s.path):
-                    for col, text in enumerate(texts):
-                        item = self.item(row, col)
-                        if item.text() != text:
-                            item.setText(text)
-                    continue
-                fill_row(
-                    self,
-                    row,
-                    texts,
-                    tooltip=str(s.path),
-                    row_data={PATH_ROLE: str(s.path)},
-                    left=(0, 2),
-                )
-        finally:
-            self.setUpdatesEnabled(True)
-        self.mark_current(self._current)
-
-    def paths(self) -> list[str]:
-        """Recording paths in list order."""
-        return [self.item(r, 0).data(PATH_ROLE) for r in range(self.rowCount())]
-
-    def mark_current(self, path: str | None) -> None:
-        """Highlight the open recording."""
-        self._current = path
-        for row in range(self.rowCount()):
-            item = self.item(row, 0)
-            font = item.font()
-            bold = item.data(PATH_ROLE) == path
-            if font.bold() != bold:
-                font.setBold(bold)
-                item.setFont(font)
-
-    def choose_row(self, row: int) -> None:
-        """Choose a recording as a click would."""
-        self._chosen(row, 0)
-
-    def _chosen(self, row: int, _col: int) -> None:
-        item = self.item(row, 0)
-        if item is not None:
-            self.recording_chosen.emit(item.data(PATH_ROLE))
 
 
 class ProjectController(QObject):
@@ -194,6 +54,8 @@ class ProjectController(QObject):
         super().__init__(window)
         self.window = window
         self.project: ReviewProject | None = None
+        #: True while the open project is a single recording's implicit one.
+        self.implicit = False
         self.dialog: ReviewerDialog | None = None
         self.recordings = RecordingList()
         self.dock = window._dock(
@@ -202,6 +64,8 @@ class ProjectController(QObject):
         self.dock.hide()
         self._pending_select: int | None = None
         self._run: list = []
+        #: The project the running model's predictions are kept in.
+        self._run_owner: ReviewProject | None = None
         self._summary_timer = debounce(self, 200, self.refresh_recordings)
         self.recordings.recording_chosen.connect(self.open_recording)
         window.review.failed.connect(lambda msg: window.report_error("Not saved", msg))
@@ -216,8 +80,32 @@ class ProjectController(QObject):
     # ------------------------------------------------------------ opening
     @property
     def active(self) -> bool:
-        """True while a project is open."""
+        """True while a project is open (a single recording's implicit one too)."""
         return self.project is not None
+
+    @property
+    def folder(self) -> Path | None:
+        """Where files about the review go by default (exports, reports).
+
+        The project's folder; for a single recording's implicit project,
+        the recording's folder (the project itself sits in the data folder).
+        """
+        project = self.project
+        if project is None:
+            return None
+        if self.implicit and project.session.recordings:
+            return Path(project.session.recordings[0].path).parent
+        return project.root
+
+    @property
+    def opened_path(self) -> Path | None:
+        """What the reviewer opened: the recording, the folder or the project file."""
+        project = self.project
+        if project is None:
+            return None
+        if self.implicit and project.session.recordings:
+            return Path(project.session.recordings[0].path)
+        return project.root if project.is_folder else project.journal_path
 
     def open(self, path: str | Path, *, settings_dir: str | Path | None = None) -> None:
         """Open a folder (or ``.jsonl`` project file) as a project, off the GUI thread."""
@@ -234,8 +122,24 @@ class ProjectController(QObject):
         self.window.report_error("Cannot open project", f"{path}: {exc}")
 
     def _on_opened(self, project: ReviewProject) -> None:
+        self.adopt(project)
+        self.resume()
+
+    def adopt(self, project: ReviewProject, *, implicit: bool = False) -> None:
+        """Make ``project`` the open one (closing the previous); emits ``project_opened``.
+
+        Parameters
+        ----------
+        project
+            The project, opened in the task runner.
+        implicit
+            A single recording's implicit project: the recording list stays
+            hidden and the reviewer is not asked (verdicts carry the saved
+            reviewer, else the login name, as before projects).
+        """
         self.close()
         self.project = project
+        self.implicit = implicit
         session = project.session
         session.status_changed.connect(self._schedule_summary)
         session.detections_added.connect(self._schedule_summary)
@@ -243,14 +147,14 @@ class ProjectController(QObject):
             self.window.report_error("Project has a problem", problem)
         if self.window.model_info is not None:
             project.set_common_names(self.window.model_info.common_names)
-        self.dock.show()
-        self.dock.raise_()
-        self.refresh_recordings()
-        self.window.setWindowTitle(f"{project.root.name} (project) — audioclass-gui")
-        if project.needs_reviewer:
-            self.ask_reviewer()
+        if not implicit:
+            self.dock.show()
+            self.dock.raise_()
+            self.refresh_recordings()
+            self.window.setWindowTitle(f"{project.root.name} (project) — audioclass-gui")
+            if project.needs_reviewer:
+                self.ask_reviewer()
         self.project_opened.emit(project)
-        self.resume()
 
     def ask_reviewer(self) -> ReviewerDialog:
         """Ask who reviews (non-modal); the answer is stamped on every verdict."""
@@ -292,6 +196,10 @@ class ProjectController(QObject):
                 f"{project.root}: no recordings (WAV, FLAC, MP3, OGG) found.",
             )
 
+    def select_on_show(self, detection_id: int | None) -> None:
+        """Select this detection once its recording is shown (None: nothing)."""
+        self._pending_select = detection_id
+
     def open_recording(self, path: str) -> None:
         """Show a recording of the project."""
         current = self.window.info
@@ -320,18 +228,21 @@ class ProjectController(QObject):
         """Close the open project (its journal lock is released)."""
         if self.project is None:
             return
+        if self._run_owner is self.project:  # a run still going: keep what it found so far
+            self._save_run(cancelled=True)
         session = self.project.session
         session.status_changed.disconnect(self._schedule_summary)
         session.detections_added.disconnect(self._schedule_summary)
         self.project.close()
         self.project = None
+        self.implicit = False
         self.recordings.setRowCount(0)
         self.dock.hide()
 
     # ----------------------------------------------------------- updating
     def refresh_recordings(self) -> None:
-        """Recompute the recording list's counts."""
-        if self.project is not None:
+        """Recompute the recording list's counts (none shown for a single recording)."""
+        if self.project is not None and not self.implicit:
             self.recordings.set_summaries(self.project.recordings(self.window.review.threshold_filter()))
 
     def _schedule_summary(self, *_args) -> None:
@@ -371,28 +282,79 @@ class ProjectController(QObject):
             except (OSError, ValueError, KeyError):
                 pass  # only the position to resume at; a verdict's failure is reported
 
-    def _on_model_loaded(self, info) -> None:
+    def forget_runs(self) -> bool:
+        """Before a new run on a recording on its own: forget the runs its review holds.
+
+        A single recording's review shows the latest run only, as the window
+        did before reviews were kept, so the runs and imports saved with it
+        are forgotten (the run files the app wrote are deleted in the task
+        runner; imported files stay where they are). Verdicts stay in the
+        journal and come back on the detections the new run finds again.
+        Does nothing for a folder or file project, which keeps every run.
+
+        Returns
+        -------
+        bool
+            False if the review could not be written (said to the user).
+        """
+        project = self.project
+        if project is None or not self.implicit:
+            return True
+        runs_dir = project.journal_path.with_suffix(".runs")
+        written = []
+        for source in project.sources():
+            try:
+                project.detach(source.path)
+            except (OSError, ValueError) as exc:
+                self.window.report_error("Not saved", f"The earlier run could not be replaced: {exc}")
+                return False
+            if source.path.parent == runs_dir:
+                written.append(source.path)
+        if written:
+            self.window.runner.submit(lambda: [p.unlink(missing_ok=True) for p in written])
+        return True
+
+    def run_started(self) -> None:
+        """A model run starts on the open recording: keep its predictions in this project."""
         self._run = []
+        self._run_owner = self.project
+
+    def _on_model_loaded(self, info) -> None:
         if self.project is not None:
             self.project.set_common_names(info.common_names)
 
     def _on_predictions(self, predictions: list) -> None:
-        if self.project is not None:
+        if self.project is not None and self._run_owner is self.project:
             self._run.extend(predictions)
 
     def _on_run_finished(self, cancelled: bool) -> None:
-        run, self._run = self._run, []
-        if self.project is None or cancelled or not run:
+        if self.project is not None and self._run_owner is self.project:
+            self._save_run(cancelled)
+        self._run, self._run_owner = [], None
+
+    def _save_run(self, cancelled: bool) -> None:
+        """Keep the run's predictions in the project, a cancelled run's part too.
+
+        The detections of a cancelled (or failed) run stay listed and may
+        have verdicts: saving what was found keeps them on reopening.
+        """
+        run, self._run, self._run_owner = self._run, [], None
+        project = self.project
+        if project is None or project.closed or not run:
             return
-        session = self.project.session
+        session = project.session
+        provenance = dict(session.provenance)
+        if cancelled:
+            provenance["cancelled"] = True
         try:
-            target = self.project.save_run(
-                run, name=session.model_name or "model", provenance=session.provenance
+            target = project.save_run(
+                run, name=session.model_name or "model", provenance=provenance
             )
         except (OSError, ValueError) as exc:
             self.window.report_error(
                 "Run not saved", f"The model run was not saved in the project: {exc}"
             )
             return
-        self.window.statusBar().showMessage(f"Saved the run in {target}", 8000)
+        what = "the part of the run made before it stopped" if cancelled else "the run"
+        self.window.statusBar().showMessage(f"Saved {what} in {target}", 8000)
         self.refresh_recordings()

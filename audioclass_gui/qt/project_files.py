@@ -159,7 +159,7 @@ class ProjectFiles(QObject):
         files, _ = QFileDialog.getOpenFileNames(
             self.window,
             "Import predictions",
-            str(self.window.projects.project.root),
+            str(self.window.projects.folder),
             "Predictions (*.json *.txt *.csv *.tsv);;All files (*)",
         )
         for path in files:
@@ -200,7 +200,7 @@ class ProjectFiles(QObject):
         path, _ = QFileDialog.getOpenFileName(
             self.window,
             "Import a review",
-            str(self.window.projects.project.root),
+            str(self.window.projects.folder),
             "soundevent AOEF (*.json);;All files (*)",
         )
         if path:

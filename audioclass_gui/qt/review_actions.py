@@ -105,14 +105,14 @@ class ReviewActions(QObject):
             )
             return None
         review = self.review
-        project = self.window.projects.project
+        folder = self.window.projects.folder
         info = self.window.info
         dialog = PrecisionDialog(
             session,
             self.window,
             runner=self.window.runner,
             threshold_in_use=lambda name: review.species_thresholds.get(name, review.threshold),
-            folder=project.root if project is not None else (info.path.parent if info is not None else None),
+            folder=folder if folder is not None else (info.path.parent if info is not None else None),
         )
         dialog.apply_requested.connect(self.window.species_thresholds.apply)
         dialog.failed.connect(lambda msg: self.window.report_error("Thresholds not saved", msg))

@@ -90,9 +90,11 @@ class RunGlue(QObject):
             window.report_error("Invalid model options", str(exc))
             return
         panel.set_model(entry.key)
-        if (
-            not window.projects.active
-        ):  # a project keeps every run's detections and verdicts
+        # A project keeps every run's detections; a recording on its own shows
+        # the latest run only (verdicts come back on the detections found again).
+        if not window.projects.active or window.projects.implicit:
+            if not window.projects.forget_runs():
+                return
             session.clear()
         session.model_name = entry.title
         session.provenance = {
@@ -105,6 +107,7 @@ class RunGlue(QObject):
         }
         panel.show_provenance({})
         panel.set_running(True)
+        window.projects.run_started()
         panel.status.setText(f"Running {entry.title} on {window.info.path.name}…")
         window.inference.start(
             entry.key,

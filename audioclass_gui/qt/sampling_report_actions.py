@@ -97,9 +97,9 @@ class SampleReporting:
         self.report_exported.emit(path)
 
     def _default_report_path(self) -> Path:
-        project = self.window.projects.project
-        if project is not None:
-            return project.root / "verification-sample.csv"
+        folder = self.window.projects.folder
+        if folder is not None and not self.window.projects.implicit:
+            return folder / "verification-sample.csv"
         info = self.window.info
         return (
             Path("verification-sample.csv")

@@ -144,7 +144,12 @@ class SpeciesThresholdsController(QObject):
             self._remember()
             return
         saved = thresholds_from_setting(project.settings.get(SETTING_KEY))
-        if saved is None:
+        if saved is None and self.thresholds and self.window.projects.implicit:
+            # A recording opened on its own keeps the thresholds in use, as
+            # before its review was kept.
+            self._owner = project
+            self._remember()
+        elif saved is None:
             self._set({}, "")
         else:
             self._set(*saved)

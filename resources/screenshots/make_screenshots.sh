@@ -15,7 +15,7 @@ birds="$repo/../shared/data/birds_10s.wav"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export AUDIOCLASS_GUI_CONFIG_DIR="$work/settings" QT_QPA_PLATFORM=offscreen
+export AUDIOCLASS_GUI_CONFIG_DIR="$work/settings" AUDIOCLASS_GUI_DATA_DIR="$work/data" QT_QPA_PLATFORM=offscreen
 app=("$python" -m audioclass_gui)
 
 # 1. One recording, BirdNET run in the window.

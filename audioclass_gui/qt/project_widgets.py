@@ -1,0 +1,154 @@
+"""The project dock's widgets: who reviews, and the list of recordings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audioclass_gui.qt.axes import format_clock
+from audioclass_gui.qt.table_items import fill_row, read_only_rows
+from audioclass_gui.review import RecordingSummary
+
+__all__ = ["PATH_ROLE", "RECORDING_COLUMNS", "RecordingList", "ReviewerDialog"]
+
+RECORDING_COLUMNS = ("Recording", "Duration", "Start", "Detections", "Reviewed")
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ReviewerDialog(QDialog):
+    """Asks who reviews (name, optional email); asked once per user.
+
+    Signals
+    -------
+    reviewer_given(str, str)
+        Name and email ("" when not given) when OK is pressed.
+    """
+
+    reviewer_given = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None, name: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Who is reviewing?")
+        self.name = QLineEdit(name)
+        self.name.setPlaceholderText("Your name")
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("optional")
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        form = QFormLayout()
+        form.addRow("&Name", self.name)
+        form.addRow("&Email", self.email)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("Every verdict is stamped with your name and the time.")
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def show_problem(self, text: str) -> None:
+        """Say why the answer was not accepted (the dialog stays open)."""
+        self.problem.setText(text)
+
+    def _ok(self) -> None:
+        if not self.name.text().strip():
+            self.show_problem("Give a name.")
+            return
+        self.reviewer_given.emit(self.name.text().strip(), self.email.text().strip())
+
+
+class RecordingList(QTableWidget):
+    """The project's recordings: duration, start time, detections, progress.
+
+    Signals
+    -------
+    recording_chosen(str)
+        The path of a recording clicked (or chosen with Enter).
+    """
+
+    recording_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(RECORDING_COLUMNS), parent)
+        self.setHorizontalHeaderLabels(RECORDING_COLUMNS)
+        read_only_rows(self, stretch_last=True)
+        self.setMinimumWidth(420)
+        self.setTabKeyNavigation(False)
+        self.cellActivated.connect(self._chosen)
+        self.cellClicked.connect(self._chosen)
+        self._current: str | None = None
+
+    def set_summaries(self, summaries: list[RecordingSummary]) -> None:
+        """Show one row per recording.
+
+        Rows already showing the same recording keep their items and only
+        change the texts that changed: recounting after each verdict stays
+        cheap in a project of thousands of recordings.
+        """
+        self.setUpdatesEnabled(False)
+        try:
+            self.setRowCount(len(summaries))
+            for row, s in enumerate(summaries):
+                length = (
+                    f"{s.duration:.1f} s" if s.duration < 600 else format_clock(s.duration)
+                )
+                start = "" if s.start is None else s.start.strftime("%Y-%m-%d %H:%M:%S")
+                done = f"{s.reviewed}/{s.detections}" if s.detections else "—"
+                texts = (s.path.name, length, start, str(s.detections), done)
+                first = self.item(row, 0)
+                if first is not None and first.data(PATH_ROLE) == str(s.path):
+                    for col, text in enumerate(texts):
+                        item = self.item(row, col)
+                        if item.text() != text:
+                            item.setText(text)
+                    continue
+                fill_row(
+                    self,
+                    row,
+                    texts,
+                    tooltip=str(s.path),
+                    row_data={PATH_ROLE: str(s.path)},
+                    left=(0, 2),
+                )
+        finally:
+            self.setUpdatesEnabled(True)
+        self.mark_current(self._current)
+
+    def paths(self) -> list[str]:
+        """Recording paths in list order."""
+        return [self.item(r, 0).data(PATH_ROLE) for r in range(self.rowCount())]
+
+    def mark_current(self, path: str | None) -> None:
+        """Highlight the open recording."""
+        self._current = path
+        for row in range(self.rowCount()):
+            item = self.item(row, 0)
+            font = item.font()
+            bold = item.data(PATH_ROLE) == path
+            if font.bold() != bold:
+                font.setBold(bold)
+                item.setFont(font)
+
+    def choose_row(self, row: int) -> None:
+        """Choose a recording as a click would."""
+        self._chosen(row, 0)
+
+    def _chosen(self, row: int, _col: int) -> None:
+        item = self.item(row, 0)
+        if item is not None:
+            self.recording_chosen.emit(item.data(PATH_ROLE))
