@@ -368,3 +368,22 @@ def test_birdnet_model_runs_get_birdnets_common_names(folder: Path, settings: Pa
         assert not project.session.common_name("Turdus merula")
     finally:
         project.close()
+
+
+def test_an_emptied_or_unreadable_journal_is_said_and_keeps_the_runs(
+    folder: Path, settings: Path
+) -> None:
+    with ReviewProject.open(folder, settings_dir=settings) as project:
+        project.session.set_status(project.session.query()[:2].tolist(), Status.ACCEPTED)
+        journal = project.journal_path
+    for content, words in (
+        (b"", "is empty"),
+        (b"\x00\x01 not json \xff\n", "unreadable record"),
+    ):
+        journal.write_bytes(content)
+        with ReviewProject.open(folder, settings_dir=settings) as project:
+            assert any(str(journal) in p and words in p for p in project.problems), (
+                project.problems
+            )
+            assert len(project.session) == 16  # the model run is still attached
+            assert project.session.counts()[Status.ACCEPTED] == 0

@@ -106,10 +106,17 @@ class ReviewProject(
             records: list[dict[str, Any]] = []
             self._journal = None
         else:
+            emptied = self.journal_path.is_file() and not self.journal_path.stat().st_size
             self._journal, records = Journal.open(
                 self.journal_path, durable=durable, read_only=read_only
             )
             self.problems.extend(self._journal.problems)
+            if emptied:
+                self.problems.append(
+                    f"{self.journal_path}: the project file is empty (cut off or "
+                    "overwritten by another program): the verdicts it held are gone; "
+                    "the recordings and their predictions are still here"
+                )
         self._state: Replay = replay(records, self.codec)
         self.problems.extend(f"{self.journal_path}: {p}" for p in self._state.problems)
         self._recorder = JournalRecorder(self, self.codec)
