@@ -296,7 +296,7 @@ class ReviewProject(
         self.session.recorder = self._recorder
         if self.read_only:
             return
-        live = len(self.session.judged()) + len(self.session.pending_verdicts())
+        live = self.session.judged_count() + len(self.session.pending_verdicts())
         if state.items > live + _COMPACT_SLACK:
             self.compact()
 

@@ -32,7 +32,8 @@ class DetectionList(Sequence[Detection]):
     session
         The review session the ids belong to.
     ids
-        Detection ids (any integer array-like).
+        Detection ids (any integer array-like; a ``range`` is kept as it is
+        until the ids are read, so listing millions costs nothing).
 
     Attributes
     ----------
@@ -46,15 +47,30 @@ class DetectionList(Sequence[Detection]):
     detections are gone and reading one raises ``KeyError``.
     """
 
-    __slots__ = ("ids", "session")
+    __slots__ = ("_ids", "_range", "session")
 
     def __init__(self, session: ReviewSession, ids: object) -> None:
         self.session = session
-        self.ids = np.array(ids, dtype=np.int64, copy=True).reshape(-1)
-        self.ids.flags.writeable = False
+        self._ids: np.ndarray | None = None
+        self._range: range | None = None
+        if isinstance(ids, range):  # held as is until the ids are read
+            self._range = ids
+        else:
+            self._ids = np.array(ids, dtype=np.int64, copy=True).reshape(-1)
+            self._ids.flags.writeable = False
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The detection ids (read-only int64 array)."""
+        if self._ids is None:
+            r = self._range
+            assert r is not None
+            self._ids = np.arange(r.start, r.stop, r.step, dtype=np.int64)
+            self._ids.flags.writeable = False
+        return self._ids
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._range) if self._ids is None else len(self._ids)
 
     @overload
     def __getitem__(self, index: int) -> Detection: ...
@@ -63,6 +79,11 @@ class DetectionList(Sequence[Detection]):
     def __getitem__(self, index: slice) -> DetectionList: ...
 
     def __getitem__(self, index: int | slice) -> Detection | DetectionList:
+        if self._ids is None:
+            picked = self._range[index]  # type: ignore[index]
+            if isinstance(picked, range):
+                return DetectionList(self.session, picked)
+            return self.session.get(picked)
         if isinstance(index, slice):
             return DetectionList(self.session, self.ids[index])
         return self.session.get(int(self.ids[index]))
@@ -86,7 +107,7 @@ class DetectionList(Sequence[Detection]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"DetectionList({len(self.ids)} detections)"
+        return f"DetectionList({len(self)} detections)"
 
     def locals(self) -> np.ndarray:
         """Row of each detection in the session's :meth:`~ReviewSession.columns`."""

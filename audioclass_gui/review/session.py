@@ -97,8 +97,9 @@ class ReviewSession(
     -----
     Signals (psygnal):
 
-    ``detections_added(list[Detection])``
-        After :meth:`add_predictions` created detections. Detections that got
+    ``detections_added(Sequence[Detection])``
+        After :meth:`add_predictions` or :meth:`add_columns` created
+        detections (a lazy :class:`DetectionList`). Detections that got
         a remembered verdict back already carry it; no ``status_changed``
         is emitted for them.
     ``status_changed(list[int])``
@@ -447,9 +448,7 @@ class ReviewSession(
         self._next_id = self._first_id + len(self._rows)
         self._touch()
         ids = range(self._first_id + added.start, self._first_id + added.stop)
-        self.detections_added.emit(
-            DetectionList(self, np.arange(ids.start, ids.stop, dtype=np.int64))
-        )
+        self.detections_added.emit(DetectionList(self, ids))
         return ids
 
     def _take_pending(self, first_row: int) -> None:

@@ -283,9 +283,9 @@ class SessionReadsMixin:
 
     def reviewed(self) -> list[Detection]:
         """Return detections whose status is not UNREVIEWED, in display order."""
-        order = self.query()
-        keep = order[self._rows["status"][order - self._first_id] != _UNREVIEWED]
-        return self.get_many(keep)
+        rows = self._judged_rows()
+        rows = rows[self._rows["status"][rows] != _UNREVIEWED]
+        return self.get_many(_query._sorted(self, rows, _query.Order.TIME) + self._first_id)
 
     def _judged_rows(self) -> np.ndarray:
         """Rows with any verdict (a status, relabel or note), ascending.
@@ -322,10 +322,12 @@ class SessionReadsMixin:
 
     def judged(self) -> list[Detection]:
         """Detections with any verdict (a status, relabel or note), in display order."""
-        order = self.query()
-        judged = np.zeros(len(self._rows), bool)
-        judged[self._judged_rows()] = True
-        return self.get_many(order[judged[order - self._first_id]])
+        rows = _query._sorted(self, self._judged_rows(), _query.Order.TIME)
+        return self.get_many(rows + self._first_id)
+
+    def judged_count(self) -> int:
+        """How many detections have a verdict (without making them)."""
+        return len(self._judged_rows())
 
     # ---------------------------------------------------------------- queries
 
