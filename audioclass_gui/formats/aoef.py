@@ -52,6 +52,7 @@ from audioclass_gui.formats.aoef_project import (
     build_annotation_project,
     verdict_note_message,
 )
+from audioclass_gui.formats.aoef_stream import StreamedModelRun
 from audioclass_gui.formats.aoef_writer import Unsupported, encode_json
 from audioclass_gui.formats.atomic import atomic_write_path
 from audioclass_gui.review import ReviewSession
@@ -156,12 +157,33 @@ def build_model_run(session: ReviewSession) -> data.ModelRun:
     )
 
 
-def build_model_runs(session: ReviewSession) -> list[data.ModelRun]:
-    """Build one model run per run of predictions in the session, with its provenance."""
-    runs = [
-        model_run_from_predictions(predictions, name=name, provenance=provenance)
-        for _key, name, provenance, predictions in session.runs()
-    ]
+def build_model_runs(session: ReviewSession) -> list[data.ModelRun | StreamedModelRun]:
+    """Build one model run per run of predictions in the session, with its provenance.
+
+    Runs read from the project's store become :class:`StreamedModelRun`
+    (written from their columns in bounded memory, whatever their size);
+    runs made of clip prediction objects become ``ModelRun`` objects.
+    """
+    runs: list[data.ModelRun | StreamedModelRun] = []
+    for key, name, provenance in session.run_infos():
+        columns = session.stored_run(key)
+        if columns is None:
+            runs.append(
+                model_run_from_predictions(
+                    session.run_predictions(key), name=name, provenance=provenance
+                )
+            )
+            continue
+        runs.append(
+            StreamedModelRun(
+                name=name or "unknown model",
+                description=_provenance_json(provenance),
+                version=_model_version(provenance),
+                recordings=session.recordings,
+                species=session.species_list(),
+                columns=columns,
+            )
+        )
     return runs or [build_model_run(session)]
 
 
@@ -260,7 +282,7 @@ def export_aoef(
 
 def write_aoef(
     project: data.AnnotationProject,
-    model_run: data.ModelRun | Sequence[data.ModelRun],
+    model_run: data.ModelRun | StreamedModelRun | Sequence[data.ModelRun | StreamedModelRun],
     path: str | os.PathLike[str],
     *,
     audio_dir: str | os.PathLike[str] | None = None,
@@ -270,7 +292,11 @@ def write_aoef(
     Building needs the session and so belongs on the thread that owns it;
     writing only needs these objects and may run on any thread.
     """
-    runs = [model_run] if isinstance(model_run, data.ModelRun) else list(model_run)
+    runs = (
+        [model_run]
+        if isinstance(model_run, data.ModelRun | StreamedModelRun)
+        else list(model_run)
+    )
     project_path = Path(path)
     if project_path.suffix != ".json":
         project_path = project_path.with_name(project_path.name + ".json")
@@ -279,9 +305,12 @@ def write_aoef(
     folder: Path | None = None
     if audio_dir is not None:
         folder = Path(audio_dir).absolute()
-        recordings = {
-            c.clip.recording.path for run in runs for c in run.clip_predictions
-        }
+        recordings: set[Any] = set()
+        for run in runs:
+            if isinstance(run, StreamedModelRun):
+                recordings |= run.recording_paths()
+            else:
+                recordings |= {c.clip.recording.path for c in run.clip_predictions}
         recordings |= {a.clip.recording.path for a in project.clip_annotations}
         for recording_path in sorted(Path(p) for p in recordings):
             if not recording_path.is_relative_to(folder):
@@ -291,7 +320,10 @@ def write_aoef(
 
     # The model runs first: the project never refers to a run that is missing.
     for run, run_path in zip(runs, run_paths, strict=True):
-        save_aoef(run, run_path, folder)
+        if isinstance(run, StreamedModelRun):
+            run.write(run_path, folder)
+        else:
+            save_aoef(run, run_path, folder)
     save_aoef(project, project_path, folder)
     return AoefExport(
         project_path=project_path,

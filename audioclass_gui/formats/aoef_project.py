@@ -302,7 +302,7 @@ def _subject(session: ReviewSession) -> str:
 
 def _describe(session: ReviewSession, n_tasks: int, users: list[data.User]) -> str:
     counts = session.counts()
-    models = sorted({name for _k, name, _p, _preds in session.runs() if name}) or [
+    models = sorted({name for _k, name, _p in session.run_infos() if name}) or [
         session.model_name or "unknown model"
     ]
     reviewers = sorted({u.name or u.username or "unknown reviewer" for u in users}) or [

@@ -93,7 +93,7 @@ def verdict_selections(
     rows: list[tuple[tuple[int, float, float], Selection]] = []
     order = {str(r.path): i for i, r in enumerate(session.recordings)}
     nyquist = {str(r.path): float(r.samplerate) / 2.0 for r in session.recordings}
-    runs = {key: name for key, name, _p, _preds in session.runs()}
+    runs = {key: name for key, name, _p in session.run_infos()}
     if include_unreviewed:
         dets = session.select(filter)
     else:

@@ -30,6 +30,7 @@ __all__ = [
     "Status",
     "Verdict",
     "frame_clip",
+    "frame_clip_uuid",
     "new_box_id",
 ]
 
@@ -195,6 +196,11 @@ class Detection:
         return (round(self.start, 3), round(self.end, 3), self.scientific_name)
 
 
+def frame_clip_uuid(recording: uuid.UUID, start: float, end: float) -> uuid.UUID:
+    """The uuid of a frame's clip: it depends only on the recording's uuid and the frame."""
+    return uuid.uuid5(recording, f"clip:{float(start)!r}:{float(end)!r}")
+
+
 def frame_clip(recording: data.Recording, start: float, end: float) -> data.Clip:
     """The clip of a frame, with a uuid that depends only on recording and frame.
 
@@ -203,7 +209,7 @@ def frame_clip(recording: data.Recording, start: float, end: float) -> data.Clip
     clip from two files agree.
     """
     return data.Clip(
-        uuid=uuid.uuid5(recording.uuid, f"clip:{float(start)!r}:{float(end)!r}"),
+        uuid=frame_clip_uuid(recording.uuid, start, end),
         recording=recording,
         start_time=float(start),
         end_time=float(end),

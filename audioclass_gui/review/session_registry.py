@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from soundevent import data, terms
 
 if TYPE_CHECKING:
@@ -156,20 +157,67 @@ class SessionRegistryMixin:
         """Name a run (source of predictions) other than the session's own."""
         self._runs[run] = (name, dict(provenance or {}))
 
+    def run_keys(self: ReviewSession) -> list[str]:
+        """Keys of the runs with predictions, in the order they came (cheap)."""
+        return list(dict.fromkeys([*self._run_keys, *self._prediction_runs]))
+
+    def run_infos(self: ReviewSession) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every run with predictions: ``(key, model name, provenance)`` (cheap)."""
+        return [(run, *self._run_info(run)) for run in self.run_keys()]
+
+    def run_predictions(self: ReviewSession, run: str) -> list[data.ClipPrediction]:
+        """A run's clip predictions: those added as objects, then the stored ones made now.
+
+        For a run of millions read from a store this makes millions of
+        objects: exports stream stored runs instead (:meth:`stored_run`).
+        """
+        out = [
+            p
+            for p, key in zip(self._predictions, self._prediction_runs, strict=True)
+            if key == run
+        ]
+        code = self._run_index.get(run)
+        if code is not None:
+            rows = np.flatnonzero(
+                (self._rows["run"] == code) & (self._rows["window"] < 0)
+            )
+            if len(rows):
+                out.extend(self._stored_predictions(rows))
+        return out
+
     def runs(
         self: ReviewSession,
     ) -> list[tuple[str, str, dict[str, Any], list[data.ClipPrediction]]]:
-        """Every run with predictions: ``(key, model name, provenance, predictions)``."""
-        by_run: dict[str, list[data.ClipPrediction]] = {}
-        for prediction, run in zip(
-            self._predictions, self._prediction_runs, strict=True
-        ):
-            by_run.setdefault(run, []).append(prediction)
-        return [(run, *self._run_info(run), predictions) for run, predictions in by_run.items()]
+        """Every run with predictions: ``(key, model name, provenance, predictions)``.
+
+        Makes every prediction of stored runs (see :meth:`run_predictions`).
+        """
+        return [(key, name, prov, self.run_predictions(key)) for key, name, prov in self.run_infos()]
 
     def run_names(self: ReviewSession) -> list[str]:
         """Model names of the runs with predictions, as :meth:`runs` lists them (cheap)."""
-        return [self._run_info(run)[0] for run in dict.fromkeys(self._prediction_runs)]
+        return [name for _key, name, _prov in self.run_infos()]
+
+    def stored_run(self: ReviewSession, run: str) -> dict[str, np.ndarray] | None:
+        """The columns of a run read from a store (display order), or None.
+
+        None when the run has no rows or holds rows added as objects. The
+        columns are read-only views (``recording``, ``species``, ``start``,
+        ``end``, ``score``) when the run's rows are contiguous, as a store's
+        are; copies otherwise.
+        """
+        code = self._run_index.get(run)
+        if code is None:
+            return None
+        r = self._rows
+        rows = np.flatnonzero(r["run"] == code)
+        if not len(rows) or (r["window"][rows] >= 0).any():
+            return None
+        names = ("recording", "species", "start", "end", "score")
+        if int(rows[-1]) - int(rows[0]) + 1 == len(rows):
+            part = slice(int(rows[0]), int(rows[-1]) + 1)
+            return {name: r.view(name)[part] for name in names}
+        return {name: r[name][rows] for name in names}
 
     def _run_info(self: ReviewSession, run: str) -> tuple[str, dict[str, Any]]:
         """A run's model name and provenance ("" is the session's own run)."""
