@@ -11,6 +11,7 @@ reported as a problem). Dask reschedules lost tasks itself.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import threading
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -48,7 +49,7 @@ class Dispatch:
         Where tasks run.
     writer, journal, fingerprint
         How a finished recording is written and recorded.
-    segment_seconds, time_expansion
+    segment_seconds, time_expansion, cancel
         See :class:`~audioclass_gui.batch.runner.BatchConfig`.
     """
 
@@ -61,6 +62,7 @@ class Dispatch:
     fingerprint: str
     segment_seconds: float = 300.0
     time_expansion: float = 1.0
+    cancel: threading.Event | None = None
 
 
 @dataclass
@@ -101,7 +103,11 @@ def dispatch(
     Segments are submitted in order, at most two per worker at a time, so
     that recordings finish one after the other and little is held in
     memory. A recording whose task fails (unreadable audio, a model
-    error) is reported and the others go on.
+    error) is reported and the others go on. When ``d.cancel`` is set,
+    it returns at its next look (at most a quarter of a second) with
+    ``report.cancelled`` set, leaving the running tasks to the caller
+    (``executor.close(cancel=True)``); their results, partial, are never
+    written.
     """
     executor = d.executor
     split = executor.splits_recordings and _stateless(d.model) and d.segment_seconds > 0
@@ -135,6 +141,9 @@ def dispatch(
             events.problem(message)
 
     while pending or running:
+        if d.cancel is not None and d.cancel.is_set():
+            report.cancelled = True
+            return
         while pending and len(running) < window:
             state, seg = pending.pop()
             if not state.failed:

@@ -48,6 +48,9 @@ class BatchReport:
         Duration of the run.
     executor
         Kind of executor used and its number of workers.
+    cancelled
+        The run was stopped (``BatchConfig.cancel``) before every
+        recording was done; run again to resume.
     """
 
     finished: list[Finished] = field(default_factory=list)
@@ -56,6 +59,7 @@ class BatchReport:
     seconds: float = 0.0
     wall_seconds: float = 0.0
     executor: str = ""
+    cancelled: bool = False
 
     @property
     def ok(self) -> bool:

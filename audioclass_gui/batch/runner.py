@@ -7,6 +7,7 @@ terminal or Qt code (progress goes to a :class:`BatchEvents` object).
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,17 @@ class BatchConfig:
         0 disables splitting.
     time_expansion
         Time-expansion factor of the recordings (1: real time).
+    root
+        A folder the outputs' relative paths start from (see
+        :func:`~audioclass_gui.batch.scan.find_recordings`): a project's
+        folder, so that runs over some of its recordings and over all of
+        them write (and resume) the same files. None: the common folder of
+        the inputs.
+    cancel
+        Set it (from any thread) to stop the run: no recording starts
+        after it, the running ones stop after their current batch and are
+        left unfinished (a later run redoes them), the finished ones stay.
+        :func:`run_batch` then returns with ``report.cancelled`` True.
     """
 
     output: Path
@@ -104,11 +116,22 @@ class BatchConfig:
     resume: bool = True
     segment_seconds: float = 300.0
     time_expansion: float = 1.0
+    root: Path | None = None
+    cancel: threading.Event | None = field(default=None, compare=False)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :attr:`cancel` is set."""
+        return self.cancel is not None and self.cancel.is_set()
 
 
-def _read_infos(paths: Sequence[Path], problems: list[str]) -> list[RecordingInfo]:
+def _read_infos(
+    paths: Sequence[Path], problems: list[str], config: BatchConfig
+) -> list[RecordingInfo]:
     infos = []
     for path in paths:
+        if config.cancelled:
+            break
         try:
             info = read_info(path)
         except AudioFileError as exc:
@@ -194,16 +217,21 @@ def run_batch(
     KeyboardInterrupt
         Passed on after stopping the workers; finished recordings stay
         finished, and running the same command again resumes.
+
+    Notes
+    -----
+    Setting ``config.cancel`` stops the run the same way without an
+    exception: the report says ``cancelled``.
     """
     events = events or BatchEvents()
     t0 = time.perf_counter()
     report = BatchReport()
-    sources, missing = find_recordings(inputs)
+    sources, missing = find_recordings(inputs, root=config.root)
     report.problems.extend(str(m) for m in missing)
     for message in report.problems:
         events.problem(message)
     first_problems = len(report.problems)
-    infos = _read_infos([s.path for s in sources], report.problems)
+    infos = _read_infos([s.path for s in sources], report.problems, config)
     for message in report.problems[first_problems:]:
         events.problem(message)
     by_path = {s.path: s for s in sources}
@@ -222,7 +250,8 @@ def run_batch(
         )
         key = output.name if single else source.relative.as_posix()
         jobs.append(Job(info=info, outputs=outs, key=key))
-    if not jobs:
+    if not jobs or config.cancelled:
+        report.cancelled = config.cancelled
         report.wall_seconds = time.perf_counter() - t0
         return report
 
@@ -285,6 +314,7 @@ def run_batch(
             fingerprint=print_,
             segment_seconds=config.segment_seconds,
             time_expansion=config.time_expansion,
+            cancel=config.cancel,
         )
         try:
             dispatch(todo, plan, report, events)
@@ -293,7 +323,7 @@ def run_batch(
             raise
         finally:
             discard_spares(spec)
-        executor.close()
+        executor.close(cancel=report.cancelled)
     report.wall_seconds = time.perf_counter() - t0
     return report
 

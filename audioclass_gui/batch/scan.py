@@ -46,6 +46,8 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def find_recordings(
     inputs: Sequence[str | os.PathLike[str]],
+    *,
+    root: str | os.PathLike[str] | None = None,
 ) -> tuple[list[Source], list[AudioFileError]]:
     """Expand files and folders into the recordings to process.
 
@@ -57,6 +59,11 @@ def find_recordings(
         for WAV, FLAC, MP3, OGG and the other extensions in
         :data:`~audioclass_gui.audio.info.AUDIO_EXTENSIONS`; hidden files
         and folders are skipped).
+    root
+        A folder the output paths start from whatever the inputs: the
+        common folder of ``root`` and the inputs is used, so a run over
+        some recordings of a project names their outputs as a run over
+        all of them does (and resumes with them).
 
     Returns
     -------
@@ -84,6 +91,8 @@ def find_recordings(
     files = list(found)
     if not files:
         return [], problems
+    if root is not None:
+        anchors.append(Path(root).expanduser().absolute())
     base = Path(os.path.commonpath([str(a) for a in anchors]))
     stems: dict[PurePosixPath, int] = {}
     relatives = []

@@ -15,7 +15,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from soundevent import data
 
 from audioclass_gui.models import (
@@ -25,6 +25,7 @@ from audioclass_gui.models import (
     get_entry,
     iter_predictions,
 )
+from audioclass_gui.qt.worker_thread import ThreadWorker
 
 __all__ = ["InferenceController", "ModelInfo"]
 
@@ -47,7 +48,7 @@ class ModelInfo:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-class InferenceController(QObject):
+class InferenceController(ThreadWorker):
     """Starts, streams and cancels one model run at a time.
 
     Signals
@@ -62,6 +63,10 @@ class InferenceController(QObject):
         The run ended; True if it was cancelled; wall seconds taken.
     failed(str)
         The model raised: a message for the user.
+
+    ``running`` is False from the moment the worker has released its model
+    and queued ``finished`` or ``failed``, so a slot reacting to them may
+    start the next run.
     """
 
     model_loaded = Signal(object)
@@ -69,22 +74,6 @@ class InferenceController(QObject):
     progress = Signal(float, float, float)
     finished = Signal(bool, float)
     failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._thread: threading.Thread | None = None
-        self._cancel = threading.Event()
-        self._active = threading.Event()
-
-    @property
-    def running(self) -> bool:
-        """Whether a run is in progress.
-
-        False from the moment the worker has released its model and queued
-        ``finished`` or ``failed``, so a slot reacting to them may start the
-        next run (the thread itself may still be winding down).
-        """
-        return self._active.is_set()
 
     def start(
         self,
@@ -102,31 +91,15 @@ class InferenceController(QObject):
         """
         if self.running:
             raise RuntimeError("a model is already running")
-        self._cancel = threading.Event()
-        cancel = self._cancel
         kwargs = dict(model_kwargs or {})
         settings = settings or RunSettings()
         if settings.threshold is None:
             settings = settings.replace(threshold=confidence_floor)
-        self._active.set()
-        self._thread = threading.Thread(
-            target=self._work,
-            args=(model_key, recording, confidence_floor, kwargs, settings, cancel),
-            name="acg-inference",
-            daemon=True,
+        self._launch(
+            self._work,
+            (model_key, recording, confidence_floor, kwargs, settings),
+            "acg-inference",
         )
-        self._thread.start()
-
-    def cancel(self) -> None:
-        """Ask the running model to stop after its current batch."""
-        self._cancel.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the worker ends (for shutdown and tests only)."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
 
     def _work(
         self,
@@ -141,7 +114,7 @@ class InferenceController(QObject):
         try:
             message = self._run(model_key, recording, floor, kwargs, settings, cancel)
         finally:
-            self._active.clear()
+            self._job_over()
         if message is None:
             self.finished.emit(cancel.is_set(), time.perf_counter() - t0)
         else:

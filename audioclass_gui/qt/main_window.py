@@ -50,6 +50,7 @@ from audioclass_gui.qt.project_problems import ProblemWatch
 from audioclass_gui.qt.recent_menu import RecentMenu
 from audioclass_gui.qt.review_actions import ReviewActions
 from audioclass_gui.qt.review_controller import ReviewController
+from audioclass_gui.qt.run_all import RunAllController
 from audioclass_gui.qt.run_glue import RunGlue
 from audioclass_gui.qt.sampling_mode import SamplingController
 from audioclass_gui.qt.single_review import SingleReview
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         self.species_thresholds = SpeciesThresholdsController(self)
         self.recent = RecentMenu(self)
         self.problem_watch = ProblemWatch(self)
+        self.run_all = RunAllController(self)
 
     # ------------------------------------------------------------- layout
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -388,8 +390,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.inference.cancel()
+        self.run_all.worker.cancel()
         self.playback.close()
         self.inference.wait(5.0)
+        self.run_all.close()
         self.projects.close()
         self.recent.close()
         self.runner.shutdown()

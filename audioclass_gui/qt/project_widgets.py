@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,9 +21,12 @@ from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.table_items import fill_row, read_only_rows
 from audioclass_gui.review import RecordingSummary
 
-__all__ = ["PATH_ROLE", "RECORDING_COLUMNS", "RecordingList", "ReviewerDialog"]
+__all__ = ["ANALYSIS_COLUMN", "PATH_ROLE", "RECORDING_COLUMNS", "RecordingList", "ReviewerDialog"]
 
-RECORDING_COLUMNS = ("Recording", "Duration", "Start", "Detections", "Reviewed")
+RECORDING_COLUMNS = ("Recording", "Duration", "Start", "Detections", "Reviewed", "Analysis")
+#: Column of the model's analysis state ("analysed: 3 detections", "failed: ...").
+ANALYSIS_COLUMN = RECORDING_COLUMNS.index("Analysis")
+_FAILED = QBrush(QColor("#c0392b"))
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -73,7 +79,10 @@ class ReviewerDialog(QDialog):
 
 
 class RecordingList(QTableWidget):
-    """The project's recordings: duration, start time, detections, progress.
+    """The project's recordings: duration, start time, detections, progress, analysis.
+
+    Several rows can be selected (Ctrl/Shift+click) for Model › Run on
+    selected recordings; a plain click opens the recording.
 
     Signals
     -------
@@ -87,11 +96,16 @@ class RecordingList(QTableWidget):
         super().__init__(0, len(RECORDING_COLUMNS), parent)
         self.setHorizontalHeaderLabels(RECORDING_COLUMNS)
         read_only_rows(self, stretch_last=True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setMinimumWidth(420)
         self.setTabKeyNavigation(False)
         self.cellActivated.connect(self._chosen)
-        self.cellClicked.connect(self._chosen)
+        self.cellClicked.connect(self._clicked)
         self._current: str | None = None
+        self._analysis: dict[str, tuple[str, str]] = {}
+        self.horizontalHeaderItem(ANALYSIS_COLUMN).setToolTip(
+            "What the model chosen in the Model panel did with each recording"
+        )
 
     def set_summaries(self, summaries: list[RecordingSummary]) -> None:
         """Show one row per recording.
@@ -109,7 +123,8 @@ class RecordingList(QTableWidget):
                 )
                 start = "" if s.start is None else s.start.strftime("%Y-%m-%d %H:%M:%S")
                 done = f"{s.reviewed}/{s.detections}" if s.detections else "—"
-                texts = (s.path.name, length, start, str(s.detections), done)
+                analysis = self._analysis.get(str(s.path), ("", ""))[0]
+                texts = (s.path.name, length, start, str(s.detections), done, analysis)
                 first = self.item(row, 0)
                 if first is not None and first.data(PATH_ROLE) == str(s.path):
                     for col, text in enumerate(texts):
@@ -123,11 +138,47 @@ class RecordingList(QTableWidget):
                     texts,
                     tooltip=str(s.path),
                     row_data={PATH_ROLE: str(s.path)},
-                    left=(0, 2),
+                    left=(0, 2, ANALYSIS_COLUMN),
                 )
         finally:
             self.setUpdatesEnabled(True)
         self.mark_current(self._current)
+        self._paint_analysis()
+
+    def set_analysis(self, states: dict[str, tuple[str, str]]) -> None:
+        """Show what a model did with each recording: ``{path: (text, tooltip)}``.
+
+        Recordings left out keep their state; the states outlive
+        :meth:`set_summaries`.
+        """
+        self._analysis.update(states)
+        self._paint_analysis()
+
+    def clear_analysis(self) -> None:
+        """Forget every recording's analysis state (another project or model)."""
+        self._analysis.clear()
+        self._paint_analysis()
+
+    def analysis_text(self, path: str) -> str:
+        """The analysis state shown for ``path`` ("" if none)."""
+        return self._analysis.get(str(path), ("", ""))[0]
+
+    def _paint_analysis(self) -> None:
+        for row in range(self.rowCount()):
+            item = self.item(row, ANALYSIS_COLUMN)
+            if item is None:
+                continue
+            text, tip = self._analysis.get(item.data(PATH_ROLE), ("", ""))
+            if item.text() != text:
+                item.setText(text)
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
+                item.setForeground(_FAILED if text.startswith("failed") else QBrush())
+
+    def selected_paths(self) -> list[str]:
+        """Paths of the selected recordings, in list order."""
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
+        return [self.item(r, 0).data(PATH_ROLE) for r in rows]
 
     def paths(self) -> list[str]:
         """Recording paths in list order."""
@@ -143,6 +194,14 @@ class RecordingList(QTableWidget):
             if font.bold() != bold:
                 font.setBold(bold)
                 item.setFont(font)
+
+    def _clicked(self, row: int, col: int) -> None:
+        modifiers = QApplication.keyboardModifiers()
+        if modifiers & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        ):
+            return  # extending the selection, not opening
+        self._chosen(row, col)
 
     def choose_row(self, row: int) -> None:
         """Choose a recording as a click would."""
