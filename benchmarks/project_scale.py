@@ -136,7 +136,7 @@ def pct(values: list[float]) -> tuple[float, float]:
     return float(np.percentile(a, 50)), float(np.percentile(a, 95))
 
 
-def measure(n: int, workdir: Path, aoef: bool) -> dict:
+def measure(n: int, workdir: Path, aoef: bool, exports: bool = False) -> dict:
     """Everything for one size, in this process."""
     from audioclass_gui.project import ReviewProject
     from audioclass_gui.review import DetectionFilter, Order, Status
@@ -184,9 +184,39 @@ def measure(n: int, workdir: Path, aoef: bool) -> dict:
             times["summaries"].append(time.perf_counter() - t0)
     for name, values in times.items():
         out[f"{name}_p50_ms"], out[f"{name}_p95_ms"] = pct(values)
-    project.close()
     out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    if exports:
+        measure_exports(project, workdir, out)
+    project.close()
     return out
+
+
+def measure_exports(project, workdir: Path, out: dict) -> None:
+    """Verdict tables (rows/s) and the whole project as AOEF (time, peak RSS)."""
+    from audioclass_gui.formats.exports import export
+    from audioclass_gui.review import DetectionFilter, Status
+
+    s = project.session
+    # A reviewer's season: 1 verdict per 100 detections (at least 10,000).
+    ids = s.query(DetectionFilter(min_score=0.3))
+    pick = np.random.default_rng(4).choice(
+        len(ids), min(len(ids), max(10_000, len(s) // 100)), replace=False
+    )
+    chosen = np.sort(ids[pick]).tolist()
+    s.set_status(chosen[::2], Status.ACCEPTED)
+    s.set_status(chosen[1::2], Status.REJECTED)
+    out["verdicts"] = len(chosen)
+    for fmt in ("raven", "csv", "audacity"):
+        t0 = time.perf_counter()
+        export(s, fmt, workdir / "export" / fmt)
+        out[f"{fmt}_rows_per_s"] = len(chosen) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    export(s, "aoef", workdir / "export" / "aoef" / "review.json")
+    out["aoef_s"] = time.perf_counter() - t0
+    out["aoef_gb"] = sum(
+        p.stat().st_size for p in (workdir / "export" / "aoef").iterdir()
+    ) / 1e9
+    out["export_peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
 def build_project(n: int, workdir: Path, aoef: bool) -> None:
@@ -209,12 +239,14 @@ def build_project(n: int, workdir: Path, aoef: bool) -> None:
     (workdir / "built.json").write_text(json.dumps(out))
 
 
-def run_child(n: int, aoef: bool) -> dict:
+def run_child(n: int, aoef: bool, exports: bool = False) -> dict:
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         for step in ("--build", "--one"):
             args = [sys.executable, __file__, step, str(n), "--dir", tmp]
             if aoef:
                 args.append("--as-aoef")
+            if exports and step == "--one":
+                args.append("--exports")
             done = subprocess.run(args, capture_output=True, text=True, check=False)
             if done.returncode:
                 return {"n": n, "error": done.stderr.strip().splitlines()[-1:]}
@@ -229,12 +261,16 @@ def main() -> None:
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--as-aoef", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--exports", action="store_true",
+        help="also export every size: verdict tables (rows/s) and AOEF (time, peak RSS)",
+    )
     args = parser.parse_args()
     if args.build is not None:
         build_project(args.build, args.dir, args.as_aoef)
         return
     if args.one is not None:
-        print(json.dumps(measure(args.one, args.dir, args.as_aoef)))
+        print(json.dumps(measure(args.one, args.dir, args.as_aoef, args.exports)))
         return
     reference = run_child(30, False)
     print(
@@ -248,7 +284,7 @@ def main() -> None:
     print(header)
     rows = []
     for n in args.sizes:
-        r = run_child(n, False)
+        r = run_child(n, False, args.exports)
         rows.append(r)
         if "error" in r:
             print(f"{n:>11,}  failed: {r['error']}")
@@ -260,6 +296,15 @@ def main() -> None:
             f"{r['verdict_p95_ms']:>9.1f}ms {r['summaries_p95_ms']:>11.1f}ms",
             flush=True,
         )
+    for r in rows:
+        if "aoef_s" in r:
+            print(
+                f"exports at {r['n']:,} ({r['verdicts']:,} verdicts): Raven "
+                f"{r['raven_rows_per_s']:,.0f} rows/s, CSV {r['csv_rows_per_s']:,.0f} rows/s, "
+                f"Audacity {r['audacity_rows_per_s']:,.0f} rows/s; AOEF of every prediction "
+                f"{r['aoef_s']:.1f} s ({r['aoef_gb']:.2f} GB written), peak RSS "
+                f"{r['export_peak_rss_gb']:.2f} GB"
+            )
     ok = [r for r in rows if "error" not in r]
     if len(ok) > 1:
         low, high = ok[0], ok[-1]
