@@ -33,10 +33,8 @@ since is stale and is made again.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -334,9 +332,3 @@ def read_stored_run(
         problems=meta.get("problems") or [],
         index=index,
     )
-
-
-def remove_stored_run(path: Path) -> None:
-    """Delete a store file (a detached or stale source); missing is fine."""
-    with contextlib.suppress(OSError):
-        os.unlink(path)
