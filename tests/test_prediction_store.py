@@ -20,29 +20,9 @@ from audioclass_gui.project import ReviewProject
 from audioclass_gui.project import attach as attach_module
 from audioclass_gui.review import ReviewSession, Status, Verdict
 from audioclass_gui.review.keys import KeyIndex, key_hashes
-from tests.test_project_open import SCORES, write_audio, write_model_run
+from tests.test_project_open import score_predictions, write_audio, write_model_run
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _predictions(recordings: list[data.Recording]) -> list[data.ClipPrediction]:
-    out = []
-    for rec in recordings:
-        for i in range(4):
-            clip = data.Clip(recording=rec, start_time=3.0 * i, end_time=3.0 * i + 3)
-            out.append(
-                data.ClipPrediction(
-                    clip=clip,
-                    tags=[
-                        data.PredictedTag(
-                            tag=data.Tag(term=terms.scientific_name, value=sp),
-                            score=s[i],
-                        )
-                        for sp, s in SCORES.items()
-                    ],
-                )
-            )
-    return out
 
 
 @pytest.fixture
@@ -55,7 +35,7 @@ def recordings(tmp_path: Path) -> list[data.Recording]:
 
 def test_stored_run_round_trip_maps_the_file(tmp_path: Path, recordings) -> None:
     run = run_from_predictions(
-        _predictions(recordings),
+        score_predictions(recordings),
         model_name="BirdNET",
         provenance={"version": "2.4"},
         common_names={"Turdus merula": "Eurasian Blackbird"},
@@ -133,7 +113,7 @@ def test_key_hashes_tell_keys_apart() -> None:
 
 
 def test_columns_make_the_same_detections_as_predictions(tmp_path, recordings) -> None:
-    predictions = _predictions(recordings)
+    predictions = score_predictions(recordings)
     objects = ReviewSession()
     objects.add_predictions(predictions)
     run = run_from_predictions(predictions)
@@ -157,7 +137,7 @@ def test_columns_make_the_same_detections_as_predictions(tmp_path, recordings) -
 
 
 def test_runs_share_verdicts_by_key_and_pending_ones_wait(tmp_path, recordings) -> None:
-    predictions = _predictions(recordings)
+    predictions = score_predictions(recordings)
     run = run_from_predictions(predictions)
     s = ReviewSession()
     for rec in recordings:
@@ -241,7 +221,7 @@ def test_a_predictions_store_file_in_the_folder_is_mapped(tmp_path) -> None:
     audio = [write_audio(root / "a.wav"), write_audio(root / "sub" / "b.wav")]
     recs = [data.Recording.from_file(p, compute_hash=False) for p in audio]
     run = run_from_predictions(
-        _predictions(recs), model_name="BirdNET", provenance={"version": "2.4"}
+        score_predictions(recs), model_name="BirdNET", provenance={"version": "2.4"}
     )
     target = root / "runs" / "birdnet.arrow"
     # Paths relative to the file's folder, as `predict` writes them.

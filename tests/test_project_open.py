@@ -33,11 +33,10 @@ def write_audio(path: Path, seconds: float = 12.0) -> Path:
     return path
 
 
-def write_model_run(path: Path, audio: list[Path], name: str = "BirdNET") -> Path:
-    """What `audioclass-gui predict` writes: one ModelRun over the recordings."""
+def score_predictions(recordings: list[data.Recording]) -> list[data.ClipPrediction]:
+    """Four 3-s windows per recording, each scoring every species of SCORES."""
     predictions = []
-    for file in audio:
-        rec = to_recording(read_info(file))
+    for rec in recordings:
         for i in range(4):
             clip = data.Clip(recording=rec, start_time=3.0 * i, end_time=3.0 * i + 3)
             predictions.append(
@@ -52,6 +51,12 @@ def write_model_run(path: Path, audio: list[Path], name: str = "BirdNET") -> Pat
                     ],
                 )
             )
+    return predictions
+
+
+def write_model_run(path: Path, audio: list[Path], name: str = "BirdNET") -> Path:
+    """What `audioclass-gui predict --aoef` writes: one ModelRun over the recordings."""
+    predictions = score_predictions([to_recording(read_info(f)) for f in audio])
     save_aoef(
         model_run_from_predictions(
             predictions, name=name, provenance={"version": "2.4"}
