@@ -39,6 +39,8 @@ def run_energy(qtbot, win: MainWindow) -> None:
     win.model_panel.set_model("energy")
     with qtbot.waitSignal(win.run_finished, timeout=60_000):
         win.run_model("energy")
+    # The run's file is written in the task runner, then recorded in the project.
+    qtbot.waitUntil(lambda: not win.projects.run_saver.pending, timeout=20_000)
 
 
 def press(qtbot, win: MainWindow, key: Qt.Key) -> None:

@@ -46,6 +46,8 @@ def run(qtbot, win: MainWindow) -> None:
     with qtbot.waitSignal(win.run_finished, timeout=60_000) as blocker:
         win.run_model("energy")
     assert blocker.args == [False]
+    # The run's file is written in the task runner, then recorded in the project.
+    qtbot.waitUntil(lambda: not win.projects.run_saver.pending, timeout=20_000)
 
 
 def on_disk(folder: Path) -> ReviewProject:
@@ -86,7 +88,7 @@ def test_folder_project_review_is_durable_and_resumes(qtbot, folder: Path):
     # A model run inside the project is saved into it.
     run(qtbot, win)
     assert sorted(int(d.start) for d in win.review.visible()) == [1, 5, 9]
-    assert any(s.kind == "model_run" for s in win.projects.project.sources())
+    assert any(s.kind == "arrow" for s in win.projects.project.sources())
     qtbot.waitUntil(lambda: rec.item(0, 3).text() == "3", timeout=5_000)
 
     # A verdict is on disk the moment the key is pressed.
@@ -222,7 +224,7 @@ def test_command_line_opens_a_folder_as_project(folder: Path, tmp_path: Path):
     # The run made from the command line was saved into the project.
     with on_disk(folder) as project:
         assert len(project.session) > 0
-        assert any(s.kind == "model_run" for s in project.sources())
+        assert any(s.kind == "arrow" for s in project.sources())
 
 
 def test_empty_folder_is_reported(qtbot, tmp_path: Path, monkeypatch):

@@ -58,8 +58,7 @@ def runs_folder(project: ReviewProject, model_key: str) -> Path:
     ``<project file stem>.runs/<model>/`` beside a project file: the
     folder :meth:`~audioclass_gui.project.ReviewProject.save_run` uses.
     """
-    journal = project.journal_path
-    runs = journal.parent / "runs" if project.is_folder else journal.with_suffix(".runs")
+    runs = project.runs_folder()
     return runs / model_slug(model_key)
 
 

@@ -5,9 +5,7 @@ Mixed into :class:`~audioclass_gui.project.ReviewProject`.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from soundevent import data
 
-from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.formats.aoef_import import read_review
 from audioclass_gui.formats.birdnet_results import birdnet_common_names
 from audioclass_gui.formats.prediction_store import (
@@ -27,6 +24,7 @@ from audioclass_gui.formats.prediction_store import (
     store_file,
     write_stored_run,
 )
+from audioclass_gui.project.run_files import run_file, runs_dir, write_run_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
     SourceInfo,
@@ -186,7 +184,8 @@ class SourcesMixin:
         names = stored.common_names
         if not names and stored.model_name.lower().startswith("birdnet"):
             names = birdnet_common_names()
-        self._adopt_common_names(names)
+        # Only this run's species: a project may have thousands of store files.
+        self._adopt_common_names({s: names[s] for s in stored.species if s in names})
         index = None
         if not missing and stored.index is not None:
             index = (stored.index, lut, spc_lut)
@@ -278,6 +277,10 @@ class SourcesMixin:
         self._sources.pop(p, None)
         self._append({"t": "source_removed", "path": self.codec.encode(p)})
 
+    def runs_folder(self: ReviewProject) -> Path:
+        """Where the runs made in the app are kept (see :func:`runs_dir`)."""
+        return runs_dir(self.journal_path, is_folder=self.is_folder)
+
     def save_run(
         self: ReviewProject,
         predictions: Sequence[data.ClipPrediction],
@@ -287,6 +290,9 @@ class SourcesMixin:
         add: bool = False,
     ) -> Path:
         """Save a model run made in the app into the project and remember it.
+
+        The window does the same in two steps, :func:`write_run_file` in its
+        task runner and :meth:`record_run` when the file is written.
 
         Parameters
         ----------
@@ -303,29 +309,33 @@ class SourcesMixin:
         Returns
         -------
         pathlib.Path
-            The ``ModelRun`` file: in ``.audioclass-gui/runs/`` for a folder
-            project, in ``<project file stem>.runs/`` beside a project file.
+            The run's predictions store file, in :meth:`runs_folder`.
         """
-        journal = self.journal_path
-        runs_dir = (
-            journal.parent / "runs" if self.is_folder else journal.with_suffix(".runs")
-        )
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "model"
-        target = runs_dir / f"{slug}-{stamp}.model_run.json"
-        run = model_run_from_predictions(
-            list(predictions), name=name, provenance=dict(provenance or {})
-        )
-        save_aoef(run, target)
+        target = run_file(self.runs_folder(), name)
+        count = write_run_file(target, predictions, name=name, provenance=provenance)
+        if add:
+            key = self.codec.encode(target)
+            self.session.set_run(key, name=name, provenance=dict(provenance or {}))
+            self.session.add_predictions(predictions, run=key)
+        self.record_run(target, name=name, provenance=provenance, detections=count)
+        return target
+
+    def record_run(
+        self: ReviewProject,
+        target: Path,
+        *,
+        name: str,
+        provenance: Mapping[str, Any] | None = None,
+        detections: int = 0,
+    ) -> None:
+        """Remember a run file written by :func:`write_run_file` as one of the project's.
+
+        Its detections are in the session already; the next open maps the file.
+        """
         key = self.codec.encode(target)
         self.session.set_run(key, name=name, provenance=dict(provenance or {}))
-        if add:
-            self.session.add_predictions(predictions, run=key)
-        self._sources[target] = SourceInfo(
-            target, "model_run", key, name, len(predictions)
-        )
-        self._append({"t": "source", "path": key, "kind": "model_run"})
-        return target
+        self._sources[target] = SourceInfo(target, "arrow", key, name, detections)
+        self._append({"t": "source", "path": key, "kind": "arrow"})
 
     def import_review(
         self: ReviewProject,

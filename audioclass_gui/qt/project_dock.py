@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.project_widgets import RecordingList, ReviewerDialog
+from audioclass_gui.qt.run_saving import RunSave, RunSaver
 from audioclass_gui.qt.tasks import debounce
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class ProjectController(QObject):
         #: The project the running model's predictions are kept in.
         self._run_owner: ReviewProject | None = None
         self._summary_timer = debounce(self, 200, self.refresh_recordings)
+        self.run_saver = RunSaver(window.runner, self._run_saved, self._run_not_saved)
         self.recordings.recording_chosen.connect(self.open_recording)
         window.review.failed.connect(lambda msg: window.report_error("Not saved", msg))
         window.review.selection_changed.connect(self._remember_selection)
@@ -230,6 +232,7 @@ class ProjectController(QObject):
             return
         if self._run_owner is self.project:  # a run still going: keep what it found so far
             self._save_run(cancelled=True)
+        self.run_saver.wait(self.project)
         session = self.project.session
         session.status_changed.disconnect(self._schedule_summary)
         session.detections_added.disconnect(self._schedule_summary)
@@ -300,7 +303,8 @@ class ProjectController(QObject):
         project = self.project
         if project is None or not self.implicit:
             return True
-        runs_dir = project.journal_path.with_suffix(".runs")
+        self.run_saver.drop(project)
+        runs_dir = project.runs_folder()
         written = []
         for source in project.sources():
             try:
@@ -336,7 +340,8 @@ class ProjectController(QObject):
         """Keep the run's predictions in the project, a cancelled run's part too.
 
         The detections of a cancelled (or failed) run stay listed and may
-        have verdicts: saving what was found keeps them on reopening.
+        have verdicts: saving what was found keeps them on reopening. The
+        file is written in the task runner (:class:`RunSaver`).
         """
         run, self._run, self._run_owner = self._run, [], None
         project = self.project
@@ -346,15 +351,19 @@ class ProjectController(QObject):
         provenance = dict(session.provenance)
         if cancelled:
             provenance["cancelled"] = True
-        try:
-            target = project.save_run(
-                run, name=session.model_name or "model", provenance=provenance
-            )
-        except (OSError, ValueError) as exc:
-            self.window.report_error(
-                "Run not saved", f"The model run was not saved in the project: {exc}"
-            )
-            return
-        what = "the part of the run made before it stopped" if cancelled else "the run"
-        self.window.statusBar().showMessage(f"Saved {what} in {target}", 8000)
-        self.refresh_recordings()
+        self.run_saver.save(
+            project,
+            run,
+            name=session.model_name or "model",
+            provenance=provenance,
+            cancelled=cancelled,
+        )
+
+    def _run_saved(self, save: RunSave, _count: int) -> None:
+        what = "the part of the run made before it stopped" if save.cancelled else "the run"
+        self.window.statusBar().showMessage(f"Saved {what} in {save.target}", 8000)
+        if save.project is self.project:
+            self.refresh_recordings()
+
+    def _run_not_saved(self, _save: RunSave, message: str) -> None:
+        self.window.report_error("Run not saved", message)

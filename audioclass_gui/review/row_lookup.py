@@ -49,6 +49,8 @@ class RowLookup:
     def __init__(self, rows: Rows) -> None:
         self._rows = rows
         self._blocks: list[tuple[int, int]] = []
+        # First and last recording of each block (it is sorted by recording).
+        self._block_recs: list[tuple[int, int]] = []
         self._loose = KeyIndex()
         self._loose_parts: list[np.ndarray] = []
         self._loose_rows: np.ndarray | None = np.empty(0, np.int64)
@@ -61,6 +63,8 @@ class RowLookup:
             return
         if sorted_block:
             self._blocks.append((first, stop))
+            rec = values["recording"]
+            self._block_recs.append((int(rec[0]), int(rec[-1])))
             return
         self._loose.add(hashes(values), np.arange(first, stop, dtype=np.int64))
         self._loose_parts.append(np.arange(first, stop, dtype=np.int64))
@@ -112,10 +116,14 @@ class RowLookup:
             which, rows = self._loose.lookup(key_hashes(q_rec, q_start, q_end, q_spc))
             which_parts.append(which)
             row_parts.append(rows)
-        for a, b in self._blocks:
-            which, rows = self._search_block(a, b, q_rec, q_start)
-            which_parts.append(which)
-            row_parts.append(rows)
+        if len(q_rec):
+            q_lo, q_hi = int(q_rec.min()), int(q_rec.max())
+            for (a, b), (r_lo, r_hi) in zip(self._blocks, self._block_recs, strict=True):
+                if r_hi < q_lo or r_lo > q_hi:
+                    continue  # no recording in common (a file per recording)
+                which, rows = self._search_block(a, b, q_rec, q_start)
+                which_parts.append(which)
+                row_parts.append(rows)
         if not which_parts:
             empty = np.empty(0, np.int64)
             return empty, empty
@@ -172,7 +180,11 @@ class RowLookup:
         """Rows of these recordings (indices), ascending."""
         wanted = np.unique(np.asarray(recordings, np.int64))
         parts = []
-        for a, b in self._blocks:
+        if not len(wanted):
+            return np.empty(0, np.int64)
+        for (a, b), (r_lo, r_hi) in zip(self._blocks, self._block_recs, strict=True):
+            if r_hi < wanted[0] or r_lo > wanted[-1]:
+                continue
             rec = self._rows["recording"][a:b]
             lo = np.searchsorted(rec, wanted.astype(rec.dtype), side="left")
             hi = np.searchsorted(rec, wanted.astype(rec.dtype), side="right")

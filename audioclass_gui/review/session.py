@@ -58,6 +58,8 @@ __all__ = ["Columns", "PathKey", "Recorder", "ReviewSession", "default_reviewer"
 _STATUSES = STATUS_ORDER
 _CODE = STATUS_CODE
 _UNREVIEWED = _CODE[Status.UNREVIEWED]
+# (positions among new rows, existing rows) pairs with the same path key
+_Matches = tuple[np.ndarray, np.ndarray]
 
 
 class ReviewSession(
@@ -250,7 +252,7 @@ class ReviewSession(
             "species": np.asarray(spcs, np.int32),
         }
         owners = np.asarray(owner, np.int64)
-        keep = self._new_rows(values, run)
+        keep, matches = self._new_rows(values, run)
         # A prediction is kept when one of its tags is new, or when it has none.
         kept = np.zeros(len(predictions), bool)
         kept[owners[keep]] = True
@@ -264,7 +266,7 @@ class ReviewSession(
             self._prediction_runs.append(run)
         values = {name: column[keep] for name, column in values.items()}
         values["window"] = window_of[owners[keep]].astype(np.int32)
-        added = self._append_rows(values, run, stored=False)
+        added = self._append_rows(values, run, matches, stored=False)
         return self.get_many(added)
 
     def add_columns(
@@ -333,14 +335,15 @@ class ReviewSession(
             values["species"].min() < 0 or values["species"].max() >= len(self._species)
         ):
             raise ValueError("a species index is out of range")
-        if in_order and not len(self._rows):
-            keep = None  # nothing to compare with, and unique by the caller's word
-        else:
-            keep = self._new_rows(values, run, stored=True)
+        empty = np.empty(0, np.int64)
+        keep, matches = None, (empty, empty)
+        if not (in_order and not len(self._rows)):
+            # (else nothing to compare with, and unique by the caller's word)
+            keep, matches = self._new_rows(values, run, stored=True)
         if keep is not None and not keep.all():
             values = {name: column[keep] for name, column in values.items()}
             index = None
-        added = self._append_rows(values, run, stored=True, in_order=in_order)
+        added = self._append_rows(values, run, matches, stored=True, in_order=in_order)
         if index is not None and len(added) and self._lookup.in_display_order_from(
             added.start - self._first_id
         ):
@@ -361,17 +364,20 @@ class ReviewSession(
 
     def _new_rows(
         self, values: dict[str, np.ndarray], run: str, *, stored: bool = False
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, _Matches]:
         """Mask of the rows that are not already in the session for this model.
 
         Rows of a store in display order are taken to be unique among
         themselves (the store wrote them so); others are checked against
-        each other too.
+        each other too. Also returns the rows kept that have a twin in the
+        session (of another model), as positions among the kept rows, for
+        :meth:`_append_rows`.
         """
         n = len(values["score"])
         keep = np.ones(n, bool)
+        empty = np.empty(0, np.int64)
         if not n:
-            return keep
+            return keep, (empty, empty)
         if not (stored and in_display_order(values)):
             # Twice in the same batch: keep the first.
             order = np.lexsort(
@@ -395,36 +401,40 @@ class ReviewSession(
             repeat = np.zeros(n, bool)
             repeat[1:] = (key[1:] == key[:-1]).all(axis=1)
             keep[order[repeat]] = False
-        if len(self._rows):
-            which, rows = self._lookup.find(values)
-            if len(which):
-                model = self._model_of(run)
-                codes = self._rows["run"][rows]
-                for code in np.unique(codes).tolist():
-                    if self._model_of(self._run_keys[code]) == model:
-                        keep[which[codes == code]] = False
-        return keep
+        if not len(self._rows):
+            return keep, (empty, empty)
+        which, rows = self._lookup.find(values)
+        if len(which):
+            model = self._model_of(run)
+            codes = self._rows["run"][rows]
+            for code in np.unique(codes).tolist():
+                if self._model_of(self._run_keys[code]) == model:
+                    keep[which[codes == code]] = False
+        kept = keep[which]
+        position = np.cumsum(keep) - 1
+        return keep, (position[which[kept]], rows[kept])
 
     def _append_rows(
         self,
         values: dict[str, np.ndarray],
         run: str,
+        matches: _Matches,
         *,
         stored: bool,
         in_order: bool = False,
     ) -> range:
         """Append rows already checked by :meth:`_new_rows`; returns their ids.
 
-        ``stored``: the rows come from a store, usually in display order
-        (then they form a sorted block, found without an index).
+        ``matches``: the rows' twins in the session, as :meth:`_new_rows`
+        found them. ``stored``: the rows come from a store, usually in
+        display order (then they form a sorted block, found without an index).
         """
         n = len(values["score"])
         if not n:
             return range(self._next_id, self._next_id)
         values["run"] = np.broadcast_to(np.int16(self._run_code(run)), (n,))
         had = len(self._rows)
-        if had:
-            which, rows = self._lookup.find(values)
+        which, rows = matches
         if had == 0 and not any(
             values[name].flags.writeable
             for name in ("score", "start", "end", "recording", "species")
@@ -438,7 +448,7 @@ class ReviewSession(
             values,
             sorted_block=stored and (in_order or in_display_order(values)),
         )
-        if had and len(which):
+        if len(which):
             # The first existing row of each key gives its verdict to the new one.
             first = np.unique(which, return_index=True)[1]
             for w, src in zip(which[first].tolist(), rows[first].tolist(), strict=True):
