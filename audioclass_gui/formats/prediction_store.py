@@ -54,6 +54,7 @@ __all__ = [
     "run_from_predictions",
     "source_stamp",
     "store_file",
+    "write_columns",
     "write_stored_run",
 ]
 
@@ -82,6 +83,12 @@ class StoredRun:
         later open still tells the user).
     index : ScoreIndex or None
         Read from a store file (None for a run made in memory).
+    run : numpy.ndarray of int32 or None
+        A file merging several runs (see
+        :mod:`audioclass_gui.project.merged_store`): each row's index into
+        ``runs``. None for a file of one run.
+    runs : list of dict
+        The merged runs' descriptions (their metadata), in ``run`` order.
     """
 
     recordings: list[str]
@@ -96,6 +103,8 @@ class StoredRun:
     common_names: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     index: ScoreIndex | None = None
+    run: np.ndarray | None = None
+    runs: list[dict[str, Any]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.score)
@@ -207,40 +216,65 @@ def write_stored_run(
         order (default: by path), so that a reader whose recordings come in
         the same order finds the rows already in display order.
     """
-    import pyarrow as pa
-
     run = _recordings_ranked(run, rank or str)
     order = _unique_rows(run)
-    rec, spc, score = run.recording[order], run.species_index[order], run.score[order]
-    index = ScoreIndex.build(rec, spc, score, len(run.recordings), len(run.species))
     meta = {
-        "format": FORMAT,
         "model_name": run.model_name,
         "provenance": run.provenance,
         "common_names": run.common_names,
         "problems": run.problems,
         "source_stamp": stamp,
+    }
+    ordered = replace(
+        run,
+        recordings=[encode(p) for p in run.recordings],
+        recording=run.recording[order],
+        species_index=run.species_index[order],
+        start=run.start[order],
+        end=run.end[order],
+        score=run.score[order],
+        run=None,
+    )
+    write_columns(target, ordered, meta)
+
+
+def write_columns(target: Path, run: StoredRun, meta: dict[str, Any]) -> None:
+    """Write columns already in display order (and unique) to ``target``, atomically.
+
+    ``run.recordings`` are in the file's path form; ``meta`` is the
+    metadata besides the format and the index bounds (computed here). A
+    ``run.run`` column is written as ``run`` (a merged file).
+    """
+    import pyarrow as pa
+
+    rec, spc, score = run.recording, run.species_index, run.score
+    index = ScoreIndex.build(rec, spc, score, len(run.recordings), len(run.species))
+    meta = {
+        "format": FORMAT,
+        **meta,
         "species_bounds": index.species_bounds.tolist(),
         "recording_bounds": index.recording_bounds.tolist(),
     }
-    table = pa.table(
-        {
-            "recording": pa.DictionaryArray.from_arrays(
-                pa.array(rec, pa.int32()),
-                pa.array([encode(p) for p in run.recordings], pa.string()),
-            ),
-            "species": pa.DictionaryArray.from_arrays(
-                pa.array(spc, pa.int32()),
-                pa.array(run.species, pa.string()),
-            ),
-            "start": pa.array(run.start[order], pa.float64()),
-            "end": pa.array(run.end[order], pa.float64()),
-            "score": pa.array(score, pa.float64()),
-            "by_species": pa.array(index.by_species, pa.int32()),
-            "species_scores": pa.array(index.species_scores, pa.float64()),
-            "recording_scores": pa.array(index.recording_scores, pa.float64()),
-        }
-    ).replace_schema_metadata({"audioclass-gui": json.dumps(meta, default=str)})
+    columns = {
+        "recording": pa.DictionaryArray.from_arrays(
+            pa.array(rec, pa.int32()), pa.array(run.recordings, pa.string())
+        ),
+        "species": pa.DictionaryArray.from_arrays(
+            pa.array(spc, pa.int32()), pa.array(run.species, pa.string())
+        ),
+        "start": pa.array(run.start, pa.float64()),
+        "end": pa.array(run.end, pa.float64()),
+        "score": pa.array(score, pa.float64()),
+        "by_species": pa.array(index.by_species, pa.int32()),
+        "species_scores": pa.array(index.species_scores, pa.float64()),
+        "recording_scores": pa.array(index.recording_scores, pa.float64()),
+    }
+    del index
+    if run.run is not None:
+        columns["run"] = pa.array(run.run, pa.int32())
+    table = pa.table(columns).replace_schema_metadata(
+        {"audioclass-gui": json.dumps(meta, default=str)}
+    )
     with atomic_write_path(target) as tmp, pa.OSFile(str(tmp), "wb") as sink:
         with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=max(len(table), 1))
@@ -318,6 +352,9 @@ def read_stored_run(
         _on_disk(path, base, _chunk(table.column("recording_scores"))),
         np.asarray(meta["recording_bounds"], np.int64),
     )
+    merged = None
+    if "run" in table.column_names:
+        merged = _view(_chunk(table.column("run")), np.int32)
     return StoredRun(
         [decode(p) for p in rec.dictionary.to_pylist()],
         spc.dictionary.to_pylist(),
@@ -331,4 +368,6 @@ def read_stored_run(
         common_names=meta.get("common_names") or {},
         problems=meta.get("problems") or [],
         index=index,
+        run=merged,
+        runs=meta.get("runs") or [],
     )

@@ -24,6 +24,12 @@ from audioclass_gui.formats.prediction_store import (
     store_file,
     write_stored_run,
 )
+from audioclass_gui.project.merged_store import (
+    MERGED_NAME,
+    build_merged,
+    members_of,
+    read_merged,
+)
 from audioclass_gui.project.run_files import run_file, runs_dir, write_run_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
@@ -118,7 +124,9 @@ class SourcesMixin:
         )
         if stored is None:
             info.problems.append(
-                f"{info.path}: not a predictions store of this version, or unreadable"
+                f"{info.path}: predictions file not found (its verdicts are kept)"
+                if not info.path.exists()
+                else f"{info.path}: not a predictions store of this version, or unreadable"
             )
             self.problems.extend(info.problems)
             return info
@@ -148,8 +156,18 @@ class SourcesMixin:
         index = self.session.recording_index(path)
         return (len(self.session.recordings) if index is None else index, path)
 
-    def _add_stored(self: ReviewProject, info: SourceInfo, stored: StoredRun) -> SourceInfo:
-        """Add a store file's detections to the session, mapped onto its recordings."""
+    def _add_stored(
+        self: ReviewProject,
+        info: SourceInfo,
+        stored: StoredRun,
+        members: list[SourceInfo] | None = None,
+    ) -> SourceInfo:
+        """Add a store file's detections to the session, mapped onto its recordings.
+
+        ``members``: the sources of a merged file (see
+        :mod:`~audioclass_gui.project.merged_store`), in its ``runs`` order;
+        ``info`` then only collects the problems met.
+        """
         lut = np.full(len(stored.recordings), -1, np.int32)
         missing = []
         for i, path in enumerate(stored.recordings):
@@ -177,25 +195,85 @@ class SourcesMixin:
                 f"{', ...' if len(missing) > 3 else ''})"
             )
             columns = [c[keep] for c in columns]
-        info.model_name = stored.model_name
-        info.problems.extend(stored.problems)
+        runs = None
+        if stored.run is not None:  # a merged file: one SourceInfo per member
+            infos = members or []
+            metas = stored.runs
+            runs = stored.run if not missing else stored.run[keep]
+        else:
+            infos = [info]
+            metas = [
+                {
+                    "model_name": stored.model_name,
+                    "provenance": stored.provenance,
+                    "common_names": stored.common_names,
+                    "problems": stored.problems,
+                }
+            ]
+        for member, meta in zip(infos, metas, strict=True):
+            model_name = str(meta.get("model_name") or "")
+            member.model_name = model_name
+            member.problems.extend(meta.get("problems") or [])
+            self.session.set_run(member.run, name=model_name, provenance=meta.get("provenance") or {})
+            names = meta.get("common_names") or {}
+            if not names and model_name.lower().startswith("birdnet"):
+                names = birdnet_common_names()
+            # Only this run's species: a project may have thousands of store files.
+            self._adopt_common_names({s: names[s] for s in stored.species if s in names})
+        info.problems.extend(p for m in infos if m is not info for p in m.problems)
         self.problems.extend(info.problems)
-        self.session.set_run(info.run, name=stored.model_name, provenance=stored.provenance)
-        names = stored.common_names
-        if not names and stored.model_name.lower().startswith("birdnet"):
-            names = birdnet_common_names()
-        # Only this run's species: a project may have thousands of store files.
-        self._adopt_common_names({s: names[s] for s in stored.species if s in names})
         index = None
         if not missing and stored.index is not None:
             index = (stored.index, lut, spc_lut)
         # A store file is in display order; so are its rows here if the
         # recordings keep their order.
         in_order = not missing and bool(np.all(np.diff(lut) > 0))
-        info.detections = len(
-            self.session.add_columns(info.run, *columns, index=index, in_order=in_order)
+        if runs is None:
+            info.detections = len(
+                self.session.add_columns(info.run, *columns, index=index, in_order=in_order)
+            )
+            return info
+        self.session.add_columns(
+            [m.run for m in infos], *columns, runs=runs, index=index, in_order=in_order
         )
+        for member, count in zip(
+            infos, np.bincount(runs, minlength=len(infos)).tolist(), strict=True
+        ):
+            member.detections = count  # (before duplicates of other sources are dropped)
         return info
+
+    def _read_merged(self: ReviewProject, paths: Sequence[Path]) -> set[Path]:
+        """Read many store files through the project's merged file; returns those read.
+
+        The merged file is made (again) when the files changed since; a
+        read-only project uses it only when it is up to date. Files it does
+        not cover are read one by one by the caller.
+        """
+        members = members_of(paths, self.codec.encode)
+        if len(members) < 2:
+            return set()
+        target = self._store_dir() / MERGED_NAME
+        stored = read_merged(target, members, decode=self.codec.decode)
+        if stored is None and not self.read_only:
+            try:
+                stored = build_merged(
+                    target,
+                    members,
+                    rank=self._recording_rank,
+                    encode=self.codec.encode,
+                    decode=self.codec.decode,
+                )
+            except OSError as exc:  # the files are read one by one instead
+                self.problems.append(f"{target}: the merged store was not written ({exc})")
+        if stored is None:
+            return set()
+        infos = []
+        for member in members:
+            info = SourceInfo(member.path, "arrow", member.key)
+            self._sources[member.path] = info
+            infos.append(info)
+        self._add_stored(SourceInfo(target, "arrow", ""), stored, infos)
+        return {m.path for m in members}
 
     def _adopt_common_names(self: ReviewProject, names: Mapping[str, str]) -> None:
         """Take a file's common names for species that have none yet.

@@ -116,6 +116,10 @@ class RecordingChecksMixin:
         before the change stay set aside (:meth:`changed_recordings`).
         """
         state, resolver = self._state, self._resolver
+        if not changed:  # many store files (one per recording): one merged file
+            stores = [Path(src) for src, kind in sources.items() if kind == "arrow"]
+            read = self._read_merged(stores)
+            sources = {src: kind for src, kind in sources.items() if Path(src) not in read}
         stale = {
             src: {p for p in changed if not written_after(src, state.changes[p])}
             for src in sources

@@ -26,7 +26,7 @@ COLUMNS: dict[str, np.dtype] = {
     "end": np.dtype(np.float64),
     "recording": np.dtype(np.int32),
     "species": np.dtype(np.int32),
-    "run": np.dtype(np.int16),
+    "run": np.dtype(np.int32),
     "window": np.dtype(np.int32),
     "status": np.dtype(np.int8),
     "label": np.dtype(np.int32),

@@ -128,14 +128,15 @@ class ScoreIndex:
         recording_bounds = np.concatenate(
             ([0], np.cumsum(np.bincount(recording, minlength=n_recordings)))
         ).astype(np.int64)
-        by_recording = np.lexsort((-score, recording))
-        return cls(
-            by_species,
-            score[by_species],
-            species_bounds,
-            score[by_recording],
-            recording_bounds,
-        )
+        species_scores = score[by_species]
+        # Rows are grouped by recording: sort each group's scores in place
+        # (a sort of all rows would take three times the memory).
+        recording_scores = np.array(score, np.float64)
+        for r in np.flatnonzero(np.diff(recording_bounds) > 1).tolist():
+            group = recording_scores[recording_bounds[r] : recording_bounds[r + 1]]
+            group.sort()
+            group[:] = group[::-1].copy()
+        return cls(by_species, species_scores, species_bounds, recording_scores, recording_bounds)
 
 
 def _negative(value: float) -> float:

@@ -174,6 +174,7 @@ class ReviewSession(
         self._stamps: dict[int, tuple[int, float]] = {}
         self._run_keys: list[str] = []
         self._run_index: dict[str, int] = {}
+        self._provisional: list[str] = []
         self._indexed: list[IndexedBlock] = []
         self._touch()
 
@@ -181,13 +182,22 @@ class ReviewSession(
         self.generation += 1
         self.cache.clear()
 
-    def _run_code(self, run: str) -> int:
-        code = self._run_index.get(run)
-        if code is None:
-            code = len(self._run_keys)
-            self._run_keys.append(run)
-            self._run_index[run] = code
-        return code
+    def _run_codes(self, keys: Sequence[str]) -> np.ndarray:
+        """Codes of run keys; new keys get the next codes, taken by :meth:`_append_rows`.
+
+        A run is registered only once rows of it are added, so that a run
+        whose every detection was already there is not listed.
+        """
+        self._provisional = []
+        codes = []
+        for key in keys:
+            code = self._run_index.get(key)
+            if code is None:
+                if key not in self._provisional:
+                    self._provisional.append(key)
+                code = len(self._run_keys) + self._provisional.index(key)
+            codes.append(code)
+        return np.asarray(codes, np.int32)
 
     def _model_of(self, run: str) -> str:
         return "" if run == "" else self._runs.get(run, (run, {}))[0]
@@ -252,7 +262,8 @@ class ReviewSession(
             "species": np.asarray(spcs, np.int32),
         }
         owners = np.asarray(owner, np.int64)
-        keep, matches = self._new_rows(values, run)
+        values["run"] = np.broadcast_to(self._run_codes([run])[0], (len(scores),))
+        keep, matches = self._new_rows(values)
         # A prediction is kept when one of its tags is new, or when it has none.
         kept = np.zeros(len(predictions), bool)
         kept[owners[keep]] = True
@@ -266,18 +277,19 @@ class ReviewSession(
             self._prediction_runs.append(run)
         values = {name: column[keep] for name, column in values.items()}
         values["window"] = window_of[owners[keep]].astype(np.int32)
-        added = self._append_rows(values, run, matches, stored=False)
+        added = self._append_rows(values, matches, stored=False)
         return self.get_many(added)
 
     def add_columns(
         self,
-        run: str,
+        run: str | Sequence[str],
         recording: np.ndarray,
         start: np.ndarray,
         end: np.ndarray,
         species: np.ndarray,
         score: np.ndarray,
         *,
+        runs: np.ndarray | None = None,
         index: tuple[ScoreIndex, np.ndarray, np.ndarray] | None = None,
         in_order: bool = False,
     ) -> range:
@@ -286,7 +298,8 @@ class ReviewSession(
         Parameters
         ----------
         run
-            Key of the run (name it first with :meth:`set_run`).
+            Key of the run (name it first with :meth:`set_run`); with
+            ``runs``, the keys of several runs.
         recording
             Index into :attr:`recordings` of each detection.
         start, end
@@ -296,6 +309,8 @@ class ReviewSession(
             :meth:`species_ids`).
         score
             The model's scores.
+        runs
+            Each row's index into ``run`` (a store merging several runs).
         index
             The store's :class:`~audioclass_gui.review.score_index.ScoreIndex`
             of these rows, with the maps from its recording and species
@@ -335,15 +350,21 @@ class ReviewSession(
             values["species"].min() < 0 or values["species"].max() >= len(self._species)
         ):
             raise ValueError("a species index is out of range")
+        n = len(values["score"])
+        if runs is None:
+            values["run"] = np.broadcast_to(self._run_codes([str(run)])[0], (n,))
+        else:
+            codes = self._run_codes([str(k) for k in run])
+            values["run"] = codes[np.asarray(runs)] if len(codes) else np.empty(0, np.int32)
         empty = np.empty(0, np.int64)
         keep, matches = None, (empty, empty)
         if not (in_order and not len(self._rows)):
             # (else nothing to compare with, and unique by the caller's word)
-            keep, matches = self._new_rows(values, run, stored=True)
+            keep, matches = self._new_rows(values, stored=True)
         if keep is not None and not keep.all():
             values = {name: column[keep] for name, column in values.items()}
             index = None
-        added = self._append_rows(values, run, matches, stored=True, in_order=in_order)
+        added = self._append_rows(values, matches, stored=True, in_order=in_order)
         if index is not None and len(added) and self._lookup.in_display_order_from(
             added.start - self._first_id
         ):
@@ -363,7 +384,7 @@ class ReviewSession(
         return np.asarray([self._species_id(str(n)) for n in names], np.int32)
 
     def _new_rows(
-        self, values: dict[str, np.ndarray], run: str, *, stored: bool = False
+        self, values: dict[str, np.ndarray], *, stored: bool = False
     ) -> tuple[np.ndarray, _Matches]:
         """Mask of the rows that are not already in the session for this model.
 
@@ -405,11 +426,16 @@ class ReviewSession(
             return keep, (empty, empty)
         which, rows = self._lookup.find(values)
         if len(which):
-            model = self._model_of(run)
-            codes = self._rows["run"][rows]
-            for code in np.unique(codes).tolist():
-                if self._model_of(self._run_keys[code]) == model:
-                    keep[which[codes == code]] = False
+            models: dict[str, int] = {}
+            model_of_run = np.asarray(
+                [
+                    models.setdefault(self._model_of(k), len(models))
+                    for k in [*self._run_keys, *self._provisional]
+                ],
+                np.int64,
+            )
+            same = model_of_run[values["run"][which]] == model_of_run[self._rows["run"][rows]]
+            keep[which[same]] = False
         kept = keep[which]
         position = np.cumsum(keep) - 1
         return keep, (position[which[kept]], rows[kept])
@@ -417,7 +443,6 @@ class ReviewSession(
     def _append_rows(
         self,
         values: dict[str, np.ndarray],
-        run: str,
         matches: _Matches,
         *,
         stored: bool,
@@ -432,7 +457,10 @@ class ReviewSession(
         n = len(values["score"])
         if not n:
             return range(self._next_id, self._next_id)
-        values["run"] = np.broadcast_to(np.int16(self._run_code(run)), (n,))
+        for key in self._provisional:  # the rows' new runs (see _run_codes)
+            self._run_index[key] = len(self._run_keys)
+            self._run_keys.append(key)
+        self._provisional = []
         had = len(self._rows)
         which, rows = matches
         if had == 0 and not any(
