@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 
 from audioclass_gui.models.energy import BandEnergyDetector
 from audioclass_gui.project.analysis import FAILED_NAME, runs_folder
@@ -277,3 +277,38 @@ def test_outputs_of_a_subset_are_named_as_in_a_run_over_all(tmp_path: Path):
     assert [str(s.relative) for s in every] == ["x/a", "x/north/c"]
     assert str(some[0].relative) == "x/north/c"
     assert str(alone[0].relative) == "c"  # without a root, relative to the inputs
+
+
+def test_recordings_analysed_again_with_other_options_replace_their_results(
+    qtbot, folder: Path
+):
+    from audioclass_gui.formats.prediction_store import read_stored_run
+    from audioclass_gui.review import Status
+
+    win = open_window(qtbot, folder)
+    assert run_and_wait(qtbot, win, win.run_all.run_all) is False
+    first = detections_by_recording(win)
+    judged = win.review.visible()[0]
+    win.review.select(judged.id)
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_A)
+    key = win.session.path_key(judged.id)
+
+    # Other options: every recording is analysed again (windows every 0.5 s).
+    win.model_panel.options.overlap_spin.setValue(0.5)
+    project = win.projects.project
+    with qtbot.waitSignal(win.projects.project_opened, timeout=60_000):
+        assert run_and_wait(qtbot, win, win.run_all.run_all) is False
+    assert win.projects.project is not project  # read again
+    qtbot.waitUntil(lambda: win.info is not None, timeout=10_000)
+    now = detections_by_recording(win)
+    out = runs_folder(win.projects.project, "energy")
+    on_disk = {}
+    for rel in ("a", "b", "north/c", "north/d"):
+        stored = read_stored_run(out / f"{rel}.predictions.arrow", decode=str, stamp=None)
+        on_disk[Path(rel).name + ".wav"] = len(stored)
+    assert now == on_disk  # the new results only, none of the earlier ones
+    assert sum(now.values()) > sum(first.values())
+    session = win.projects.project.session
+    assert [session.status(i) for i in session.ids_for(key)] == [Status.ACCEPTED]
+    win.close()

@@ -114,6 +114,20 @@ class ProjectController(QObject):
         path = Path(path)
         self.open_built(path, lambda: ReviewProject.open(path, settings_dir=settings_dir))
 
+    def reload(self) -> None:
+        """Read the open project again (e.g. after recordings were analysed again).
+
+        The project is closed (runs being written are finished first) and
+        opened again off the GUI thread; the reviewer comes back to the
+        detection they were on. Verdicts are on disk already.
+        """
+        project = self.project
+        if project is None or self.implicit:
+            return
+        path = project.root if project.is_folder else project.journal_path
+        self.close()
+        self.open(path)
+
     def open_built(self, path: Path, build: Callable[[], ReviewProject]) -> None:
         """Review the project ``build`` makes in the task runner (``path`` names it in messages)."""
         self.window.file_label.setText(f"Opening project {path.name}…")
@@ -205,7 +219,12 @@ class ProjectController(QObject):
     def open_recording(self, path: str) -> None:
         """Show a recording of the project."""
         current = self.window.info
-        if current is not None and str(Path(current.path).absolute()) == path:
+        if (
+            current is not None
+            and str(Path(current.path).absolute()) == path
+            and self.project is not None
+            and self.window.session is self.project.session
+        ):
             self._select_pending()
             return
         self.window.open_path(path)

@@ -86,6 +86,8 @@ class RunAllController(QObject):
         self.dock.hide()
         self.states = RecordingStates(window)
         self._project: ReviewProject | None = None
+        #: Recordings of this run whose earlier results were attached already.
+        self._rewritten = 0
         self._key = ""
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -175,6 +177,7 @@ class RunAllController(QObject):
             root=recordings_root(project),
         )
         self._project, self._key = project, key
+        self._rewritten = 0
         self.progress = RunProgress(recordings=len(paths))
         title = get_entry(key).title
         self.panel.begin(f"{title} on {_plural(len(paths), 'recording')}")
@@ -228,6 +231,11 @@ class RunAllController(QObject):
 
     def _on_recording_done(self, done: RecordingDone) -> None:
         self.progress.finish_recording()
+        project = self._mine()
+        if project is not None and any(
+            s.path == Path(done.predictions) for s in project.sources()
+        ):  # analysed again (other options): the project is read again at the end
+            self._rewritten += 1
         self._attach(done.recording, done.predictions)
         project = self._mine()
         if project is not None:
@@ -282,6 +290,17 @@ class RunAllController(QObject):
             message += "."
         self.panel.end(p, message)
         self.window.statusBar().showMessage(message, 10000)
+        if self._rewritten and self._mine() is not None:
+            # The session still lists the earlier results of the recordings
+            # analysed again: read the project again (verdicts stay, by key).
+            self.panel.status.setText(
+                f"Reading the project again for the new results of "
+                f"{_plural(self._rewritten, 'recording')} analysed again…"
+            )
+            self._rewritten = 0
+            self.window.projects.reload()
+            self.run_ended.emit(cancelled)
+            return
         if self._mine() is not None:
             self.states.refresh()
             self.window.projects.refresh_recordings()
