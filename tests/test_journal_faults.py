@@ -24,6 +24,7 @@ import pytest
 from audioclass_gui.project import STATE_DIR, ReviewProject
 from audioclass_gui.review import Status
 from audioclass_gui.review import journal as journal_module
+from audioclass_gui.review import journal_files
 from audioclass_gui.review.journal import (
     Journal,
     JournalLockedError,
@@ -84,9 +85,10 @@ class FaultyOS:
 
 
 def inject(monkeypatch: pytest.MonkeyPatch, **faults: int | None) -> FaultyOS:
-    """Make the journal module's ``os`` fail as ``faults`` say (undone by monkeypatch)."""
+    """Make the journal modules' ``os`` fail as ``faults`` say (undone by monkeypatch)."""
     faulty = FaultyOS(**faults)
     monkeypatch.setattr(journal_module, "os", faulty)
+    monkeypatch.setattr(journal_files, "os", faulty)
     return faulty
 
 

@@ -30,12 +30,26 @@ import contextlib
 import errno
 import json
 import os
-import shutil
-import stat
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from audioclass_gui.review.journal_files import (
+    DISK_FULL,
+    JournalLockedError,
+    JournalWriteError,
+    batches,
+    encode,
+    fcntl,
+    free_space,
+    fsync_dir,
+    identity,
+    keep_foreign,
+    make_folders,
+    read_all,
+    why,
+    write_all,
+)
 
 __all__ = ["Journal", "JournalLockedError", "JournalWriteError"]
 
@@ -43,116 +57,6 @@ try:  # POSIX only
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
-
-class JournalLockedError(RuntimeError):
-    """The journal is open for writing in another program."""
-
-
-class JournalWriteError(OSError):
-    """An append failed and was taken back: the change was not saved.
-
-    ``str()`` of the error is a message for the user that names the journal
-    file (and the free space on its disk when the disk is full).
-
-    Parameters
-    ----------
-    message
-        The message for the user.
-    errno
-        The ``errno`` of the failure underneath, if any.
-    path
-        The journal file.
-
-    Attributes
-    ----------
-    errno : int or None
-        As for any :class:`OSError` (e.g. ``errno.ENOSPC``).
-    path : pathlib.Path or None
-        The journal file.
-    """
-
-    def __init__(
-        self, message: str, *, errno: int | None = None, path: Path | None = None
-    ) -> None:
-        super().__init__(message)
-        self.errno = errno  # type: ignore[assignment]
-        self.path = path
-
-
-#: errno values meaning "no space left" (EDQUOT: the user's quota is used up).
-_DISK_FULL = {errno.ENOSPC} | (
-    {errno.EDQUOT} if hasattr(errno, "EDQUOT") else set()
-)
-
-
-def _encode(record: dict[str, Any]) -> bytes:
-    return (
-        json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
-    ).encode()
-
-
-def _write_all(fd: int, payload: bytes) -> None:
-    view = memoryview(payload)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _read_all(fd: int) -> bytes:
-    """The whole content of an open file, read without moving its offset."""
-    size = os.fstat(fd).st_size
-    chunks = []
-    offset = 0
-    while offset < size:
-        count = min(size - offset, 1 << 24)
-        if hasattr(os, "pread"):
-            chunk = os.pread(fd, count, offset)
-        else:  # pragma: no cover - Windows
-            os.lseek(fd, offset, os.SEEK_SET)
-            chunk = os.read(fd, count)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        offset += len(chunk)
-    return b"".join(chunks)
-
-
-def _make_folders(folder: Path) -> None:
-    """Create ``folder`` and missing parents; fsync the folders that got new entries."""
-    missing = []
-    here = folder
-    while not here.exists() and here.parent != here:
-        missing.append(here)
-        here = here.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    for created in reversed(missing):
-        _fsync_dir(created.parent)
-
-
-def _why(exc: OSError) -> str:
-    """An OSError's reason in words (without the file name)."""
-    return exc.strerror or str(exc) or type(exc).__name__
-
-
-def _free_space(folder: Path) -> str:
-    """``"12.3 MB free on that disk"``, or that it is unknown."""
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError:
-        return "free space on that disk unknown"
-    return f"{free / 1e6:.1f} MB free on that disk"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class Journal:
@@ -241,13 +145,13 @@ class Journal:
                         f"{p}: this review is open in another window or program"
                     ) from exc
             journal = cls(p, fd, durable)
-            journal._identity = _identity(os.fstat(fd))
+            journal._identity = identity(os.fstat(fd))
             records = journal._read_and_repair()
         except BaseException:
             os.close(fd)
             raise
         if created:
-            _fsync_dir(p.parent)
+            fsync_dir(p.parent)
         return journal, records
 
     def _read_and_repair(self) -> list[dict[str, Any]]:
@@ -328,7 +232,7 @@ class Journal:
             raise ValueError(
                 f"{self.path}: journal is {'read-only' if self.read_only else 'closed'}"
             )
-        payload = b"".join(_encode(r) for r in records)
+        payload = b"".join(encode(r) for r in records)
         if not payload:
             return
         count = payload.count(b"\n")
@@ -343,7 +247,7 @@ class Journal:
             except OSError:  # still cannot: end the torn record on its own line
                 payload = b"\n" + payload
         try:
-            _write_all(fd, payload)
+            write_all(fd, payload)
             if self.durable if durable is None else durable:
                 os.fsync(fd)
         except BaseException as exc:
@@ -373,21 +277,21 @@ class Journal:
                 self._torn_from = size
         if not isinstance(exc, OSError):
             return None
-        if exc.errno in _DISK_FULL:
+        if exc.errno in DISK_FULL:
             full = "full" if exc.errno == errno.ENOSPC else "over its quota"
             message = (
-                f"{self.path}: the disk is {full} ({_free_space(self.path.parent)}): "
+                f"{self.path}: the disk is {full} ({free_space(self.path.parent)}): "
                 "this change was NOT saved. Free some space, then make it again."
             )
         else:
             message = (
                 f"{self.path}: the review journal could not be written "
-                f"({_why(exc)}): this change was NOT saved."
+                f"({why(exc)}): this change was NOT saved."
             )
         if rollback is not None:
             message += (
                 f" Taking back the partly written change failed too "
-                f"({_why(rollback)}): the next change starts on a new line, and the "
+                f"({why(rollback)}): the next change starts on a new line, and the "
                 "torn one is skipped when the project is next opened."
             )
         return JournalWriteError(message, errno=exc.errno, path=self.path)
@@ -425,7 +329,7 @@ class Journal:
             if error is not None and not isinstance(
                 error, FileNotFoundError | NotADirectoryError
             ):
-                what = f"cannot be reached ({_why(error)})"
+                what = f"cannot be reached ({why(error)})"
         else:
             what = "was replaced by another file"
         try:
@@ -433,9 +337,9 @@ class Journal:
         except JournalWriteError:
             raise
         except OSError as exc:
-            reason = _why(exc)
-            if exc.errno in _DISK_FULL:
-                reason += f", {_free_space(self.path.parent)}"
+            reason = why(exc)
+            if exc.errno in DISK_FULL:
+                reason += f", {free_space(self.path.parent)}"
             raise JournalWriteError(
                 f"{self.path}: the project's journal {what} while the project was "
                 f"open, and it could not be recreated ({reason}): this change was "
@@ -457,18 +361,18 @@ class Journal:
     def _write_again(self, found: os.stat_result | None) -> tuple[int, Path | None]:
         """Recreate :attr:`path` atomically; (new size, where a foreign file was kept)."""
         assert self._fd is not None
-        content = _read_all(self._fd)
+        content = read_all(self._fd)
         kept = None
         if found is not None:
-            kept = self._keep_foreign(found)
+            kept = keep_foreign(self.path, found)
         else:
-            _make_folders(self.path.parent)
+            make_folders(self.path.parent)
         tmp = self.path.with_name(f".{self.path.name}.recreate.tmp")
         new_fd: int | None = None
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
             try:
-                _write_all(fd, content)
+                write_all(fd, content)
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -482,50 +386,12 @@ class Journal:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         old, self._fd = self._fd, new_fd
-        self._identity = _identity(os.fstat(new_fd))
+        self._identity = identity(os.fstat(new_fd))
         with contextlib.suppress(OSError):  # e.g. EIO from a disk that is gone
             os.close(old)
         return len(content), kept
-
-    def _keep_foreign(self, found: os.stat_result) -> Path:
-        """Keep the other file found at :attr:`path` beside it; where it went.
-
-        Raises
-        ------
-        JournalWriteError
-            If it is not a file, or another program has it open.
-        """
-        if not stat.S_ISREG(found.st_mode):
-            raise JournalWriteError(
-                f"{self.path}: the project's journal was replaced by something that "
-                "is not a file, so it cannot be recreated: this change was NOT saved.",
-                errno=errno.EEXIST,
-                path=self.path,
-            )
-        if fcntl is not None:
-            fd = os.open(self.path, os.O_RDONLY)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise JournalWriteError(
-                    f"{self.path}: the project's journal was replaced by one that "
-                    "another window or program has open: this change was NOT saved. "
-                    "Close the project here and reopen it.",
-                    errno=exc.errno,
-                    path=self.path,
-                ) from exc
-            finally:
-                os.close(fd)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        kept = self.path.with_name(f"{self.path.name}.replaced-{stamp}")
-        try:
-            os.link(self.path, kept)
-        except OSError:
-            shutil.copy2(self.path, kept)
-        _fsync_dir(self.path.parent)
-        return kept
 
     def rewrite(self, records: Iterable[dict[str, Any]]) -> None:
         """Replace the whole journal with ``records`` (compaction), atomically."""
@@ -534,8 +400,8 @@ class Journal:
         tmp = self.path.with_name(f".{self.path.name}.compact.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         try:
-            for batch in _batches(records, 2000):
-                _write_all(fd, b"".join(_encode(r) for r in batch))
+            for batch in batches(records, 2000):
+                write_all(fd, b"".join(encode(r) for r in batch))
             os.fsync(fd)
         except BaseException:
             os.close(fd)
@@ -548,9 +414,9 @@ class Journal:
             with contextlib.suppress(OSError):
                 fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         old, self._fd = self._fd, new_fd
-        self._identity = _identity(os.fstat(new_fd))
+        self._identity = identity(os.fstat(new_fd))
         self._torn_from = None
         os.close(old)
 
@@ -572,20 +438,3 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _identity(found: os.stat_result) -> tuple[int, int]:
-    return found.st_dev, found.st_ino
-
-
-def _batches(
-    records: Iterable[dict[str, Any]], size: int
-) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
