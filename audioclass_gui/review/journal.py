@@ -47,6 +47,7 @@ from audioclass_gui.review.journal_files import (
     keep_foreign,
     make_folders,
     read_all,
+    replace_file,
     why,
     write_all,
 )
@@ -367,58 +368,30 @@ class Journal:
             kept = keep_foreign(self.path, found)
         else:
             make_folders(self.path.parent)
-        tmp = self.path.with_name(f".{self.path.name}.recreate.tmp")
-        new_fd: int | None = None
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-            try:
-                write_all(fd, content)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            new_fd = os.open(tmp, os.O_RDWR | os.O_APPEND)
-            if fcntl is not None:
-                fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.replace(tmp, self.path)
-        except BaseException:
-            if new_fd is not None:
-                os.close(new_fd)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        fsync_dir(self.path.parent)
-        old, self._fd = self._fd, new_fd
-        self._identity = identity(os.fstat(new_fd))
-        with contextlib.suppress(OSError):  # e.g. EIO from a disk that is gone
-            os.close(old)
+        self._switch_to(
+            replace_file(self.path, "recreate", lambda fd: write_all(fd, content), strict_lock=True)
+        )
         return len(content), kept
 
     def rewrite(self, records: Iterable[dict[str, Any]]) -> None:
         """Replace the whole journal with ``records`` (compaction), atomically."""
         if self._fd is None:
             raise ValueError(f"{self.path}: journal is closed")
-        tmp = self.path.with_name(f".{self.path.name}.compact.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
+
+        def write(fd: int) -> None:
             for batch in batches(records, 2000):
                 write_all(fd, b"".join(encode(r) for r in batch))
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        os.close(fd)
-        new_fd = os.open(tmp, os.O_RDWR | os.O_APPEND)
-        if fcntl is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.replace(tmp, self.path)
-        fsync_dir(self.path.parent)
+
+        self._switch_to(replace_file(self.path, "compact", write, strict_lock=False))
+        self._torn_from = None
+
+    def _switch_to(self, new_fd: int) -> None:
+        """Append to ``new_fd`` (the file now at :attr:`path`) from now on."""
         old, self._fd = self._fd, new_fd
         self._identity = identity(os.fstat(new_fd))
-        self._torn_from = None
-        os.close(old)
+        if old is not None:
+            with contextlib.suppress(OSError):  # e.g. EIO from a disk that is gone
+                os.close(old)
 
     def close(self) -> None:
         """Close (and unlock) the journal; later appends raise."""

@@ -14,7 +14,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "keep_foreign",
     "make_folders",
     "read_all",
+    "replace_file",
     "why",
     "write_all",
 ]
@@ -187,6 +188,43 @@ def keep_foreign(path: Path, found: os.stat_result) -> Path:
         shutil.copy2(path, kept)
     fsync_dir(path.parent)
     return kept
+
+
+def replace_file(
+    path: Path, purpose: str, write: Callable[[int], None], *, strict_lock: bool
+) -> int:
+    """Put a new file at ``path`` atomically; returns it open for appending, locked.
+
+    ``write(fd)`` fills a temporary file beside ``path`` (named after
+    ``purpose``), which is fsynced, locked and renamed over ``path``; the
+    folder is fsynced. Nothing changes at ``path`` if any step fails.
+    ``strict_lock``: fail if the lock cannot be taken (else go on unlocked).
+    """
+    tmp = path.with_name(f".{path.name}.{purpose}.tmp")
+    new_fd: int | None = None
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            write(fd)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        new_fd = os.open(tmp, os.O_RDWR | os.O_APPEND)
+        if fcntl is not None:
+            try:
+                fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                if strict_lock:
+                    raise
+        os.replace(tmp, path)
+    except BaseException:
+        if new_fd is not None:
+            os.close(new_fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+    return new_fd
 
 
 def identity(found: os.stat_result) -> tuple[int, int]:
