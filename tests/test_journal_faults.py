@@ -22,9 +22,8 @@ from typing import Any
 import pytest
 
 from audioclass_gui.project import STATE_DIR, ReviewProject
-from audioclass_gui.review import Status
+from audioclass_gui.review import Status, journal_files
 from audioclass_gui.review import journal as journal_module
-from audioclass_gui.review import journal_files
 from audioclass_gui.review.journal import (
     Journal,
     JournalLockedError,

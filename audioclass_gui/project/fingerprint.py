@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from audioclass_gui.project.store import PathCodec, Replay
+    from audioclass_gui.project.replay import Replay
+    from audioclass_gui.project.store import PathCodec
 
 __all__ = [
     "CHUNK",

@@ -35,6 +35,7 @@ from audioclass_gui.project.identity import load_reviewer, user_to_json
 from audioclass_gui.project.position import PositionMixin, ReviewerMixin
 from audioclass_gui.project.queue_store import QueueMixin
 from audioclass_gui.project.recording_checks import RecordingChecksMixin
+from audioclass_gui.project.replay import Replay, replay
 from audioclass_gui.project.sources import (
     RecordingResolver,
     SourceInfo,
@@ -46,10 +47,8 @@ from audioclass_gui.project.store import (
     FORMAT,
     JournalRecorder,
     PathCodec,
-    Replay,
     box_from_json,
     compacted_records,
-    replay,
 )
 from audioclass_gui.review import DetectionFilter, RecordingSummary, ReviewSession
 from audioclass_gui.review.journal import Journal

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from audioclass_gui.formats.exports import LeftOut, LeftOutVerdict
 from audioclass_gui.project.fingerprint import reconcile, settle, written_after
-from audioclass_gui.project.store import apply_record
+from audioclass_gui.project.replay import apply_record
 
 if TYPE_CHECKING:
     from audioclass_gui.project.project import ReviewProject
