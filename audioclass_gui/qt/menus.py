@@ -24,6 +24,25 @@ if TYPE_CHECKING:
 __all__ = ["add_action", "build_menus"]
 
 
+
+def unique_keys(*keys: QKeySequence | QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Key sequences in order, each once; a standard key gives all of its bindings.
+
+    A sequence given twice (e.g. Ctrl+Shift+Z, which is also one of the
+    platform's Redo keys) would make Qt refuse it as ambiguous.
+    """
+    out: list[QKeySequence] = []
+    for key in keys:
+        found = (
+            QKeySequence.keyBindings(key)
+            if isinstance(key, QKeySequence.StandardKey)
+            else [key]
+        )
+        for seq in found:
+            if not seq.isEmpty() and all(seq != known for known in out):
+                out.append(seq)
+    return out
+
 def add_action(
     window: MainWindow,
     menu: QMenu,
@@ -107,7 +126,7 @@ def build_menus(window: MainWindow) -> None:
     undo = w.undo_stack.createUndoAction(w, "&Undo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = w.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+    redo.setShortcuts(unique_keys(QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo))
     for action in (undo, redo):
         edit_menu.addAction(action)
         w.addAction(action)

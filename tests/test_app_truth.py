@@ -1,0 +1,56 @@
+"""The window tells the truth: shortcuts, texts and views that follow what the review holds.
+
+Each test drives the real window (offscreen) the way a reviewer does and
+checks what is shown against what the session holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from audioclass_gui.qt.help_dialogs import shortcut_rows
+from audioclass_gui.qt.main_window import MainWindow
+from audioclass_gui.review import Status
+from tests.conftest import open_main_window
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def run_energy(qtbot, win: MainWindow) -> None:
+    win.model_panel.set_model("energy")
+    with qtbot.waitSignal(win.run_finished, timeout=60_000):
+        win.run_model("energy")
+    qtbot.waitUntil(lambda: not win.projects.run_saver.pending, timeout=20_000)
+
+
+def press(qtbot, win: MainWindow, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    win.activateWindow()
+    win.table.setFocus()
+    qtbot.keyClick(win.table, key, modifier)
+
+
+def test_redo_works_from_its_shortcut_and_is_listed_once(qtbot, calls_wav: Path):
+    win = open_main_window(qtbot, calls_wav, threshold=0.5)
+    run_energy(qtbot, win)
+    judged = win.review.selected
+    press(qtbot, win, Qt.Key.Key_A)
+    assert win.session.status(judged.id) is Status.ACCEPTED
+    press(qtbot, win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert win.session.status(judged.id) is Status.UNREVIEWED
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    press(qtbot, win, Qt.Key.Key_Z, ctrl_shift)
+    assert win.session.status(judged.id) is Status.ACCEPTED  # redone
+    redo = [keys for menu, action, keys in shortcut_rows(win.menuBar()) if action == "Redo"]
+    assert len(redo) == 1
+    listed = redo[0].split(", ")
+    assert len(listed) == len(set(listed))
+    native = QKeySequence.SequenceFormat.NativeText
+    # Ctrl+Shift+Z and every Redo key of the platform, each once (a key set
+    # twice is refused by Qt as ambiguous, and listed twice).
+    wanted = [QKeySequence("Ctrl+Shift+Z")] + QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    assert set(listed) == {k.toString(native) for k in wanted}
+    win.close()
