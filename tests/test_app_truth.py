@@ -54,3 +54,16 @@ def test_redo_works_from_its_shortcut_and_is_listed_once(qtbot, calls_wav: Path)
     wanted = [QKeySequence("Ctrl+Shift+Z")] + QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
     assert set(listed) == {k.toString(native) for k in wanted}
     win.close()
+
+
+def test_run_from_the_command_line_starts_in_a_normal_window(qtbot, calls_wav: Path):
+    from audioclass_gui.qt.app import AppOptions, start_window
+
+    win, driver = start_window(AppOptions(path=calls_wav, model="energy", threshold=0.5, run=True))
+    qtbot.addWidget(win)
+    assert driver is None  # no screenshot, no export: the window stays open
+    with qtbot.waitSignal(win.run_finished, timeout=60_000) as finished:
+        pass
+    assert finished.args == [False]
+    assert win.session.run_names() and len(win.review.visible()) == 3
+    win.close()

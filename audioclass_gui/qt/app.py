@@ -7,14 +7,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from audioclass_gui import __version__
 from audioclass_gui.audio.demo import demo_recording_path
 from audioclass_gui.qt.resources import app_icon
 
-__all__ = ["AppOptions", "create_application", "run_app"]
+__all__ = ["AppOptions", "RunWhenShown", "create_application", "run_app", "start_window"]
 
 #: Longest a --screenshot run may take before giving up (ms).
 SCREENSHOT_TIMEOUT_MS = 30 * 60 * 1000
@@ -51,6 +51,29 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+class RunWhenShown(QObject):
+    """Starts the chosen model once the window first shows a recording (``--run``).
+
+    Signals
+    -------
+    started()
+        The run was started.
+    """
+
+    started = Signal()
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        window.view.detail_painted.connect(self._on_painted)
+
+    def _on_painted(self) -> None:
+        window = self.window
+        window.view.detail_painted.disconnect(self._on_painted)
+        window.run_model(window.model_panel.model_key)
+        self.started.emit()
+
+
 class _ScreenshotDriver:
     """Waits until the window shows what was asked, saves it, and quits."""
 
@@ -64,17 +87,19 @@ class _ScreenshotDriver:
         self._started = False
         self._export_state = "wanted" if options.export is not None else "none"
         self._target = window  # what the screenshot grabs
+        if options.run:
+            RunWhenShown(window).started.connect(self._on_run_started)
         window.view.detail_painted.connect(self._on_painted)
         window.run_finished.connect(self._on_run_done)
         window.error_reported.connect(self._on_error)
         window.exported.connect(self._on_exported)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, self._timeout)
 
+    def _on_run_started(self) -> None:
+        self._started = True
+
     def _on_painted(self) -> None:
         self._painted = True
-        if self.options.run and not self._started:
-            self._started = True
-            self.window.run_model(self.window.model_panel.model_key)
         self._maybe_finish()
 
     def _on_run_done(self, cancelled: bool) -> None:
@@ -166,7 +191,6 @@ def run_app(options: AppOptions) -> int:
     int
         The process exit code.
     """
-    from audioclass_gui.qt.main_window import MainWindow
 
     headless = (
         sys.platform.startswith("linux")
@@ -184,6 +208,27 @@ def run_app(options: AppOptions) -> int:
         )
         return 2
     app = create_application()
+    started = start_window(options)
+    if isinstance(started, int):
+        return started
+    window, driver = started
+    code = app.exec()
+    _tear_down(window, app)
+    return driver.exit_code if driver is not None else code
+
+
+def start_window(options: AppOptions):
+    """Show the main window as ``options`` ask: a file, a model, a run, a screenshot.
+
+    Returns
+    -------
+    (MainWindow, driver or None) or int
+        The window and the screenshot/export driver; an exit code if an
+        option is wrong.
+    """
+    from audioclass_gui.qt.main_window import MainWindow
+
+    app = QApplication.instance()
     window = MainWindow()
     window.resize(*options.size)
     if options.model is not None and not window.model_panel.set_model(options.model):
@@ -195,7 +240,11 @@ def run_app(options: AppOptions) -> int:
         window.species_thresholds.load(options.thresholds)
     if not window.playback.available:
         print(f"audioclass-gui: {window.playback.reason}", file=sys.stderr)
-    driver = _ScreenshotDriver(window, options, app) if (options.screenshot or options.export) else None
+    driver = None
+    if options.screenshot or options.export:
+        driver = _ScreenshotDriver(window, options, app)
+    elif options.run:
+        RunWhenShown(window)
     window.show()
     if options.path is not None:
         window.open_path(options.path)
@@ -203,9 +252,7 @@ def run_app(options: AppOptions) -> int:
         window.file_label.setText("Preparing the demo recording…")
         window.runner.submit(demo_recording_path, window.open_path,
                              lambda exc: window.report_error("Demo recording", str(exc)))
-    code = app.exec()
-    _tear_down(window, app)
-    return driver.exit_code if driver is not None else code
+    return window, driver
 
 
 def _tear_down(window, app: QApplication) -> None:
