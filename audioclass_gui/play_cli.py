@@ -154,10 +154,13 @@ def main(argv: Sequence[str]) -> int:
         )
     except ValueError as exc:
         p.error(str(exc))
-    if not engine.available:
-        return _fail(engine.reason, 2)
-    try:
+    try:  # the file first: a missing or unreadable file is said whatever the device
         info = read_info(args.file)
+    except AudioFileError as exc:
+        return _fail(str(exc))
+    if not engine.available:
+        return _fail(f"{info.path}: {engine.reason}", 2)
+    try:
         end = info.duration if args.end is None else min(args.end, info.duration)
         start = max(0.0, args.start)
         if end <= start:

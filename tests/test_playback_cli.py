@@ -128,6 +128,11 @@ def test_play_without_portaudio_says_why(tmp_path: Path, stereo_wav: Path) -> No
     proc = play(tmp_path, str(stereo_wav), PYTHONPATH=str(fake))
     assert proc.returncode == 2
     assert (
-        "Playback unavailable: PortAudio library not found (install libportaudio2)"
-        in proc.stderr
+        f"{stereo_wav}: Playback unavailable: PortAudio library not found "
+        "(install libportaudio2)" in proc.stderr
     )
+    # A missing file is named first, whatever the sound device.
+    proc = play(tmp_path, str(tmp_path / "missing.wav"), PYTHONPATH=str(fake))
+    assert proc.returncode == 1
+    assert "missing.wav: file not found" in proc.stderr
+    assert "Playback unavailable" not in proc.stderr
