@@ -171,3 +171,18 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_runtime_s_delegate_line_is_not_printed(capfd) -> None:
+    """LiteRT's 'Created TensorFlow Lite XNNPACK delegate' line stays out of stderr (predict -q)."""
+    import os
+
+    from audioclass_gui.models.native_log import runtime_info_hidden
+
+    fresh = BirdNET()  # a new interpreter: the runtime would print its line now
+    fresh.process_array(np.zeros((2, fresh.input_samples), np.float32))
+    with runtime_info_hidden():  # other output written meanwhile is passed on
+        os.write(2, b"a real warning\n")
+    err = capfd.readouterr().err
+    assert "XNNPACK" not in err
+    assert "a real warning" in err

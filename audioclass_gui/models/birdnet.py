@@ -17,6 +17,7 @@ import numpy as np
 from soundevent import data, terms
 
 from audioclass_gui.models.base import ClipClassificationModel, ModelOutput
+from audioclass_gui.models.native_log import runtime_info_hidden
 
 __all__ = [
     "EMBEDDING_TENSOR",
@@ -266,7 +267,8 @@ class BirdNET(ClipClassificationModel):
             interpreter = Interpreter(
                 model_path=str(self.files.meta_model), num_threads=1
             )
-            interpreter.allocate_tensors()
+            with runtime_info_hidden():
+                interpreter.allocate_tensors()
             self._meta = (
                 interpreter,
                 interpreter.get_input_details()[0]["index"],
@@ -322,7 +324,8 @@ class BirdNET(ClipClassificationModel):
             self._interpreter.resize_tensor_input(
                 self._input_index, [n, self.input_samples]
             )
-            self._interpreter.allocate_tensors()
+            with runtime_info_hidden():  # LiteRT's "Created ... XNNPACK delegate"
+                self._interpreter.allocate_tensors()
             self._rows = n
         self._interpreter.set_tensor(self._input_index, x)
         self._interpreter.invoke()
