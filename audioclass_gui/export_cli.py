@@ -154,10 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     formats = list(dict.fromkeys(f for group in args.formats for f in group))
     from audioclass_gui.formats.exports import (
         FOLDER_NAMES,
-        LEFT_OUT_NAME,
         LeftOutError,
         check_left_out,
         export,
+        left_out_target,
         write_left_out,
     )
     from audioclass_gui.project import ReviewProject
@@ -197,12 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = args.output / FOLDER_NAMES[fmt] if len(formats) > 1 else args.output
             written += export(session, fmt, out, **options)
         if left_out:
-            folder = len(formats) > 1 or formats[0] in ("raven", "audacity")
-            target = (
-                args.output / LEFT_OUT_NAME
-                if folder
-                else args.output.with_name(args.output.stem + ".left_out.csv")
-            )
+            target = left_out_target(args.output, formats)
             written.append(write_left_out(left_out, target))
             for group in left_out if not args.quiet else ():
                 print(f"audioclass-gui: left out: {group.describe(project.root)}", file=sys.stderr)

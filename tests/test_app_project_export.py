@@ -56,7 +56,7 @@ def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path)
     with qtbot.waitSignal(win.exports.finished, timeout=20_000) as done:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     written = done.args[0]
-    assert set(written) == {"aoef", "raven", "audacity", "csv"}
+    assert set(written) == {"aoef", "raven", "audacity", "csv", "thresholds"}
     assert all(p.exists() for paths in written.values() for p in paths)
 
     # AOEF: the accepted blackbird is a clip tag, by the reviewer.
@@ -113,3 +113,54 @@ def test_ctrl_e_export_keeps_each_model_run_apart(qtbot, folder: Path, tmp_path:
     assert names == sorted(name for _key, name, _prov, _preds in runs)
     assert sorted(win.session.run_names()) == names  # the cheap listing agrees
     assert f"{len(runs)} model runs" in win.statusBar().currentMessage()
+
+
+def test_export_all_writes_what_the_command_line_writes(qtbot, folder: Path, tmp_path: Path):
+    """Export › All and `audioclass-gui export --format all` write the same files."""
+    from audioclass_gui import export_cli
+
+    win = open_main_window(qtbot, folder, threshold=0.25)
+    win.model_panel.set_model("energy")
+    with qtbot.waitSignal(win.run_finished, timeout=60_000):
+        win.run_model("energy")
+    qtbot.waitUntil(lambda: not win.projects.run_saver.pending, timeout=20_000)
+    win.activateWindow()
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_A)
+    shown = tmp_path / "window"
+    with qtbot.waitSignal(win.exports.finished, timeout=20_000):
+        win.exports.export("all", shown)
+    win.close()
+    cli = tmp_path / "cli"
+    assert export_cli.main([str(folder), "--format", "all", "-o", str(cli), "-q"]) == 0
+
+    def files(root: Path) -> list[str]:
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+    assert files(shown) == files(cli), (files(shown), files(cli))
+    assert len([f for f in files(cli) if "model_run" in f]) >= 2, files(cli)  # one per run
+
+
+def test_verdicts_of_a_missing_recording_are_listed_not_dropped(
+    qtbot, folder: Path, tmp_path: Path
+):
+    win = open_main_window(qtbot, folder, threshold=0.25)
+    win.activateWindow()
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_A)  # a.wav 0 s blackbird
+    win.close()
+    (folder / "a.wav").unlink()  # deleted after it was reviewed
+    again = open_main_window(qtbot, folder, threshold=0.25)
+    out = tmp_path / "exported"
+    said: list[str] = []
+    again.error_reported.connect(said.append)
+    with qtbot.waitSignal(again.exports.finished, timeout=20_000):
+        again.exports.export("all", out)
+    table = out / "left_out.verdicts.csv"
+    with open(table, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(Path(r["File"]).name, r["Scientific name"], r["Verdict"]) for r in rows] == [
+        ("a.wav", "Turdus merula", "accepted")
+    ]
+    assert any(str(table) in m and "a.wav" in m for m in said), said
+    again.close()

@@ -206,6 +206,19 @@ def write_left_out(left_out: Sequence[LeftOut], path: str | os.PathLike[str]) ->
     return target
 
 
+def left_out_target(output: str | os.PathLike[str], formats: Sequence[str]) -> Path:
+    """Where an export to ``output`` lists the verdicts it left out.
+
+    :data:`LEFT_OUT_NAME` inside ``output`` when it is a folder (several
+    formats, or Raven and Audacity tables), else ``<stem>.left_out.csv``
+    beside the file.
+    """
+    out = Path(output)
+    if len(formats) > 1 or formats[0] in ("raven", "audacity"):
+        return out / LEFT_OUT_NAME
+    return out.with_name(out.stem + ".left_out.csv")
+
+
 _gc_lock = threading.Lock()
 _gc_depth = 0
 _gc_was_enabled = False

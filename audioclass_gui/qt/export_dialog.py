@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -29,7 +30,13 @@ from audioclass_gui.formats.aoef import (
     build_model_runs,
     write_aoef,
 )
-from audioclass_gui.formats.exports import FOLDER_NAMES, export
+from audioclass_gui.formats.exports import (
+    EXPORT_FORMATS,
+    FOLDER_NAMES,
+    export,
+    left_out_target,
+    write_left_out,
+)
 from audioclass_gui.formats.verdict_tables import verdict_selections
 
 if TYPE_CHECKING:
@@ -43,9 +50,9 @@ FORMAT_CHOICES = (
     ("Raven selection tables (per recording + combined)", "raven", True),
     ("Audacity label tracks (one per recording)", "audacity", True),
     ("CSV, one row per verdict", "csv", False),
-    ("All of these, into a folder", "all", True),
+    ("All of these, and the species thresholds, into a folder", "all", True),
 )
-_ALL = ("aoef", "raven", "audacity", "csv")
+_ALL = EXPORT_FORMATS  # as `audioclass-gui export --format all`
 
 
 class ExportDialog(QDialog):
@@ -76,7 +83,9 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Format", self.format)
         form.addRow("", self.unreviewed)
-        form.addRow("&To", row)
+        to = QLabel("&To")
+        to.setBuddy(self.path)  # the mnemonic goes to the path (a label without one shows "&")
+        form.addRow(to, row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -201,18 +210,33 @@ class ExportController(QObject):
                         ),
                     )
                 )
+        # Verdicts of recordings that are gone (or another file now) cannot be
+        # exported with them: they are listed in a table beside, and said.
+        project = self.window.projects.project
+        left_out = [g for g in project.left_out() if g.verdicts] if project is not None else []
+        if left_out:
+            table = left_out_target(out, formats)
+            jobs.append(("left_out", lambda: [write_left_out(left_out, table)]))
         self.window.statusBar().showMessage(f"Exporting to {out}…")
         self.window.runner.submit(
             lambda: {key: job() for key, job in jobs},
-            self._done,
+            lambda written: self._done(written, left_out),
             lambda exc: self.window.report_error("Export failed", f"{out}: {exc}"),
         )
 
-    def _done(self, written: dict) -> None:
-        n = sum(len(paths) for paths in written.values())
-        self.window.statusBar().showMessage(
-            f"Exported {n} files ({', '.join(written)})", 10000
-        )
+    def _done(self, written: dict, left_out: list) -> None:
+        n = sum(len(paths) for key, paths in written.items() if key != "left_out")
+        formats = ", ".join(k for k in written if k != "left_out")
+        self.window.statusBar().showMessage(f"Exported {n} files ({formats})", 10000)
+        if left_out:
+            root = self.window.projects.project.root if self.window.projects.project else None
+            lines = "\n".join(f"• {g.describe(root)}" for g in left_out)
+            self.window.report_error(
+                "Verdicts left out of the export",
+                f"These verdicts are about recordings that are missing or changed, so "
+                f"they are not in the export; they are listed in {written['left_out'][0]}:"
+                f"\n{lines}",
+            )
         self.finished.emit(written)
 
 
