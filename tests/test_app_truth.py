@@ -67,3 +67,16 @@ def test_run_from_the_command_line_starts_in_a_normal_window(qtbot, calls_wav: P
     assert finished.args == [False]
     assert win.session.run_names() and len(win.review.visible()) == 3
     win.close()
+
+
+def test_dialog_labels_with_a_mnemonic_have_a_buddy(qtbot, tmp_path: Path):
+    """A label with '&' and no buddy shows the '&' itself ("&To")."""
+    from PySide6.QtWidgets import QLabel
+
+    from audioclass_gui.qt.export_dialog import ExportDialog
+
+    dialog = ExportDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    labels = [lab for lab in dialog.findChildren(QLabel) if "&" in lab.text()]
+    assert labels  # Format, To
+    assert all(lab.buddy() is not None for lab in labels), [lab.text() for lab in labels]
