@@ -32,6 +32,7 @@ __all__ = [
     "aoef_collection_type",
     "read_predictions",
     "read_review",
+    "run_metadata",
 ]
 
 _COLLECTION = re.compile(rb'(?<!\\)"collection_type"\s*:\s*"(\w+)"')
@@ -134,6 +135,20 @@ def read_predictions(
         )
     folder = Path(audio_dir) if audio_dir is not None else p.parent
     obj = _load(p, kind, folder)
+    name, provenance = run_metadata(obj, p, kind)
+    return PredictionFile(p, kind, list(obj.clip_predictions), name, provenance)
+
+
+def run_metadata(
+    obj: data.PredictionSet, path: Path, kind: str
+) -> tuple[str, dict[str, Any]]:
+    """The model name and provenance of a model run or prediction set read from ``path``.
+
+    The name is the model's (else the collection's, else the file's stem);
+    the provenance is the run's description when it is a JSON object (as
+    this app writes it), plus the model's version, ``source_file`` and
+    ``source_format``.
+    """
     provenance: dict[str, Any] = {}
     name = obj.name or ""
     if isinstance(obj, data.ModelRun):
@@ -148,10 +163,8 @@ def read_predictions(
         provenance.setdefault("version", obj.model.version)
     elif obj.description:
         provenance["description"] = obj.description
-    provenance.update({"source_file": str(p.absolute()), "source_format": kind})
-    return PredictionFile(
-        p, kind, list(obj.clip_predictions), name or p.stem, provenance
-    )
+    provenance.update({"source_file": str(path.absolute()), "source_format": kind})
+    return name or path.stem, provenance
 
 
 @dataclass

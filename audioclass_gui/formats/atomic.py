@@ -11,14 +11,31 @@ import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 
-__all__ = ["atomic_write_path", "atomic_write_text"]
+__all__ = ["atomic_write_path", "atomic_write_text", "remove_stale_temporaries"]
 
 
 def _temp_path_for(path: Path) -> Path:
     # Hidden, unique, and with the target's suffix (some writers check it).
     return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> int:
+    """Remove temporary files a killed :func:`atomic_write_path` of ``path`` left behind.
+
+    Call it only where no other write of ``path`` may be under way (a
+    project's store, which one program at a time writes). Returns how many
+    were removed.
+    """
+    target = Path(path)
+    removed = 0
+    for tmp in target.parent.glob(f".{glob_escape(target.stem)}.*.tmp{glob_escape(target.suffix)}"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed += 1
+    return removed
 
 
 def _fsync_file(path: Path) -> None:

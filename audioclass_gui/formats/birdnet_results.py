@@ -29,7 +29,6 @@ import functools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from soundevent import data, terms
 
@@ -149,36 +148,6 @@ def birdnet_common_names() -> dict[str, str]:
     return {scientific: common for scientific, common in _birdnet_label_pairs() if common}
 
 
-def _pick(row: Mapping[str, str], field: str) -> str | None:
-    for name in _COLUMNS[field]:
-        value = row.get(name)
-        if value is not None:
-            return value.strip()
-    return None
-
-
-def _rows(path: Path, kind: str) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        if kind == "birdnet_raven":
-            lines = handle.read().splitlines()
-            header = lines[0].split("\t") if lines else []
-            rows = []
-            for line in lines[1:]:
-                if line.strip():
-                    cells = line.split("\t")
-                    rows.append(
-                        dict(
-                            zip(
-                                header,
-                                cells + [""] * (len(header) - len(cells)),
-                                strict=False,
-                            )
-                        )
-                    )
-            return rows
-        return list(csv.DictReader(handle))
-
-
 def read_birdnet_results(
     path: str | os.PathLike[str],
     *,
@@ -216,101 +185,47 @@ def read_birdnet_results(
     ValueError
         If the file is not a BirdNET result table.
     """
-    p = Path(path)
-    kind = sniff_table(p)
-    if kind not in ("birdnet_raven", "birdnet_csv"):
-        raise ValueError(f"{p}: not a BirdNET-Analyzer result table (Raven or CSV)")
-    names = {
-        k.lower(): v
-        for k, v in (
-            scientific_names
-            if scientific_names is not None
-            else birdnet_common_to_scientific()
-        ).items()
-    }
-    stem = table_stem(p)
-    problems: list[str] = []
-    missing: dict[str, int] = {}
-    unnamed: dict[str, int] = {}
-    groups: dict[
-        tuple[Any, float, float], tuple[data.Clip, list[data.PredictedTag]]
-    ] = {}
-    recordings: dict[str, data.Recording | None] = {}
-    common_names: dict[str, str] = {}
-    for number, row in enumerate(_rows(p, kind), start=2):
-        common = _pick(row, "common") or ""
-        scientific = _pick(row, "scientific") or ""
-        if (scientific or common).lower() in _NOCALL:
-            continue
-        try:
-            start = float(_pick(row, "start") or "nan")
-            if _pick(row, "duration") is not None:
-                end = start + float(_pick(row, "duration") or "nan")
-            elif (
-                row.get("File Offset (s)") is not None
-                and _pick(row, "begin") is not None
-            ):
-                end = (
-                    start
-                    + float(_pick(row, "end") or "nan")
-                    - float(_pick(row, "begin") or "nan")
-                )
-            else:
-                end = float(_pick(row, "end") or "nan")
-            score = float(_pick(row, "confidence") or "nan")
-        except ValueError:
-            problems.append(f"{p}, line {number}: times or confidence are not numbers")
-            continue
-        if not (end > start) or score != score:
-            problems.append(f"{p}, line {number}: no valid time window or confidence")
-            continue
-        if "INDIR" in row:
-            where = str(
-                Path(
-                    row.get("INDIR", ""), row.get("FOLDER", ""), row.get("IN FILE", "")
-                )
-            )
-        else:
-            where = _pick(row, "file") or stem
-        if where not in recordings:
-            recordings[where] = recording_for(where) if where else None
-        recording = recordings[where]
-        if recording is None:
-            missing[where or "(no file named)"] = missing.get(where, 0) + 1
-            continue
-        if not scientific:
-            scientific = names.get(common.lower(), "")
-            if not scientific:
-                scientific = common
-                unnamed[common] = unnamed.get(common, 0) + 1
-        if common and common != scientific:
-            common_names.setdefault(scientific, common)
-        key = (recording.uuid, round(start, 3), round(end, 3))
-        group = groups.get(key)
-        if group is None:
-            clip = data.Clip(recording=recording, start_time=start, end_time=end)
-            group = groups[key] = (clip, [])
-        tag = data.Tag(term=terms.scientific_name, value=scientific)
-        group[1].append(data.PredictedTag(tag=tag, score=min(max(score, 0.0), 1.0)))
-    for where, count in missing.items():
-        problems.append(
-            f"{p}: {count} rows of {where}: recording not found in the project"
-        )
-    for common, count in unnamed.items():
-        problems.append(
-            f"{p}: {count} rows of {common!r}: no scientific name known, kept the common name"
-        )
+    from audioclass_gui.formats.birdnet_columns import parse_table
+
+    table = parse_table(
+        path, recording_for=recording_for, scientific_names=scientific_names
+    )
+    windows, rows = table.display_order()
+    tags: dict[str, data.Tag] = {}
+    predicted: dict[int, list[data.PredictedTag]] = {}
+    for window, species, score in zip(
+        table.row_window[rows].tolist(),
+        table.row_species[rows].tolist(),
+        table.row_score[rows].tolist(),
+        strict=True,
+    ):
+        name = table.species[species]
+        tag = tags.get(name)
+        if tag is None:
+            tag = tags[name] = data.Tag(term=terms.scientific_name, value=name)
+        predicted.setdefault(window, []).append(data.PredictedTag(tag=tag, score=score))
     predictions = [
-        data.ClipPrediction(clip=clip, tags=tags)
-        for clip, tags in sorted(
-            groups.values(), key=lambda g: (str(g[0].recording.path), g[0].start_time)
+        data.ClipPrediction(
+            clip=data.Clip(
+                recording=table.recordings[int(table.window_recording[w])],
+                start_time=float(table.window_start[w]),
+                end_time=float(table.window_end[w]),
+            ),
+            tags=predicted[w],
         )
+        for w in windows.tolist()
     ]
     provenance = {
-        "source_file": str(p.absolute()),
-        "source_format": kind,
+        "source_file": str(table.path.absolute()),
+        "source_format": table.kind,
         "model": model_name,
     }
     return PredictionFile(
-        p, kind, predictions, model_name, provenance, problems, common_names
+        table.path,
+        table.kind,
+        predictions,
+        model_name,
+        provenance,
+        table.problems,
+        table.common_names,
     )

@@ -43,13 +43,14 @@ from typing import Any
 import numpy as np
 from soundevent import data
 
-from audioclass_gui.formats.atomic import atomic_write_path
+from audioclass_gui.formats.atomic import atomic_write_path, remove_stale_temporaries
 from audioclass_gui.review.score_index import FileColumn, ScoreIndex
 
 __all__ = [
     "FORMAT",
     "ScoreIndex",
     "StoredRun",
+    "display_ordered",
     "read_stored_run",
     "run_from_predictions",
     "source_stamp",
@@ -216,8 +217,7 @@ def write_stored_run(
         order (default: by path), so that a reader whose recordings come in
         the same order finds the rows already in display order.
     """
-    run = _recordings_ranked(run, rank or str)
-    order = _unique_rows(run)
+    ordered = display_ordered(run, rank)
     meta = {
         "model_name": run.model_name,
         "provenance": run.provenance,
@@ -225,9 +225,27 @@ def write_stored_run(
         "problems": run.problems,
         "source_stamp": stamp,
     }
-    ordered = replace(
+    remove_stale_temporaries(target)  # left by a write that was killed
+    write_columns(
+        target, replace(ordered, recordings=[encode(p) for p in ordered.recordings]), meta
+    )
+
+
+def display_ordered(
+    run: StoredRun, rank: Callable[[str], Any] | None = None
+) -> StoredRun:
+    """The rows of ``run`` as a store file holds them: in display order, each key once.
+
+    Recordings are listed in ``rank`` order (default: by path); rows are
+    sorted by recording, start time and descending score, and of the rows
+    of the same recording, frame and species only the best-scoring one is
+    kept. :func:`write_stored_run` writes this; a project that cannot write
+    its store adds it to the session as it is.
+    """
+    run = _recordings_ranked(run, rank or str)
+    order = _unique_rows(run)
+    return replace(
         run,
-        recordings=[encode(p) for p in run.recordings],
         recording=run.recording[order],
         species_index=run.species_index[order],
         start=run.start[order],
@@ -235,7 +253,6 @@ def write_stored_run(
         score=run.score[order],
         run=None,
     )
-    write_columns(target, ordered, meta)
 
 
 def write_columns(target: Path, run: StoredRun, meta: dict[str, Any]) -> None:

@@ -18,8 +18,8 @@ from audioclass_gui.formats.aoef_import import read_review
 from audioclass_gui.formats.birdnet_results import birdnet_common_names
 from audioclass_gui.formats.prediction_store import (
     StoredRun,
+    display_ordered,
     read_stored_run,
-    run_from_predictions,
     source_stamp,
     store_file,
     write_stored_run,
@@ -40,7 +40,6 @@ from audioclass_gui.project.sources import (
 from audioclass_gui.project.store import verdict_item
 
 if TYPE_CHECKING:
-    from audioclass_gui.formats.aoef_import import PredictionFile
     from audioclass_gui.project.prepare import PreparedReview, PreparedSource
     from audioclass_gui.project.project import ReviewProject
 
@@ -67,52 +66,58 @@ class SourcesMixin:
         return journal.parent / "store" if self.is_folder else journal.with_suffix(".store")
 
     def _read_source(
-        self: ReviewProject, path: Path, kind: str, result: PredictionFile | None = None
+        self: ReviewProject, path: Path, kind: str, prepared: StoredRun | None = None
     ) -> SourceInfo:
+        """Add a predictions file's detections to the session, through the project's store.
+
+        A store file made from this version of the file is mapped. Else the
+        file is read into columns (``prepared``: read, and its store file
+        written, by :func:`~audioclass_gui.project.prepare.prepare_attach`),
+        the store file is written (atomically) and then mapped as every
+        later open maps it, so that a first open and a reopen give the same
+        session. Where the store cannot be written (read-only project, disk
+        full) the columns go to the session as the store would hold them.
+
+        A crash at any step leaves either no store file of the source or a
+        complete one of the version read (stamped with its size and time):
+        the next open converts it again, or maps that file.
+        """
         run = self.codec.encode(path)
         info = SourceInfo(path, kind, run)
         self._sources[path] = info
         if kind == "arrow":  # a predictions store file (`predict` writes them)
             return self._read_arrow(info)
         stored_path = store_file(self._store_dir(), run)
-        if result is None:
-            stamp = source_stamp(path)
-            stored = read_stored_run(stored_path, decode=self.codec.decode, stamp=stamp)
-            if stored is not None:
-                if stamp is None:
-                    info.problems.append(
-                        f"{path}: predictions file not found; its predictions "
-                        "were read from the project's store"
-                    )
-                    self.problems.extend(info.problems)
-                return self._add_stored(info, stored)
-        if result is None and not path.exists():
-            info.problems.append(
-                f"{path}: predictions file not found (its verdicts are kept)"
-            )
-            self.problems.extend(info.problems)
-            return info
-        if result is None:
+        stamp = source_stamp(path)  # before reading: a file changed meanwhile is stale
+        stored = read_stored_run(stored_path, decode=self.codec.decode, stamp=stamp)
+        if stored is not None:
+            if stamp is None:
+                info.problems.append(
+                    f"{path}: predictions file not found; its predictions "
+                    "were read from the project's store"
+                )
+                self.problems.extend(info.problems)
+            return self._add_stored(info, stored)
+        if prepared is None:
+            if not path.exists():
+                info.problems.append(
+                    f"{path}: predictions file not found (its verdicts are kept)"
+                )
+                self.problems.extend(info.problems)
+                return info
             try:
-                result = read_source(
+                prepared = read_source(
                     path, kind, self._resolver, scientific_names=self._common_to_sci()
                 )
             except (ValueError, OSError) as exc:
                 info.problems.append(str(exc))
                 self.problems.extend(info.problems)
                 return info
-            if not self.read_only:
-                self._write_store(stored_path, result)
-        info.model_name = result.model_name
-        info.problems.extend(result.problems)
-        self.problems.extend(result.problems)
-        self.session.set_run(run, name=result.model_name, provenance=result.provenance)
-        names = result.common_names
-        if not names and result.model_name.lower().startswith("birdnet"):
-            names = birdnet_common_names()  # BirdNET model runs carry scientific names only
-        self._adopt_common_names(names)
-        info.detections = len(self.session.add_predictions(result.predictions, run=run))
-        return info
+            if not self.read_only and self._write_store(stored_path, prepared, stamp):
+                stored = read_stored_run(stored_path, decode=self.codec.decode, stamp=stamp)
+                if stored is not None:
+                    return self._add_stored(info, stored)
+        return self._add_stored(info, display_ordered(prepared, self._recording_rank))
 
     def _read_arrow(self: ReviewProject, info: SourceInfo) -> SourceInfo:
         """Map a predictions store file; its relative paths are relative to its folder."""
@@ -132,24 +137,23 @@ class SourcesMixin:
             return info
         return self._add_stored(info, stored)
 
-    def _write_store(self: ReviewProject, target: Path, result: PredictionFile) -> None:
-        """Keep a predictions file's detections in the store, for fast reopening."""
+    def _write_store(
+        self: ReviewProject, target: Path, run: StoredRun, stamp: list[int] | None
+    ) -> bool:
+        """Keep a predictions file's columns in the store, for fast reopening.
+
+        ``stamp`` is the file's :func:`source_stamp` taken before it was
+        read. Returns False (and says why in :attr:`problems`) when the
+        store file could not be written.
+        """
         try:
             write_stored_run(
-                target,
-                run_from_predictions(
-                    result.predictions,
-                    model_name=result.model_name,
-                    provenance=result.provenance,
-                    common_names=result.common_names,
-                    problems=result.problems,
-                ),
-                encode=self.codec.encode,
-                stamp=source_stamp(result.path),
-                rank=self._recording_rank,
+                target, run, encode=self.codec.encode, stamp=stamp, rank=self._recording_rank
             )
         except OSError as exc:  # the review goes on; the next open reads the source
             self.problems.append(f"{target}: the predictions store was not written ({exc})")
+            return False
+        return True
 
     def _recording_rank(self: ReviewProject, path: str) -> tuple[int, str]:
         """Where a recording comes in the session's order (new ones last, by path)."""

@@ -17,12 +17,8 @@ from typing import TYPE_CHECKING
 
 from soundevent import data
 
-from audioclass_gui.formats.aoef_import import (
-    ImportedReview,
-    PredictionFile,
-    read_review,
-)
-from audioclass_gui.formats.prediction_store import store_file
+from audioclass_gui.formats.aoef_import import ImportedReview, read_review
+from audioclass_gui.formats.prediction_store import StoredRun, source_stamp, store_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
     RecordingResolver,
@@ -46,16 +42,18 @@ class PreparedSource:
         The file (absolute).
     kind : str
         Its kind (see ``PREDICTION_KINDS``).
-    result : PredictionFile or None
-        What it holds, mapped onto the project's recordings; None for a
-        predictions store file (``kind="arrow"``), which is mapped, not read.
+    result : StoredRun or None
+        What it holds, as columns, mapped onto the project's recordings
+        (its store file is written already, unless the project is
+        read-only); None for a predictions store file (``kind="arrow"``),
+        which is mapped, not read.
     new_recordings : list of soundevent.data.Recording
         Recordings it names that the project did not have; ``attach`` adds them.
     """
 
     path: Path
     kind: str
-    result: PredictionFile | None
+    result: StoredRun | None
     new_recordings: list[data.Recording] = field(default_factory=list)
 
 
@@ -111,11 +109,13 @@ def prepare_attach(
     pending: list[data.Recording] = []
     if kind == "arrow":  # mapped, not parsed: nothing to prepare
         return PreparedSource(p, kind, None, pending)  # type: ignore[arg-type]
+    stamp = source_stamp(p)
     result = read_source(
         p, kind, _resolver(project, pending), scientific_names=project._common_to_sci()
     )
     if not project.read_only:  # the store file is written here, off the GUI thread
-        project._write_store(store_file(project._store_dir(), project.codec.encode(p)), result)
+        target = store_file(project._store_dir(), project.codec.encode(p))
+        project._write_store(target, result, stamp)
     return PreparedSource(p, kind, result, pending)
 
 

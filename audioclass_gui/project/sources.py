@@ -25,16 +25,11 @@ from soundevent import data
 
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import AUDIO_EXTENSIONS, read_info, to_recording
-from audioclass_gui.formats.aoef_import import (
-    PredictionFile,
-    aoef_collection_type,
-    read_predictions,
-)
-from audioclass_gui.formats.birdnet_results import (
-    read_birdnet_results,
-    sniff_table,
-    table_stem,
-)
+from audioclass_gui.formats.aoef_import import aoef_collection_type
+from audioclass_gui.formats.aoef_stream_read import map_recordings, read_aoef_columns
+from audioclass_gui.formats.birdnet_columns import read_birdnet_columns
+from audioclass_gui.formats.birdnet_results import sniff_table, table_stem
+from audioclass_gui.formats.prediction_store import StoredRun
 
 __all__ = [
     "PREDICTION_KINDS",
@@ -266,11 +261,22 @@ def read_source(
     resolve: RecordingResolver,
     *,
     scientific_names: Mapping[str, str] | None = None,
-) -> PredictionFile:
-    """Read a predictions file, with its recordings mapped onto the project's.
+) -> StoredRun:
+    """Read a predictions file into columns, with its recordings mapped onto the project's.
 
-    Predictions of recordings the project cannot find are dropped and
-    reported in ``problems``.
+    Model runs and prediction sets are streamed
+    (:func:`~audioclass_gui.formats.aoef_stream_read.read_aoef_columns`),
+    BirdNET-Analyzer tables read row by row
+    (:func:`~audioclass_gui.formats.birdnet_columns.read_birdnet_columns`):
+    no object per prediction, whatever the file's size. Predictions of
+    recordings the project cannot find are dropped and reported in
+    ``problems``.
+
+    Returns
+    -------
+    StoredRun
+        The rows, recording paths absolute (the project's recordings),
+        with the file's model name, provenance, common names and problems.
 
     Raises
     ------
@@ -280,30 +286,9 @@ def read_source(
         If it cannot be read.
     """
     if kind in ("birdnet_raven", "birdnet_csv"):
-        return read_birdnet_results(
+        return read_birdnet_columns(
             path, recording_for=resolve, scientific_names=scientific_names
         )
     if kind not in ("model_run", "prediction_set"):
         raise ValueError(f"{path}: not a predictions file ({kind or 'unknown kind'})")
-    result = read_predictions(path)
-    kept: list[data.ClipPrediction] = []
-    mapped: dict[str, data.Recording | None] = {}
-    dropped: dict[str, int] = {}
-    for prediction in result.predictions:
-        recording = prediction.clip.recording
-        key = str(recording.path)
-        if key not in mapped:
-            mapped[key] = resolve(key)
-        target = mapped[key]
-        if target is None:
-            dropped[key] = dropped.get(key, 0) + 1
-            continue
-        if target is not recording:
-            prediction.clip.recording = target
-        kept.append(prediction)
-    for key, count in dropped.items():
-        result.problems.append(
-            f"{path}: {count} clip predictions of {key}: recording not found"
-        )
-    result.predictions = kept
-    return result
+    return map_recordings(read_aoef_columns(path), resolve)
