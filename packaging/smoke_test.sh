@@ -19,7 +19,7 @@ venv="${AUDIOCLASS_GUI_VENV:-$here/.venv}"
 app="$dist/audioclass-gui/audioclass-gui"
 log="$work/run.log"
 status=0
-QT_QPA_PLATFORM=offscreen AUDIOCLASS_GUI_CACHE_DIR="$work/cache" \
+QT_QPA_PLATFORM=offscreen AUDIOCLASS_GUI_CACHE_DIR="$work/cache" AUDIOCLASS_GUI_DATA_DIR="$work/data" \
   "$app" --model energy --run --screenshot "$work/shot.png" --export "$work/review.json" \
   > "$log" 2>&1 || status=$?
 cat "$log"
@@ -27,6 +27,8 @@ fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
 [ "$status" = 0 ] || fail "the app exited with status $status"
 grep -qE "Traceback|ImportError|ModuleNotFoundError|Failed to execute script" "$log" && fail "errors in the output"
 [ -s "$work/shot.png" ] || fail "no screenshot"
+[ -s "$work/data/demo/birds_10s.wav" ] || fail "the bundled demo recording was not opened"
+[ -s "$work/data/demo/birds_10s.LICENSE.txt" ] || fail "the demo recording's licence was not copied"
 [ -s "$work/review.json" ] || fail "no exported annotation project"
 [ -s "$work/review.model_run.json" ] || fail "no exported model run"
 "$app" --version

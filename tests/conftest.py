@@ -27,8 +27,23 @@ def birds_10s() -> Path:
     return BIRDS_10S
 
 
+@pytest.fixture(scope="session")
+def _first_run_guide_seen(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The first-run guide is for people: tests see it only with a fresh ``config_dir``.
+
+    Marks it seen in the settings file the app uses under the isolated cache
+    (see ``open_settings``), once, before any test writes settings there.
+    """
+    settings = tmp_path_factory.getbasetemp() / "cache" / "config" / "settings.ini"
+    if not settings.exists():
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text("[first_run]\nguide_seen=true\n", encoding="utf-8")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, _first_run_guide_seen: None
+) -> None:
     """Never write the demo recording or settings into the real user folders."""
     monkeypatch.setenv("AUDIOCLASS_GUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 

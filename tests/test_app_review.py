@@ -159,7 +159,7 @@ def test_truncated_wav_opens_with_a_warning(qtbot, window: MainWindow, calls_wav
     assert win.info.duration == pytest.approx(6.0, abs=0.01)
 
 
-def test_labels_that_would_overlap_are_shortened_then_hidden(qtbot, window: MainWindow, tmp_path: Path):
+def test_labels_that_would_overlap_take_lanes_then_are_shortened(qtbot, window: MainWindow, tmp_path: Path):
     win = window
     # Energy-detector windows are 1 s long; calls in neighbouring windows.
     rec = write_calls(tmp_path / "dense.wav", duration=60.0,
@@ -167,15 +167,21 @@ def test_labels_that_would_overlap_are_shortened_then_hidden(qtbot, window: Main
     open_and_run(qtbot, win, rec)
     ids = [d.id for d in win.review.visible()]
     assert len(ids) >= 10
-    win.view.set_visible_range(9.0, 12.0)  # ~300 px per second: full labels fit
+    win.view.set_visible_range(9.0, 12.0)  # ~300 px per second: full labels fit, in one lane
     qtbot.waitUntil(lambda: all(win.overlay.label_item(i).isVisible() for i in ids[:2]), timeout=2_000)
     label = win.overlay.label_item(ids[0])
     assert label.toPlainText() == label.full_text and "Sound" in label.full_text
-    win.view.set_visible_range(0.0, 60.0)  # ~18 px per second: not even the score fits
-    qtbot.waitUntil(lambda: not win.overlay.label_item(ids[0]).isVisible(), timeout=2_000)
-    win.view.set_visible_range(8.0, 24.0)  # ~60 px per second: the score alone
-    qtbot.waitUntil(lambda: win.overlay.label_item(ids[0]).isVisible(), timeout=2_000)
-    assert win.overlay.label_item(ids[0]).toPlainText() == win.overlay.label_item(ids[0]).short_text
-    # The last label of the row has free space after it: it keeps its full text.
+    assert label.anchor[1] == win.overlay.label_item(ids[1]).anchor[1] == 0
+    win.view.set_visible_range(8.0, 24.0)  # ~60 px per second: neighbours take other lanes
+    qtbot.waitUntil(lambda: win.overlay.label_item(ids[1]).anchor[1] != 0, timeout=2_000)
+    first = win.overlay.label_item(ids[0])
+    assert first.isVisible() and first.toPlainText().startswith("Sound")  # the name, maybe elided
+    win.view.set_visible_range(0.0, 60.0)  # ~16 px per second: the score alone
+    qtbot.waitUntil(
+        lambda: win.overlay.label_item(ids[0]).toPlainText() == win.overlay.label_item(ids[0]).short_text,
+        timeout=2_000,
+    )
+    assert win.overlay.label_item(ids[0]).isVisible()
+    # The last label of its lane has free space after it: it keeps its full text.
     last = win.overlay.label_item(ids[-1])
     assert last.isVisible() and last.toPlainText() == last.full_text

@@ -155,7 +155,7 @@ def test_imported_birdnet_common_names_reach_the_table(qtbot, win: MainWindow):
     assert {panel.table.item(r, 0).text() for r in range(3)} == set(BIRDS.values())
     # ...and the overlay labels.
     texts = {
-        win.overlay.label_item(i).full_text.split("  ")[0]
+        win.overlay.label_item(i).species_text
         for i in win.overlay.detection_ids
     }
     assert texts == {"Eurasian Blackbird", "Great Tit"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -83,12 +84,17 @@ def test_app_with_birdnet_on_the_field_recording(tmp_path: Path, birds_10s: Path
 
 
 def test_app_opens_the_demo_recording_without_arguments(tmp_path: Path):
+    from audioclass_gui.audio.demo import DEMO_SHA256
+
     shot = tmp_path / "demo.png"
-    cache = tmp_path / "cache"
-    result = run_cli("--screenshot", str(shot), env={"AUDIOCLASS_GUI_CACHE_DIR": str(cache)})
+    data = tmp_path / "data"
+    result = run_cli("--screenshot", str(shot), env={"AUDIOCLASS_GUI_DATA_DIR": str(data)})
     assert result.returncode == 0, result.stderr
     _assert_screenshot(shot)
-    assert list(cache.glob("demo-recording*.wav"))
+    # The shipped field recording, copied with its licence into the data folder.
+    copy = data / "demo" / "birds_10s.wav"
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == DEMO_SHA256
+    assert "MIT License" in (data / "demo" / "birds_10s.LICENSE.txt").read_text()
 
 
 def test_app_reports_a_bad_file_and_exits_nonzero_in_screenshot_mode(tmp_path: Path):

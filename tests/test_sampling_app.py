@@ -108,7 +108,7 @@ def test_sample_dialog_builds_n_per_species_and_lists_exactly_the_queue(qtbot, w
     assert dialog.preview_counts() == {sci: 4 for sci, _ in sorted(SPECIES)}
     assert dialog.preview.rowCount() == 3
     assert {dialog.preview.item(r, 2).text() for r in range(3)} == {"4"}
-    assert {dialog.preview.item(r, 3).text() for r in range(3)} == {"2 · 2"}
+    assert {(dialog.preview.item(r, 3).text(), dialog.preview.item(r, 4).text()) for r in range(3)} == {("2", "2")}
     assert dialog.total.text().startswith("12 detections of 3 species")
     # Typed edges replace the bin count; a bad one is explained and blocks building.
     dialog.edges.setText("0.3, 0.9, 0.5")

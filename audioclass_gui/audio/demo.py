@@ -1,278 +1,235 @@
-"""A synthetic demo recording: bird-like calls in natural-sounding noise.
+"""The demo recording: a real 10-second field recording of warblers.
 
 The app opens it when started without a file, so a newcomer can try the
-whole workflow at once. It is generated deterministically on first use and
-kept in the user cache folder.
+whole workflow at once on sounds a real model is meant for: BirdNET v2.4
+finds the three warblers the recording is known for (:data:`DEMO_SPECIES`).
+
+The file, ``birds_10s.wav``, is OpenSoundscape's sample recording (MIT
+License, Copyright (c) 2020 University of Pittsburgh; :data:`DEMO_CREDIT`),
+shipped in the app's ``resources/`` with its licence text. On first use it
+is copied, with that licence, into ``demo/`` in the app's data folder: its
+path then stays the same across upgrades (so the review kept for it comes
+back), and whatever the reviewer saves beside it by default (an export)
+lands in a folder they can write to, never inside the installed package.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-from scipy.signal import butter, sosfilt, sosfiltfilt
-
-from audioclass_gui.audio.errors import AudioFileError
-from audioclass_gui.audio.info import read_info
+from audioclass_gui.resource_files import resource_path
 
 __all__ = [
-    "DEMO_DURATION",
-    "DEMO_EVENTS",
+    "DEMO_CREDIT",
+    "DEMO_FILE",
+    "DEMO_FRAMES",
+    "DEMO_LICENCE_FILE",
     "DEMO_SAMPLERATE",
-    "DEMO_VERSION",
-    "DemoEvent",
+    "DEMO_SHA256",
+    "DEMO_SPECIES",
+    "DemoCredit",
+    "DemoSpecies",
+    "default_demo_folder",
+    "demo_licence_text",
     "demo_recording_path",
-    "generate_demo",
+    "packaged_demo",
 ]
 
-#: Bump when the generator changes: the file name carries it, so a changed
-#: generator writes a new file instead of reusing the old one.
-DEMO_VERSION = 1
+#: The demo recording's file name (in ``resources/`` and in the copy).
+DEMO_FILE = "birds_10s.wav"
+#: Its licence text, shipped beside it and copied with it.
+DEMO_LICENCE_FILE = "birds_10s.LICENSE.txt"
+#: SHA-256 of the file: a copy that differs is replaced.
+DEMO_SHA256 = "90e70f9ceb33392a948c10465db50fbf4bf252ae412c2e9f18d0bf9a1e7f31a7"
 DEMO_SAMPLERATE = 32000
-DEMO_DURATION = 60.0
-_SEED = 20240611
-_NOISE_RMS = 0.02  # about -34 dBFS broadband: a quiet morning with some wind
-_CACHE_ENV = "AUDIOCLASS_GUI_CACHE_DIR"
+#: Samples in the file (10.13 s at :data:`DEMO_SAMPLERATE`), mono 16-bit PCM.
+DEMO_FRAMES = 324263
+_DATA_ENV = "AUDIOCLASS_GUI_DATA_DIR"  # as audioclass_gui.project.implicit.DATA_DIR_ENV
 
 
 @dataclass(frozen=True)
-class DemoEvent:
-    """One synthetic call: where it is and what it is.
+class DemoCredit:
+    """Where the demo recording comes from and under which licence.
+
+    Attributes
+    ----------
+    title
+        The file's name.
+    description
+        What it holds, in a few words.
+    author
+        Who made it available.
+    source
+        Where exactly the file was taken from.
+    url
+        The source project's home page.
+    licence
+        The licence's name.
+    copyright
+        The copyright line the licence asks to keep.
+    """
+
+    title: str
+    description: str
+    author: str
+    source: str
+    url: str
+    licence: str
+    copyright: str
+
+
+#: The attribution shown in Help › About, Help › Licences and the README.
+DEMO_CREDIT = DemoCredit(
+    title=DEMO_FILE,
+    description="a 10-second field recording of North American warblers",
+    author="the OpenSoundscape project (Kitzes Lab, University of Pittsburgh)",
+    source="opensoundscape/sample_data/birds_10s.wav in the opensoundscape 0.13.2 wheel (PyPI)",
+    url="https://github.com/kitzeslab/opensoundscape",
+    licence="MIT License",
+    copyright="Copyright (c) 2020 University of Pittsburgh",
+)
+
+
+@dataclass(frozen=True)
+class DemoSpecies:
+    """A species BirdNET v2.4 ranks first in one 3-second window of the demo.
 
     Attributes
     ----------
     start, end
-        Seconds from the start of the recording.
-    low_freq, high_freq
-        Band in Hz that holds the call's energy.
-    kind
-        Short description (``"rising chirp"``, ``"trill"``...).
+        The window, in seconds from the start of the recording.
+    scientific_name, common_name
+        The species.
     """
 
     start: float
     end: float
-    low_freq: float
-    high_freq: float
-    kind: str
+    scientific_name: str
+    common_name: str
 
 
-#: The calls in the demo recording, in time order, with their in-band SNR in dB.
-_PLAN: tuple[tuple[DemoEvent, float], ...] = (
-    (DemoEvent(2.0, 2.6, 2300.0, 5700.0, "rising chirp"), 18.0),
-    (DemoEvent(6.0, 6.8, 2950.0, 3450.0, "whistle"), 22.0),
-    (DemoEvent(10.0, 11.2, 3700.0, 6300.0, "trill"), 16.0),
-    (DemoEvent(14.5, 15.1, 3300.0, 7200.0, "falling chirp"), 20.0),
-    (DemoEvent(19.0, 19.8, 4100.0, 6400.0, "buzzy call"), 14.0),
-    (DemoEvent(23.0, 24.2, 420.0, 980.0, "frog-like pulses"), 18.0),
-    (DemoEvent(28.0, 28.5, 5800.0, 9200.0, "rising chirp"), 12.0),
-    (DemoEvent(32.0, 33.0, 2050.0, 2750.0, "two-note whistle"), 24.0),
-    (DemoEvent(37.0, 38.5, 4700.0, 7300.0, "descending trill"), 15.0),
-    (DemoEvent(42.0, 42.4, 7800.0, 9700.0, "high tsip"), 11.0),
-    (DemoEvent(46.0, 47.2, 250.0, 650.0, "frog-like pulses"), 17.0),
-    (DemoEvent(51.0, 52.0, 1500.0, 3900.0, "harmonic whistle"), 20.0),
-    (DemoEvent(55.5, 56.3, 2800.0, 6200.0, "buzzy call"), 13.0),
+#: BirdNET v2.4's top species per 3-second window (``../shared/data/README.md``);
+#: the zero-padded last window (9-12 s) holds no clear call.
+DEMO_SPECIES: tuple[DemoSpecies, ...] = (
+    DemoSpecies(0.0, 3.0, "Setophaga castanea", "Bay-breasted Warbler"),
+    DemoSpecies(3.0, 6.0, "Leiothlypis peregrina", "Tennessee Warbler"),
+    DemoSpecies(6.0, 9.0, "Setophaga fusca", "Blackburnian Warbler"),
 )
-DEMO_EVENTS: tuple[DemoEvent, ...] = tuple(event for event, _ in _PLAN)
 
 
-def _tone(freq: np.ndarray, sr: int, phase: float = 0.0) -> np.ndarray:
-    """Sine with instantaneous frequency ``freq`` (Hz per sample)."""
-    return np.sin(phase + 2 * np.pi * np.cumsum(freq) / sr)
-
-
-def _taper(n: int, sr: int, ramp_s: float = 0.015) -> np.ndarray:
-    """Smooth on/off envelope (raised-cosine ramps) of ``n`` samples."""
-    env = np.ones(n)
-    r = min(n // 2, max(1, int(ramp_s * sr)))
-    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(r) / r)
-    env[:r] = ramp
-    env[n - r :] = ramp[::-1]
-    return env
-
-
-def _notes(
-    n: int,
-    sr: int,
-    rate: float,
-    note_s: float,
-    freq_of: Callable[[int, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """A train of short tonal notes (trills, pulses); ``freq_of(i, u)`` gives Hz."""
-    out = np.zeros(n)
-    period = int(sr / rate)
-    length = int(note_s * sr)
-    u = np.arange(length) / length
-    for i, onset in enumerate(range(0, n - length, period)):
-        out[onset : onset + length] += _tone(freq_of(i, u), sr) * _taper(
-            length, sr, 0.004
-        )
-    return out
-
-
-def _call(event: DemoEvent, n: int, sr: int) -> np.ndarray:
-    """Unscaled waveform of one call, ``n`` samples, its energy inside the event's band."""
-    u = np.linspace(0.0, 1.0, n)
-    lo, hi, kind = event.low_freq, event.high_freq, event.kind
-    f0, f1, mid = lo + 150.0, hi - 150.0, (lo + hi) / 2
-    env = _taper(n, sr)
-    if kind == "rising chirp":
-        return _tone(f0 + (f1 - f0) * u**2, sr) * env * (0.6 + 0.4 * u)
-    if kind == "falling chirp":
-        return _tone(f1 - (f1 - f0) * u**0.7, sr) * env
-    if kind == "high tsip":
-        return _tone(f0 + (f1 - f0) * np.sin(np.pi * u), sr) * _taper(n, sr, 0.03)
-    if kind == "whistle":
-        depth = min(60.0, (hi - lo) / 2 - 150.0)
-        vibrato = depth * np.sin(2 * np.pi * 6.0 * np.arange(n) / sr)
-        return _tone(mid + vibrato, sr) * _taper(n, sr, 0.06)
-    if kind == "two-note whistle":
-        freq = np.where(u < 0.5, lo + 0.3 * (hi - lo), lo + 0.8 * (hi - lo))
-        gap = (np.abs(u - 0.5) > 0.03).astype(float)
-        gap = np.convolve(gap, np.ones(160) / 160, mode="same")
-        return _tone(freq, sr) * gap * env
-    if kind == "harmonic whistle":
-        g0, g1 = lo + 200.0, (hi - 200.0) / 2
-        fund = g0 + (g1 - g0) * np.sin(np.pi * u)
-        return (_tone(fund, sr) + 0.5 * _tone(2 * fund, sr, 1.0)) * _taper(n, sr, 0.05)
-    if kind == "trill":
-        return _notes(n, sr, 14.0, 0.035, lambda i, v: f0 + (f1 - f0) * v) * env
-    if kind == "descending trill":
-        count = int(n / sr * 11.0)
-        step = (f1 - f0 - 600.0) / max(1, count - 1)
-        return _notes(n, sr, 11.0, 0.05, lambda i, v: f1 - step * i - 600.0 * v) * env
-    if kind == "buzzy call":
-        carrier = _tone(f0 + 450.0 + (f1 - f0 - 900.0) * u, sr)
-        square = 0.5 + 0.5 * np.sign(np.sin(2 * np.pi * 110.0 * np.arange(n) / sr))
-        am = sosfilt(butter(2, 350.0, "low", fs=sr, output="sos"), square)
-        return carrier * am * env
-    if kind == "frog-like pulses":
-        return _notes(n, sr, 7.0, 0.06, lambda i, v: mid - 60.0 + 120.0 * v) * env
-    raise ValueError(f"unknown call kind {kind!r}")
-
-
-def _band_power(x: np.ndarray, lo: float, hi: float, sr: int) -> float:
-    sos = butter(6, [lo, hi], "bandpass", fs=sr, output="sos")
-    return float(np.mean(sosfiltfilt(sos, x) ** 2))
-
-
-def _background(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Pink noise plus a little brown rumble and gusty low wind."""
-    spectrum = rng.standard_normal(n // 2 + 1) + 1j * rng.standard_normal(n // 2 + 1)
-    f = np.fft.rfftfreq(n, 1 / sr)
-    f[0] = f[1]
-    pink = np.fft.irfft(spectrum / np.sqrt(f), n)
-    brown = np.fft.irfft(spectrum[::-1].conj() / f, n)
-    wind_sos = butter(2, 250, "low", fs=sr, output="sos")
-    wind = sosfilt(wind_sos, rng.standard_normal(n))
-    gust_sos = butter(1, 0.4, "low", fs=sr, output="sos")
-    gusts = np.abs(sosfiltfilt(gust_sos, rng.standard_normal(n)))
-    wind *= gusts / (gusts.max() + 1e-12)
-    parts = [(pink, 1.0), (brown, 0.35), (wind, 0.6)]
-    mix = sum(w * p / np.sqrt(np.mean(p**2)) for p, w in parts)
-    return mix * (_NOISE_RMS / np.sqrt(np.mean(mix**2)))
-
-
-def _synthesise() -> np.ndarray:
-    """The demo recording as int16 samples."""
-    sr = DEMO_SAMPLERATE
-    n = round(DEMO_DURATION * sr)
-    rng = np.random.default_rng(_SEED)
-    x = _background(n, sr, rng)
-    for event, snr_db in _PLAN:
-        a, b = round(event.start * sr), round(event.end * sr)
-        call = _call(event, b - a, sr)
-        noise = _band_power(x[a:b], event.low_freq, event.high_freq, sr)
-        active = np.mean(call[np.abs(call) > 1e-3] ** 2)
-        x[a:b] += call * np.sqrt(noise * 10 ** (snr_db / 10) / active)
-    peak = np.max(np.abs(x))
-    if peak > 0.9:
-        x *= 0.9 / peak
-    return np.round(x * 32767).astype(np.int16)
-
-
-def generate_demo(path: str | os.PathLike[str]) -> Path:
-    """Write the demo recording to ``path`` as a 16-bit mono WAV.
-
-    Deterministic: two calls write byte-identical files. The file is
-    written to a temporary name in the same folder and moved into place,
-    so a reader never sees a half-written file.
-
-    Parameters
-    ----------
-    path
-        Where to write the WAV file; the folder must exist.
+def packaged_demo() -> Path:
+    """The demo recording as shipped with the app (do not write beside it).
 
     Returns
     -------
     pathlib.Path
-        ``path``, absolute.
+        ``birds_10s.wav`` in the app's resources.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the installation lacks it (a broken or hand-made install).
     """
-    target = Path(path).expanduser().absolute()
-    samples = _synthesise()
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    path = resource_path(DEMO_FILE)
+    if path is None:
+        raise FileNotFoundError(
+            f"the demo recording {DEMO_FILE} is missing from this installation of "
+            "audioclass-gui: reinstall it, or open a recording of your own"
+        )
+    return path
+
+
+def demo_licence_text() -> str:
+    """The demo recording's licence text, as shipped beside it.
+
+    Falls back to the short attribution if the licence file is missing.
+    """
+    path = resource_path(DEMO_LICENCE_FILE)
+    if path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return path.read_text(encoding="utf-8")
+    c = DEMO_CREDIT
+    return f"{c.title}: {c.source}, {c.url}.\n{c.licence}, {c.copyright}.\n"
+
+
+def default_demo_folder() -> Path:
+    """``demo/`` in the app's data folder, where the demo is copied.
+
+    The data folder is the one :func:`audioclass_gui.project.implicit.data_dir`
+    names: ``$AUDIOCLASS_GUI_DATA_DIR`` if set, else
+    ``platformdirs.user_data_dir("audioclass-gui")``.
+    """
+    override = os.environ.get(_DATA_ENV)
+    if override:
+        return Path(override).expanduser().absolute() / "demo"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("audioclass-gui")) / "demo"
+
+
+def _sha256(path: Path) -> str | None:
     try:
-        os.close(fd)
-        sf.write(tmp, samples, DEMO_SAMPLERATE, format="WAV", subtype="PCM_16")
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` by a temporary file and a rename.
+
+    A reader never sees a half-written file, and a failure leaves the old
+    ``target`` (if any) in place and no temporary file behind.
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return target
 
 
-def _is_valid(path: Path) -> bool:
-    try:
-        info = read_info(path)
-    except AudioFileError:
-        return False
-    return (
-        info.samplerate == DEMO_SAMPLERATE
-        and info.channels == 1
-        and info.frames == round(DEMO_DURATION * DEMO_SAMPLERATE)
-        and info.subtype == "PCM_16"
-        and not info.warnings
-    )
+def demo_recording_path(folder: str | os.PathLike[str] | None = None) -> Path:
+    """Path of the demo recording to open, copying it there on first use.
 
-
-def demo_recording_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Path of the demo recording, generating it on first use.
+    The copy is checked against :data:`DEMO_SHA256` on every call (about a
+    millisecond) and replaced if it was damaged or edited; an intact copy
+    is left untouched, so the review kept for it stays attached. The
+    licence text is copied beside it.
 
     Parameters
     ----------
-    cache_dir
-        Folder to keep it in. Default: the environment variable
-        ``AUDIOCLASS_GUI_CACHE_DIR`` if set, else the user cache folder
-        (``platformdirs.user_cache_dir("audioclass-gui")``). Created if
-        missing.
+    folder
+        Folder to keep the copy in; default :func:`default_demo_folder`.
+        Created if missing.
 
     Returns
     -------
     pathlib.Path
-        An existing, valid WAV file; its name carries :data:`DEMO_VERSION`.
+        ``<folder>/birds_10s.wav``, byte-identical to the shipped file.
 
     Raises
     ------
+    FileNotFoundError
+        If the installation lacks the demo recording.
     OSError
         If the folder cannot be created or written.
     """
-    if cache_dir is None:
-        cache_dir = os.environ.get(_CACHE_ENV) or None
-    if cache_dir is None:
-        import platformdirs
-
-        cache_dir = platformdirs.user_cache_dir("audioclass-gui")
-    folder = Path(cache_dir).expanduser().absolute()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"demo-recording-v{DEMO_VERSION}.wav"
-    if path.is_file() and _is_valid(path):
-        return path
-    return generate_demo(path)
+    target_dir = Path(folder).expanduser().absolute() if folder is not None else default_demo_folder()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / DEMO_FILE
+    if _sha256(target) != DEMO_SHA256:
+        _copy_atomically(packaged_demo(), target)
+    licence = resource_path(DEMO_LICENCE_FILE)
+    copied = target_dir / DEMO_LICENCE_FILE
+    if licence is not None and not copied.is_file():
+        _copy_atomically(licence, copied)
+    return target

@@ -252,6 +252,10 @@ def start_window(options: AppOptions):
         window.file_label.setText("Preparing the demo recording…")
         window.runner.submit(demo_recording_path, window.open_path,
                              lambda exc: window.report_error("Demo recording", str(exc)))
+    if driver is None:  # a person is at the window (no --screenshot/--export): greet them once
+        from audioclass_gui.qt.first_run import show_guide_if_first_run
+
+        show_guide_if_first_run(window)
     return window, driver
 
 

@@ -1,11 +1,18 @@
-"""Axis items: time as seconds, elapsed ``h:mm:ss`` or clock time; frequency in kHz."""
+"""Axis items: time as seconds, elapsed ``h:mm:ss`` or clock time; frequency in kHz.
+
+The time axis writes its ticks with :class:`~audioclass_gui.qt.time_format.TimeFormat`,
+the format every other time in the window uses.
+"""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 import pyqtgraph as pg
+
+from audioclass_gui.qt.time_format import TimeFormat, format_clock
 
 __all__ = ["FrequencyAxis", "TimeAxis", "clock_tick_values", "format_clock"]
 
@@ -16,27 +23,6 @@ _CLOCK_STEPS = (
     60, 120, 300, 600, 900, 1800,
     3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
 )  # fmt: skip
-
-
-def format_clock(seconds: float, *, decimals: int = 0) -> str:
-    """Format seconds as ``h:mm:ss`` (or ``m:ss`` under an hour).
-
-    Parameters
-    ----------
-    seconds
-        Non-negative time.
-    decimals
-        Digits after the seconds' decimal point.
-    """
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    width = 2 + (decimals + 1 if decimals else 0)
-    s_text = f"{s:0{width}.{decimals}f}"
-    if h >= 1:
-        return f"{sign}{int(h)}:{int(m):02d}:{s_text}"
-    return f"{sign}{int(m)}:{s_text}"
 
 
 def clock_tick_values(
@@ -91,21 +77,44 @@ class TimeAxis(pg.AxisItem):
     With a start time (:meth:`set_start`) labels read the time of day at
     which each moment was recorded, with ticks on whole minutes, hours...
     and the date where it changes. Without one, short recordings show
-    seconds and long ones (:meth:`set_clock`) elapsed ``h:mm:ss``.
+    seconds and long ones (:meth:`set_clock`) elapsed ``h:mm:ss``. The
+    labels are written by :attr:`time_format`, the
+    :class:`~audioclass_gui.qt.time_format.TimeFormat` the table, tooltips
+    and messages use too.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__("bottom", *args, **kwargs)
-        self.clock = False
-        self.start: datetime | None = None
-        self._source: str | None = None
+        # Ticks are seconds as the table writes them, never rescaled to "ms".
+        self.enableAutoSIPrefix(False)
+        self.time_format = TimeFormat()
         self._offset = 0.0
         self.setLabel("Time")
 
+    @property
+    def clock(self) -> bool:
+        """Whether elapsed ``h:mm:ss`` is shown when no start time is set."""
+        return self.time_format.elapsed
+
+    @property
+    def start(self) -> datetime | None:
+        """When the recording began, if known (ticks then read the time of day)."""
+        return self.time_format.start
+
+    def set_format(self, time_format: TimeFormat) -> None:
+        """Write the ticks and the label with ``time_format``."""
+        self.time_format = time_format
+        start = time_format.start
+        if start is not None:
+            midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+            self._offset = (start - midnight).total_seconds()
+        else:
+            self._offset = 0.0
+        self._relabel()
+
     def set_clock(self, clock: bool) -> None:
         """Show elapsed ``h:mm:ss`` labels instead of seconds (when no start time is set)."""
-        self.clock = clock
-        self._relabel()
+        self.set_format(replace(self.time_format, elapsed=clock))
 
     def set_start(self, start: datetime | None, *, source: str | None = None) -> None:
         """Label ticks with the clock time of recording, from ``start`` (None: elapsed time).
@@ -117,61 +126,21 @@ class TimeAxis(pg.AxisItem):
         source
             Where the start time came from, shown in the axis label.
         """
-        self.start = start
-        self._source = source
-        if start is not None:
-            midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
-            self._offset = (start - midnight).total_seconds()
-        else:
-            self._offset = 0.0
-        self._relabel()
+        self.set_format(replace(self.time_format, start=start, source=source))
 
     def _relabel(self) -> None:
-        if self.start is not None:
-            zone = self.start.strftime(" %Z") if self.start.tzinfo is not None else ""
-            source = f", from the {self._source}" if self._source else ""
-            label = f"Time of day ({self.start:%Y-%m-%d}{zone}{source})"
-            self.setLabel(label, units=None)
-        else:
-            self.setLabel("Time", units=None if self.clock else "s")
+        text, units = self.time_format.axis_label()
+        self.setLabel(text, units=units)
         self.picture = None
         self.update()
 
     def tickValues(self, minVal, maxVal, size):
-        if self.start is None and not self.clock:
+        if self.time_format.kind == "seconds":
             return super().tickValues(minVal, maxVal, size)
         return clock_tick_values(minVal, maxVal, size, offset=self._offset)
 
     def tickStrings(self, values, scale, spacing):
-        if self.start is None:
-            if not self.clock:
-                return super().tickStrings(values, scale, spacing)
-            decimals = (
-                0
-                if spacing >= 1
-                else (1 if spacing >= 0.1 else (2 if spacing >= 0.01 else 3))
-            )
-            return [format_clock(v, decimals=decimals) for v in values]
-        out = []
-        previous_day = None
-        for value in values:
-            moment = self.start + timedelta(seconds=float(value))
-            if spacing >= 60:
-                text = moment.strftime("%H:%M")
-            elif spacing >= 1:
-                text = moment.strftime("%H:%M:%S")
-            else:
-                decimals = 1 if spacing >= 0.1 else (2 if spacing >= 0.01 else 3)
-                text = (
-                    moment.strftime("%H:%M:%S")
-                    + f"{moment.microsecond / 1e6:.{decimals}f}"[1:]
-                )
-            day = moment.date()
-            if day != self.start.date() and day != previous_day:
-                text = f"{moment:%b %d} {text}"
-            previous_day = day
-            out.append(text)
-        return out
+        return self.time_format.ticks(list(values), spacing)
 
 
 class FrequencyAxis(pg.AxisItem):

@@ -141,7 +141,7 @@ class BoxController(BoxDrawing, QObject):
 
     def _describe(self, box: Box) -> str:
         name = self._common(box.scientific_name) or box.scientific_name or "untagged"
-        where = f"{box.start:.2f}–{box.end:.2f} s"
+        where = self.window.view.time_format.span(box.start, box.end)
         if not box.is_interval:
             where += f", {box.low_freq / 1000:.2f}–{box.high_freq / 1000:.2f} kHz"
         kind = "Time interval" if box.is_interval else "Box"
@@ -190,7 +190,7 @@ class BoxController(BoxDrawing, QObject):
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle("Note")
         name = self._common(box.scientific_name) or box.scientific_name or "untagged"
-        dialog.setLabelText(f"Note on the {name} box at {box.start:.2f} s:")
+        dialog.setLabelText(f"Note on the {name} box at {self.window.view.time_format.label(box.start)}:")
         dialog.setTextValue(box.note)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box_id = box.id

@@ -1,7 +1,8 @@
-"""Help › Keyboard shortcuts and Help › About."""
+"""Help › Keyboard shortcuts, Help › Licences and Help › About."""
 
 from __future__ import annotations
 
+import html
 import platform
 from importlib import metadata
 
@@ -16,13 +17,24 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from audioclass_gui import __version__
+from audioclass_gui.audio.demo import DEMO_CREDIT, demo_licence_text
 
-__all__ = ["AboutDialog", "ShortcutsDialog", "about_html", "shortcut_rows"]
+__all__ = [
+    "AboutDialog",
+    "LicencesDialog",
+    "ShortcutsDialog",
+    "about_html",
+    "demo_credit_html",
+    "licences_html",
+    "shortcut_rows",
+    "show_licences",
+]
 
 #: Licence facts of the built-in models, shown in About.
 MODEL_LICENCES = {
@@ -104,9 +116,75 @@ def about_html(model_key: str | None = None, model_title: str = "", provenance: 
     if provenance:
         items = "<br>".join(f"{k}: {v}" for k, v in provenance.items())
         parts.append(f"<p><b>Last run</b><br><small>{items}</small></p>")
-    parts.append(f"<p><small>{MODEL_LICENCES['birdnet']}</small></p>")
-    parts.append("<p><small>audioclass-gui is free software under the MIT licence.</small></p>")
+    if model_key != "birdnet":  # the built-in model's licence, whichever model is chosen
+        parts.append(f"<p><small>{MODEL_LICENCES['birdnet']}</small></p>")
+    parts.append(f"<p><b>Demo recording</b><br><small>{demo_credit_html()}</small></p>")
+    parts.append(
+        "<p><small>audioclass-gui is free software under the MIT licence. "
+        "Help › Licences lists every licence and credit.</small></p>"
+    )
     return "".join(parts)
+
+
+def demo_credit_html() -> str:
+    """One paragraph crediting the demo recording: what, who, where from, licence."""
+    c = DEMO_CREDIT
+    return (
+        f"<i>{html.escape(c.title)}</i>, {html.escape(c.description)}, opened when the app "
+        f"starts without a file: from {html.escape(c.author)}, "
+        f"{html.escape(c.source)} (<a href=\"{c.url}\">{html.escape(c.url)}</a>). "
+        f"{html.escape(c.licence)}, {html.escape(c.copyright)}."
+    )
+
+
+#: The libraries the app runs on and their licences (as in the README).
+LIBRARY_LICENCES = (
+    "PySide6 / Qt (LGPL-3.0), pyqtgraph (MIT), NumPy and SciPy (BSD-3-Clause), "
+    "soundevent (MIT), soundfile (BSD-3-Clause) with libsndfile (LGPL-2.1), sounddevice "
+    "(MIT) with PortAudio (MIT), ai-edge-litert (Apache-2.0), soxr (LGPL-2.1), psygnal "
+    "(BSD-3-Clause), platformdirs (MIT), tqdm (MPL-2.0 and MIT), xarray (Apache-2.0)."
+)
+
+
+def licences_html() -> str:
+    """Help › Licences: the app's, the model's, the demo recording's (in full) and the libraries'."""
+    demo_text = html.escape(demo_licence_text())
+    return "".join([
+        "<h3>Licences and credits</h3>",
+        "<p><b>audioclass-gui</b> is free software under the MIT License.</p>",
+        f"<p><b>BirdNET v2.4</b><br>{MODEL_LICENCES['birdnet']} Results you publish from "
+        "BirdNET should cite Kahl, Wood, Eibl and Klinck (2021), <i>BirdNET: A deep "
+        "learning solution for avian diversity monitoring</i>, Ecological Informatics 61, "
+        "101236.</p>",
+        f"<p><b>Demo recording</b><br>{demo_credit_html()} Its licence:</p>",
+        f"<pre style=\"font-size: small\">{demo_text}</pre>",
+        f"<p><b>Libraries</b>, each under its own licence: {LIBRARY_LICENCES}</p>",
+    ])
+
+
+class LicencesDialog(QDialog):
+    """The licences and credits of the app, the model, the demo recording and the libraries."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Licences and credits")
+        self.text = QTextBrowser(self)
+        self.text.setOpenExternalLinks(True)
+        self.text.setHtml(licences_html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.resize(640, 560)
+
+
+def show_licences(parent: QWidget) -> LicencesDialog:
+    """Help › Licences (non-modal): show the dialog over ``parent`` and return it."""
+    dialog = LicencesDialog(parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
 
 
 class AboutDialog(QDialog):
@@ -117,7 +195,8 @@ class AboutDialog(QDialog):
         self.setWindowTitle("About audioclass-gui")
         self.label = QLabel(html)
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.label.setOpenExternalLinks(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -40,6 +40,7 @@ from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_h
 from audioclass_gui.qt.inference import InferenceController, ModelInfo
 from audioclass_gui.qt.menus import add_action, build_menus
 from audioclass_gui.qt.model_panel import ModelPanel
+from audioclass_gui.qt.open_folders import open_dialog_start, remember_open_folder
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.playback import PlaybackController
 from audioclass_gui.qt.playback_bar import PlaybackBar
@@ -218,13 +219,14 @@ class MainWindow(QMainWindow):
         self.runner.submit(lambda: read_info(path), self._on_info, lambda exc: self._on_open_failed(path, exc))
 
     def _ask_open(self) -> None:
-        start = str(self.info.path.parent) if self.info is not None else ""
+        start = open_dialog_start(self.info.path if self.info is not None else self.projects.folder)
         patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
         path, _ = QFileDialog.getOpenFileName(
             self, "Open recording", start,
             f"Audio ({patterns});;Review project (*.jsonl);;All files (*)",
         )
         if path:
+            remember_open_folder(path)
             self.open_path(path)
 
     def _on_open_failed(self, path: Path, exc: BaseException) -> None:
@@ -253,7 +255,7 @@ class MainWindow(QMainWindow):
         )
         self.model_panel.options.set_channels(info.channels)
         self.overlay.set_band(0.0, self.view.nyquist)
-        self.table.source.clock = info.duration >= 600
+        self.table.set_time_format(self.view.time_format, self.view.duration)  # as the axis
         self.file_label.setText(self._describe(info))
         self.file_label.setToolTip(self._kept_where())
         self.setWindowTitle(f"{info.path.name} — audioclass-gui")
@@ -383,9 +385,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _ask_open_project(self) -> None:
-        start = str(self.info.path.parent) if self.info is not None else ""
+        start = open_dialog_start(self.info.path if self.info is not None else self.projects.folder)
         folder = QFileDialog.getExistingDirectory(self, "Open folder as project", start)
         if folder:
+            remember_open_folder(folder)
             self.projects.open(folder)
 
     def closeEvent(self, event) -> None:

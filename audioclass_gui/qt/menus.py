@@ -16,6 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from audioclass_gui.qt.first_run import show_guide
+from audioclass_gui.qt.help_dialogs import show_licences
 from audioclass_gui.review import Status
 
 if TYPE_CHECKING:
@@ -242,5 +244,7 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addAction(w.spectrogram_dock.toggleViewAction())
 
     help_menu = bar.addMenu("&Help")
+    act(help_menu, "&Getting started", None, lambda: show_guide(w))
     act(help_menu, "&Keyboard shortcuts", "F1", w.show_shortcuts)
+    act(help_menu, "&Licences", None, lambda: show_licences(w))
     act(help_menu, "&About audioclass-gui", None, w.show_about)

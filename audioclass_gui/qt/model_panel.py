@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.models import DEFAULT_MODEL, ModelEntry, RunSettings
 from audioclass_gui.qt.model_options import ModelOptions
+from audioclass_gui.qt.time_format import LONG_RECORDING, TimeFormat, format_clock
 
 __all__ = ["THRESHOLD_FLOOR", "ModelPanel", "describe_provenance"]
 
@@ -29,8 +30,19 @@ THRESHOLD_FLOOR = 0.05
 _SLIDER_STEPS = 1000
 
 
-def describe_provenance(provenance: dict[str, Any]) -> str:
-    """One or two lines saying how a run was made (for the panel)."""
+def describe_provenance(
+    provenance: dict[str, Any], time_format: TimeFormat | None = None
+) -> str:
+    """One or two lines saying how a run was made (for the panel).
+
+    Parameters
+    ----------
+    provenance
+        The run's record (model, settings, effective settings, filters).
+    time_format
+        How the recording's times are written (the time axis's format); a
+        run over part of the recording names that part with it.
+    """
     model = provenance.get("model_info") or {}
     settings = provenance.get("settings") or {}
     effective = provenance.get("effective") or {}
@@ -63,8 +75,17 @@ def describe_provenance(provenance: dict[str, Any]) -> str:
             parts.append("location ignored (" + str(location.get("reason", "")) + ")")
     start, end = settings.get("start", 0.0), settings.get("end")
     if start or end is not None:
-        parts.append(f"{start:g}–{'end' if end is None else f'{end:g}'} s")
+        fmt = time_format or TimeFormat()
+        start = start or 0.0
+        parts.append(
+            f"from {fmt.label(start)} to the end" if end is None else fmt.span(start, end)
+        )
     return "Run: " + ", ".join(parts)
+
+
+def _amount(seconds: float) -> str:
+    """An amount of audio: ``12 s``, or ``1:02:03`` from ten minutes on."""
+    return format_clock(seconds) if seconds >= LONG_RECORDING else f"{seconds:.0f} s"
 
 
 class ModelPanel(QWidget):
@@ -144,6 +165,8 @@ class ModelPanel(QWidget):
         self.provenance_label = QLabel("")
         self.provenance_label.setWordWrap(True)
         self.provenance: dict[str, Any] = {}
+        #: How the open recording's times are written (the time axis's format).
+        self.time_format = TimeFormat()
 
         form = QFormLayout()
         form.addRow("Model", self.model_combo)
@@ -249,7 +272,7 @@ class ModelPanel(QWidget):
         """Show how the current run was made; the full record as a tooltip."""
         self.provenance = dict(provenance)
         self.provenance_label.setText(
-            describe_provenance(provenance) if provenance else ""
+            describe_provenance(provenance, self.time_format) if provenance else ""
         )
         self.provenance_label.setToolTip(
             json.dumps(provenance, indent=1, ensure_ascii=False, default=str)
@@ -270,7 +293,7 @@ class ModelPanel(QWidget):
     def set_progress(self, fraction: float, done: float, total: float) -> None:
         """Show how far the run has got."""
         self.progress.setValue(int(round(fraction * 1000)))
-        self.progress.setFormat(f"{fraction:.0%}  ({done:.0f} of {total:.0f} s)")
+        self.progress.setFormat(f"{fraction:.0%}  ({_amount(done)} of {_amount(total)})")
 
     def _on_spin(self, value: float) -> None:
         blocker = self.threshold_slider.blockSignals(True)

@@ -33,6 +33,7 @@ from audioclass_gui.qt.playback import PlaybackController
 from audioclass_gui.qt.playback_devices import DevicePicker
 from audioclass_gui.qt.playback_settings import PlaybackSettings, settings_store
 from audioclass_gui.qt.playback_sound import SPEED_STEPS, SoundControls
+from audioclass_gui.qt.time_format import TimeFormat
 
 __all__ = ["SPEED_STEPS", "PlaybackBar"]
 
@@ -139,8 +140,12 @@ class PlaybackBar(SoundControls, QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.loop_button = QToolButton()
         self.loop_button.setDefaultAction(self.loop_action)
-        self.time_label = QLabel("–")
+        # The playhead's time, written as the time axis writes it; empty
+        # while nothing plays (a dash there read as a stray character).
+        self.time_label = QLabel("")
         self.time_label.setMinimumWidth(70)
+        self.time_label.setToolTip("Where the playhead is, on the time axis")
+        self.time_format = TimeFormat()
         transport = QHBoxLayout()
         transport.setContentsMargins(0, 0, 0, 0)
         for w in (self.play_button, self.stop_button, self.loop_button):
@@ -265,12 +270,19 @@ class PlaybackBar(SoundControls, QWidget):
         )
         self.stop_button.setEnabled(state != "stopped" and self.controller.available)
         if state == "stopped":
-            self.time_label.setText("–")
+            self.time_label.setText("")
+            # How the last sound was played is no longer true of anything:
+            # say what holds while nothing plays (why playback is unavailable).
+            self.info_label.setText("" if self.controller.available else self.controller.reason)
 
     def set_position(self, seconds: float | None) -> None:
-        """Show the playhead time."""
+        """Show the playhead time (in :attr:`time_format`)."""
         if seconds is not None:
-            self.time_label.setText(f"{seconds:.2f} s")
+            self.time_label.setText(self.time_format.label(seconds))
+
+    def set_time_format(self, time_format: TimeFormat) -> None:
+        """Write the playhead's time as the open recording's time axis does."""
+        self.time_format = time_format
 
     def _on_started(self, setup: StreamSetup) -> None:
         text = f"{setup.speed:g}× · {_rate(setup.tape_rate)}"

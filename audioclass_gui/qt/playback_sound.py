@@ -87,10 +87,13 @@ class SoundControls:
         self.high_spin.valueChanged.connect(
             lambda v: self._set("band_high", float(v) * 1000, replay=True)
         )
-        band_row = QHBoxLayout()
+        # Shown only when a custom band is chosen: a disabled pair of edges
+        # (and the dash between them) said nothing the Band choice does not.
+        self.band_row = QWidget()
+        band_row = QHBoxLayout(self.band_row)
         band_row.setContentsMargins(0, 0, 0, 0)
         band_row.addWidget(self.low_spin)
-        band_row.addWidget(QLabel("–"))
+        band_row.addWidget(QLabel("to"))
         band_row.addWidget(self.high_spin)
         self.highpass_spin = _spin(
             0.0, 5000.0, 10.0, 0, " Hz", "High-pass against wind and hum (0: off)"
@@ -128,7 +131,7 @@ class SoundControls:
             ("Speed", self.speed_spin),
             ("Context", self.context_spin),
             ("Band", self.band_combo),
-            ("", band_row),
+            ("", self.band_row),
             ("High-pass", self.highpass_spin),
             ("Gain", gain_row),
             ("Channel", self.channel_combo),
@@ -150,6 +153,7 @@ class SoundControls:
         custom = self.settings.band_mode == "custom"
         self.low_spin.setEnabled(custom)
         self.high_spin.setEnabled(custom)
+        self.band_row.setVisible(custom)
 
     def step_speed(self, direction: int) -> None:
         """Go to the next slower (-1) or faster (+1) speed in :data:`SPEED_STEPS`."""

@@ -251,7 +251,9 @@ class PrecisionDialog(ThresholdActions, QDialog):
         )
         self.save_button.setEnabled(bool(rows))
         self.apply_button.setEnabled(bool(self.thresholds()))
-        self.table.setMinimumWidth(min(640, self.table.horizontalHeader().length() + 4))
+        # Every column whole: the table never scrolls sideways (long names are elided).
+        self.table.setMinimumWidth(self.table.full_width())
+        self.setMinimumWidth(max(1000, self.table.minimumWidth() + self.plot.minimumWidth() + 40))
         self.plot.set_target(target)
         self._draw()
 

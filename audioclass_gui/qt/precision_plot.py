@@ -10,10 +10,12 @@ screenshot reads like a figure.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from audioclass_gui.review.precision import kept_counts, step_points
@@ -130,7 +132,7 @@ class PrecisionPlot(pg.GraphicsLayoutWidget):
         )
         self.top.addItem(self.target_line)
         self.threshold_line = self._vline(
-            _GREEN, Qt.PenStyle.SolidLine, "threshold {value:.3f}", 0.5
+            _GREEN, Qt.PenStyle.SolidLine, "threshold {value:.3f}", 0.45
         )
         self.top.addItem(self.threshold_line)
         self.threshold_line_bottom = self._vline(
@@ -138,7 +140,7 @@ class PrecisionPlot(pg.GraphicsLayoutWidget):
         )
         self.bottom.addItem(self.threshold_line_bottom)
         self.in_use_line = self._vline(
-            _GREY, Qt.PenStyle.DotLine, "in use {value:.2f}", 0.06
+            _GREY, Qt.PenStyle.DotLine, "in use {value:.2f}", 0.62
         )
         self.top.addItem(self.in_use_line)
         self.in_use_line_bottom = self._vline(_GREY, Qt.PenStyle.DotLine, None, 0.0)
@@ -172,7 +174,10 @@ class PrecisionPlot(pg.GraphicsLayoutWidget):
         opts = {
             "position": position,
             "color": color,
-            "anchors": [(0, 0.5), (0, 0.5)],
+            # Right of the line while it is left of the plot's middle, left of
+            # it beyond: a label by a line near 1 stays inside the plot
+            # (pyqtgraph picks the anchor by the side the view's centre is on).
+            "anchors": [(0, 0.5), (1, 0.5)],
             "fill": (255, 255, 255, 200),
         }
         return pg.InfiniteLine(
@@ -187,9 +192,27 @@ class PrecisionPlot(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------- content
     def set_title(self, text: str) -> None:
-        """The species shown, above the plot."""
+        """The species shown, above the plot (elided to the plot's width; in full as tooltip).
+
+        A title wider than the plot would widen pyqtgraph's layout past the
+        widget and cut off the plot's right side, legends included.
+        """
         self.title = text
-        self.top.setTitle(text, color="#222222", size="12pt")
+        self.setToolTip(text)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        font = QFont()
+        font.setPointSize(12)
+        room = max(80, self.width() - 100)
+        title = getattr(self, "title", "")
+        shown = QFontMetrics(font).elidedText(title, Qt.TextElideMode.ElideRight, room)
+        self.top.setTitle(html.escape(shown), color="#222222", size="12pt")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "top", None) is not None:  # not while being built
+            self._show_title()
 
     def clear_curve(self, message: str) -> None:
         """Show no curve, only ``message`` (e.g. why there is none)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QWidget
 
 from audioclass_gui.qt.table_items import fill_row, number_text, read_only_rows
 from audioclass_gui.review.precision import SpeciesThreshold
@@ -28,7 +28,7 @@ PRECISION_COLUMNS = (
     "Kept",
 )
 _COLUMN_TIPS = (
-    "Predicted species (hover for the scientific name)",
+    "Predicted species (hover for the full name and the scientific name)",
     "Detections with a counted verdict: accepted, rejected or relabelled",
     "Accepted as this species",
     "Rejected, or relabelled to another species",
@@ -38,6 +38,8 @@ _COLUMN_TIPS = (
     "Reviewed detections at or above that threshold",
 )
 _ROLE_NAME = Qt.ItemDataRole.UserRole
+#: Widest the Species column grows (pixels): a longer name is elided, in full in its tooltip.
+NAME_WIDTH = 200
 
 
 class PrecisionTable(QTableWidget):
@@ -57,6 +59,21 @@ class PrecisionTable(QTableWidget):
         for c, tip in enumerate(_COLUMN_TIPS):
             self.horizontalHeaderItem(c).setToolTip(tip)
         read_only_rows(self)
+        self.setWordWrap(False)  # one line per species: a long name is elided
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def full_width(self) -> int:
+        """Pixels the table needs to show every column whole (and a scroll bar)."""
+        frame = 2 * self.frameWidth()
+        return self.horizontalHeader().length() + self.verticalScrollBar().sizeHint().width() + frame
+
+    def _fit_names(self) -> None:
+        """The Species column as wide as its names, up to :data:`NAME_WIDTH`."""
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        wanted = max(self.sizeHintForColumn(0), header.sectionSizeHint(0))
+        self.setColumnWidth(0, min(wanted, NAME_WIDTH))
 
     def fill(
         self, rows: Sequence[SpeciesThreshold], selected: str | None
@@ -88,11 +105,16 @@ class PrecisionTable(QTableWidget):
                 self,
                 r,
                 values,
-                tooltip=t.scientific_name,
+                tooltip=(
+                    f"{t.common_name} ({t.scientific_name})"
+                    if t.common_name and t.common_name != t.scientific_name
+                    else t.scientific_name
+                ),
                 name_data={_ROLE_NAME: t.scientific_name},
             )
             if t.scientific_name == selected:
                 selected_row = r
+        self._fit_names()
         if selected_row is None and rows:
             selected_row = 0
         if selected_row is not None:

@@ -151,7 +151,7 @@ class ReviewActions(QObject):
         picker = SpeciesPicker(
             self.species_names(),
             first,
-            f"Relabel {d.common_name or d.scientific_name} as…",
+            f"Relabel {self.review.read(d).species_text} as…",  # the species it is now
             self.window,
         )
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -181,7 +181,7 @@ class ReviewActions(QObject):
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle("Note")
         dialog.setLabelText(
-            f"Note on {d.common_name or d.scientific_name} at {d.start:.2f} s:"
+            f"Note on {self.review.read(d).name} at {self.window.view.time_format.label(d.start)}:"
         )
         dialog.setTextValue(session.verdict(d.id).note)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

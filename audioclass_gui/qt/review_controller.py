@@ -18,8 +18,11 @@ from audioclass_gui.review import (
     Order,
     ReviewSession,
     Status,
+    Verdict,
 )
+from audioclass_gui.review.listed import ListedCounts, next_open
 from audioclass_gui.review.sampling import ReviewQueue
+from audioclass_gui.review.shown import Shown, shown
 
 __all__ = ["ReviewController"]
 
@@ -36,7 +39,8 @@ class ReviewController(QObject):
     selection_changed(object)
         The selected detection id, or None.
     counts_changed(dict)
-        ``{Status: count}`` for the detections above the threshold.
+        ``{Status: count}`` over the detections listed (what the table shows:
+        the open recording's, a species across recordings, or a sample).
     """
 
     selection_changed = Signal(object)
@@ -84,6 +88,7 @@ class ReviewController(QObject):
         #: these species ignore ``threshold`` (see set_species_thresholds).
         self.species_thresholds: dict[str, float] = {}
         self._selected: int | None = None
+        self._counts = ListedCounts()
         self._refresh_timer = debounce(self, REFRESH_MS, self.refresh)
         table.detection_selected.connect(lambda det_id: self.select(det_id, from_table=True))
         overlay.clicked.connect(self.select)
@@ -176,8 +181,8 @@ class ReviewController(QObject):
         """Rebuild the table and overlays from the session."""
         self._refresh_timer.stop()
         rows = self.visible(lazy=True)
-        status = self._status_of
-        self.table.set_detections(rows, status)
+        read = self.read
+        self.table.set_detections(rows, read)
         spans = self.all_recordings or self.queue is not None  # a sample spans recordings
         self.table.source.show_recording(spans and self.recording is not None)
         if self.recording is None:  # only the open recording's are drawn
@@ -186,11 +191,12 @@ class ReviewController(QObject):
             drawn = rows.in_recording(self.recording)
         else:
             drawn = [d for d in rows if self._in_view(d)]
-        self.overlay.set_detections(drawn, status)
+        self.overlay.set_detections(drawn, read)
         if self._selected is not None and self.table.source.row_of(self._selected) is None:
             self._selected = None
             self.selection_changed.emit(None)
         self.overlay.set_selected(self._selected)
+        self._counts.reset(self.session, self.table.source.ids())
         self._emit_counts()
 
     # ----------------------------------------------------------- selection
@@ -277,14 +283,16 @@ class ReviewController(QObject):
             self.verdict_given.emit(judged)
 
     def advance(self, after: int) -> None:
-        """Select the next unreviewed detection of the list after ``after``."""
+        """Select the next unreviewed detection after ``after`` in the order the table shows.
+
+        Whatever the table is sorted by (time, score, species, a sample's
+        queue order), the selection goes down the table; past the last row
+        it continues from the top.
+        """
         if self.session is None:
             return
-        if self.queue is not None:  # verification sample: the queue's next one
-            nxt = self.queue.next_unreviewed(self.session, after)
-        else:
-            nxt = self.session.next_unreviewed(after, self.current_filter(), self.order)
-        if nxt is not None and self.table.source.row_of(nxt) is not None:
+        nxt = next_open(self.session, self.table.source.ids(), after)
+        if nxt is not None:
             self.select(nxt)
         else:
             self.step(+1)
@@ -302,8 +310,11 @@ class ReviewController(QObject):
         return True
 
     # ------------------------------------------------------------ internal
-    def _status_of(self, detection_id: int) -> Status:
-        return Status.UNREVIEWED if self.session is None else self.session.status(detection_id)
+    def read(self, detection: Detection) -> Shown:
+        """How a detection reads now: its verdict, relabel and note applied."""
+        if self.session is None:
+            return Shown(detection, Verdict(), detection.common_name)
+        return shown(self.session, detection)
 
     def _on_added(self, _detections: list) -> None:
         if not self._refresh_timer.isActive():
@@ -312,19 +323,12 @@ class ReviewController(QObject):
     def _on_status(self, ids: list) -> None:
         self.table.source.refresh(ids)
         self.overlay.refresh_status(ids)
-        self._emit_counts()
+        if self.session is not None and self._counts.update(self.session, ids):
+            self._emit_counts()
+
+    def counts(self) -> dict[Status, int]:
+        """``{Status: count}`` over the detections listed (see ``counts_changed``)."""
+        return {} if self.session is None else self._counts.counts()
 
     def _emit_counts(self) -> None:
-        if self.session is None:
-            self.counts_changed.emit({})
-        elif self.recording is None and not self.species_thresholds:
-            self.counts_changed.emit(self.session.counts(self.threshold))
-        else:
-            counts = dict.fromkeys(Status, 0)
-            for summary in self.session.recording_summary(self.current_filter()):
-                if self.recording is None or str(summary.path) == self.recording:
-                    counts.update({
-                        Status.UNREVIEWED: summary.open, Status.ACCEPTED: summary.accepted,
-                        Status.REJECTED: summary.rejected, Status.UNCERTAIN: summary.uncertain,
-                    })
-            self.counts_changed.emit(counts)
+        self.counts_changed.emit(self.counts())

@@ -4,17 +4,29 @@ Starts the :class:`~audioclass_gui.qt.inference.InferenceController` with the
 model panel's options (limited to the visible part when asked), records the
 run's provenance in the review session, adds the predictions as they arrive,
 and shows the outcome, the failure and the verdict counts in the model panel.
+
+The panel's texts about a run are derived, not left behind: :meth:`RunGlue.show_state`
+recomputes them (see :mod:`~audioclass_gui.qt.run_texts`) whenever a recording
+opens, the thresholds move or detections come and go, so they always describe
+the recording shown and the thresholds in force.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject
 
 from audioclass_gui import __version__
 from audioclass_gui.models import get_entry
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR
+from audioclass_gui.qt.run_texts import (
+    RunOutcome,
+    describe_loaded,
+    outcome_status,
+    progress_text,
+)
 from audioclass_gui.qt.style import STATUS_TEXT
 from audioclass_gui.review import Status
 
@@ -31,7 +43,8 @@ __all__ = ["RunGlue"]
 class RunGlue(QObject):
     """The window's model runs: start one, follow it, show what it found.
 
-    The loaded model's description is kept as ``window.model_info``.
+    The loaded model's description is kept as ``window.model_info``; how
+    the last run ended as :attr:`outcome`.
 
     Parameters
     ----------
@@ -43,28 +56,83 @@ class RunGlue(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        #: How the last run ended (None before the first one ends).
+        self.outcome: RunOutcome | None = None
+        self._started: tuple[str, str] | None = None  # (recording, model) of the run going
+        self._provenance: dict = {}  # the running or last run's, as the model reported it
+        self._counted: tuple | None = None  # what the shown count was made from
+        self._provenance_shown: tuple | None = None  # (provenance, time format) shown
+        self._count = 0
         panel, inference = window.model_panel, window.inference
         panel.run_requested.connect(self.run_model)
         window.review.counts_changed.connect(self._show_counts)
+        window.review.counts_changed.connect(lambda _counts: self.show_state())
+        window.review.thresholds_changed.connect(self.show_state)
         inference.model_loaded.connect(self._on_model_loaded)
         inference.predictions.connect(self._on_predictions)
         inference.progress.connect(panel.set_progress)
         inference.finished.connect(self._on_run_finished)
         inference.failed.connect(self._on_run_failed)
-        window.recording_opened.connect(lambda _info: self.describe_loaded())
+        window.recording_opened.connect(lambda _info: self.show_state())
 
     def describe_loaded(self) -> None:
-        """Say in the model panel which runs the open review already holds."""
+        """Say in the model panel what the open review holds (see :meth:`show_state`)."""
+        self.show_state()
+
+    def show_state(self) -> None:
+        """Make the panel's run texts describe the recording shown and the thresholds now.
+
+        On the recording the last run was made on: how that run ended and how
+        many detections pass the thresholds in force. On any other: the runs
+        its review holds, with no progress shown. A run going keeps its own
+        progress texts.
+        """
         window = self.window
-        if window.inference.running or window.session is None:
+        panel, session, info = window.model_panel, window.session, window.info
+        if window.inference.running or session is None or info is None:
             return
-        names = sorted(set(window.session.run_names()))
-        if not names:
-            text = "No detections yet: pick a model and press Run."
-        else:
-            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            text = f"Detections of {shown} are loaded. Run adds the chosen model's."
-        window.model_panel.status.setText(text)
+        panel.time_format = window.view.time_format
+        outcome = self.outcome
+        if outcome is not None and outcome.recording == str(info.path):
+            review = window.review
+            panel.progress.setFormat(progress_text(outcome))
+            panel.status.setText(
+                outcome_status(
+                    outcome, self._listed_count(), review.threshold, len(review.species_thresholds)
+                )
+            )
+            self._show_provenance(self._provenance if outcome.failure is None else {})
+            return
+        panel.progress.setValue(0)
+        panel.progress.setFormat("")
+        infos = session.run_infos()
+        panel.status.setText(describe_loaded([name for _key, name, _prov in infos]))
+        # One run loaded: how it was made; several: the status line names them.
+        provenances = [prov for _key, _name, prov in infos if prov]
+        self._show_provenance(provenances[0] if len(infos) == 1 and provenances else {})
+
+    def _show_provenance(self, provenance: dict) -> None:
+        """Show a provenance, unless the panel shows it already (in the same time format)."""
+        panel = self.window.model_panel
+        shown = (provenance, panel.time_format)
+        if shown != self._provenance_shown:
+            self._provenance_shown = shown
+            panel.show_provenance(provenance)
+
+    def _listed_count(self) -> int:
+        """Detections of the open recording at the thresholds in force (not the filter bar's)."""
+        review, session = self.window.review, self.window.session
+        cols = session.columns()
+        key = (
+            id(session), len(cols.score), review.recording, review.threshold,
+            tuple(sorted(review.species_thresholds.items())),
+        )  # fmt: skip
+        if key != self._counted:
+            f = review.threshold_filter()
+            if review.recording is not None:
+                f = f.replace(recordings={review.recording})
+            self._counted, self._count = key, int(np.count_nonzero(f.mask(session)))
+        return self._count
 
     def run_model(self, key: str) -> None:
         """Run a model over the open recording in the worker thread.
@@ -106,6 +174,8 @@ class RunGlue(QObject):
             "settings": settings.as_dict(),
         }
         panel.show_provenance({})
+        self._provenance, self._provenance_shown = {}, None
+        self._started = (str(window.info.path), entry.title)
         panel.set_running(True)
         window.projects.run_started()
         panel.status.setText(f"Running {entry.title} on {window.info.path.name}…")
@@ -151,6 +221,7 @@ class RunGlue(QObject):
                 }
             )
             session.provenance.update(info.provenance)
+        self._provenance, self._provenance_shown = dict(info.provenance), None
         window.model_panel.show_provenance(info.provenance)
 
     def _on_predictions(self, predictions: list) -> None:
@@ -162,23 +233,50 @@ class RunGlue(QObject):
         panel, review = window.model_panel, window.review
         panel.set_running(False)
         review.refresh()
-        n = len(review.visible())
-        what = "Cancelled" if cancelled else "Finished"
-        panel.progress.setFormat(f"{what} in {seconds:.1f} s")
-        panel.status.setText(
-            f"{what}: {n} detections at or above {review.threshold:.2f}."
-        )
-        if not cancelled and review.selected is None and n:
-            review.step(+1)
+        self._end(RunOutcome(*self._run_names(), cancelled=cancelled, seconds=seconds))
+        if not cancelled and review.selected is None:
+            self._select_first_in_view()
         window.run_finished.emit(cancelled)
 
     def _on_run_failed(self, message: str) -> None:
         panel = self.window.model_panel
         panel.set_running(False)
-        panel.progress.setFormat("failed")
-        panel.status.setText(message)
+        self._end(RunOutcome(*self._run_names(), failure=message))
         self.window.report_error("Model failed", message)
         self.window.run_finished.emit(True)
+
+    def _run_names(self) -> tuple[str, str]:
+        """The recording and model of the run that just ended."""
+        if self._started is not None:
+            return self._started
+        info = self.window.info
+        return (str(info.path) if info is not None else "", self.window.model_panel.model_key)
+
+    def _end(self, outcome: RunOutcome) -> None:
+        self.outcome, self._started = outcome, None
+        self._counted = None  # the run changed the detections: count again
+        self.show_state()
+
+    def _select_first_in_view(self) -> None:
+        """Select the first listed detection the view shows, leaving the view where it is.
+
+        The reviewer may have paged away while the model ran: the view stays
+        there (selecting the list's first detection would page back to it).
+        """
+        window = self.window
+        review, session = window.review, window.session
+        if session is None:
+            return
+        start, end = window.view.visible_range()
+        ids = window.table.source.ids()
+        cols = session.columns()
+        local = ids - cols.first_id
+        shown = ids[(cols.end[local] > start) & (cols.start[local] < end)]
+        for det_id in shown.tolist():
+            d = session.get(det_id)
+            if review.recording is None or str(d.recording.path) == review.recording:
+                review.select(det_id)
+                return
 
     def _show_counts(self, counts: dict) -> None:
         panel = self.window.model_panel

@@ -10,7 +10,7 @@ give, bin by bin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -41,16 +41,34 @@ from audioclass_gui.review import ReviewSession, Status
 from audioclass_gui.review.sample_plan import SampleSettings, new_seed, parse_edges
 from audioclass_gui.review.sampling import ReviewQueue
 
-__all__ = ["PREVIEW_COLUMNS", "SamplingDialog"]
+__all__ = ["PREVIEW_COLUMNS", "SamplingDialog", "bin_labels", "preview_columns"]
 
+#: The preview's columns; one column per score bin comes before the last.
 PREVIEW_COLUMNS = (
     "Species",
     "Detections",
     "Will draw",
-    "Per bin (low → high)",
     "Already reviewed",
 )
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+#: Widest the preview's Species column grows (pixels); longer names are elided.
+NAME_WIDTH = 260
+#: Widest the preview asks to be (pixels): many bins scroll sideways beyond it.
+PREVIEW_WIDTH = 1100
+
+
+def bin_labels(edges: Sequence[float]) -> list[str]:
+    """One label per score bin, its range: ``["0.25–0.44", ..., "0.81–1.00"]``.
+
+    Two decimals, three where an edge needs them (typed edges such as 0.925).
+    """
+    decimals = 2 if all(abs(e * 100 - round(e * 100)) < 1e-6 for e in edges) else 3
+    return [f"{lo:.{decimals}f}–{hi:.{decimals}f}" for lo, hi in zip(edges, edges[1:], strict=False)]
+
+
+def preview_columns(edges: Sequence[float]) -> list[str]:
+    """The preview's header for these bin edges: one column per bin, low to high."""
+    return [*PREVIEW_COLUMNS[:3], *bin_labels(edges), PREVIEW_COLUMNS[3]]
 #: Which species: every one, the Species panel's choice, or a checked list.
 ALL_SPECIES, PANEL_SPECIES, LISTED_SPECIES = range(3)
 
@@ -167,13 +185,19 @@ class SamplingDialog(QDialog):
             self.species_list.addItem(item)
 
         self.preview = QTableWidget(0, len(PREVIEW_COLUMNS))
-        self.preview.setHorizontalHeaderLabels(PREVIEW_COLUMNS)
+        self.preview.setHorizontalHeaderLabels(list(PREVIEW_COLUMNS))
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.preview.verticalHeader().hide()
+        self._columns = list(PREVIEW_COLUMNS)
         header = self.preview.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Names as wide as they are, up to NAME_WIDTH: longer ones are elided
+        # (in full in their tooltip), never squeezed out by the bin columns.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.preview.setWordWrap(False)
+        self.preview.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.total = QLabel()
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c0392b")
@@ -290,31 +314,42 @@ class SamplingDialog(QDialog):
             return
         self.preview_queue = queue
         self.problem.setText("")
+        self._show_bins(queue.edges)
+        edges = queue.edges
+        bins = {(lo, hi): b for b, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False))}
         rows: dict[str, list] = {}
-        for stratum in queue.strata:
-            row = rows.setdefault(stratum.scientific_name, [0, 0, [], 0])
+        for stratum in queue.strata:  # strata of empty bins are not made: they stay 0
+            row = rows.setdefault(
+                stratum.scientific_name, [0, 0, [0] * len(bins), [0] * len(bins), 0]
+            )
+            b = bins[(stratum.low, stratum.high)]
             row[0] += stratum.population
             row[1] += len(stratum.ids)
-            row[2].append(len(stratum.ids))
-            row[3] += sum(
+            row[2][b] = len(stratum.ids)
+            row[3][b] = stratum.population
+            row[4] += sum(
                 self.session.status(i) is not Status.UNREVIEWED for i in stratum.ids
             )
         self.preview.setRowCount(len(rows))
-        for r, (name, (population, drawn, per_bin, reviewed)) in enumerate(
+        labels = bin_labels(edges)
+        for r, (name, (population, drawn, per_bin, in_bin, reviewed)) in enumerate(
             rows.items()
         ):
             values = (
                 self._label(name),
                 str(population),
                 str(drawn),
-                " · ".join(map(str, per_bin)),
+                *map(str, per_bin),
                 str(reviewed),
             )
-            fill_row(self.preview, r, values, tooltip=name)
-        edges = ", ".join(f"{e:.3g}" for e in queue.edges)
-        already = sum(r[3] for r in rows.values())
+            items = fill_row(self.preview, r, values, tooltip=self._label(name))
+            for b, (label, k, n) in enumerate(zip(labels, per_bin, in_bin, strict=True)):
+                items[3 + b].setToolTip(f"Scores {label}: {k} of {n} detections drawn")
+        self._fit_preview()
+        already = sum(r[4] for r in rows.values())
         self.total.setText(
-            f"{len(queue)} detections of {len(rows)} species, bins {edges}"
+            f"{len(queue)} detections of {len(rows)} species, "
+            f"{len(labels)} score bin{'s' if len(labels) != 1 else ''}: {', '.join(labels)}"
             + (f"; {already} already reviewed" if already else "")
         )
         self.build_button.setEnabled(len(queue) > 0)
@@ -322,6 +357,31 @@ class SamplingDialog(QDialog):
             self.problem.setText(
                 "No detections match: lower the floor or choose other species."
             )
+
+    def _show_bins(self, edges: Sequence[float]) -> None:
+        """One preview column per score bin, headed by its range."""
+        columns = preview_columns(edges)
+        if columns == self._columns:
+            return
+        self._columns = columns
+        self.preview.setColumnCount(len(columns))
+        self.preview.setHorizontalHeaderLabels(columns)
+        for c in range(3, len(columns) - 1):
+            self.preview.horizontalHeaderItem(c).setToolTip(
+                f"Detections drawn with a score in {columns[c]} (the top bin includes its upper edge)"
+            )
+
+    def _fit_preview(self) -> None:
+        """Names up to NAME_WIDTH wide; the table as wide as its columns (up to PREVIEW_WIDTH)."""
+        table, header = self.preview, self.preview.horizontalHeader()
+        wanted = [
+            max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(table.columnCount())
+        ]
+        wanted[0] = min(wanted[0], NAME_WIDTH)
+        table.setColumnWidth(0, wanted[0])
+        full = sum(wanted) + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth()
+        table.setMinimumWidth(min(full, PREVIEW_WIDTH))
 
     def preview_counts(self) -> dict[str, int]:
         """Species -> detections the current settings will draw."""

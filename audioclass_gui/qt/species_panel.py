@@ -1,8 +1,10 @@
 """The species panel: per-species progress, and the filters of the detection list.
 
 Choosing a species lists its detections across every recording of the
-project, best score first, so one species is reviewed in one pass (the
-selection moves to the next unreviewed one after each verdict). The filter
+project, best score first (the table is sorted by Score), so one species is
+reviewed in one pass: the selection moves to the next unreviewed one after
+each verdict, down the table in the order it shows; sort by another column
+(e.g. Start) to review in that order instead. The filter
 row narrows the list by species, status, score range and recordings: the
 open one, all, or any subset of the project's recordings, ticked in a list
 ("3 of 12 recordings").
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.qt.detection_table_model import COLUMNS
 from audioclass_gui.qt.recording_subset import (
     ALL_RECORDINGS,
     OPEN_RECORDING,
@@ -51,6 +54,11 @@ __all__ = [
 
 SPECIES_COLUMNS = ("Species", "Detections", "Accepted", "Rejected", "Open")
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+#: How the table is sorted for each list order: (column, direction).
+ORDER_SORT = {
+    Order.SCORE: (COLUMNS.index("Score"), Qt.SortOrder.DescendingOrder),
+    Order.TIME: (COLUMNS.index("Start"), Qt.SortOrder.AscendingOrder),
+}
 STATUS_CHOICES = (
     ("All statuses", None),
     ("To review", Status.UNREVIEWED),
@@ -81,6 +89,7 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(False)  # a long name is elided on one line, in full as tooltip
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -190,7 +199,7 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
                 if item.data(NAME_ROLE) != s.scientific_name:
                     item.setData(NAME_ROLE, s.scientific_name)
                     if not col:
-                        item.setToolTip(s.scientific_name)
+                        item.setToolTip(f"{name} ({s.scientific_name})" if name != s.scientific_name else name)
         for col in range(1, len(SPECIES_COLUMNS)):
             header.setSectionResizeMode(col, fit)
         table.setUpdatesEnabled(True)
@@ -279,11 +288,18 @@ class SpeciesPanelController(QObject):
         window.review.thresholds_changed.connect(self._schedule)
 
     def apply(self) -> None:
-        """Give the list the panel's filter."""
+        """Give the list the panel's filter.
+
+        Choosing a species sorts the table best score first, back to time
+        order when all species are listed again; the reviewer may sort by
+        any column after that, and "next" follows the table.
+        """
         panel = self.panel
-        self.window.review.set_filter(
-            panel.filter(), panel.order(), panel.all_recordings()
-        )
+        review, order = self.window.review, panel.order()
+        if order != review.order:
+            column, direction = ORDER_SORT[order]
+            self.window.table.sortByColumn(column, direction)
+        review.set_filter(panel.filter(), order, panel.all_recordings())
 
     def refresh(self) -> None:
         """Recount per species (at the thresholds, over the project or the recording)."""

@@ -37,6 +37,7 @@ from audioclass_gui.qt.spectrogram_settings import DisplaySettings, colormap
 from audioclass_gui.qt.spectrogram_tiles import OVERSAMPLE, TileDisplay
 from audioclass_gui.qt.tasks import TaskRunner
 from audioclass_gui.qt.tile_loader import TileLoader
+from audioclass_gui.qt.time_format import TimeFormat
 from audioclass_gui.qt.view_navigation import (
     PAGE_OVERLAP,
     SpectrogramViewBox,
@@ -166,6 +167,15 @@ class SpectrogramView(
         return 0.0 if self.info is None else self.info.duration / self._te
 
     @property
+    def time_format(self) -> TimeFormat:
+        """How the open recording's times are written: the time axis's format.
+
+        The table, tooltips and messages write times with it, so they read
+        as the axis does.
+        """
+        return self.time_axis.time_format
+
+    @property
     def nyquist(self) -> float:
         """Highest frequency of the recording in view Hz."""
         return 0.0 if self.info is None else self.info.samplerate / 2 * self._te
@@ -180,8 +190,11 @@ class SpectrogramView(
         self._auto_base = {}
         self._levels = self._overview_levels = None
         self.show_message("")
-        self.time_axis.set_clock(info.duration >= 600)
-        self.time_axis.set_start(info.metadata.start, source=info.metadata.start_source)
+        self.time_axis.set_format(
+            TimeFormat.for_recording(
+                self.duration, info.metadata.start, info.metadata.start_source
+            )
+        )
         self.set_selection(None)
         vb = self.viewbox
         duration = self.duration

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from audioclass_gui.qt.axes import TimeAxis
 from audioclass_gui.qt.spectrogram_settings import colormap
+from audioclass_gui.qt.time_format import TimeFormat
 from audioclass_gui.spectrogram import SpectrogramTile
 
 __all__ = ["DISPLAY_COLUMNS", "TimelineStrip"]
@@ -65,6 +66,7 @@ class TimelineStrip(pg.PlotWidget):
         self._duration = 0.0
         self._levels: tuple[float, float] | None = None
         self._updating = False
+        self._visible = (0.0, 0.0)  # the main view's range, as last told
         self.filled = 0.0  # seconds of the overview drawn so far
         self.region.sigRegionChanged.connect(self._on_region_dragged)
         self.scene().sigMouseClicked.connect(self._on_click)
@@ -81,12 +83,14 @@ class TimelineStrip(pg.PlotWidget):
         self._duration = duration
         self.filled = 0.0
         self.image.clear()
-        self.time_axis.set_clock(duration >= 600)
-        self.time_axis.set_start(start, source=start_source)
+        self.time_axis.set_format(TimeFormat.for_recording(duration, start, start_source))
         self.time_axis.setLabel("")
         self.setXRange(0.0, duration, padding=0.0)
         self.setYRange(0.0, nyquist, padding=0.0)
         self.region.setBounds((0.0, duration))
+        # The main view may have told its new range while the old bounds held
+        # (and clipped it to the old length): mark it again within the new ones.
+        self.set_visible(*self._visible)
 
     def set_overview(
         self, tile: SpectrogramTile, levels: tuple[float, float] | None
@@ -122,6 +126,7 @@ class TimelineStrip(pg.PlotWidget):
 
     def set_visible(self, start: float, end: float) -> None:
         """Mark the range the main view shows."""
+        self._visible = (start, end)
         self._updating = True
         try:
             self.region.setRegion((start, end))
