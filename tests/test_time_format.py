@@ -66,3 +66,13 @@ def test_run_texts_count_what_is_listed_now():
     assert describe_loaded(["B", "A", "B"]) == (
         "Detections of A, B are loaded. Run adds the chosen model's."
     )
+    # A run whose file names no model is not written as an empty name.
+    assert describe_loaded(["", "A"]) == "Detections of A are loaded. Run adds the chosen model's."
+    assert describe_loaded([""]) == "Detections are loaded. Run adds the chosen model's."
+
+
+def test_a_run_that_does_not_say_how_it_was_made_is_not_described() -> None:
+    from audioclass_gui.qt.model_panel import describe_provenance
+
+    assert describe_provenance({"settings": {"threshold": 0.1}}) == ""  # was "Run: ?"
+    assert describe_provenance({"name": "BirdNET"}).startswith("Run: BirdNET")

@@ -47,7 +47,10 @@ def describe_provenance(
     settings = provenance.get("settings") or {}
     effective = provenance.get("effective") or {}
     filters = provenance.get("filters") or {}
-    name = f"{model.get('name', provenance.get('name', '?'))} {model.get('version', '')}".strip()
+    known = model.get("name") or provenance.get("name") or provenance.get("title")
+    if not known:
+        return ""  # a run whose file does not say how it was made: nothing to show
+    name = f"{known} {model.get('version', '')}".strip()
     parts = [name]
     hop = effective.get("hop_seconds")
     if hop is not None:

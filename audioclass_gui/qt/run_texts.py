@@ -83,8 +83,10 @@ def outcome_status(
 
 def describe_loaded(run_names: Sequence[str]) -> str:
     """The status line when no run of this window is shown: which runs the review holds."""
-    names = sorted(set(run_names))
-    if not names:
+    if not run_names:
         return "No detections yet: pick a model and press Run."
+    names = sorted({name for name in run_names if name})
+    if not names:  # runs whose files do not name their model
+        return "Detections are loaded. Run adds the chosen model's."
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return f"Detections of {shown} are loaded. Run adds the chosen model's."
