@@ -137,7 +137,7 @@ def _predict_parser() -> argparse.ArgumentParser:
         "--threshold",
         type=_threshold,
         default=0.1,
-        help="keep predicted tags with at least this score (default 0.1)",
+        help="keep predicted tags scoring above this (default 0.1)",
     )
     m.add_argument(
         "--top-k",

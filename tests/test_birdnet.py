@@ -88,7 +88,8 @@ def test_birds_top_species_per_window(model: BirdNET, birds: Path) -> None:
     assert top[2].tag.value == "Setophaga fusca"
     for p in preds:
         assert all(t.score >= model.confidence_threshold for t in p.tags)
-        assert not p.features
+        # The embedding is on by default, named as audioclass names it.
+        assert [f.term.name for f in p.features] == [f"BirdNET_{i}" for i in range(1024)]
     ds = model.process_file(birds, fmt="dataset")
     assert ds.probabilities.shape == (4, 6522) and ds.features.shape == (4, 1024)
     assert float(
@@ -186,3 +187,45 @@ def test_the_runtime_s_delegate_line_is_not_printed(capfd) -> None:
     err = capfd.readouterr().err
     assert "XNNPACK" not in err
     assert "a real warning" in err
+
+
+# -- audioclass's API: BirdNET.load and its arguments --------------------------
+
+
+def test_load_takes_audioclass_arguments(tmp_path: Path) -> None:
+    files = birdnet_files()
+    # audioclass's positional order: model, labels, threads, threshold,
+    # samplerate, name, common_name, batch size.
+    model = BirdNET.load(files.model, files.labels, 2, 0.3, 48_000, "MyNET", False, 4)
+    assert (model.num_threads, model.confidence_threshold, model.batch_size) == (2, 0.3, 4)
+    assert (model.name, model.samplerate, model.files.model) == ("MyNET", 48_000, files.model)
+    assert model.with_features  # on by default, as in audioclass
+    assert [t.name for t in model.feature_terms(3)] == ["MyNET_0", "MyNET_1", "MyNET_2"]
+    # One frame may be given as a 1-D array, as audioclass's process_array allows.
+    probs, feats = model.process_array(np.zeros(144_000, np.float32))
+    assert probs.shape == (1, 6522) and feats.shape == (1, 1024)
+    # audioclass's interpreter and signature attributes.
+    sig = model.signature
+    assert (sig.input_length, sig.input_dtype) == (144_000, np.float32)
+    details = {d["index"]: d["name"] for d in model.interpreter.get_tensor_details()}
+    assert details[sig.feature_index] == EMBEDDING_TENSOR
+    assert details[sig.classification_index] == "Identity"
+    defaults = BirdNET.load()
+    assert defaults.files == files and defaults.confidence_threshold == 0.1
+
+
+def test_load_common_names_and_bad_paths(tmp_path: Path) -> None:
+    files = birdnet_files()
+    model = BirdNET.load(common_name=True)
+    tag = model.tags[[s for s, _ in read_labels(files.labels)].index("Leiothlypis peregrina")]
+    assert tag == data.Tag(term=terms.common_name, value="Tennessee Warbler")
+    assert model.common_name(tag) == "Tennessee Warbler"
+    url = "https://example.org/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite"
+    with pytest.raises(ValueError, match="is a URL: audioclass-gui never downloads"):
+        BirdNET.load(model_path=url)
+    with pytest.raises(FileNotFoundError, match="label file not found"):
+        BirdNET.load(labels_path=tmp_path / "missing.txt")
+    short = tmp_path / "labels.txt"
+    short.write_text("Aa aa_A\nBb bb_B\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="2 labels, but the model .* has 6522 classes"):
+        BirdNET.load(labels_path=short)

@@ -8,6 +8,7 @@ against known answers.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from audioclass_gui.models import (
     ClipClassificationModel,
     InferenceStep,
     ModelOutput,
+    RunSettings,
     iter_predictions,
 )
 from audioclass_gui.models.framing import iter_batches
@@ -97,44 +99,105 @@ def test_frames_count_order_and_zero_padding(ramp_file: Path) -> None:
     assert preds[-1].clip.recording.duration == pytest.approx(1.1)
 
 
-def test_threshold_is_inclusive_and_tags_sorted(ramp_file: Path) -> None:
+def test_threshold_is_exclusive_and_tags_sorted(ramp_file: Path) -> None:
+    # As in audioclass and BirdNET-Analyzer: a score equal to the threshold is dropped.
     at = Probe(threshold=0.5).process_file(ramp_file, compute_hash=False)
-    assert all("half" in [t.tag.value for t in p.tags] for p in at)
-    above = Probe(threshold=0.5 + 1e-6).process_file(ramp_file, compute_hash=False)
-    assert all("half" not in [t.tag.value for t in p.tags] for p in above)
-    # Last frame: 1,600 real samples, 2,400 zeros -> "zeros" scores 0.6 >= 0.5.
+    assert all("half" not in [t.tag.value for t in p.tags] for p in at)
+    below = Probe(threshold=0.5 - 1e-6).process_file(ramp_file, compute_hash=False)
+    assert all("half" in [t.tag.value for t in p.tags] for p in below)
+    # Last frame: 1,600 real samples, 2,400 zeros -> "zeros" scores 0.6 > 0.5.
     assert [t.tag.value for t in at[-1].tags][0] == "zeros"
     assert at[-1].tags[0].score == pytest.approx(0.6)
-    for p in at:
+    for p in below:
         scores = [t.score for t in p.tags]
         assert scores == sorted(scores, reverse=True)
-        assert all(s >= 0.5 for s in scores)
+        assert all(s > 0.5 - 1e-6 for s in scores)
+    # The run settings' threshold follows the same rule.
+    recording = to_recording(read_info(ramp_file))
+    streamed = [
+        p
+        for s in iter_predictions(Probe(), recording, RunSettings(threshold=0.5))
+        for p in s.predictions
+    ]
+    assert len(streamed) == 5
+    assert all("half" not in [t.tag.value for t in p.tags] for p in streamed)
 
 
 def test_dataset_format(ramp_file: Path) -> None:
     model = Probe()
     ds = model.process_file(ramp_file, fmt="dataset")
     assert isinstance(ds, xr.Dataset)
+    assert list(ds.data_vars) == ["features", "probabilities"]
     assert ds.probabilities.dims == ("time", "label")
     assert ds.features.dims == ("time", "feature")
     assert ds.probabilities.shape == (5, 3) and ds.features.shape == (5, 2)
     np.testing.assert_allclose(ds.time.values, [0, 0.25, 0.5, 0.75, 1.0])
+    assert ds.time.attrs["units"] == "s"
+    assert list(ds.feature.values) == [0, 1]
     assert list(ds.label.values) == ["level", "zeros", "half"]
     assert ds.probabilities.sel(label="zeros").values[-1] == pytest.approx(0.6)
     assert ds.attrs["model"] == "Probe"
+    # No date or position in the recording: no such coordinates.
+    assert not {"recorded_on", "latitude", "longitude"} & set(ds.coords)
     se = Probe().process_file(ramp_file)
     assert len(se) == ds.sizes["time"]
 
 
-def test_features_only_when_asked(ramp_file: Path) -> None:
+def test_dataset_has_recording_time_and_place(ramp_file: Path, tmp_path: Path) -> None:
+    recording = data.Recording.from_file(
+        ramp_file,
+        compute_hash=False,
+        latitude=52.5,
+        longitude=-1.25,
+        date=datetime.date(2024, 5, 17),
+        time=datetime.time(5, 30, 15),
+    )
+    ds = Probe().process_recording(recording, fmt="dataset")
+    assert ds.recorded_on.values == np.datetime64("2024-05-17T05:30:15")
+    assert float(ds.latitude) == 52.5 and float(ds.longitude) == -1.25
+    assert ds.latitude.attrs["units"] == "degrees_north"
+    assert ds.recorded_on.dims == () and ds.latitude.dims == ()
+    # The dataset can be saved: the datetime's "units" is in its encoding.
+    ds.to_netcdf(tmp_path / "out.nc", engine="scipy")
+    with xr.open_dataset(tmp_path / "out.nc", engine="scipy") as back:
+        assert back.recorded_on.values == np.datetime64("2024-05-17T05:30:15")
+        assert float(back.latitude) == 52.5
+    # A date without a time starts at midnight; a zoned time is stored in UTC.
+    dated = recording.model_copy(update={"time": None})
+    ds = Probe().process_recording(dated, fmt="dataset")
+    assert ds.recorded_on.values == np.datetime64("2024-05-17T00:00:00")
+    zone = datetime.timezone(datetime.timedelta(hours=2))
+    zoned = recording.model_copy(update={"time": datetime.time(5, 30, tzinfo=zone)})
+    ds = Probe().process_recording(zoned, fmt="dataset")
+    assert ds.recorded_on.values == np.datetime64("2024-05-17T03:30:00")
+    assert ds.recorded_on.attrs["timezone"] == "UTC"
+
+
+def test_features_on_by_default_named_as_audioclass(ramp_file: Path) -> None:
     model = Probe()
-    assert all(len(p.features) == 0 for p in model.process_file(ramp_file))
-    model.with_features = True
     preds = model.process_file(ramp_file)
     assert [len(p.features) for p in preds] == [2] * 5
     x, _ = sf.read(ramp_file, dtype="float32")
     assert preds[1].features[0].value == pytest.approx(float(x[FRAME]))
-    assert preds[1].features[0].term.name == "probe:feature_0"
+    assert [f.term for f in preds[1].features] == [
+        data.term_from_key("Probe_0"),
+        data.term_from_key("Probe_1"),
+    ]
+    model.with_features = False
+    assert all(len(p.features) == 0 for p in model.process_file(ramp_file))
+    # The inference generator keeps its own setting: off unless asked.
+    recording = to_recording(read_info(ramp_file))
+    steps = list(iter_predictions(Probe(), recording))
+    assert steps and all(not p.features for s in steps for p in s.predictions)
+
+
+def test_named_features_keep_audioclass_term_names() -> None:
+    class Named(Probe):
+        feature_names = ("first", "last")
+
+    terms = Named().feature_terms(2)
+    assert [t.name for t in terms] == ["Probe_0", "Probe_1"]
+    assert [t.label for t in terms] == ["first", "last"]
 
 
 def test_process_file_kwargs_reach_recording(ramp_file: Path) -> None:

@@ -6,8 +6,18 @@ Everything else, reading audio in bounded blocks, resampling, framing,
 batching and converting the results to soundevent objects or an xarray
 ``Dataset``, is shared here, so a new model only writes ``process_array``.
 
-Threshold semantics: a class becomes a ``PredictedTag`` of a frame when its
-probability is **greater than or equal to** ``confidence_threshold``.
+The interface is audioclass's (0.2.5), so a model written for audioclass
+runs here unchanged, and code written against audioclass reads our results:
+
+- a class becomes a ``PredictedTag`` of a frame when its probability is
+  **above** ``confidence_threshold`` (a score equal to it is dropped);
+- ``fmt="soundevent"`` results carry the features as ``Feature`` objects
+  named ``<name>_<i>`` (on by default, see ``with_features``);
+- ``fmt="dataset"`` gives ``features (time, feature)`` and
+  ``probabilities (time, label)`` with the scalar coordinates
+  ``recorded_on``, ``latitude`` and ``longitude`` taken from the recording;
+- :meth:`ClipClassificationModel.process_iterable` takes clips or the
+  batches of audioclass's iterators (``SimpleIterator``...).
 
 Clip spans: the ``Clip`` of a frame spans the frame's nominal time
 ``[start + i * frame_seconds, start + (i + 1) * frame_seconds)``. The last
@@ -19,17 +29,20 @@ a clip always says exactly what the model saw.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from soundevent import data
 
 from audioclass_gui.audio.info import RecordingInfo, read_info
 from audioclass_gui.models import convert
-from audioclass_gui.models.framing import FramePlan, iter_batches
+from audioclass_gui.models.framing import FramePlan
 from audioclass_gui.models.framing import plan_frames as _plan_frames
+from audioclass_gui.models.output import ModelOutput, check_output
+from audioclass_gui.models.running import iter_outputs
+from audioclass_gui.models.running import process_iterable as _process_iterable
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -38,27 +51,12 @@ __all__ = [
     "ClipClassificationModel",
     "Format",
     "ModelOutput",
+    "check_output",
     "iter_outputs",
 ]
 
 #: Output formats of the ``process_*`` methods.
 Format = Literal["soundevent", "dataset"]
-
-
-class ModelOutput(NamedTuple):
-    """What a model returns for a batch of frames.
-
-    Attributes
-    ----------
-    class_probs
-        Probabilities, shape ``(num_frames, num_classes)``.
-    features
-        Per-frame features (an embedding), shape
-        ``(num_frames, num_features)``; ``num_features`` may be 0.
-    """
-
-    class_probs: np.ndarray
-    features: np.ndarray
 
 
 class ClipClassificationModel(ABC):
@@ -81,15 +79,18 @@ class ClipClassificationModel(ABC):
         One tag per class, in output order.
     confidence_threshold : float
         A class is reported as a ``PredictedTag`` of a frame when its
-        probability is ``>=`` this value.
+        probability is ``>`` this value.
     version : str
         Version of the model (weights), ``""`` when unknown.
     batch_size : int
         Frames per call of :meth:`process_array`.
     with_features : bool
-        Whether ``fmt="soundevent"`` results carry the per-frame features
-        as ``Feature`` objects (costly for large embeddings). The
-        ``"dataset"`` format always holds the feature array.
+        Whether the ``process_*`` methods' soundevent results carry the
+        per-frame features as ``Feature`` objects named ``<name>_<i>``. On
+        by default, as in audioclass; turn it off for speed with large
+        embeddings. The ``"dataset"`` format always holds the feature
+        array, and :func:`~audioclass_gui.models.inference.iter_predictions`
+        follows its own ``with_features`` setting (off by default).
     feature_names : sequence of str or None
         Names of the features, if they have meaningful ones.
     """
@@ -102,7 +103,7 @@ class ClipClassificationModel(ABC):
     confidence_threshold: float
     version: str = ""
     batch_size: int = 8
-    with_features: bool = False
+    with_features: bool = True
     feature_names: Sequence[str] | None = None
 
     # -- the model ---------------------------------------------------------
@@ -158,7 +159,7 @@ class ClipClassificationModel(ABC):
             frame), ``"dataset"`` for an ``xarray.Dataset``.
         **kwargs
             Passed to ``soundevent.data.Recording.from_file`` (e.g.
-            ``compute_hash=False``, ``time_expansion=10``).
+            ``compute_hash=False``, ``time_expansion=10``, ``latitude=...``).
 
         Raises
         ------
@@ -182,28 +183,36 @@ class ClipClassificationModel(ABC):
         return self._process_span(clip.recording, clip.start_time, clip.end_time, fmt)
 
     def process_iterable(
-        self, iterable: Iterable[data.Clip]
+        self, iterable: Iterable[data.Clip] | Iterable[tuple[np.ndarray, ...]]
     ) -> list[data.ClipPrediction]:
-        """Process several clips.
+        """Process several clips, or the batches of an audioclass iterator.
+
+        Parameters
+        ----------
+        iterable
+            ``Clip`` objects, or ``(array, recordings, frames)`` batches as
+            audioclass's iterators (``audioclass.batch.SimpleIterator``...)
+            yield them: frames of ``input_samples`` samples at
+            ``samplerate``, the recording of each frame and its index in
+            that recording. Such an iterator's ``samplerate`` and
+            ``input_samples`` must be the model's.
 
         Returns
         -------
         list of soundevent.data.ClipPrediction
-            One per model frame of every clip, in order. A clip exactly one
-            frame long gives one prediction with the clip's span (and id).
+            One per model frame of every clip, or one per frame of every
+            batch (frame ``k`` spans ``[k, k + 1) * frame_seconds``), in
+            order. A clip exactly one frame long gives one prediction with
+            the clip's span (and id).
+
+        Raises
+        ------
+        TypeError
+            If an item is neither a ``Clip`` nor a batch.
+        ValueError
+            If an iterator's rate or frame length is not the model's.
         """
-        infos: dict[Path, RecordingInfo] = {}
-        out: list[data.ClipPrediction] = []
-        for clip in iterable:
-            path = Path(clip.recording.path)
-            if path not in infos:
-                infos[path] = read_info(path)
-            plan = self.plan_frames(
-                clip.recording, clip.start_time, clip.end_time, info=infos[path]
-            )
-            for first, output in iter_outputs(self, plan):
-                out.extend(self.to_clip_predictions(plan, first, output))
-        return out
+        return _process_iterable(self, iterable)
 
     # -- conversions -----------------------------------------------------------
 
@@ -232,11 +241,38 @@ class ClipClassificationModel(ABC):
             Attach the features as ``Feature`` objects; defaults to
             ``self.with_features``.
         threshold
-            Minimum score of a reported class; defaults to
+            Classes scoring above it are reported; defaults to
             ``self.confidence_threshold``.
         mask, top_k
             Classes that may be reported and how many per frame; see
             :func:`audioclass_gui.models.convert.clip_predictions`.
+        """
+        spans = [plan.frame_span(first + row) for row in range(len(output.class_probs))]
+        return self.to_soundevent(
+            plan.recording,
+            spans,
+            output,
+            with_features=with_features,
+            threshold=threshold,
+            mask=mask,
+            top_k=top_k,
+        )
+
+    def to_soundevent(
+        self,
+        recording: data.Recording,
+        spans: Sequence[tuple[float, float]],
+        output: ModelOutput,
+        *,
+        with_features: bool | None = None,
+        threshold: float | None = None,
+        mask: np.ndarray | None = None,
+        top_k: int | None = None,
+    ) -> list[data.ClipPrediction]:
+        """Turn outputs for frames of given spans into ``ClipPrediction`` objects.
+
+        As :meth:`to_clip_predictions`, with the ``(start, end)`` of each
+        frame given instead of a plan.
         """
         if with_features is None:
             with_features = self.with_features
@@ -244,30 +280,78 @@ class ClipClassificationModel(ABC):
             threshold = self.confidence_threshold
         terms = self.feature_terms(output.features.shape[1]) if with_features else []
         return convert.clip_predictions(
-            plan, first, output, self.tags, threshold, terms, mask=mask, top_k=top_k
+            recording, spans, output, self.tags, threshold, terms, mask=mask, top_k=top_k
         )
 
     def to_dataset(self, plan: FramePlan, output: ModelOutput) -> xr.Dataset:
         """Turn the outputs for all frames of ``plan`` into a ``Dataset``.
 
-        The dataset has ``probabilities (time, label)`` and
-        ``features (time, feature)``; ``time`` holds the frame start times
-        in seconds and ``label`` the tag values.
+        See :func:`audioclass_gui.models.convert.dataset`: ``features
+        (time, feature)``, ``probabilities (time, label)``, ``time`` the
+        frame start times in seconds, ``label`` the tag values, and the
+        recording's ``recorded_on``, ``latitude`` and ``longitude``.
         """
+        times = plan.start + np.arange(len(output.class_probs)) * plan.hop_seconds
         return convert.dataset(
-            plan,
+            plan.recording,
+            times,
+            output,
+            self.tags,
+            self.feature_names,
+            {
+                "model": self.name,
+                "model_version": self.version,
+                "samplerate": plan.samplerate,
+                "input_samples": plan.input_samples,
+                "frame_seconds": plan.frame_seconds,
+                "hop_seconds": plan.hop_seconds,
+                "recording": str(plan.path),
+                "start": plan.start,
+                "end": plan.end,
+            },
+        )
+
+    def feature_terms(self, count: int) -> list[data.Term]:
+        """The ``Term`` of each of ``count`` features (cached).
+
+        ``<name>_<i>``, as audioclass names them; see
+        :func:`audioclass_gui.models.convert.feature_terms`.
+        """
+        cache = self.__dict__.setdefault("_feature_terms", {})
+        key = (self.name, count)
+        if key not in cache:
+            cache.clear()
+            cache[key] = convert.feature_terms(self.name, self.feature_names, count)
+        return cache[key]
+
+    # audioclass's conversion helpers, for models that override process_clip.
+
+    def _convert_to_soundevent(
+        self, clip: data.Clip, class_probs: np.ndarray, features: np.ndarray
+    ) -> list[data.ClipPrediction]:
+        """audioclass's helper: frames from ``clip.start_time`` as predictions."""
+        hop = self.frame_seconds
+        spans = [
+            (clip.start_time + i * hop, clip.start_time + (i + 1) * hop)
+            for i in range(len(class_probs))
+        ]
+        output = ModelOutput(np.asarray(class_probs), np.asarray(features))
+        return self.to_soundevent(clip.recording, spans, output)
+
+    def _convert_to_dataset(
+        self, clip: data.Clip, class_probs: np.ndarray, features: np.ndarray
+    ) -> xr.Dataset:
+        """audioclass's helper: frames from ``clip.start_time`` as a dataset."""
+        times = clip.start_time + np.arange(len(class_probs)) * self.frame_seconds
+        output = ModelOutput(np.asarray(class_probs), np.asarray(features))
+        return convert.dataset(
+            clip.recording,
+            times,
             output,
             self.tags,
             self.feature_names,
             {"model": self.name, "model_version": self.version},
         )
-
-    def feature_terms(self, count: int) -> list[data.Term]:
-        """The ``Term`` of each of ``count`` features (cached)."""
-        cache = self.__dict__.setdefault("_feature_terms", [])
-        if len(cache) != count:
-            cache[:] = convert.feature_terms(self.name, self.feature_names, count)
-        return cache
 
     # -- internals -----------------------------------------------------------
 
@@ -319,67 +403,3 @@ class ClipClassificationModel(ABC):
             )
         return self.to_dataset(plan, merged)
 
-
-def iter_outputs(
-    model: ClipClassificationModel,
-    plan: FramePlan,
-    *,
-    batch_size: int | None = None,
-    cancel: Callable[[], bool] | None = None,
-) -> Iterator[tuple[int, ModelOutput]]:
-    """Run a model over the frames of a plan, one batch at a time.
-
-    Calls ``model.reset()`` first, then reads each batch in bounded blocks
-    and runs ``model.process_array`` on it.
-
-    Parameters
-    ----------
-    model
-        The model.
-    plan
-        The frames, from :func:`~audioclass_gui.models.framing.plan_frames`
-        with the model's rate and frame length.
-    batch_size
-        Frames per batch; defaults to ``model.batch_size``.
-    cancel
-        Checked before each batch; when it returns True the generator
-        stops without reading more audio.
-
-    Yields
-    ------
-    first : int
-        Index of the batch's first frame.
-    output : ModelOutput
-        The model's output for the batch, checked for shape.
-
-    Raises
-    ------
-    AudioFileError
-        If reading the audio fails.
-    ValueError
-        If the model returns arrays of the wrong shape.
-    """
-    model.reset()
-    batches = iter_batches(plan, batch_size or model.batch_size)
-    while True:
-        if cancel is not None and cancel():
-            return
-        item = next(batches, None)
-        if item is None:
-            return
-        first, batch = item
-        output = model.process_array(batch)
-        probs = np.asarray(output.class_probs)
-        feats = np.asarray(output.features)
-        n = batch.shape[0]
-        if probs.shape != (n, model.num_classes):
-            raise ValueError(
-                f"{model.name}: process_array returned probabilities of shape "
-                f"{probs.shape}, expected {(n, model.num_classes)}"
-            )
-        if feats.ndim != 2 or feats.shape[0] != n:
-            raise ValueError(
-                f"{model.name}: process_array returned features of shape "
-                f"{feats.shape}, expected ({n}, num_features)"
-            )
-        yield first, ModelOutput(probs, feats)

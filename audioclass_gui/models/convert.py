@@ -1,8 +1,21 @@
-"""Convert model outputs to soundevent objects or an xarray ``Dataset``."""
+"""Convert model outputs to soundevent objects or an xarray ``Dataset``.
+
+The shapes follow the ``audioclass`` package (its ``postprocess`` module),
+so code written against audioclass reads ours unchanged:
+
+- a class becomes a ``PredictedTag`` when its score is **above** the
+  threshold (a score equal to it is dropped);
+- feature ``i`` of model ``NAME`` is a ``Feature`` whose term is
+  ``soundevent.data.term_from_key(f"{NAME}_{i}")``;
+- the dataset has ``features (time, feature)`` and
+  ``probabilities (time, label)``, and the scalar coordinates
+  ``recorded_on``, ``latitude`` and ``longitude`` where the recording has
+  them.
+"""
 
 from __future__ import annotations
 
-import re
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -13,14 +26,19 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from audioclass_gui.models.base import ModelOutput
-    from audioclass_gui.models.framing import FramePlan
 
-__all__ = ["clip_predictions", "dataset", "feature_terms"]
+__all__ = [
+    "clip_predictions",
+    "dataset",
+    "feature_terms",
+    "recorded_on",
+    "recording_coords",
+]
 
 
 def clip_predictions(
-    plan: FramePlan,
-    first: int,
+    recording: data.Recording,
+    spans: Sequence[tuple[float, float]],
     output: ModelOutput,
     tags: Sequence[data.Tag],
     threshold: float,
@@ -33,17 +51,18 @@ def clip_predictions(
 
     Parameters
     ----------
-    plan
-        The frames the batch belongs to.
-    first
-        Index in ``plan`` of the batch's first frame.
+    recording
+        The recording the frames belong to.
+    spans
+        ``(start, end)`` in seconds of each frame (row of ``output``).
     output
         Probabilities and features of the batch.
     tags
         The tag of each class.
     threshold
-        Classes with probability ``>= threshold`` become ``PredictedTag``
-        objects, sorted by decreasing score.
+        Classes with probability ``> threshold`` become ``PredictedTag``
+        objects, sorted by decreasing score (as in audioclass and
+        BirdNET-Analyzer, a score equal to the threshold is dropped).
     terms
         The term of each feature; empty to attach no features.
     mask
@@ -52,14 +71,18 @@ def clip_predictions(
     top_k
         Keep at most this many of the highest-scoring classes per frame
         (after the threshold and the mask); None keeps all.
+
+    Returns
+    -------
+    list of soundevent.data.ClipPrediction
+        One per row of ``output``, with a new ``Clip`` of the frame's span.
     """
     probs = output.class_probs
-    hits = probs >= threshold
+    hits = probs > threshold
     if mask is not None:
         hits &= mask
     predictions = []
-    for row in range(probs.shape[0]):
-        start, end = plan.frame_span(first + row)
+    for row, (start, end) in enumerate(spans):
         cols = np.flatnonzero(hits[row])
         cols = cols[np.argsort(-probs[row, cols], kind="stable")]
         if top_k is not None:
@@ -78,9 +101,7 @@ def clip_predictions(
         ]
         predictions.append(
             data.ClipPrediction(
-                clip=data.Clip(
-                    recording=plan.recording, start_time=start, end_time=end
-                ),
+                clip=data.Clip(recording=recording, start_time=start, end_time=end),
                 tags=predicted,
                 features=features,
             )
@@ -88,65 +109,147 @@ def clip_predictions(
     return predictions
 
 
+def recorded_on(recording: data.Recording) -> datetime.datetime | None:
+    """When the recording started: its date and time (midnight if no time).
+
+    Returns None when the recording has no date, as audioclass does. A
+    timezone-aware time is converted to UTC and returned naive (numpy's
+    ``datetime64`` has no zone).
+    """
+    if recording.date is None:
+        return None
+    when = datetime.datetime.combine(recording.date, recording.time or datetime.time.min)
+    if when.tzinfo is not None and when.utcoffset() is not None:
+        when = when.astimezone(datetime.UTC).replace(tzinfo=None)
+    return when
+
+
+def recording_coords(recording: data.Recording) -> dict[str, xr.Variable]:
+    """The scalar coordinates audioclass adds from a recording.
+
+    ``recorded_on`` (where the recording has a date), ``latitude`` and
+    ``longitude`` (where it has them), with audioclass's attributes. The
+    units of ``recorded_on`` are kept in its encoding rather than its
+    attributes, so the dataset can be written with ``to_netcdf`` (an
+    attribute ``units`` on a datetime variable makes xarray refuse to).
+    """
+    import xarray as xr
+
+    coords: dict[str, xr.Variable] = {}
+    when = recorded_on(recording)
+    if when is not None:
+        attrs = {
+            "standard_name": "recorded_on",
+            "long_name": "Time of start of recording",
+        }
+        if recording.time is not None and recording.time.tzinfo is not None:
+            attrs["timezone"] = "UTC"
+        variable = xr.Variable((), when, attrs=attrs)
+        variable.encoding["units"] = "seconds since 1970-01-01T00:00:00"
+        coords["recorded_on"] = variable
+    if recording.latitude is not None:
+        coords["latitude"] = xr.Variable(
+            (),
+            float(recording.latitude),
+            attrs={
+                "units": "degrees_north",
+                "standard_name": "latitude",
+                "long_name": "Latitude of recording location",
+            },
+        )
+    if recording.longitude is not None:
+        coords["longitude"] = xr.Variable(
+            (),
+            float(recording.longitude),
+            attrs={
+                "units": "degrees_east",
+                "standard_name": "longitude",
+                "long_name": "Longitude of recording location",
+            },
+        )
+    return coords
+
+
 def dataset(
-    plan: FramePlan,
+    recording: data.Recording,
+    times: np.ndarray,
     output: ModelOutput,
     tags: Sequence[data.Tag],
     feature_names: Sequence[str] | None = None,
     attrs: Mapping[str, object] | None = None,
 ) -> xr.Dataset:
-    """All frames of a plan as ``probabilities (time, label)``, ``features (time, feature)``.
+    """All frames as ``features (time, feature)`` and ``probabilities (time, label)``.
 
-    ``time`` holds frame start times in seconds, ``label`` the tag values,
-    ``feature`` the feature names where given, else their indices.
+    Parameters
+    ----------
+    recording
+        The recording the frames belong to; its date, time and position
+        become the scalar coordinates ``recorded_on``, ``latitude`` and
+        ``longitude`` (see :func:`recording_coords`).
+    times
+        Start time in seconds of each frame (row of ``output``).
+    output
+        Probabilities and features of all frames.
+    tags
+        The tag of each class; their values are the ``label`` coordinate.
+    feature_names
+        Names for the ``feature`` coordinate; without them (or when their
+        number does not match) it holds the indices 0, 1, ... as in
+        audioclass.
+    attrs
+        Attributes of the dataset.
     """
     import xarray as xr
 
-    n = output.class_probs.shape[0]
     n_feat = output.features.shape[1]
     names = feature_names
+    time = xr.Variable(
+        "time",
+        np.asarray(times, dtype=np.float64),
+        attrs={
+            "units": "s",
+            "standard_name": "time",
+            "long_name": "Time from start of recording",
+        },
+    )
     return xr.Dataset(
         {
-            "probabilities": (("time", "label"), output.class_probs),
             "features": (("time", "feature"), output.features),
+            "probabilities": (("time", "label"), output.class_probs),
         },
         coords={
-            "time": (
-                "time",
-                plan.start + np.arange(n) * plan.hop_seconds,
-                {"units": "s", "long_name": "Frame start from start of recording"},
-            ),
-            "label": [tag.value for tag in tags],
+            "time": time,
             "feature": list(names)
             if names and len(names) == n_feat
             else np.arange(n_feat),
+            "label": [tag.value for tag in tags],
+            **recording_coords(recording),
         },
-        attrs={
-            **(attrs or {}),
-            "samplerate": plan.samplerate,
-            "input_samples": plan.input_samples,
-            "frame_seconds": plan.frame_seconds,
-            "hop_seconds": plan.hop_seconds,
-            "recording": str(plan.path),
-            "start": plan.start,
-            "end": plan.end,
-        },
+        attrs=dict(attrs or {}),
     )
 
 
 def feature_terms(
     model_name: str, feature_names: Sequence[str] | None, count: int
 ) -> list[data.Term]:
-    """Terms ``<model>:<feature name>`` (or ``<model>:feature_<i>``) for features."""
-    key = re.sub(r"[^a-z0-9]+", "_", model_name.lower()).strip("_") or "model"
-    names = feature_names
-    if not names or len(names) != count:
-        names = [f"feature_{i}" for i in range(count)]
-    return [
-        data.Term(
-            name=f"{key}:{feature}",
-            label=f"{model_name} {feature.replace('_', ' ')}",
-            definition=f"Feature {i} of the output of the {model_name} model.",
-        )
-        for i, feature in enumerate(names)
-    ]
+    """The term of each of ``count`` features: ``<model name>_<index>``.
+
+    The name is audioclass's (``term_from_key(f"{model_name}_{i}")``). Where
+    the model names its features, the term's label and definition say the
+    name (``snr_db``...), and the term's name stays ``<model name>_<index>``.
+    """
+    names = feature_names if feature_names and len(feature_names) == count else None
+    out = []
+    for i in range(count):
+        key = f"{model_name}_{i}"
+        if names is None:
+            out.append(data.term_from_key(key))
+        else:
+            out.append(
+                data.Term(
+                    name=key,
+                    label=str(names[i]),
+                    definition=f"Feature {i} ({names[i]}) of the {model_name} model.",
+                )
+            )
+    return out

@@ -58,11 +58,12 @@ class BandEnergyDetector(ClipClassificationModel):
     frame_seconds
         Length of one frame (one prediction) in seconds.
     confidence_threshold
-        Frames with probability ``>=`` this become detections.
+        Frames with probability above this become detections.
     batch_size
         Frames per batch.
     with_features
-        Attach the four features to each ``ClipPrediction``.
+        Attach the four features to each ``ClipPrediction`` of the
+        ``process_*`` methods (on by default, as in audioclass).
     snr_midpoint_db, snr_slope_db
         The logistic mapping from SNR to probability:
         ``p = 1 / (1 + exp(-(snr - midpoint) / slope))``.
@@ -90,7 +91,7 @@ class BandEnergyDetector(ClipClassificationModel):
         frame_seconds: float = 1.0,
         confidence_threshold: float = 0.5,
         batch_size: int = 16,
-        with_features: bool = False,
+        with_features: bool = True,
         snr_midpoint_db: float = 12.5,
         snr_slope_db: float = 1.5,
         samplerate: int = 32_000,

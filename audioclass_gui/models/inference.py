@@ -18,6 +18,7 @@ from soundevent import data
 from audioclass_gui.models.base import ClipClassificationModel, iter_outputs
 from audioclass_gui.models.filters import build_class_filter
 from audioclass_gui.models.settings import RunSettings
+from audioclass_gui.models.wrap import wrap_model
 
 __all__ = ["InferenceStep", "RunSettings", "iter_predictions"]
 
@@ -84,7 +85,10 @@ def iter_predictions(
     Parameters
     ----------
     model
-        The model, already constructed (construct it in the worker thread).
+        The model, already constructed (construct it in the worker thread):
+        one of ours, or any object following the interface, such as a
+        model of the ``audioclass`` package, which is wrapped
+        (:func:`~audioclass_gui.models.wrap.wrap_model`).
     recording
         The recording; its file is read in bounded blocks, never whole.
         Its ``time_expansion`` is honoured (times are real times), and its
@@ -115,6 +119,8 @@ def iter_predictions(
     ------
     AudioFileError
         If the recording cannot be read (also in the middle of a run).
+    TypeError
+        If ``model`` lacks part of the interface.
     ValueError
         If a setting does not fit the model or recording (overlap not
         shorter than the window, no species of the list is a class of the
@@ -122,6 +128,7 @@ def iter_predictions(
     Exception
         Whatever the model raises propagates unchanged.
     """
+    model = wrap_model(model)
     explicit = settings is not None
     settings = _merge(
         settings,

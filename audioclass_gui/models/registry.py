@@ -197,7 +197,9 @@ def get_entry(name: str) -> ModelEntry:
 
 #: RunSettings fields a factory receives as keyword arguments if it takes them.
 _CONSTRUCTION_FIELDS = ("num_threads", "batch_size", "sensitivity", "with_features")
-#: Values that are every model's default anyway, so they are not passed.
+#: Values that are not passed: sensitivity 1 is every model's default, and
+#: a run without features needs no constructor argument (iter_predictions
+#: takes ``with_features`` from the settings, whatever the model's default).
 _NEUTRAL: dict[str, object] = {"sensitivity": 1.0, "with_features": False}
 
 

@@ -54,8 +54,9 @@ class RunSettings:
     Parameters
     ----------
     threshold
-        Minimum confidence: classes scoring at least this become
-        ``PredictedTag`` objects. None uses the model's own
+        Minimum confidence: classes scoring above this become
+        ``PredictedTag`` objects (a score equal to it is dropped, as in
+        audioclass and BirdNET-Analyzer). None uses the model's own
         ``confidence_threshold``.
     top_k
         Keep at most this many classes per window (the highest scoring

@@ -2,8 +2,10 @@
 
 :func:`wrap_model` takes any object that follows the clip classification
 interface of the ``audioclass`` package (and of this one) by its shape,
-without subclassing anything here: it must have ``name``, ``samplerate``,
-``input_samples``, ``num_classes``, ``tags`` and ``process_array(array)``
+without subclassing anything here (such as a subclass of
+``audioclass.models.base.ClipClassificationModel``): it must have ``name``,
+``samplerate``, ``input_samples``, ``num_classes``, ``tags`` and
+``process_array(array)``
 returning ``(class_probs, features)`` (a ``ModelOutput`` named tuple or a
 plain pair). The wrapped model then gets everything the engine offers:
 bounded-block reading of any recording, resampling, overlap, channels,
@@ -12,9 +14,12 @@ sub-ranges, species and location filters, top-k, provenance, exports.
 For example, with the ``audioclass`` package installed::
 
     from audioclass.models.birdnet import BirdNET as AudioclassBirdNET
-    from audioclass_gui.models import iter_predictions, wrap_model
+    from audioclass_gui.models import birdnet_files, iter_predictions, wrap_model
 
-    model = wrap_model(AudioclassBirdNET.load())
+    files = birdnet_files()  # local weights: nothing is downloaded
+    model = wrap_model(
+        AudioclassBirdNET.load(model_path=files.model, labels_path=files.labels)
+    )
     for step in iter_predictions(model, recording):
         ...
 
@@ -58,9 +63,9 @@ class WrappedModel(ClipClassificationModel):
     Attributes
     ----------
     inner
-        The wrapped object. ``confidence_threshold``, ``version`` and
-        ``batch_size`` are taken from it where it has them (else 0.1, ""
-        and 8); ``sensitivity`` is read from and written to it if it has
+        The wrapped object. ``confidence_threshold``, ``version``,
+        ``batch_size`` and ``with_features`` are taken from it where it has
+        them (else 0.1, "", 8 and True); ``sensitivity`` is read from and written to it if it has
         one; ``location_scores``, ``label_file`` and ``common_name`` are
         passed through.
     """
@@ -89,6 +94,7 @@ class WrappedModel(ClipClassificationModel):
         self.confidence_threshold = float(getattr(inner, "confidence_threshold", 0.1))
         self.version = str(getattr(inner, "version", "") or "")
         self.batch_size = max(1, int(getattr(inner, "batch_size", 8) or 8))
+        self.with_features = bool(getattr(inner, "with_features", True))
         for attr in _FORWARDED:
             if hasattr(inner, attr):
                 object.__setattr__(self, attr, getattr(inner, attr))
