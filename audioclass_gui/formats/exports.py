@@ -45,7 +45,8 @@ from audioclass_gui.formats.atomic import atomic_write_text
 from audioclass_gui.formats.selections import Selection
 from audioclass_gui.formats.thresholds import write_thresholds_csv
 from audioclass_gui.formats.verdict_tables import (
-    verdict_selections,
+    VerdictRows,
+    verdict_rows,
     write_audacity_labels,
     write_raven_verdicts,
     write_verdict_csv,
@@ -256,7 +257,7 @@ def export(
     min_reviewed: int = 1,
     name: str | None = None,
     root: str | os.PathLike[str] | None = None,
-    selections: Sequence[Selection] | None = None,
+    selections: VerdictRows | Sequence[Selection] | None = None,
 ) -> list[Path]:
     """Write one export format; returns the files written.
 
@@ -279,8 +280,8 @@ def export(
         Raven, Audacity: the folder the recordings' subfolders start from.
     selections
         Raven, Audacity, CSV: rows already built by
-        :func:`~audioclass_gui.formats.verdict_tables.verdict_selections`
-        (with the same ``include_unreviewed``).
+        :func:`~audioclass_gui.formats.verdict_tables.verdict_rows` (or
+        ``verdict_selections``), with the same ``include_unreviewed``.
 
     Raises
     ------
@@ -313,7 +314,7 @@ def _export(
     min_reviewed: int,
     name: str | None,
     root: str | os.PathLike[str] | None,
-    selections: Sequence[Selection] | None,
+    selections: VerdictRows | Sequence[Selection] | None,
 ) -> list[Path]:
     if fmt == "aoef":
         result = export_aoef(session, target, name=name)
@@ -387,7 +388,7 @@ def export_all(
             "selections" not in options
             and len(set(formats) & {"raven", "audacity", "csv"}) > 1
         ):
-            options["selections"] = verdict_selections(
+            options["selections"] = verdict_rows(
                 session,
                 include_unreviewed=bool(options.get("include_unreviewed", False)),
             )

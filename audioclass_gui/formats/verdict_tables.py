@@ -1,11 +1,10 @@
 """Verdicts as table rows: Raven selection tables, CSV, and Audacity label tracks.
 
 One row per judged detection (accepted, rejected, uncertain, relabelled or
-with a note) and one per drawn box, built by :func:`verdict_selections` as
-:class:`~audioclass_gui.formats.selections.Selection` objects, so the
-Raven and CSV writers of :mod:`audioclass_gui.formats.raven` and
-:mod:`audioclass_gui.formats.csv_table` (BirdNET-Analyzer's columns) write
-them, with these extra columns after the standard ones:
+with a note) and one per drawn box, in the columns of the Raven and CSV
+writers of :mod:`audioclass_gui.formats.raven` and
+:mod:`audioclass_gui.formats.csv_table` (BirdNET-Analyzer's), with these
+extra columns after the standard ones:
 
 ``Scientific Name``  the predicted species (Raven tables lack it otherwise)
 ``Verdict``          accepted, rejected, uncertain, unreviewed; ``drawn`` for a box
@@ -25,19 +24,37 @@ combined table, ``Begin Time (s)`` runs on across the files in order and
 Audacity label tracks (:func:`audacity_labels_text`) are one file per
 recording with a region label per row and, for a box with a frequency band,
 Audacity's ``\\ low high`` line under it.
+
+The writers take the rows as columns (:func:`verdict_rows`) and write them
+in blocks of :data:`CHUNK_ROWS` rows (:mod:`audioclass_gui.formats.verdict_text`),
+byte for byte as the row-by-row writers of
+:class:`~audioclass_gui.formats.selections.Selection` objects do, in well
+under a microsecond a row (``benchmarks/project_scale.py --exports``); a
+table per recording adds what creating a file costs.
+:func:`verdict_selections` still gives the rows as selections. All files of
+one call are written atomically and flushed to disk together
+(:mod:`audioclass_gui.formats.file_batch`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from audioclass_gui.formats.atomic import atomic_write_text
-from audioclass_gui.formats.csv_table import write_csv_table
-from audioclass_gui.formats.raven import write_raven_table
+import numpy as np
+
+from audioclass_gui.formats.file_batch import FileBatch, file_batch
 from audioclass_gui.formats.selections import Selection
+from audioclass_gui.formats.verdict_columns import VerdictRows, verdict_rows
+from audioclass_gui.formats.verdict_text import (
+    VERDICT_COLUMNS,
+    AudacityLines,
+    CsvLines,
+    Lines,
+    RavenLines,
+    audacity_labels_text,
+)
 from audioclass_gui.review import DetectionFilter, ReviewSession
 
 __all__ = [
@@ -45,31 +62,23 @@ __all__ = [
     "COMBINED_RAVEN_NAME",
     "REVIEW_RAVEN_SUFFIX",
     "VERDICT_COLUMNS",
+    "VerdictRows",
     "audacity_labels_text",
+    "verdict_rows",
     "verdict_selections",
     "write_audacity_labels",
     "write_raven_verdicts",
     "write_verdict_csv",
 ]
 
-#: Extra columns of verdict tables, in order.
-VERDICT_COLUMNS = (
-    "Scientific Name",
-    "Verdict",
-    "Label",
-    "Label Common Name",
-    "Note",
-    "Reviewer",
-    "Reviewed At",
-    "Model",
-)
 REVIEW_RAVEN_SUFFIX = ".review.selection.table.txt"
 COMBINED_RAVEN_NAME = "review.combined.selection.table.txt"
 AUDACITY_SUFFIX = ".review.labels.txt"
+#: Rows formatted at once (bounds the memory an export takes).
+CHUNK_ROWS = 65_536
 
-
-def _who(user) -> str:
-    return (user.name or user.username or "") if user is not None else ""
+#: Rows for the writers: built by :func:`verdict_rows`, or selections.
+Rows = VerdictRows | Sequence[Selection]
 
 
 def verdict_selections(
@@ -79,6 +88,8 @@ def verdict_selections(
     filter: DetectionFilter | None = None,
 ) -> list[Selection]:
     """One selection per judged detection and per box, by recording and time.
+
+    An object per row: the writers take :func:`verdict_rows` instead.
 
     Parameters
     ----------
@@ -90,83 +101,32 @@ def verdict_selections(
     filter
         Only detections passing it (boxes are always listed).
     """
-    rows: list[tuple[tuple[int, float, float], Selection]] = []
-    order = {str(r.path): i for i, r in enumerate(session.recordings)}
-    nyquist = {str(r.path): float(r.samplerate) / 2.0 for r in session.recordings}
-    runs = {key: name for key, name, _p in session.run_infos()}
-    if include_unreviewed:
-        dets = session.select(filter)
-    else:
-        judged = session.judged()
-        keep = None if filter is None else set(session.query(filter).tolist())
-        dets = [d for d in judged if keep is None or d.id in keep]
-    for det in dets:
-        verdict = session.verdict(det.id)
-        stamp = session.stamp(det.id)
-        path = str(det.recording.path)
-        low = 0.0 if det.low_freq is None else det.low_freq
-        high = nyquist.get(path, 0.0) if det.high_freq is None else det.high_freq
-        label = verdict.label or ""
-        selection = Selection(
-            begin_time=det.start,
-            end_time=det.end,
-            scientific_name=det.scientific_name,
-            common_name=det.common_name or det.scientific_name,
-            confidence=det.score,
-            path=path,
-            low_freq=low,
-            high_freq=high,
-            extra=(
-                ("Scientific Name", det.scientific_name),
-                ("Verdict", verdict.status.value),
-                ("Label", label),
-                ("Label Common Name", session.common_name(label) if label else ""),
-                ("Note", verdict.note),
-                ("Reviewer", _who(stamp.reviewer) if stamp else ""),
-                (
-                    "Reviewed At",
-                    stamp.at.isoformat(timespec="seconds") if stamp else "",
-                ),
-                ("Model", runs.get(det.run, session.model_name) or ""),
-            ),
-        )
-        rows.append(((order.get(path, 0), det.start, -det.score), selection))
-    for box in session.boxes():
-        path = str(box.recording)
-        stamp = session.box_stamp(box.id)
-        name = box.scientific_name
-        selection = Selection(
-            begin_time=box.start,
-            end_time=box.end,
-            scientific_name=name,
-            common_name=session.common_name(name) or name,
-            confidence=None,
-            path=path,
-            low_freq=0.0 if box.low_freq is None else box.low_freq,
-            high_freq=nyquist.get(path, 0.0)
-            if box.high_freq is None
-            else box.high_freq,
-            extra=(
-                ("Scientific Name", name),
-                ("Verdict", "drawn"),
-                ("Label", ""),
-                ("Label Common Name", ""),
-                ("Note", box.note),
-                ("Reviewer", _who(stamp.reviewer) if stamp else ""),
-                (
-                    "Reviewed At",
-                    stamp.at.isoformat(timespec="seconds") if stamp else "",
-                ),
-                ("Model", ""),
-                (
-                    "Geometry",
-                    "interval" if box.is_interval else "box",
-                ),  # not a table column
-            ),
-        )
-        rows.append(((order.get(path, 0), box.start, 0.0), selection))
-    rows.sort(key=lambda item: item[0])
-    return [selection for _, selection in rows]
+    return verdict_rows(
+        session, include_unreviewed=include_unreviewed, filter=filter
+    ).selections()
+
+
+def _rows(
+    session: ReviewSession, include_unreviewed: bool, selections: Rows | None
+) -> VerdictRows:
+    if selections is None:
+        return verdict_rows(session, include_unreviewed=include_unreviewed)
+    if isinstance(selections, VerdictRows):
+        return selections
+    # Rows given as selections, in their order: each written on its own.
+    recordings = session.recordings
+    paths = [str(r.path) for r in recordings]
+    index = {p: i for i, p in enumerate(paths)}
+    n = len(selections)
+    return VerdictRows(
+        rows=np.full(n, -1, np.int64),
+        path=np.array([index.get(s.path, -1) for s in selections], np.int32),
+        slow_at=np.arange(n, dtype=np.int64),
+        slow=list(selections),
+        paths=paths,
+        nyquist=np.array([float(r.samplerate) / 2.0 for r in recordings]),
+        durations=[float(r.duration or 0.0) for r in recordings],
+    )
 
 
 def _relative_stem(path: Path, root: Path | None) -> Path:
@@ -180,23 +140,97 @@ def _common_root(session: ReviewSession) -> Path | None:
     return Path(os.path.commonpath(paths)) if paths else None
 
 
+class _Targets:
+    """Where a recording's table goes: its path below ``base``, mirrored in ``folder``."""
+
+    def __init__(self, folder: Path, base: Path | None, suffix: str) -> None:
+        self.folder, self.base, self.suffix = folder, base, suffix
+        # Paths a session holds are absolute and normalised: below base, on
+        # POSIX, a path starts with base and a separator (no pathlib needed).
+        self.prefix = None
+        if base is not None and os.name == "posix" and str(base) == os.path.normpath(base):
+            self.prefix = str(base).rstrip("/") + "/"
+        self.out = str(folder)
+
+    def __call__(self, path: str) -> Path:
+        if self.prefix is None or not path.startswith(self.prefix) or path != os.path.normpath(path):
+            target = self.folder / _relative_stem(Path(path), self.base)
+            return target.with_name(target.name + self.suffix)
+        rest = path[len(self.prefix) :]
+        name = rest.rpartition("/")[2]
+        dot = name.rfind(".")
+        if 0 < dot < len(name) - 1:
+            rest = rest[: len(rest) - len(name) + dot]
+        return Path(self.out, rest + self.suffix)
+
+
 def write_verdict_csv(
     session: ReviewSession,
     path: str | os.PathLike[str],
     *,
     include_unreviewed: bool = False,
-    selections: Sequence[Selection] | None = None,
+    selections: Rows | None = None,
 ) -> Path:
     """Write a CSV with one row per verdict (and per box), atomically.
 
     Columns: BirdNET-Analyzer's (``Start (s), End (s), Scientific name,
     Common name, Confidence, File``), then ``Channel, Low Freq (Hz), High
     Freq (Hz)`` and :data:`VERDICT_COLUMNS`. ``selections`` (from
-    :func:`verdict_selections`) saves building the rows again.
+    :func:`verdict_rows`, or selections from :func:`verdict_selections`)
+    saves building the rows again.
     """
-    if selections is None:
-        selections = verdict_selections(session, include_unreviewed=include_unreviewed)
-    return write_csv_table(path, selections, band=True, extra_columns=VERDICT_COLUMNS)
+    rows = _rows(session, include_unreviewed, selections)
+    text = CsvLines(rows)
+    with file_batch() as batch:
+        with batch.open(path) as handle:
+            batch.write(handle, text.header.encode("utf-8"))
+            for a in range(0, len(rows), CHUNK_ROWS):
+                b = min(a + CHUNK_ROWS, len(rows))
+                text.lines(np.arange(a, b)).write(
+                    lambda data: batch.write(handle, data), 0, b - a
+                )
+    return Path(path)
+
+
+class _PerRecording:
+    """The files of one table per recording, written as their rows come.
+
+    A recording whose rows are all in one block is written in one go; one
+    whose rows span blocks is written block by block.
+    """
+
+    def __init__(
+        self, batch: FileBatch, rows: VerdictRows, folder: Path, base, suffix, header
+    ) -> None:
+        self.batch, self.rows, self.header = batch, rows, header
+        self.targets = _Targets(folder, base, suffix)
+        self.written: list[Path] = []
+        self.handle = None
+
+    def write(self, lines: Lines, bounds: np.ndarray, a: int, b: int) -> None:
+        """Write rows ``a`` to ``b`` of the grouped order (``lines`` starts at ``a``)."""
+        first = int(np.searchsorted(bounds, a, side="right")) - 1
+        last = int(np.searchsorted(bounds, b - 1, side="right")) - 1
+        for group in range(first, last + 1):
+            lo, hi = int(bounds[group]), int(bounds[group + 1])
+            if hi <= lo:
+                continue
+            if lo >= a:
+                target = self.targets(self.rows.paths[group])
+                self.written.append(target)
+                if hi <= b:
+                    parts = [self.header] if self.header else []
+                    lines.write(parts.append, lo - a, hi - a)
+                    self.batch.write_file(target, parts)
+                    continue
+                self.handle = self.batch.open(target)
+                self.batch.write(self.handle, self.header)
+            lines.write(self._append, max(lo, a) - a, min(hi, b) - a)
+            if hi <= b:
+                self.handle.close()
+
+    def _append(self, data: bytes | memoryview) -> None:
+        self.batch.write(self.handle, data)
 
 
 def write_raven_verdicts(
@@ -205,7 +239,7 @@ def write_raven_verdicts(
     *,
     include_unreviewed: bool = False,
     root: str | os.PathLike[str] | None = None,
-    selections: Sequence[Selection] | None = None,
+    selections: Rows | None = None,
 ) -> list[Path]:
     """Write a Raven verdict table per recording and a combined one.
 
@@ -222,7 +256,8 @@ def write_raven_verdicts(
         Folder the recordings' relative paths start from; defaults to their
         common folder.
     selections
-        Rows from :func:`verdict_selections`, if already built.
+        Rows from :func:`verdict_rows` (or :func:`verdict_selections`), if
+        already built.
 
     Returns
     -------
@@ -232,73 +267,29 @@ def write_raven_verdicts(
     """
     out = Path(folder)
     base = Path(root).absolute() if root is not None else _common_root(session)
-    if selections is None:
-        selections = verdict_selections(session, include_unreviewed=include_unreviewed)
-    by_path: dict[str, list[Selection]] = {}
-    for s in selections:
-        by_path.setdefault(s.path, []).append(s)
-    written = []
-    combined: list[Selection] = []
-    offset = 0.0
-    for recording in session.recordings:
-        path = str(recording.path)
-        rows = by_path.get(path, [])
-        if rows:
-            target = out / _relative_stem(Path(path), base)
-            target = target.with_name(target.name + REVIEW_RAVEN_SUFFIX)
-            written.append(
-                write_raven_table(target, rows, extra_columns=VERDICT_COLUMNS)
-            )
-            combined += [
-                replace(
-                    s,
-                    begin_time=s.begin_time + offset,
-                    end_time=s.end_time + offset,
-                    file_offset=s.begin_time,
+    rows = _rows(session, include_unreviewed, selections)
+    order, bounds = rows.grouped()
+    offsets, offset = [], 0.0
+    for duration in rows.durations:
+        offsets.append(offset)
+        offset += duration
+    shift = np.asarray(offsets + [0.0])
+    text = RavenLines(rows)
+    header = text.header.encode("utf-8")
+    with file_batch() as batch:
+        tables = _PerRecording(batch, rows, out, base, REVIEW_RAVEN_SUFFIX, header)
+        with batch.open(out / COMBINED_RAVEN_NAME) as combined:
+            batch.write(combined, header)
+            for a in range(0, len(order), CHUNK_ROWS):
+                b = min(a + CHUNK_ROWS, len(order))
+                number = np.arange(a, b)
+                group = np.searchsorted(bounds, number, side="right") - 1
+                own, joint = text.lines(
+                    order[a:b], number - bounds[group] + 1, number + 1, shift[group]
                 )
-                for s in rows
-            ]
-        offset += float(recording.duration or 0.0)
-    written.append(
-        write_raven_table(
-            out / COMBINED_RAVEN_NAME, combined, extra_columns=VERDICT_COLUMNS
-        )
-    )
-    return written
-
-
-def _label_text(s: Selection) -> str:
-    extra = dict(s.extra)
-    verdict, label = extra.get("Verdict", ""), extra.get("Label", "")
-    name = s.scientific_name
-    if label:
-        text = f"{label} [{verdict}, model said {name}]"
-    elif verdict == "drawn":
-        text = f"{name or ('interval' if extra.get('Geometry') == 'interval' else 'box')} [drawn]"
-    else:
-        text = f"{name} [{verdict}]"
-    if s.confidence is not None:
-        text += f" {s.confidence:.2f}"
-    if extra.get("Note"):
-        text += f" — {extra['Note']}"
-    return " ".join(text.replace("\t", " ").splitlines())
-
-
-def audacity_labels_text(
-    selections: Sequence[Selection], *, frequencies: bool = True
-) -> str:
-    """An Audacity label track: ``start<TAB>end<TAB>text`` per row.
-
-    With ``frequencies``, a row whose band is not the whole spectrum (a
-    drawn box) is followed by Audacity's frequency line
-    ``\\<TAB>low<TAB>high``.
-    """
-    lines = []
-    for s in selections:
-        lines.append(f"{s.begin_time:.6f}\t{s.end_time:.6f}\t{_label_text(s)}")
-        if frequencies and dict(s.extra).get("Geometry") == "box":
-            lines.append(f"\\\t{s.low_freq:.6f}\t{s.high_freq:.6f}")
-    return "".join(line + "\n" for line in lines)
+                joint.write(lambda data: batch.write(combined, data), 0, b - a)
+                tables.write(own, bounds, a, b)
+    return [*tables.written, out / COMBINED_RAVEN_NAME]
 
 
 def write_audacity_labels(
@@ -307,7 +298,7 @@ def write_audacity_labels(
     *,
     include_unreviewed: bool = False,
     root: str | os.PathLike[str] | None = None,
-    selections: Sequence[Selection] | None = None,
+    selections: Rows | None = None,
 ) -> list[Path]:
     """Write one Audacity label track per recording with rows (atomically).
 
@@ -317,18 +308,12 @@ def write_audacity_labels(
     """
     out = Path(folder)
     base = Path(root).absolute() if root is not None else _common_root(session)
-    by_path: dict[str, list[Selection]] = {}
-    if selections is None:
-        selections = verdict_selections(session, include_unreviewed=include_unreviewed)
-    for s in selections:
-        by_path.setdefault(s.path, []).append(s)
-    written = []
-    for recording in session.recordings:
-        rows = by_path.get(str(recording.path))
-        if not rows:
-            continue
-        target = out / _relative_stem(Path(recording.path), base)
-        target = target.with_name(target.name + AUDACITY_SUFFIX)
-        atomic_write_text(target, audacity_labels_text(rows))
-        written.append(target)
-    return written
+    rows = _rows(session, include_unreviewed, selections)
+    order, bounds = rows.grouped()
+    text = AudacityLines(rows)
+    with file_batch() as batch:
+        tables = _PerRecording(batch, rows, out, base, AUDACITY_SUFFIX, b"")
+        for a in range(0, len(order), CHUNK_ROWS):
+            b = min(a + CHUNK_ROWS, len(order))
+            tables.write(text.lines(order[a:b]), bounds, a, b)
+    return tables.written

@@ -37,7 +37,7 @@ from audioclass_gui.formats.exports import (
     left_out_target,
     write_left_out,
 )
-from audioclass_gui.formats.verdict_tables import verdict_selections
+from audioclass_gui.formats.verdict_tables import verdict_rows
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.main_window import MainWindow
@@ -195,7 +195,7 @@ class ExportController(QObject):
                 )
             else:
                 if selections is None:
-                    selections = verdict_selections(
+                    selections = verdict_rows(
                         session, include_unreviewed=include_unreviewed
                     )
                 jobs.append(

@@ -9,6 +9,7 @@ summaries are in :mod:`audioclass_gui.review.query`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable
 from functools import partial
@@ -328,6 +329,32 @@ class SessionReadsMixin:
     def judged_count(self) -> int:
         """How many detections have a verdict (without making them)."""
         return len(self._judged_rows())
+
+    def verdict_columns(self) -> dict[str, Any]:
+        """Runs, stamps and notes of every row in bulk (tables of millions of verdicts).
+
+        Returns
+        -------
+        dict
+            ``run``: each row's index into ``run_keys`` (a read-only view);
+            ``stamped``: the rows with a stamp, ascending, with their
+            ``reviewer`` (index into :attr:`users`) and ``at`` (epoch
+            seconds); ``notes``: row -> note (a copy). A row is an id minus
+            ``columns().first_id``.
+        """
+        stamped = np.fromiter(self._stamps, np.int64, len(self._stamps))
+        order = np.argsort(stamped, kind="stable")
+        flat = itertools.chain.from_iterable(self._stamps.values())  # (reviewer, at) pairs
+        values = np.fromiter(flat, np.float64, 2 * len(order)).reshape(-1, 2)[order]
+        first = self._first_id
+        return {
+            "run": self._rows.view("run"),
+            "run_keys": list(self._run_keys),
+            "stamped": stamped[order],
+            "reviewer": values[:, 0].astype(np.int64),
+            "at": values[:, 1],
+            "notes": {i - first: note for i, note in self._notes.items()},
+        }
 
     # ---------------------------------------------------------------- queries
 

@@ -1,0 +1,327 @@
+"""Lines of the Raven, CSV and Audacity verdict tables, many rows at a time.
+
+Each class here writes the lines of a block of rows of a
+:class:`~audioclass_gui.formats.verdict_columns.VerdictRows` exactly as the
+row-by-row writers (:func:`~audioclass_gui.formats.raven.raven_table_text`,
+:func:`~audioclass_gui.formats.csv_table.csv_table_text`,
+:func:`audacity_labels_text`) write them: the regular rows from columns
+(:mod:`audioclass_gui.formats.text_columns`), the few irregular ones (boxes,
+relabels, notes) by those writers, one selection at a time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+import pyarrow as pa
+
+from audioclass_gui.formats.csv_table import csv_table_text
+from audioclass_gui.formats.raven import RAVEN_COLUMNS, raven_table_text
+from audioclass_gui.formats.selections import Selection, format_number
+from audioclass_gui.formats.text_columns import (
+    Segment,
+    join,
+    table,
+    take,
+    text_bytes,
+    text_offsets,
+)
+from audioclass_gui.formats.verdict_columns import VerdictRows
+from audioclass_gui.review.detection import STATUS_ORDER
+
+__all__ = [
+    "VERDICT_COLUMNS",
+    "AudacityLines",
+    "CsvLines",
+    "Lines",
+    "RavenLines",
+    "audacity_labels_text",
+]
+
+#: Extra columns of verdict tables, in order.
+VERDICT_COLUMNS = (
+    "Scientific Name",
+    "Verdict",
+    "Label",
+    "Label Common Name",
+    "Note",
+    "Reviewer",
+    "Reviewed At",
+    "Model",
+)
+_VERDICTS = [s.value for s in STATUS_ORDER]
+
+
+def _flat(text: str) -> str:
+    """A tab or line break inside a cell would shift every later column."""
+    return " ".join(str(text).replace("\t", " ").splitlines())
+
+
+def _label_text(s: Selection) -> str:
+    extra = dict(s.extra)
+    verdict, label = extra.get("Verdict", ""), extra.get("Label", "")
+    name = s.scientific_name
+    if label:
+        text = f"{label} [{verdict}, model said {name}]"
+    elif verdict == "drawn":
+        text = f"{name or ('interval' if extra.get('Geometry') == 'interval' else 'box')} [drawn]"
+    else:
+        text = f"{name} [{verdict}]"
+    if s.confidence is not None:
+        text += f" {s.confidence:.2f}"
+    if extra.get("Note"):
+        text += f" — {extra['Note']}"
+    return _flat(text)
+
+
+def audacity_labels_text(
+    selections: Sequence[Selection], *, frequencies: bool = True
+) -> str:
+    """An Audacity label track: ``start<TAB>end<TAB>text`` per row.
+
+    With ``frequencies``, a row whose band is not the whole spectrum (a
+    drawn box) is followed by Audacity's frequency line
+    ``\\<TAB>low<TAB>high``.
+    """
+    lines = []
+    for s in selections:
+        lines.append(f"{s.begin_time:.6f}\t{s.end_time:.6f}\t{_label_text(s)}")
+        if frequencies and dict(s.extra).get("Geometry") == "box":
+            lines.append(f"\\\t{s.low_freq:.6f}\t{s.high_freq:.6f}")
+    return "".join(line + "\n" for line in lines)
+
+
+class Lines:
+    """The lines of a block of rows: regular ones from one string array, the others apart.
+
+    Parameters
+    ----------
+    fast
+        The lines of the regular rows, in order (each ends with a newline).
+    regular
+        For each row of the block, whether it is regular.
+    slow
+        Row -> its text (the lines of an irregular row).
+    """
+
+    def __init__(self, fast: pa.StringArray, regular: np.ndarray, slow: dict[int, str]) -> None:
+        self.before = np.zeros(len(regular) + 1, np.int64)
+        np.cumsum(regular, out=self.before[1:])
+        self.ends = text_offsets(fast)
+        self.data = text_bytes(fast)
+        self.slow = slow
+        self.slow_rows = sorted(slow)
+
+    def write(self, write: Callable[[bytes | memoryview], object], a: int, b: int) -> None:
+        """Pass the text of rows ``a`` to ``b`` (excluded) to ``write``, in order."""
+        at = a
+        first = bisect.bisect_left(self.slow_rows, a)
+        last = bisect.bisect_left(self.slow_rows, b)
+        for row in self.slow_rows[first:last]:
+            if row > at:
+                write(self._fast(at, row))
+            write(self.slow[row].encode("utf-8"))
+            at = row + 1
+        if b > at:
+            write(self._fast(at, b))
+
+    def _fast(self, a: int, b: int) -> memoryview:
+        ends = self.ends
+        return self.data[int(ends[self.before[a]]) : int(ends[self.before[b]])]
+
+
+def _split(rows: VerdictRows, positions: np.ndarray) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Which of ``positions`` are regular, which are not, and where in ``rows.slow`` they are.
+
+    Returns the mask of regular rows, the indices of the others, and for
+    every position its index into ``rows.slow_at`` (meaningful for the others).
+    """
+    at = np.searchsorted(rows.slow_at, positions)
+    inside = at < len(rows.slow_at)
+    slow = np.zeros(len(positions), bool)
+    slow[inside] = rows.slow_at[at[inside]] == positions[inside]
+    return ~slow, np.flatnonzero(slow).tolist(), at
+
+
+class _Format:
+    def __init__(self, rows: VerdictRows) -> None:
+        self.rows = rows
+        self.users = len(rows.reviewers) + 1
+
+    def _verdict_key(self, f: dict[str, np.ndarray]) -> np.ndarray:
+        return f["status"].astype(np.int64) * self.users + f["reviewer"] + 1
+
+    def _verdict_table(self, cell: Callable[[str], str], sep: str) -> pa.StringArray:
+        who = ["", *self.rows.reviewers]
+        return table(
+            [cell(v) + sep * 4 + cell(w) + sep for v in _VERDICTS for w in who]
+        )
+
+
+class RavenLines(_Format):
+    """Lines of Raven verdict tables (see :mod:`audioclass_gui.formats.raven`)."""
+
+    header = "\t".join((*RAVEN_COLUMNS, *VERDICT_COLUMNS)) + "\n"
+
+    def __init__(self, rows: VerdictRows) -> None:
+        super().__init__(rows)
+        self.high = table(["\t0\t" + format_number(h, 1) + "\t" for h in rows.nyquist])
+        self.path = table(["\t" + _flat(p) + "\t" for p in rows.paths])
+        self.common = table([_flat(c) + "\t\t" for c in rows.commons])
+        self.name = table(["\t" + _flat(n) + "\t" for n in rows.names])
+        self.verdict = self._verdict_table(_flat, "\t")
+        self.model = table(["\t" + _flat(m) + "\n" for m in rows.models])
+
+    def lines(
+        self, positions: np.ndarray, numbers: np.ndarray, combined: np.ndarray, shift: np.ndarray
+    ) -> tuple[Lines, Lines]:
+        """Lines of the rows at ``positions`` for their recording's table and the combined one.
+
+        ``numbers`` and ``combined`` are the rows' numbers in each table;
+        ``shift`` the seconds the combined table adds to their begin and end
+        times (the time within the file going to ``File Offset (s)``).
+        """
+        regular, slow_rows, at = _split(self.rows, positions)
+        own, joint = {}, {}
+        for i in slow_rows:
+            s = self.rows.slow[at[i]]
+            own[i] = self._line(s, numbers[i])
+            moved = replace(
+                s,
+                begin_time=s.begin_time + float(shift[i]),
+                end_time=s.end_time + float(shift[i]),
+                file_offset=s.begin_time,
+            )
+            joint[i] = self._line(moved, combined[i])
+        f = self.rows.fields(positions[regular])
+        n, rec, spc = int(regular.sum()), f["recording"], f["species"]
+        # The columns after the times: the same in both tables.
+        rest = [
+            take(self.high, rec),
+            take(self.common, spc),
+            Segment(n).number(f["score"], 4).build(),
+            take(self.path, rec),
+            Segment(n).number(f["start"], 6, compact=True).build(),
+            take(self.name, spc),
+            take(self.verdict, self._verdict_key(f)),
+            Segment(n).utc_time(f["at"], f["reviewer"] >= 0).build(),
+            take(self.model, f["run"]),
+        ]
+        moved = shift[regular]
+        head = self._head(numbers[regular], f["start"], f["end"])
+        head_joint = self._head(combined[regular], f["start"] + moved, f["end"] + moved)
+        return (
+            Lines(join([head, *rest]), regular, own),
+            Lines(join([head_joint, *rest]), regular, joint),
+        )
+
+    def _line(self, s: Selection, number: int) -> str:
+        text = raven_table_text([s], extra_columns=VERDICT_COLUMNS)
+        return str(int(number)) + text[len(self.header) + 1 :]
+
+    @staticmethod
+    def _head(numbers: np.ndarray, begin: np.ndarray, end: np.ndarray) -> pa.StringArray:
+        return (
+            Segment(len(numbers))
+            .integer(numbers)
+            .text("\tSpectrogram 1\t1\t")
+            .number(begin, 6, compact=True)
+            .text("\t")
+            .number(end, 6, compact=True)
+            .build()
+        )
+
+
+class _Echo:
+    """A file whose ``write`` returns what it is given (so ``writerow`` returns the row)."""
+
+    @staticmethod
+    def write(text: str) -> str:
+        return text
+
+
+_ROW = csv.writer(_Echo(), lineterminator="\n")
+
+
+def _csv_cell(text: str) -> str:
+    """A cell as :mod:`csv` writes it (quoted where it must be)."""
+    return _ROW.writerow([text, ""])[:-2]
+
+
+class CsvLines(_Format):
+    """Lines of the CSV verdict table (see :mod:`audioclass_gui.formats.csv_table`)."""
+
+    def __init__(self, rows: VerdictRows) -> None:
+        super().__init__(rows)
+        self.header = csv_table_text([], band=True, extra_columns=VERDICT_COLUMNS)
+        q = _csv_cell
+        self.names = table(
+            [f",{q(n)},{q(c)}," for n, c in zip(rows.names, rows.commons, strict=True)]
+        )
+        self.path = table(
+            [
+                f",{q(p)},1,0,{format_number(h, 1)},"
+                for p, h in zip(rows.paths, rows.nyquist, strict=True)
+            ]
+        )
+        self.name = table([q(n) + "," for n in rows.names])
+        self.verdict = self._verdict_table(q, ",")
+        self.model = table(["," + q(m) + "\n" for m in rows.models])
+
+    def lines(self, positions: np.ndarray) -> Lines:
+        """Lines of the rows at ``positions``."""
+        regular, slow_rows, at = _split(self.rows, positions)
+        slow = {}
+        for i in slow_rows:
+            text = csv_table_text([self.rows.slow[at[i]]], band=True, extra_columns=VERDICT_COLUMNS)
+            slow[i] = text[len(self.header) :]
+        f = self.rows.fields(positions[regular])
+        n, spc = int(regular.sum()), f["species"]
+        parts = [
+            Segment(n)
+            .number(f["start"], 6, compact=True)
+            .text(",")
+            .number(f["end"], 6, compact=True)
+            .build(),
+            take(self.names, spc),
+            Segment(n).number(f["score"], 4).build(),
+            take(self.path, f["recording"]),
+            take(self.name, spc),
+            take(self.verdict, self._verdict_key(f)),
+            Segment(n).utc_time(f["at"], f["reviewer"] >= 0).build(),
+            take(self.model, f["run"]),
+        ]
+        return Lines(join(parts), regular, slow)
+
+
+class AudacityLines(_Format):
+    """Lines of Audacity label tracks (see :func:`audacity_labels_text`)."""
+
+    def __init__(self, rows: VerdictRows) -> None:
+        super().__init__(rows)
+        # The label text of a regular row: "<name> [<verdict>] <score>".
+        self.label = table(
+            [
+                "\t" + _flat(f"{n} [{v}]") + " " if shown else ""
+                for n, shown in zip(rows.names, rows.commons, strict=True)
+                for v in _VERDICTS
+            ]
+        )
+
+    def lines(self, positions: np.ndarray) -> Lines:
+        """Lines of the rows at ``positions`` (two for a box with a band)."""
+        regular, slow_rows, at = _split(self.rows, positions)
+        slow = {i: audacity_labels_text([self.rows.slow[at[i]]]) for i in slow_rows}
+        f = self.rows.fields(positions[regular])
+        n = int(regular.sum())
+        key = f["species"].astype(np.int64) * len(_VERDICTS) + f["status"]
+        parts = [
+            Segment(n).number(f["start"], 6).text("\t").number(f["end"], 6).build(),
+            take(self.label, key),
+            Segment(n).number(f["score"], 2).text("\n").build(),
+        ]
+        return Lines(join(parts), regular, slow)
