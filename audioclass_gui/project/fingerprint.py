@@ -15,18 +15,24 @@ it:
 
 The fingerprint is the SHA-1 of the file size and of its first and last
 64 KiB: it is cheap (two reads whatever the length of the file) and it is
-only recomputed when a file's size or modification time differ from the
-journal's, so opening 2,000 unchanged recordings costs 2,000 ``stat`` calls.
-A change confined to the middle of a file of the same size goes unnoticed.
+only recomputed when a file's size, modification time or status-change time
+(its :class:`~audioclass_gui.project.header_cache.StatKey`) differ from the
+journal's, so opening 2,000 unchanged recordings costs 2,000 ``stat`` calls;
+the record also keeps the recording's header facts, read again on the same
+condition (see :mod:`audioclass_gui.project.header_cache`, which also says
+what a file changed with its times put back does). A change confined to the
+middle of a file of the same size goes unnoticed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+from audioclass_gui.project.header_cache import StatKey, stat_key
 
 if TYPE_CHECKING:
     from audioclass_gui.project.replay import Replay
@@ -36,6 +42,7 @@ __all__ = [
     "CHUNK",
     "FileState",
     "Reconciled",
+    "file_key",
     "follow",
     "fingerprint",
     "reconcile",
@@ -75,34 +82,96 @@ def fingerprint(path: str | os.PathLike[str]) -> str:
 
 @dataclass(frozen=True)
 class FileState:
-    """A recording as the journal knows it: fingerprint, size, modification time."""
+    """A recording as the journal knows it: fingerprint, size, times, header facts.
+
+    Attributes
+    ----------
+    fp
+        :func:`fingerprint` of the content.
+    size, mtime
+        Bytes, and modification time in seconds (``st_mtime``).
+    mtime_ns, ctime_ns
+        Modification and status-change times in nanoseconds; None in
+        records written before they were kept (or, for ``ctime_ns``, on
+        Windows).
+    info
+        The recording's header facts
+        (:func:`~audioclass_gui.project.header_cache.header_facts`), valid
+        while the file :meth:`matches` this state; None when not read.
+    """
 
     fp: str
     size: int
     mtime: float
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    info: dict[str, Any] | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, fp: str, key: StatKey, info: dict[str, Any] | None = None) -> FileState:
+        """The state of a file with fingerprint ``fp`` whose ``stat`` gave ``key``."""
+        return cls(fp, key.size, key.mtime, key.mtime_ns, key.ctime_ns, info)
+
+    def matches(self, key: StatKey) -> bool:
+        """Whether a file whose ``stat`` gives ``key`` is still the file recorded.
+
+        Size and modification time must be equal (in nanoseconds when the
+        record has them), and the status-change time too when both sides
+        have one.
+        """
+        if self.size != key.size:
+            return False
+        if self.mtime_ns is None:
+            if self.mtime != key.mtime:
+                return False
+        elif self.mtime_ns != key.mtime_ns:
+            return False
+        return self.ctime_ns is None or key.ctime_ns is None or self.ctime_ns == key.ctime_ns
+
+    def with_info(self, key: StatKey, info: dict[str, Any]) -> FileState:
+        """This fingerprint with header facts read from the file whose ``stat`` gave ``key``."""
+        return replace(
+            self, size=key.size, mtime=key.mtime, mtime_ns=key.mtime_ns,
+            ctime_ns=key.ctime_ns, info=info,
+        )
 
     def record(self, path: str) -> dict[str, Any]:
         """The ``fingerprint`` journal record of this state at ``path`` (encoded)."""
-        return {
+        out: dict[str, Any] = {
             "t": "fingerprint",
             "path": path,
             "fp": self.fp,
             "size": self.size,
             "mtime": self.mtime,
         }
+        if self.mtime_ns is not None:
+            out["mtime_ns"] = self.mtime_ns
+        if self.ctime_ns is not None:
+            out["ctime_ns"] = self.ctime_ns
+        if self.info is not None:
+            out["info"] = self.info
+        return out
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> FileState:
         """The state stored by :meth:`record`."""
-        return cls(str(record["fp"]), int(record["size"]), float(record["mtime"]))
+        mtime_ns, ctime_ns, info = (record.get(k) for k in ("mtime_ns", "ctime_ns", "info"))
+        return cls(
+            str(record["fp"]),
+            int(record["size"]),
+            float(record["mtime"]),
+            None if mtime_ns is None else int(mtime_ns),
+            None if ctime_ns is None else int(ctime_ns),
+            info if isinstance(info, dict) else None,
+        )
 
 
-def _stat(path: str) -> tuple[int, float] | None:
+def file_key(path: str | os.PathLike[str]) -> StatKey | None:
+    """A file's :class:`~audioclass_gui.project.header_cache.StatKey`; None if it is not there."""
     try:
-        st = os.stat(path)
+        return stat_key(os.stat(path))
     except OSError:
         return None
-    return st.st_size, st.st_mtime
 
 
 @dataclass
@@ -123,6 +192,9 @@ class Reconciled:
         Journal recordings gone without a match.
     hashed : int
         Files read to compute a fingerprint (the cost of this open).
+    keys : dict
+        Path -> :class:`~audioclass_gui.project.header_cache.StatKey` of
+        every file found (its ``stat``, taken before anything was read).
     """
 
     seen: dict[str, FileState] = field(default_factory=dict)
@@ -130,9 +202,14 @@ class Reconciled:
     changed: dict[str, tuple[FileState, FileState]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     hashed: int = 0
+    keys: dict[str, StatKey] = field(default_factory=dict)
 
 
-def reconcile(paths: Iterable[str], known: Mapping[str, FileState]) -> Reconciled:
+def reconcile(
+    paths: Iterable[str],
+    known: Mapping[str, FileState],
+    on_path: Callable[[int, int], None] | None = None,
+) -> Reconciled:
     """Compare the recordings found now with the fingerprints in the journal.
 
     Parameters
@@ -141,6 +218,8 @@ def reconcile(paths: Iterable[str], known: Mapping[str, FileState]) -> Reconcile
         The recordings of the project now (absolute paths).
     known
         Path -> state from the journal.
+    on_path
+        Called with (paths checked, paths) before each path (progress).
 
     Returns
     -------
@@ -151,15 +230,18 @@ def reconcile(paths: Iterable[str], known: Mapping[str, FileState]) -> Reconcile
     out = Reconciled()
     here = list(dict.fromkeys(paths))
     new: dict[str, FileState] = {}
-    for path in here:
-        st = _stat(path)
-        if st is None:
+    for done, path in enumerate(here):
+        if on_path is not None:
+            on_path(done, len(here))
+        key = file_key(path)
+        if key is None:
             continue
+        out.keys[path] = key
         old = known.get(path)
-        if old is not None and (old.size, old.mtime) == st:
+        if old is not None and old.matches(key):
             continue
         try:
-            state = FileState(fingerprint(path), *st)
+            state = FileState.of(fingerprint(path), key)
         except OSError:
             continue
         out.hashed += 1
@@ -285,7 +367,7 @@ def written_after(source: str, change: Mapping[str, Any]) -> bool:
     change
         The recording's last ``changed`` record as replayed.
     """
-    st = _stat(source)
-    if st is None or st[1] <= float(change["mtime"]):
+    key = file_key(source)
+    if key is None or key.mtime <= float(change["mtime"]):
         return False
-    return source not in change["sources"] or st[1] > float(change["at"])
+    return source not in change["sources"] or key.mtime > float(change["at"])

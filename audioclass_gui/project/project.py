@@ -18,30 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from soundevent import data
 
 from audioclass_gui import __version__
-from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.project.attach import SourcesMixin
-from audioclass_gui.project.fingerprint import (
-    FileState,
-    fingerprint,
-)
+from audioclass_gui.project.fingerprint import FileState
+from audioclass_gui.project.header_cache import StatKey
 from audioclass_gui.project.identity import load_reviewer, user_to_json
 from audioclass_gui.project.position import PositionMixin, ReviewerMixin
 from audioclass_gui.project.queue_store import QueueMixin
 from audioclass_gui.project.recording_checks import RecordingChecksMixin
+from audioclass_gui.project.recording_files import RecordingFilesMixin
 from audioclass_gui.project.replay import Replay, replay
 from audioclass_gui.project.sources import (
     RecordingResolver,
     SourceInfo,
     discover_sources,
     find_audio,
-    read_recording,
 )
 from audioclass_gui.project.store import (
     FORMAT,
@@ -64,7 +61,12 @@ _COMPACT_SLACK = 20_000
 
 
 class ReviewProject(
-    SourcesMixin, RecordingChecksMixin, QueueMixin, ReviewerMixin, PositionMixin
+    SourcesMixin,
+    RecordingChecksMixin,
+    RecordingFilesMixin,
+    QueueMixin,
+    ReviewerMixin,
+    PositionMixin,
 ):
     """A folder or list of recordings under review, kept in a durable journal.
 
@@ -126,6 +128,12 @@ class ReviewProject(
             lambda: self.session.recordings, self._adopt, self.session.recording_index
         )
         self._names: dict[str, str] = {}
+        #: Fingerprints found at this open, not yet written (with header facts).
+        self._unrecorded: dict[str, FileState] = {}
+        #: Each recording's ``stat`` taken by the open's checks (header cache keys).
+        self._keys: dict[str, StatKey] = {}
+        #: Told what a long open is doing (see :meth:`open`).
+        self._progress: Callable[[str], None] | None = None
 
     def _append(self, record: dict[str, Any], *, durable: bool | None = None) -> None:
         """Append to the journal; bookkeeping of a read-only project is dropped.
@@ -157,6 +165,7 @@ class ReviewProject(
         common_names: Mapping[str, str] | None = None,
         durable: bool = True,
         read_only: bool = False,
+        progress: Callable[[str], None] | None = None,
     ) -> ReviewProject:
         """Open (or start) the review of a folder, or open a project file.
 
@@ -184,6 +193,10 @@ class ReviewProject(
             Look without writing: no lock (the app may have the project
             open), nothing recorded; edits on the session raise
             ``PermissionError``. For exports and reports.
+        progress
+            Called (in the opening thread, a few times a second at most)
+            with what the open is doing when it reads many recordings
+            ("Reading recordings: 120 of 2,000").
 
         Raises
         ------
@@ -209,6 +222,7 @@ class ReviewProject(
             )
         else:
             raise FileNotFoundError(f"{p}: no such folder or project file (*.jsonl)")
+        project._progress = progress
         project._load(reviewer, scan, settings_dir, common_names)
         return project
 
@@ -271,7 +285,7 @@ class ReviewProject(
         sources = dict(state.sources)
         if self.is_folder and scan:
             for found, kind in discover_sources(
-                self.root, self.root / STATE_DIR
+                self.root, self.root / STATE_DIR, state.sources
             ).items():
                 key = str(found)
                 if key not in sources and key not in state.removed:
@@ -280,6 +294,7 @@ class ReviewProject(
                         {"t": "source", "path": self.codec.encode(found), "kind": kind}
                     )
         self._read_sources(sources, changed)
+        self._record_fingerprints()
         self.session.restore(state.verdicts)
         for raw, by, at in state.boxes.values():
             if raw is not None:  # None: deleted
@@ -298,31 +313,6 @@ class ReviewProject(
         live = self.session.judged_count() + len(self.session.pending_verdicts())
         if state.items > live + _COMPACT_SLACK:
             self.compact()
-
-    def _add_recording_files(self, paths: Sequence[Path]) -> list[Path]:
-        added = []
-        for path in paths:
-            if self.session.recording_index(path) is not None:
-                continue
-            if str(path) in self._state.fingerprints and not path.exists():
-                continue  # a known recording gone: said by _check_recordings
-            try:
-                recording, warnings = read_recording(path)
-            except AudioFileError as exc:
-                self.problems.append(str(exc))
-                continue
-            self.problems.extend(f"{path}: {w}" for w in warnings)
-            self.session.add_recording(recording)
-            added.append(Path(recording.path))
-        for path in added:
-            if str(path) not in self._state.fingerprints:  # first seen (added by hand)
-                try:
-                    st = path.stat()
-                    state = FileState(fingerprint(path), st.st_size, st.st_mtime)
-                except OSError:
-                    continue
-                self._note(state.record(self.codec.encode(path)))
-        return added
 
     # --------------------------------------------------------- recordings
 

@@ -17,7 +17,6 @@ and the rules are in :mod:`audioclass_gui.project.fingerprint`. In short:
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -49,8 +48,10 @@ class RecordingChecksMixin:
     def _check_recordings(self: ReviewProject, paths: Sequence[Path]) -> set[str]:
         """Fingerprint the recordings; follow those that moved; find changed ones.
 
-        See :mod:`audioclass_gui.project.fingerprint`. Writes ``changed``,
-        ``moved`` and ``fingerprint`` records, applies the journal's moves to
+        See :mod:`audioclass_gui.project.fingerprint`. Writes ``changed`` and
+        ``moved`` records (``fingerprint`` records follow, with the header
+        facts: :mod:`audioclass_gui.project.recording_files`), keeps each
+        file's ``stat`` for the header cache, applies the journal's moves to
         the replayed verdicts, boxes and selection (:func:`settle`) and says
         what it found in :attr:`problems`.
 
@@ -63,7 +64,9 @@ class RecordingChecksMixin:
             (:meth:`_read_sources`).
         """
         state, enc = self._state, self.codec.encode
-        found = reconcile((str(p) for p in paths), state.fingerprints)
+        found = reconcile(
+            (str(p) for p in paths), state.fingerprints, self._ticker("Checking recordings")
+        )
         now = round(time.time(), 3)
         for path, (old, new) in found.changed.items():
             record = {
@@ -82,11 +85,17 @@ class RecordingChecksMixin:
             self._note(record)
         if found.moved:
             self._note({"t": "moved", "moves": [[enc(a), enc(b)] for a, b in found.moved.items()]})
+        # Recorded with their header facts when read (_add_recording_files),
+        # else at the end of the open (_record_fingerprints): one record each.
         for path, file_state in found.seen.items():
-            self._note(file_state.record(enc(path)))
+            state.fingerprints[path] = file_state
+            self._unrecorded[path] = file_state
+        self._keys.update(found.keys)
         settle(state, self.codec)
         self._resolver.aliases.update(state.aliases)
-        counts = Counter(key[0] for key, *_rest in state.verdicts)
+        counts: Counter[str] = Counter()
+        if found.moved or found.missing:  # counted only when there is something to say
+            counts.update(key[0] for key, *_rest in state.verdicts)
         for old, new in found.moved.items():
             verb = (
                 f"was renamed to {Path(new).name}"
@@ -103,7 +112,7 @@ class RecordingChecksMixin:
                 )
         self._just_changed = set(found.changed)
         listed = {str(p) for p in paths}
-        return {p for p in state.changes if p in listed and os.path.exists(p)}
+        return {p for p in state.changes if p in listed and p in found.keys}
 
     def _read_sources(self: ReviewProject, sources: Mapping[str, str], changed: set[str]) -> None:
         """Read the predictions files, never attaching old ones to a changed recording.

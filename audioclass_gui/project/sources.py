@@ -105,8 +105,23 @@ def sniff(path: Path) -> str | None:
     return sniff_table(path)
 
 
-def discover_sources(folder: Path, skip: Path | None = None) -> dict[Path, str]:
-    """Prediction files below ``folder`` to attach, by the rule in the module docstring."""
+def discover_sources(
+    folder: Path, skip: Path | None = None, known: Mapping[str, str] | None = None
+) -> dict[Path, str]:
+    """Prediction files below ``folder`` to attach, by the rule in the module docstring.
+
+    Parameters
+    ----------
+    folder
+        Where to look (hidden files and folders are skipped).
+    skip
+        A folder not to look in (the project's own state).
+    known
+        Path (absolute, as text) -> kind of files already attached: taken as
+        they are instead of being opened again, so that reopening a project
+        of one table per recording does not read thousands of files.
+    """
+    known = known or {}
     aoef: dict[Path, str] = {}
     tables: dict[str, dict[Path, str]] = {
         "raven": {},
@@ -117,7 +132,7 @@ def discover_sources(folder: Path, skip: Path | None = None) -> dict[Path, str]:
     for path in _walk(folder, skip):
         if path.suffix.lower() not in (".json", ".txt", ".csv", ".arrow"):
             continue
-        kind = sniff(path)
+        kind = known.get(str(path)) or sniff(path)
         if kind in ("model_run", "prediction_set", "arrow"):
             aoef[path] = kind
         elif kind in ("birdnet_raven", "birdnet_csv"):

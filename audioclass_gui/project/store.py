@@ -26,9 +26,12 @@ Record types (one JSON object per line, ``"t"`` says which):
 ``queue``, ``settings``
     The verification queue; free settings (a dict merged into the last).
 ``fingerprint``
-    A recording's content fingerprint when first seen (or when its
-    modification time changed): ``{"path", "fp", "size", "mtime"}`` (see
-    :mod:`audioclass_gui.project.fingerprint`).
+    A recording's content fingerprint when first seen (or when its size or
+    times changed): ``{"path", "fp", "size", "mtime", "mtime_ns",
+    "ctime_ns", "info"}`` (see :mod:`audioclass_gui.project.fingerprint`);
+    ``info`` holds its header facts, used instead of opening the file while
+    its size and times stay those recorded
+    (:mod:`audioclass_gui.project.header_cache`).
 ``moved``
     Recordings found under another path with the same fingerprint:
     ``{"moves": [[old, new], ...]}`` (one record per open, so that swapped
@@ -81,6 +84,7 @@ class PathCodec:
     def __init__(self, root: Path) -> None:
         self.root = root.absolute()
         self._cache: dict[str, str] = {}
+        self._decoded: dict[str, str] = {}
 
     def encode(self, path: str | Path) -> str:
         """Journal form of an absolute path."""
@@ -97,11 +101,13 @@ class PathCodec:
         return out
 
     def decode(self, text: str) -> str:
-        """Absolute path of a journal path."""
-        p = Path(text)
-        if p.is_absolute():
-            return str(p)
-        return str(self.root.joinpath(*PurePosixPath(text).parts))
+        """Absolute path of a journal path (remembered: a journal names each path many times)."""
+        out = self._decoded.get(text)
+        if out is None:
+            p = Path(text)
+            out = str(p) if p.is_absolute() else str(self.root.joinpath(*PurePosixPath(text).parts))
+            self._decoded[text] = out
+        return out
 
 
 def box_to_json(box: Box, codec: PathCodec) -> dict[str, Any]:

@@ -46,10 +46,13 @@ class ProjectController(QObject):
         The :class:`ReviewProject` now reviewed.
     reviewer_needed(object)
         The :class:`ReviewerDialog` shown to ask who reviews.
+    opening(str)
+        What the project opening off the GUI thread does (file label).
     """
 
     project_opened = Signal(object)
     reviewer_needed = Signal(object)
+    opening = Signal(str)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -70,6 +73,7 @@ class ProjectController(QObject):
         self._summary_timer = debounce(self, 200, self.refresh_recordings)
         self.run_saver = RunSaver(window.runner, self._run_saved, self._run_not_saved)
         self.recordings.recording_chosen.connect(self.open_recording)
+        self.opening.connect(window.file_label.setText)
         window.review.failed.connect(lambda msg: window.report_error("Not saved", msg))
         window.review.selection_changed.connect(self._remember_selection)
         window.recording_opened.connect(self._on_recording_opened)
@@ -110,9 +114,21 @@ class ProjectController(QObject):
         return project.root if project.is_folder else project.journal_path
 
     def open(self, path: str | Path, *, settings_dir: str | Path | None = None) -> None:
-        """Open a folder (or ``.jsonl`` project file) as a project, off the GUI thread."""
+        """Open a folder (or ``.jsonl`` project file) as a project, off the GUI thread.
+
+        What it does meanwhile (recordings checked, read) is said in the file label.
+        """
         path = Path(path)
-        self.open_built(path, lambda: ReviewProject.open(path, settings_dir=settings_dir))
+
+        def say(text: str) -> None:  # in the task runner: queued to the label
+            try:
+                self.opening.emit(f"Opening project {path.name}: {text}…")
+            except RuntimeError:  # the window was closed meanwhile
+                pass
+
+        self.open_built(
+            path, lambda: ReviewProject.open(path, settings_dir=settings_dir, progress=say)
+        )
 
     def reload(self) -> None:
         """Read the open project again (e.g. after recordings were analysed again).

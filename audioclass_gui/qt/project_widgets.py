@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -10,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -103,6 +107,7 @@ class RecordingList(QTableWidget):
         self.cellClicked.connect(self._clicked)
         self._current: str | None = None
         self._analysis: dict[str, tuple[str, str]] = {}
+        self._bulk_depth = 0
         self.horizontalHeaderItem(ANALYSIS_COLUMN).setToolTip(
             "What the model chosen in the Model panel did with each recording"
         )
@@ -114,8 +119,7 @@ class RecordingList(QTableWidget):
         change the texts that changed: recounting after each verdict stays
         cheap in a project of thousands of recordings.
         """
-        self.setUpdatesEnabled(False)
-        try:
+        with self._bulk():
             self.setRowCount(len(summaries))
             for row, s in enumerate(summaries):
                 length = (
@@ -140,10 +144,8 @@ class RecordingList(QTableWidget):
                     row_data={PATH_ROLE: str(s.path)},
                     left=(0, 2, ANALYSIS_COLUMN),
                 )
-        finally:
-            self.setUpdatesEnabled(True)
-        self.mark_current(self._current)
-        self._paint_analysis()
+            self.mark_current(self._current)
+            self._paint_analysis()
 
     def set_analysis(self, states: dict[str, tuple[str, str]]) -> None:
         """Show what a model did with each recording: ``{path: (text, tooltip)}``.
@@ -163,17 +165,39 @@ class RecordingList(QTableWidget):
         """The analysis state shown for ``path`` ("" if none)."""
         return self._analysis.get(str(path), ("", ""))[0]
 
+    @contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """Change many cells at once: columns are sized to their contents once, at the end.
+
+        With the columns sized to their contents, Qt measures every row of
+        a column again at each cell changed: filling 2,000 rows one cell at
+        a time took minutes. Nested uses resize once, at the outermost end.
+        """
+        self._bulk_depth += 1
+        header = self.horizontalHeader()
+        if self._bulk_depth == 1:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            self.setUpdatesEnabled(False)
+        try:
+            yield
+        finally:
+            self._bulk_depth -= 1
+            if not self._bulk_depth:
+                self.setUpdatesEnabled(True)
+                header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
     def _paint_analysis(self) -> None:
-        for row in range(self.rowCount()):
-            item = self.item(row, ANALYSIS_COLUMN)
-            if item is None:
-                continue
-            text, tip = self._analysis.get(item.data(PATH_ROLE), ("", ""))
-            if item.text() != text:
-                item.setText(text)
-            if item.toolTip() != tip:
-                item.setToolTip(tip)
-                item.setForeground(_FAILED if text.startswith("failed") else QBrush())
+        with self._bulk():
+            for row in range(self.rowCount()):
+                item = self.item(row, ANALYSIS_COLUMN)
+                if item is None:
+                    continue
+                text, tip = self._analysis.get(item.data(PATH_ROLE), ("", ""))
+                if item.text() != text:
+                    item.setText(text)
+                if item.toolTip() != tip:
+                    item.setToolTip(tip)
+                    item.setForeground(_FAILED if text.startswith("failed") else QBrush())
 
     def selected_paths(self) -> list[str]:
         """Paths of the selected recordings, in list order."""
@@ -187,13 +211,14 @@ class RecordingList(QTableWidget):
     def mark_current(self, path: str | None) -> None:
         """Highlight the open recording."""
         self._current = path
-        for row in range(self.rowCount()):
-            item = self.item(row, 0)
-            font = item.font()
-            bold = item.data(PATH_ROLE) == path
-            if font.bold() != bold:
-                font.setBold(bold)
-                item.setFont(font)
+        with self._bulk():
+            for row in range(self.rowCount()):
+                item = self.item(row, 0)
+                font = item.font()
+                bold = item.data(PATH_ROLE) == path
+                if font.bold() != bold:
+                    font.setBold(bold)
+                    item.setFont(font)
 
     def _clicked(self, row: int, col: int) -> None:
         modifiers = QApplication.keyboardModifiers()
