@@ -74,9 +74,9 @@ CHILD = textwrap.dedent(
     if step == "parsing":
         hook(aoef_stream_read._Reader, "_predictions")
     elif step == "written, not synced":
-        hook(atomic, "_fsync_file", when=in_store)
+        hook(atomic, "fsync_file", when=in_store)
     elif step == "renamed, folder not synced":
-        hook(atomic, "_fsync_dir", when=lambda folder: Path(folder).name == "store")
+        hook(atomic, "fsync_dir", when=lambda folder: Path(folder).name == "store")
     elif step == "stored, not mapped":
         hook(SourcesMixin, "_write_store", after=True)
     elif step == "mapped, not in the session":

@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from glob import escape as glob_escape
 from pathlib import Path
 
-__all__ = ["atomic_write_path", "atomic_write_text", "remove_stale_temporaries"]
+__all__ = [
+    "atomic_write_path",
+    "atomic_write_text",
+    "fsync_dir",
+    "fsync_file",
+    "remove_stale_temporaries",
+]
 
 
 def _temp_path_for(path: Path) -> Path:
@@ -38,12 +44,14 @@ def remove_stale_temporaries(path: str | os.PathLike[str]) -> int:
     return removed
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: str | os.PathLike[str]) -> None:
+    """Flush a file's content to disk."""
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries to disk (POSIX; errors ignored: not all file systems can)."""
     if os.name != "posix":
         return
     try:
@@ -94,13 +102,13 @@ def atomic_write_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         if target.exists():
             with contextlib.suppress(OSError):
                 os.chmod(tmp, target.stat().st_mode & 0o7777)
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def atomic_write_text(

@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from audioclass_gui.formats.atomic import fsync_dir, fsync_file
+
 __all__ = ["FileBatch", "file_batch"]
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -42,26 +44,6 @@ def _syncfs():
         return ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):
         return None
-
-
-def _fsync(path: str) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: str) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class FileBatch:
@@ -159,9 +141,9 @@ class FileBatch:
         temps = [tmp for tmp, _target in self._files]
         if len(temps) > 1:
             with ThreadPoolExecutor(min(16, len(temps))) as pool:
-                list(pool.map(_fsync, temps))
+                list(pool.map(fsync_file, temps))
         elif temps:
-            _fsync(temps[0])
+            fsync_file(temps[0])
 
     @staticmethod
     def _syncfs(folders: set[str]) -> bool:
@@ -185,7 +167,7 @@ class FileBatch:
         if len(self._files) >= SYNCFS_FROM and len(folders) > 1 and self._syncfs(folders):
             return
         for folder in folders:
-            _fsync_dir(folder or ".")
+            fsync_dir(folder or ".")
 
     def abort(self) -> None:
         """Remove the temporary files; the targets stay as they were."""
