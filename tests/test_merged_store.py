@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audioclass_gui.formats.birdnet_results import birdnet_common_names
 from audioclass_gui.formats.prediction_store import StoredRun, write_stored_run
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.project import attach as attach_module
@@ -87,6 +88,13 @@ def test_many_store_files_are_merged_once_and_mapped_after(deployment, monkeypat
         assert {s.detections for s in project.sources()} == {8}
         assert {s.model_name for s in project.sources()} == {"BirdNET"}
         assert project.session.run_infos()[0][2] == {"seed": 0}
+        # BirdNET runs name species by scientific name: BirdNET's labels give
+        # the common names (read once for all merged files).
+        labels = birdnet_common_names()
+        if labels:
+            assert {s: project.session.common_name(s) for s in SPECIES} == {
+                s: labels[s] for s in SPECIES
+            }
     made = merged.stat().st_mtime_ns
 
     def refuse(*_a, **_k):

@@ -214,16 +214,26 @@ class SourcesMixin:
                     "problems": stored.problems,
                 }
             ]
+        # Common names of the file's species, the first member naming one
+        # wins; BirdNET's labels are read once, not once per member (a merged
+        # file may hold thousands).
+        adopted: dict[str, str] = {}
+        unnamed = list(stored.species)
+        birdnet: dict[str, str] | None = None
         for member, meta in zip(infos, metas, strict=True):
             model_name = str(meta.get("model_name") or "")
             member.model_name = model_name
             member.problems.extend(meta.get("problems") or [])
             self.session.set_run(member.run, name=model_name, provenance=meta.get("provenance") or {})
+            if not unnamed:
+                continue
             names = meta.get("common_names") or {}
             if not names and model_name.lower().startswith("birdnet"):
-                names = birdnet_common_names()
-            # Only this run's species: a project may have thousands of store files.
-            self._adopt_common_names({s: names[s] for s in stored.species if s in names})
+                birdnet = birdnet_common_names() if birdnet is None else birdnet
+                names = birdnet
+            adopted.update((s, names[s]) for s in unnamed if names.get(s))
+            unnamed = [s for s in unnamed if s not in adopted]
+        self._adopt_common_names(adopted)
         info.problems.extend(p for m in infos if m is not info for p in m.problems)
         self.problems.extend(info.problems)
         index = None
