@@ -321,6 +321,10 @@ class SourcesMixin:
         """The predictions files read into the project."""
         return list(self._sources.values())
 
+    def source(self: ReviewProject, path: str | os.PathLike[str]) -> SourceInfo | None:
+        """The predictions file at ``path`` if the project has read it, else None."""
+        return self._sources.get(Path(path).expanduser().absolute())
+
     def attach(
         self: ReviewProject,
         path: str | os.PathLike[str],

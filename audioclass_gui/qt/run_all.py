@@ -231,31 +231,34 @@ class RunAllController(QObject):
 
     def _on_recording_done(self, done: RecordingDone) -> None:
         self.progress.finish_recording()
-        project = self._mine()
-        if project is not None and any(
-            s.path == Path(done.predictions) for s in project.sources()
-        ):  # analysed again (other options): the project is read again at the end
+        if not self._attach(done.recording, done.predictions):
+            # analysed again (other options): the project is read again at the end
             self._rewritten += 1
-        self._attach(done.recording, done.predictions)
         project = self._mine()
         if project is not None:
             state = RecordingAnalysis("analysed", detections=done.detections)
             self.states.update(project, self._key, done.recording, state)
         self._redraw()
 
-    def _attach(self, recording: str, store: str) -> None:
-        """Add a finished recording's store file to the project (mapped, not parsed)."""
+    def _attach(self, recording: str, store: str) -> bool:
+        """Add a finished recording's store file to the project (mapped, not parsed).
+
+        Returns False if the project had read that file already (the
+        recording was analysed before; the file may hold new results now).
+        """
         project = self._mine()
-        path = Path(store)
-        if project is None or any(s.path == path for s in project.sources()):
-            return
+        if project is None:
+            return True
+        if project.source(store) is not None:
+            return False
         try:
-            info = project.attach(path, kind="arrow")
+            info = project.attach(Path(store), kind="arrow")
         except (OSError, ValueError) as exc:
             self._on_failed(recording, f"its results could not be added to the project ({exc})")
-            return
+            return True
         for problem in info.problems:
             self.progress.fail(recording, problem)
+        return True
 
     def _on_failed(self, path: str, reason: str) -> None:
         self.progress.fail(path, reason)
