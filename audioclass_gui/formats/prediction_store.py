@@ -44,6 +44,7 @@ import numpy as np
 from soundevent import data
 
 from audioclass_gui.formats.atomic import atomic_write_path, remove_stale_temporaries
+from audioclass_gui.review.keys import first_of_keys, milliseconds
 from audioclass_gui.review.score_index import FileColumn, ScoreIndex
 
 __all__ = [
@@ -179,16 +180,11 @@ def _recordings_ranked(run: StoredRun, rank: Callable[[str], Any]) -> StoredRun:
 
 def _unique_rows(run: StoredRun) -> np.ndarray:
     """Rows in display order, each path key once (the best-scoring row of a key)."""
-    start_ms = np.rint(run.start * 1000).astype(np.int64)
-    end_ms = np.rint(run.end * 1000).astype(np.int64)
+    start_ms, end_ms = milliseconds(run.start), milliseconds(run.end)
     by_key = np.lexsort((-run.score, run.species_index, end_ms, start_ms, run.recording))
-    keys = np.stack(
-        (run.recording[by_key], start_ms[by_key], end_ms[by_key], run.species_index[by_key]),
-        axis=1,
-    )
-    first = np.ones(len(by_key), bool)
-    first[1:] = (keys[1:] != keys[:-1]).any(axis=1)
-    kept = by_key[first]
+    kept = by_key[
+        first_of_keys(by_key, (run.recording, start_ms, end_ms, run.species_index))
+    ]
     return kept[np.lexsort((-run.score[kept], run.start[kept], run.recording[kept]))]
 
 

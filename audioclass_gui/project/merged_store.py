@@ -34,6 +34,7 @@ from audioclass_gui.formats.prediction_store import (
     source_stamp,
     write_columns,
 )
+from audioclass_gui.review.keys import first_of_keys, milliseconds
 
 __all__ = ["MERGED_NAME", "Member", "build_merged", "members_of", "read_merged"]
 
@@ -209,20 +210,11 @@ def _concatenated(parts: list[StoredRun | None], recordings: list[str]) -> dict[
 
 def _first_of_each_key(columns: dict[str, np.ndarray], model: np.ndarray) -> np.ndarray:
     """Mask of rows whose (recording, frame, species, model) no earlier member has."""
-    n = len(columns["score"])
-    start_ms = np.rint(columns["start"] * 1000).astype(np.int64)
-    end_ms = np.rint(columns["end"] * 1000).astype(np.int64)
+    start_ms, end_ms = milliseconds(columns["start"]), milliseconds(columns["end"])
     order = np.lexsort(
         (columns["run"], model, columns["species"], end_ms, start_ms, columns["recording"])
     )
     keys = (columns["recording"], start_ms, end_ms, columns["species"], model)
-    repeat = np.zeros(n, bool)
-    if n > 1:
-        same = np.ones(n - 1, bool)
-        for key in keys:
-            k = key[order]
-            same &= k[1:] == k[:-1]
-        repeat[1:] = same
-    keep = np.ones(n, bool)
-    keep[order[repeat]] = False
+    keep = np.ones(len(columns["score"]), bool)
+    keep[order[~first_of_keys(order, keys)]] = False
     return keep

@@ -14,9 +14,11 @@ never make two different detections share a verdict.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-__all__ = ["KeyIndex", "key_hashes", "milliseconds"]
+__all__ = ["KeyIndex", "first_of_keys", "key_hashes", "milliseconds"]
 
 _TAIL = 65_536
 
@@ -24,6 +26,34 @@ _TAIL = 65_536
 def milliseconds(seconds: np.ndarray | float) -> np.ndarray:
     """Times in whole milliseconds (int64), as path keys round them."""
     return np.rint(np.asarray(seconds, dtype=np.float64) * 1000.0).astype(np.int64)
+
+
+def first_of_keys(order: np.ndarray, keys: Sequence[np.ndarray]) -> np.ndarray:
+    """Which rows, taken in ``order``, start a new key (the first row of each key).
+
+    Parameters
+    ----------
+    order
+        Row numbers sorted so that rows with the same key are adjacent (e.g.
+        a ``lexsort`` whose last keys are ``keys``).
+    keys
+        Columns (in row order) that together make the key.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per position of ``order``. Columns are compared one at a
+        time, so no (rows x keys) array is made.
+    """
+    n = len(order)
+    first = np.ones(n, bool)
+    if n > 1:
+        same = np.ones(n - 1, bool)
+        for key in keys:
+            k = np.asarray(key)[order]
+            same &= k[1:] == k[:-1]
+        first[1:] = ~same
+    return first
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

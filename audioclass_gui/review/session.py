@@ -38,7 +38,7 @@ from audioclass_gui.review.detection import (
     Verdict,
 )
 from audioclass_gui.review.detection_list import DetectionList
-from audioclass_gui.review.keys import milliseconds
+from audioclass_gui.review.keys import first_of_keys, milliseconds
 from audioclass_gui.review.row_lookup import RowLookup, in_display_order
 from audioclass_gui.review.rows import Rows
 from audioclass_gui.review.score_index import IndexedBlock, ScoreIndex
@@ -410,18 +410,13 @@ class ReviewSession(
                     values["recording"],
                 )
             )
-            key = np.stack(
-                (
-                    values["recording"][order],
-                    milliseconds(values["start"][order]),
-                    milliseconds(values["end"][order]),
-                    values["species"][order],
-                ),
-                axis=1,
+            key = (
+                values["recording"],
+                milliseconds(values["start"]),
+                milliseconds(values["end"]),
+                values["species"],
             )
-            repeat = np.zeros(n, bool)
-            repeat[1:] = (key[1:] == key[:-1]).all(axis=1)
-            keep[order[repeat]] = False
+            keep[order[~first_of_keys(order, key)]] = False
         if not len(self._rows):
             return keep, (empty, empty)
         which, rows = self._lookup.find(values)
