@@ -90,7 +90,7 @@ class _ScreenshotDriver:
         if options.run:
             RunWhenShown(window).started.connect(self._on_run_started)
         window.view.detail_painted.connect(self._on_painted)
-        window.run_finished.connect(self._on_run_done)
+        window.app.run.finished.connect(self._on_run_done)
         window.error_reported.connect(self._on_error)
         window.exported.connect(self._on_exported)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, self._timeout)

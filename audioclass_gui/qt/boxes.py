@@ -106,7 +106,7 @@ class BoxController(BoxDrawing, QObject):
             "Delete the selected box",
         )
         self.view.viewport().installEventFilter(self)
-        window.recording_opened.connect(lambda _info: self._watch())
+        window.app.recording_opened.connect(lambda _info: self._watch())
         window.review.selection_changed.connect(self._on_detection_selected)
         window.table.clicked.connect(self._on_table_clicked)
         self.view.time_clicked.connect(lambda _t: self.select(None))

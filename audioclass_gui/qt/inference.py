@@ -12,12 +12,12 @@ import logging
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Signal
 from soundevent import data
 
+from audioclass_gui.app.document import ModelInfo
 from audioclass_gui.models import (
     RunSettings,
     common_names,
@@ -30,22 +30,6 @@ from audioclass_gui.qt.worker_thread import ThreadWorker
 __all__ = ["InferenceController", "ModelInfo"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What the GUI learns about a model once the worker has loaded it."""
-
-    key: str
-    name: str
-    version: str
-    samplerate: int
-    input_samples: int
-    num_classes: int
-    common_names: dict[str, str] = field(default_factory=dict)
-    #: How the run is made (model, settings, filters as applied): JSON-able,
-    #: from :meth:`RunSettings.to_provenance`.
-    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 class InferenceController(ThreadWorker):

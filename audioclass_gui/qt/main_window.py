@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.app import AppModel, ModelInfo
 from audioclass_gui.audio.info import (
     AUDIO_EXTENSIONS,
     RecordingInfo,
@@ -37,7 +37,7 @@ from audioclass_gui.qt.boxes import BoxController
 from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
-from audioclass_gui.qt.inference import InferenceController, ModelInfo
+from audioclass_gui.qt.inference import InferenceController
 from audioclass_gui.qt.menus import add_action, build_menus
 from audioclass_gui.qt.model_panel import ModelPanel
 from audioclass_gui.qt.open_folders import open_dialog_start, remember_open_folder
@@ -90,11 +90,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("audioclass-gui")
         self.resize(1400, 900)
+        #: The Qt-free state the window renders (see :mod:`audioclass_gui.app`).
         self.runner = TaskRunner(max_workers=2, parent=self)
-        self.info: RecordingInfo | None = None
-        self.session: ReviewSession | None = None
-        self.model_info: ModelInfo | None = None
+        self.app = AppModel(self.runner)
         self._dialogs: list[QMessageBox] = []
+        self.app.messages.error.connect(self._show_error)
 
         # views
         self.view = SpectrogramView(self.runner)
@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.play_label = QLabel()
         self.statusBar().addWidget(self.file_label, 1)
         self.statusBar().addPermanentWidget(self.play_label)
+        self.app.messages.status.connect(self.statusBar().showMessage)
         self.play_label.setText(
             "" if self.playback.available else self.playback.reason
         )
@@ -157,6 +158,37 @@ class MainWindow(QMainWindow):
         self.recent = RecentMenu(self)
         self.problem_watch = ProblemWatch(self)
         self.run_all = RunAllController(self)
+        # The window's own signals relay the app model's, for scripts and tests.
+        self.app.recording_opened.connect(self.recording_opened.emit)
+        self.app.run.finished.connect(self.run_finished.emit)
+
+    # ------------------------------------------------------- the document
+    @property
+    def info(self) -> RecordingInfo | None:
+        """The recording shown (``app.document.info``)."""
+        return self.app.document.info
+
+    @info.setter
+    def info(self, info: RecordingInfo | None) -> None:
+        self.app.document.info = info
+
+    @property
+    def session(self) -> ReviewSession | None:
+        """The review session the window lists (``app.document.session``)."""
+        return self.app.document.session
+
+    @session.setter
+    def session(self, session: ReviewSession | None) -> None:
+        self.app.document.session = session
+
+    @property
+    def model_info(self) -> ModelInfo | None:
+        """The model last loaded for a run (``app.document.model_info``)."""
+        return self.app.document.model_info
+
+    @model_info.setter
+    def model_info(self, info: ModelInfo | None) -> None:
+        self.app.document.model_info = info
 
     # ------------------------------------------------------------- layout
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -261,7 +293,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{info.path.name} — audioclass-gui")
         for warning in info.warnings:
             self.report_error("Recording has a problem", f"{info.path}: {warning}. The readable part is shown.")
-        self.recording_opened.emit(info)
+        self.app.recording_opened.emit(info)
 
     def _kept_where(self) -> str:
         """Where the verdicts go, for the file label's tooltip."""
@@ -359,7 +391,9 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------- errors
     def report_error(self, title: str, message: str) -> None:
         """Tell the user without blocking the window (and log to stderr)."""
-        print(f"audioclass-gui: {message}", file=sys.stderr)
+        self.app.messages.report(title, message)
+
+    def _show_error(self, title: str, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.finished.connect(lambda _r, b=box: self._dialogs.remove(b) if b in self._dialogs else None)

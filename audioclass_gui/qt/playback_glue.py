@@ -60,8 +60,8 @@ class PlaybackGlue(QObject):
         )
         window.review.selection_changed.connect(self._note_detection_selected)
         window.spectrogram_settings.params_changed.connect(self._on_display_channel)
-        window.recording_opened.connect(lambda info: bar.set_channels(info.channels))
-        window.recording_opened.connect(lambda _info: bar.set_time_format(window.view.time_format))
+        window.app.recording_opened.connect(lambda info: bar.set_channels(info.channels))
+        window.app.recording_opened.connect(lambda _info: bar.set_time_format(window.view.time_format))
         window.review.verdict_given.connect(self._autoplay)
 
     # ------------------------------------------------------------- targets

@@ -76,11 +76,11 @@ class ProjectController(QObject):
         self.opening.connect(window.file_label.setText)
         window.review.failed.connect(lambda msg: window.report_error("Not saved", msg))
         window.review.selection_changed.connect(self._remember_selection)
-        window.recording_opened.connect(self._on_recording_opened)
+        window.app.recording_opened.connect(self._on_recording_opened)
         window.review.recording_needed.connect(self._show_recording_of_selection)
         window.inference.model_loaded.connect(self._on_model_loaded)
         window.inference.predictions.connect(self._on_predictions)
-        window.run_finished.connect(self._on_run_finished)
+        window.app.run.finished.connect(self._on_run_finished)
         window.review.thresholds_changed.connect(self._schedule_summary)
 
     # ------------------------------------------------------------ opening
@@ -91,27 +91,13 @@ class ProjectController(QObject):
 
     @property
     def folder(self) -> Path | None:
-        """Where files about the review go by default (exports, reports).
-
-        The project's folder; for a single recording's implicit project,
-        the recording's folder (the project itself sits in the data folder).
-        """
-        project = self.project
-        if project is None:
-            return None
-        if self.implicit and project.session.recordings:
-            return Path(project.session.recordings[0].path).parent
-        return project.root
+        """Where files about the review go by default (``app.document.folder``)."""
+        return self.window.app.document.folder
 
     @property
     def opened_path(self) -> Path | None:
-        """What the reviewer opened: the recording, the folder or the project file."""
-        project = self.project
-        if project is None:
-            return None
-        if self.implicit and project.session.recordings:
-            return Path(project.session.recordings[0].path)
-        return project.root if project.is_folder else project.journal_path
+        """What the reviewer opened (``app.document.opened_path``)."""
+        return self.window.app.document.opened_path
 
     def open(self, path: str | Path, *, settings_dir: str | Path | None = None) -> None:
         """Open a folder (or ``.jsonl`` project file) as a project, off the GUI thread.
@@ -172,6 +158,8 @@ class ProjectController(QObject):
         self.close()
         self.project = project
         self.implicit = implicit
+        self.window.app.document.implicit = implicit
+        self.window.app.document.project = project
         session = project.session
         session.status_changed.connect(self._schedule_summary)
         session.detections_added.connect(self._schedule_summary)
@@ -274,6 +262,8 @@ class ProjectController(QObject):
         self.project.close()
         self.project = None
         self.implicit = False
+        self.window.app.document.project = None
+        self.window.app.document.implicit = False
         self.recordings.setRowCount(0)
         self.dock.hide()
 

@@ -54,7 +54,7 @@ class ProblemWatch(QObject):
         # is journaled there, and a failed edit is reported there.
         window.review.selection_changed.connect(self.check)
         window.review.failed.connect(self.check)
-        window.run_finished.connect(self.check)
+        window.app.run.finished.connect(self.check)
 
     def _on_opened(self, project: ReviewProject) -> None:
         self._project = project

@@ -74,7 +74,7 @@ class RecentMenu(QObject):
         file_menu.insertMenu(window.open_project_action, self.menu)
         self._rebuild()
         window.projects.project_opened.connect(self._on_project_opened)
-        window.recording_opened.connect(self._on_recording_opened)
+        window.app.recording_opened.connect(self._on_recording_opened)
         window.runner.submit(self.store.load, self._on_loaded)
 
     # ------------------------------------------------------------- events

@@ -73,7 +73,7 @@ class RunGlue(QObject):
         inference.progress.connect(panel.set_progress)
         inference.finished.connect(self._on_run_finished)
         inference.failed.connect(self._on_run_failed)
-        window.recording_opened.connect(lambda _info: self.show_state())
+        window.app.recording_opened.connect(lambda _info: self.show_state())
 
     def describe_loaded(self) -> None:
         """Say in the model panel what the open review holds (see :meth:`show_state`)."""
@@ -178,6 +178,7 @@ class RunGlue(QObject):
         self._started = (str(window.info.path), entry.title)
         panel.set_running(True)
         window.projects.run_started()
+        window.app.run.start(entry.key)
         panel.status.setText(f"Running {entry.title} on {window.info.path.name}…")
         window.inference.start(
             entry.key,
@@ -236,14 +237,14 @@ class RunGlue(QObject):
         self._end(RunOutcome(*self._run_names(), cancelled=cancelled, seconds=seconds))
         if not cancelled and review.selected is None:
             self._select_first_in_view()
-        window.run_finished.emit(cancelled)
+        window.app.run.finish(cancelled)
 
     def _on_run_failed(self, message: str) -> None:
         panel = self.window.model_panel
         panel.set_running(False)
         self._end(RunOutcome(*self._run_names(), failure=message))
         self.window.report_error("Model failed", message)
-        self.window.run_finished.emit(True)
+        self.window.app.run.finish(True)
 
     def _run_names(self) -> tuple[str, str]:
         """The recording and model of the run that just ended."""

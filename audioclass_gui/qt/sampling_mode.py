@@ -115,7 +115,7 @@ class SamplingController(SampleReporting, QObject):
         )
         self.leave_action.setEnabled(False)
 
-        window.recording_opened.connect(self._on_recording_opened)
+        window.app.recording_opened.connect(self._on_recording_opened)
         window.projects.project_opened.connect(self._on_project_opened)
         species = getattr(window, "species_panel", None)
         if species is not None:

@@ -283,8 +283,8 @@ class SpeciesPanelController(QObject):
         self._session = None
         self._timer = debounce(self, 200, self.refresh)
         self.panel.filter_changed.connect(self.apply)
-        window.recording_opened.connect(lambda _info: self._watch())
-        window.run_finished.connect(lambda _c: self.refresh())
+        window.app.recording_opened.connect(lambda _info: self._watch())
+        window.app.run.finished.connect(lambda _c: self.refresh())
         window.review.thresholds_changed.connect(self._schedule)
 
     def apply(self) -> None:

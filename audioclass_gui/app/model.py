@@ -1,0 +1,39 @@
+"""The root of the app model: one per window."""
+
+from __future__ import annotations
+
+from psygnal import Signal
+
+from audioclass_gui.app.document import Document
+from audioclass_gui.app.messages import Messages
+from audioclass_gui.app.run_state import RunState
+from audioclass_gui.app.tasks import ImmediateTasks, Tasks
+
+__all__ = ["AppModel"]
+
+
+class AppModel:
+    """Everything a window shows, as Qt-free state that announces its changes.
+
+    Parts are composed, each owning its state and signals:
+
+    - :attr:`document`: the open recording, session, project and model;
+    - :attr:`run`: the model run in the window;
+    - :attr:`messages`: status lines and problems for the user;
+    - :attr:`tasks`: where blocking work runs (the window's thread pool;
+      at once in the caller's thread when none is given).
+
+    Signals
+    -------
+    recording_opened(object)
+        A recording is now shown (its ``RecordingInfo``), also when the same
+        file is opened again.
+    """
+
+    recording_opened = Signal(object)
+
+    def __init__(self, tasks: Tasks | None = None) -> None:
+        self.document = Document()
+        self.run = RunState()
+        self.messages = Messages()
+        self.tasks: Tasks = tasks if tasks is not None else ImmediateTasks()
