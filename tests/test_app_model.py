@@ -81,3 +81,71 @@ def test_folder_and_opened_path_follow_the_project(tmp_path: Path) -> None:
         )
     finally:
         project.close()
+
+
+def test_export_writes_through_tasks_and_says_so(tmp_path: Path) -> None:
+    from audioclass_gui.review import Status
+    from tests.sessions import make_session
+
+    model = AppModel()
+    said: list[str] = []
+    model.messages.status.connect(lambda text, _ms: said.append(text))
+    written: list[dict] = []
+    model.exports.finished.connect(written.append)
+
+    session = make_session(tmp_path, [("Turdus migratorius", 0.9), ("Sitta carolinensis", 0.4)])
+    model.document.session = session
+    session.set_status([0], Status.ACCEPTED)
+    model.exports.export("csv", tmp_path / "out.csv")
+
+    assert written and written[0]["csv"] == [tmp_path / "out.csv"]
+    text = (tmp_path / "out.csv").read_text()
+    assert "Turdus migratorius" in text and "accepted" in text
+    assert said[-1] == "Exported 1 file (csv)"
+
+
+def test_export_with_nothing_open_is_refused_with_a_reason() -> None:
+    model = AppModel()
+    problems: list[tuple[str, str]] = []
+    model.messages.error.connect(lambda title, text: problems.append((title, text)))
+    assert not model.exports.can_export()
+    assert problems and problems[0][0] == "Nothing to export"
+    assert model.exports.default_folder() == Path.home()
+
+
+def test_species_thresholds_load_apply_and_bad_file(tmp_path: Path) -> None:
+    model = AppModel()
+    seen: list[tuple[dict, str]] = []
+    model.species_thresholds.changed.connect(lambda t, source: seen.append((t, source)))
+    good = tmp_path / "thr.csv"
+    good.write_text("species,threshold\nTurdus merula,0.8\n")
+    model.species_thresholds.load(good)
+    assert model.species_thresholds.thresholds == {"Turdus merula": 0.8}
+    assert seen[-1] == ({"Turdus merula": 0.8}, "thr.csv")
+
+    problems: list[str] = []
+    model.messages.error.connect(lambda _title, text: problems.append(text))
+    model.species_thresholds.load(tmp_path / "missing.csv")
+    assert problems and str(tmp_path / "missing.csv") in problems[0]
+    assert model.species_thresholds.thresholds == {"Turdus merula": 0.8}  # unchanged
+    model.species_thresholds.clear()
+    assert seen[-1] == ({}, "")
+
+
+def test_species_thresholds_are_remembered_in_the_project(tmp_path: Path) -> None:
+    model = AppModel()
+    project = ReviewProject.create(tmp_path / "review.jsonl", [], settings_dir=tmp_path / "s")
+    model.document.project = project
+    model.species_thresholds.apply({"Parus major": 0.55}, "mine")
+    project.close()
+    model.document.project = None
+    model.species_thresholds.clear()  # outside the project: not written there
+
+    again = AppModel()
+    reopened = ReviewProject.open(tmp_path / "review.jsonl", settings_dir=tmp_path / "s")
+    try:
+        again.document.project = reopened
+        assert again.species_thresholds.thresholds == {"Parus major": 0.55}
+        assert again.species_thresholds.source == "mine"
+    finally:
+        reopened.close()

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from psygnal import Signal
 
-__all__ = ["Messages"]
+__all__ = ["Messages", "file_problem"]
+
+
+def file_problem(path: Path, exc: BaseException) -> str:
+    """"<path>: <problem>" for a file a background task could not read or use.
+
+    An ``OSError`` gives its plain reason ("No such file or directory");
+    other errors keep their text, prefixed by the path unless it names it.
+    """
+    if isinstance(exc, OSError):
+        return f"{path}: {exc.strerror or exc}"
+    text = str(exc)
+    return text if str(path) in text else f"{path}: {text}"
 
 
 class Messages:
@@ -30,6 +43,10 @@ class Messages:
     def say(self, text: str, ms: int = 0) -> None:
         """Show ``text`` in the status line for ``ms`` milliseconds (0: until replaced)."""
         self.status.emit(text, ms)
+
+    def clear(self) -> None:
+        """Take the passing message away."""
+        self.status.emit("", 0)
 
     def report(self, title: str, message: str) -> None:
         """Tell the user about a problem (title and full message)."""

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from psygnal import Signal
 
 from audioclass_gui.app.document import Document
+from audioclass_gui.app.exports import Exports
+from audioclass_gui.app.imports import Imports
 from audioclass_gui.app.messages import Messages
 from audioclass_gui.app.run_state import RunState
+from audioclass_gui.app.species_thresholds import SpeciesThresholds
 from audioclass_gui.app.tasks import ImmediateTasks, Tasks
 
 __all__ = ["AppModel"]
@@ -21,19 +27,33 @@ class AppModel:
     - :attr:`run`: the model run in the window;
     - :attr:`messages`: status lines and problems for the user;
     - :attr:`tasks`: where blocking work runs (the window's thread pool;
-      at once in the caller's thread when none is given).
+      at once in the caller's thread when none is given);
+    - :attr:`exports`: the review written in the formats users exchange;
+    - :attr:`imports`: predictions and reviews added to the open project;
+    - :attr:`species_thresholds`: species listed from their own threshold.
 
     Signals
     -------
     recording_opened(object)
         A recording is now shown (its ``RecordingInfo``), also when the same
         file is opened again.
+    open_requested(object)
+        Something asked to open this path (a recording, folder or project
+        file); the window opens it off the GUI thread.
     """
 
     recording_opened = Signal(object)
+    open_requested = Signal(object)
 
     def __init__(self, tasks: Tasks | None = None) -> None:
         self.document = Document()
         self.run = RunState()
         self.messages = Messages()
         self.tasks: Tasks = tasks if tasks is not None else ImmediateTasks()
+        self.exports = Exports(self)
+        self.imports = Imports(self)
+        self.species_thresholds = SpeciesThresholds(self)
+
+    def request_open(self, path: str | os.PathLike[str]) -> None:
+        """Ask for ``path`` to be opened (see ``open_requested``)."""
+        self.open_requested.emit(Path(path))

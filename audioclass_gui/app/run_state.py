@@ -16,14 +16,25 @@ class RunState:
         A run of this model key began.
     finished(bool)
         The run ended; True if it was cancelled or failed.
+    model_chosen(str)
+        The model chosen for the next run (its registry key) changed.
     """
 
     started = Signal(str)
     finished = Signal(bool)
+    model_chosen = Signal(str)
 
     def __init__(self) -> None:
         #: The key of the model running, or None.
         self.key: str | None = None
+        #: The registry key of the model chosen for runs ("" before any).
+        self.model_key = ""
+
+    def choose(self, key: str) -> None:
+        """Choose the model for the next runs (said only when it changes)."""
+        if key != self.model_key:
+            self.model_key = key
+            self.model_chosen.emit(key)
 
     @property
     def running(self) -> bool:

@@ -1,7 +1,6 @@
-"""File › Export…: the review in every format users exchange.
+"""File › Export…: the dialog that asks for a format and a place.
 
-The rows are built on the GUI thread (which owns the review session); the
-files are written in the task runner, each atomically.
+The export itself is the app model's (:mod:`audioclass_gui.app.exports`).
 """
 
 from __future__ import annotations
@@ -25,22 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audioclass_gui.formats.aoef import (
-    build_annotation_project,
-    build_model_runs,
-    write_aoef,
-)
-from audioclass_gui.formats.exports import (
-    EXPORT_FORMATS,
-    FOLDER_NAMES,
-    export,
-    left_out_target,
-    write_left_out,
-)
-from audioclass_gui.formats.verdict_tables import verdict_rows
+from audioclass_gui.formats.exports import FOLDER_NAMES
 
 if TYPE_CHECKING:
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.app.exports import Exports
 
 __all__ = ["FORMAT_CHOICES", "ExportController", "ExportDialog"]
 
@@ -52,7 +39,6 @@ FORMAT_CHOICES = (
     ("CSV, one row per verdict", "csv", False),
     ("All of these, and the species thresholds, into a folder", "all", True),
 )
-_ALL = EXPORT_FORMATS  # as `audioclass-gui export --format all`
 
 
 class ExportDialog(QDialog):
@@ -132,7 +118,7 @@ class ExportDialog(QDialog):
 
 
 class ExportController(QObject):
-    """Runs exports for the window.
+    """Asks where and how to export; the app model's :class:`~audioclass_gui.app.exports.Exports` writes.
 
     Signals
     -------
@@ -142,103 +128,22 @@ class ExportController(QObject):
 
     finished = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, exports: Exports, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._exports = exports
+        self._parent = parent
+        exports.finished.connect(self.finished.emit)
 
     def ask(self) -> ExportDialog | None:
         """Show the export dialog (non-modal)."""
-        window = self.window
-        if window.session is None or not (
-            len(window.session) or window.session.boxes()
-        ):
-            window.report_error(
-                "Nothing to export",
-                "Open a recording and run a model (or open a project) first.",
-            )
+        if not self._exports.can_export():
             return None
-        folder = window.projects.folder
-        if folder is not None:
-            default = folder
-        elif window.info is not None:
-            default = window.info.path.parent
-        else:
-            default = Path.home()
-        dialog = ExportDialog(default, window)
+        dialog = ExportDialog(self._exports.default_folder(), self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.export_requested.connect(self.export)
         dialog.show()
         return dialog
 
-    def export(
-        self, fmt: str, out: str | Path, include_unreviewed: bool = False
-    ) -> None:
-        """Build the export from the session here; write it in the task runner."""
-        session = self.window.session
-        if session is None:
-            return
-        out = Path(out)
-        formats = _ALL if fmt == "all" else (fmt,)
-        jobs = []
-        selections = None
-        for key in formats:
-            target = out / FOLDER_NAMES[key] if fmt == "all" else out
-            if key == "aoef":
-                built = (build_annotation_project(session), build_model_runs(session))
-                jobs.append(
-                    (
-                        key,
-                        lambda b=built, t=target: _aoef_paths(
-                            write_aoef(b[0], b[1], t)
-                        ),
-                    )
-                )
-            else:
-                if selections is None:
-                    selections = verdict_rows(
-                        session, include_unreviewed=include_unreviewed
-                    )
-                jobs.append(
-                    (
-                        key,
-                        lambda k=key, t=target, s=selections: export(
-                            session,
-                            k,
-                            t,
-                            include_unreviewed=include_unreviewed,
-                            selections=s,
-                        ),
-                    )
-                )
-        # Verdicts of recordings that are gone (or another file now) cannot be
-        # exported with them: they are listed in a table beside, and said.
-        project = self.window.projects.project
-        left_out = [g for g in project.left_out() if g.verdicts] if project is not None else []
-        if left_out:
-            table = left_out_target(out, formats)
-            jobs.append(("left_out", lambda: [write_left_out(left_out, table)]))
-        self.window.statusBar().showMessage(f"Exporting to {out}…")
-        self.window.runner.submit(
-            lambda: {key: job() for key, job in jobs},
-            lambda written: self._done(written, left_out),
-            lambda exc: self.window.report_error("Export failed", f"{out}: {exc}"),
-        )
-
-    def _done(self, written: dict, left_out: list) -> None:
-        n = sum(len(paths) for key, paths in written.items() if key != "left_out")
-        formats = ", ".join(k for k in written if k != "left_out")
-        self.window.statusBar().showMessage(f"Exported {n} files ({formats})", 10000)
-        if left_out:
-            root = self.window.projects.project.root if self.window.projects.project else None
-            lines = "\n".join(f"• {g.describe(root)}" for g in left_out)
-            self.window.report_error(
-                "Verdicts left out of the export",
-                f"These verdicts are about recordings that are missing or changed, so "
-                f"they are not in the export; they are listed in {written['left_out'][0]}:"
-                f"\n{lines}",
-            )
-        self.finished.emit(written)
-
-
-def _aoef_paths(result) -> list[Path]:
-    return [*result.model_run_paths, result.project_path]
+    def export(self, fmt: str, out: str | Path, include_unreviewed: bool = False) -> None:
+        """Export (see :meth:`audioclass_gui.app.exports.Exports.export`)."""
+        self._exports.export(fmt, out, include_unreviewed)

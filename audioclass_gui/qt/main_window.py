@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.app = AppModel(self.runner)
         self._dialogs: list[QMessageBox] = []
         self.app.messages.error.connect(self._show_error)
+        self.app.open_requested.connect(self.open_path)
 
         # views
         self.view = SpectrogramView(self.runner)
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
         self.play_label = QLabel()
         self.statusBar().addWidget(self.file_label, 1)
         self.statusBar().addPermanentWidget(self.play_label)
-        self.app.messages.status.connect(self.statusBar().showMessage)
+        self.app.messages.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.play_label.setText(
             "" if self.playback.available else self.playback.reason
         )
@@ -146,17 +147,20 @@ class MainWindow(QMainWindow):
 
         self.projects = ProjectController(self)
         self.single = SingleReview(self)
-        self.exports = ExportController(self)
+        self.exports = ExportController(self.app.exports, self)
         build_menus(self)
         self._connect()
         self.review_actions = ReviewActions(self)
         self.species_panel = SpeciesPanelController(self)
         self.boxes = BoxController(self)
-        self.project_files = ProjectFiles(self)
+        self.project_files = ProjectFiles(self.app, self.projects, self, self.export_action)
+        self.app.imports.imported.connect(lambda _message: self._imported())
         self.sampling = SamplingController(self)
-        self.species_thresholds = SpeciesThresholdsController(self)
-        self.recent = RecentMenu(self)
-        self.problem_watch = ProblemWatch(self)
+        self.species_thresholds = self.app.species_thresholds
+        self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
+        self.app.species_thresholds.changed.connect(lambda t, _source: self.review.set_species_thresholds(t))
+        self.recent = RecentMenu(self.app, self, self.open_project_action)
+        self.problem_watch = ProblemWatch(self.app, self.review, self.undo_stack, self)
         self.run_all = RunAllController(self)
         # The window's own signals relay the app model's, for scripts and tests.
         self.app.recording_opened.connect(self.recording_opened.emit)
@@ -226,6 +230,9 @@ class MainWindow(QMainWindow):
         self.spectrogram_settings.display_changed.connect(self.view.set_display)
         self.timeline.range_requested.connect(self.view.set_visible_range)
 
+        panel = self.model_panel
+        self.app.run.choose(panel.model_key)
+        panel.model_combo.currentIndexChanged.connect(lambda _i: self.app.run.choose(panel.model_key))
         self.model_panel.cancel_requested.connect(self.inference.cancel)
         self.model_panel.threshold_changed.connect(self.review.set_threshold)
         self.model_panel.options.problem.connect(lambda msg: self.report_error("Species list", msg))
@@ -387,6 +394,13 @@ class MainWindow(QMainWindow):
         also = runs[0].name if len(runs) == 1 else f"{len(runs)} model runs"
         self.statusBar().showMessage(f"Exported {result.project_path.name} and {also}", 10000)
         self.exported.emit(result)
+
+    def _imported(self) -> None:
+        """An import changed the project: every view shows it."""
+        self.review.refresh()
+        self.projects.refresh_recordings()
+        self.species_panel.refresh()
+        self.boxes.redraw()
 
     # -------------------------------------------------------------- errors
     def report_error(self, title: str, message: str) -> None:

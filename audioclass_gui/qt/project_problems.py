@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
+    from audioclass_gui.app import AppModel
     from audioclass_gui.project import ReviewProject
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.qt.review_controller import ReviewController
 
 __all__ = ["SHOW_MS", "ProblemWatch"]
 
@@ -42,23 +45,28 @@ class ProblemWatch(QObject):
 
     problem_found = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        app: AppModel,
+        review: ReviewController,
+        undo_stack: QUndoStack,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
         self._project: ReviewProject | None = None
         self._seen = 0
-        projects = window.projects
-        projects.project_opened.connect(self._on_opened)
-        window.undo_stack.indexChanged.connect(self.check)
+        app.document.events.project.connect(self._on_opened)
+        undo_stack.indexChanged.connect(self.check)
         # After ProjectController's own slots (connected first): the selection
         # is journaled there, and a failed edit is reported there.
-        window.review.selection_changed.connect(self.check)
-        window.review.failed.connect(self.check)
-        window.app.run.finished.connect(self.check)
+        review.selection_changed.connect(self.check)
+        review.failed.connect(self.check)
+        app.run.finished.connect(self.check)
 
-    def _on_opened(self, project: ReviewProject) -> None:
+    def _on_opened(self, project: ReviewProject | None) -> None:
         self._project = project
-        self._seen = len(project.problems)  # those are shown at open
+        self._seen = len(project.problems) if project is not None else 0  # shown at open
 
     def check(self, *_args: object) -> list[str]:
         """Show the problems the open project added since the last look.
@@ -68,14 +76,14 @@ class ProblemWatch(QObject):
         list of str
             The new problems (empty when there are none).
         """
-        project = self.window.projects.project
+        project = self.app.document.project
         if project is None or project is not self._project:
             return []
         new = project.problems[self._seen :]
         self._seen = len(project.problems)
         for problem in new:
             print(f"audioclass-gui: {problem}", file=sys.stderr)
-            self.window.statusBar().showMessage(self._short(project, problem), SHOW_MS)
+            self.app.messages.say(self._short(project, problem), SHOW_MS)
             self.problem_found.emit(problem)
         return list(new)
 
@@ -84,7 +92,7 @@ class ProblemWatch(QObject):
         prefix = f"{project.journal_path}: "
         if not problem.startswith(prefix):
             return problem
-        if self.window.projects.implicit and project.session.recordings:
+        if self.app.document.implicit and project.session.recordings:
             name = f"The review of {Path(project.session.recordings[0].path).name}"
         else:
             name = project.journal_path.name

@@ -24,8 +24,10 @@ from audioclass_gui.project.recent import RecentStore, remember
 from audioclass_gui.qt.review_actions import find_menu
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+    from audioclass_gui.app import AppModel
     from audioclass_gui.project import ReviewProject
-    from audioclass_gui.qt.main_window import MainWindow
 
 __all__ = ["RecentMenu", "entry_text"]
 
@@ -58,9 +60,15 @@ class RecentMenu(QObject):
 
     changed = Signal(list)
 
-    def __init__(self, window: MainWindow, store: RecentStore | None = None) -> None:
+    def __init__(
+        self,
+        app: AppModel,
+        window: QMainWindow,
+        before: QAction,
+        store: RecentStore | None = None,
+    ) -> None:
         super().__init__(window)
-        self.window = window
+        self.app = app
         self.store = store if store is not None else RecentStore()
         self.entries: list[Path] = []
         self._generation = 0
@@ -71,11 +79,11 @@ class RecentMenu(QObject):
         self.menu = QMenu("Open &Recent", window)
         self.menu.setObjectName("recent-menu")
         self.menu.setToolTipsVisible(True)
-        file_menu.insertMenu(window.open_project_action, self.menu)
+        file_menu.insertMenu(before, self.menu)
         self._rebuild()
-        window.projects.project_opened.connect(self._on_project_opened)
-        window.app.recording_opened.connect(self._on_recording_opened)
-        window.runner.submit(self.store.load, self._on_loaded)
+        app.document.events.project.connect(self._on_project_opened)
+        app.recording_opened.connect(self._on_recording_opened)
+        app.tasks.submit(self.store.load, self._on_loaded)
 
     # ------------------------------------------------------------- events
     def _on_loaded(self, entries: list[Path]) -> None:
@@ -88,13 +96,14 @@ class RecentMenu(QObject):
             self._save()
         self._rebuild()
 
-    def _on_project_opened(self, project: ReviewProject) -> None:
-        if not self.window.projects.implicit:
-            self.add(self.window.projects.opened_path or project.root)
+    def _on_project_opened(self, project: ReviewProject | None) -> None:
+        document = self.app.document
+        if project is not None and not document.implicit:
+            self.add(document.opened_path or project.root)
 
     def _on_recording_opened(self, info) -> None:
-        projects = self.window.projects
-        if projects.project is None or projects.implicit:
+        document = self.app.document
+        if document.project is None or document.implicit:
             self.add(info.path)
 
     # -------------------------------------------------------------- list
@@ -124,15 +133,15 @@ class RecentMenu(QObject):
 
     def open(self, path: Path) -> None:
         """Open an entry; a file or folder that is gone is said and dropped."""
-        window = self.window
-        window.runner.submit(
+        app = self.app
+        app.tasks.submit(
             path.exists,
-            lambda there: window.open_path(path) if there else self._gone(path),
+            lambda there: app.request_open(path) if there else self._gone(path),
         )
 
     def _gone(self, path: Path) -> None:
         self.remove(path)
-        self.window.report_error(
+        self.app.messages.report(
             "Cannot open", f"{path}: no such file or folder any more; removed from Open Recent."
         )
 

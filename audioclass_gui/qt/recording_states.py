@@ -24,8 +24,9 @@ from audioclass_gui.project.analysis import (
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR
 
 if TYPE_CHECKING:
+    from audioclass_gui.app import AppModel
     from audioclass_gui.project import ReviewProject
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.qt.project_widgets import RecordingList
 
 __all__ = ["RecordingStates", "read_states"]
 
@@ -47,26 +48,26 @@ class RecordingStates(QObject):
 
     shown = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.list = window.projects.recordings
-        window.projects.project_opened.connect(lambda _p: self.refresh())
-        window.model_panel.model_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+    def __init__(self, app: AppModel, recordings: RecordingList, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.list = recordings
+        app.document.events.project.connect(lambda _p: self.refresh())
+        app.run.model_chosen.connect(lambda _key: self.refresh())
 
     def _project(self) -> ReviewProject | None:
-        projects = self.window.projects
-        return None if projects.implicit else projects.project
+        document = self.app.document
+        return None if document.implicit else document.project
 
     def refresh(self) -> None:
         """Read the chosen model's states of the open project's recordings, off the GUI thread."""
         project = self._project()
         if project is None:
             return
-        key = self.window.model_panel.model_key
+        key = self.app.run.model_key
         folder = runs_folder(project, key)
         paths = [str(r.path) for r in project.session.recordings]
-        self.window.runner.submit(
+        self.app.tasks.submit(
             lambda: read_states(folder, paths),
             lambda states: self._show(project, key, states, clear=True),
         )
@@ -83,7 +84,7 @@ class RecordingStates(QObject):
         *,
         clear: bool,
     ) -> None:
-        if project is not self._project() or key != self.window.model_panel.model_key:
+        if project is not self._project() or key != self.app.run.model_key:
             return  # another project or model since
         title = get_entry(key).title
         texts = {}

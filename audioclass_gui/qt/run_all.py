@@ -84,7 +84,7 @@ class RunAllController(QObject):
             window.tabifyDockWidget(playback, self.dock)
             playback.raise_()
         self.dock.hide()
-        self.states = RecordingStates(window)
+        self.states = RecordingStates(window.app, window.projects.recordings, self)
         self._project: ReviewProject | None = None
         #: Recordings of this run whose earlier results were attached already.
         self._rewritten = 0

@@ -11,12 +11,11 @@ import logging
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-__all__ = ["TaskRunner", "debounce", "file_problem"]
+__all__ = ["TaskRunner", "debounce"]
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +31,6 @@ def debounce(parent: QObject, ms: int, slot: Callable[[], Any]) -> QTimer:
     timer.setInterval(ms)
     timer.timeout.connect(slot)
     return timer
-
-
-def file_problem(path: Path, exc: BaseException) -> str:
-    """"<path>: <problem>" for a file a background task could not read or use.
-
-    An ``OSError`` gives its plain reason ("No such file or directory");
-    other errors keep their text, prefixed by the path unless it names it.
-    """
-    if isinstance(exc, OSError):
-        return f"{path}: {exc.strerror or exc}"
-    text = str(exc)
-    return text if str(path) in text else f"{path}: {text}"
 
 
 class TaskRunner(QObject):

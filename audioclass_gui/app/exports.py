@@ -1,0 +1,129 @@
+"""Export the open review in the formats users exchange, from the app model.
+
+The rows are built on the GUI thread, which owns the review session; the
+files are written through the app's tasks (the window's thread pool), each
+atomically. Verdicts on recordings that are missing or changed cannot be
+exported with the others: they are listed in a table beside and said.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from psygnal import Signal
+
+from audioclass_gui.formats.aoef import (
+    build_annotation_project,
+    build_model_runs,
+    write_aoef,
+)
+from audioclass_gui.formats.exports import (
+    EXPORT_FORMATS,
+    FOLDER_NAMES,
+    export,
+    left_out_target,
+    write_left_out,
+)
+from audioclass_gui.formats.verdict_tables import verdict_rows
+
+if TYPE_CHECKING:
+    from audioclass_gui.app.model import AppModel
+
+__all__ = ["Exports"]
+
+
+class Exports:
+    """The review exports of one app model.
+
+    Signals
+    -------
+    finished(object)
+        ``{format: [paths written]}`` once an export's files are written.
+    """
+
+    finished = Signal(object)
+
+    def __init__(self, app: AppModel) -> None:
+        self._app = app
+
+    def can_export(self) -> bool:
+        """True when the open review has detections or boxes; else the user is told."""
+        session = self._app.document.session
+        if session is not None and (len(session) or session.boxes()):
+            return True
+        self._app.messages.report(
+            "Nothing to export",
+            "Open a recording and run a model (or open a project) first.",
+        )
+        return False
+
+    def default_folder(self) -> Path:
+        """Where the export dialog starts: the project's folder, else the recording's."""
+        document = self._app.document
+        if document.folder is not None:
+            return document.folder
+        if document.info is not None:
+            return document.info.path.parent
+        return Path.home()
+
+    def export(self, fmt: str, out: str | Path, include_unreviewed: bool = False) -> None:
+        """Export the review as ``fmt`` (a key of ``EXPORT_FORMATS`` or ``"all"``) to ``out``."""
+        app = self._app
+        session = app.document.session
+        if session is None:
+            return
+        out = Path(out)
+        formats = EXPORT_FORMATS if fmt == "all" else (fmt,)
+        jobs: list[tuple[str, Any]] = []
+        selections = None
+        for key in formats:
+            target = out / FOLDER_NAMES[key] if fmt == "all" else out
+            if key == "aoef":
+                built = (build_annotation_project(session), build_model_runs(session))
+                jobs.append(
+                    (key, lambda b=built, t=target: _aoef_paths(write_aoef(b[0], b[1], t)))
+                )
+                continue
+            if selections is None:
+                selections = verdict_rows(session, include_unreviewed=include_unreviewed)
+            jobs.append(
+                (
+                    key,
+                    lambda k=key, t=target, s=selections: export(
+                        session, k, t, include_unreviewed=include_unreviewed, selections=s
+                    ),
+                )
+            )
+        project = app.document.project
+        left_out = [g for g in project.left_out() if g.verdicts] if project is not None else []
+        if left_out:
+            table = left_out_target(out, formats)
+            jobs.append(("left_out", lambda: [write_left_out(left_out, table)]))
+        app.messages.say(f"Exporting to {out}…")
+        app.tasks.submit(
+            lambda: {key: job() for key, job in jobs},
+            lambda written: self._done(written, left_out),
+            lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
+        )
+
+    def _done(self, written: dict[str, list[Path]], left_out: list) -> None:
+        app = self._app
+        n = sum(len(paths) for key, paths in written.items() if key != "left_out")
+        formats = ", ".join(k for k in written if k != "left_out")
+        app.messages.say(f"Exported {n} file{'' if n == 1 else 's'} ({formats})", 10000)
+        if left_out:
+            project = app.document.project
+            root = project.root if project is not None else None
+            lines = "\n".join(f"• {g.describe(root)}" for g in left_out)
+            app.messages.report(
+                "Verdicts left out of the export",
+                f"These verdicts are about recordings that are missing or changed, so "
+                f"they are not in the export; they are listed in {written['left_out'][0]}:"
+                f"\n{lines}",
+            )
+        self.finished.emit(written)
+
+
+def _aoef_paths(result) -> list[Path]:
+    return [*result.model_run_paths, result.project_path]
