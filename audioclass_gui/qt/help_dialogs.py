@@ -142,7 +142,8 @@ LIBRARY_LICENCES = (
     "PySide6 / Qt (LGPL-3.0), pyqtgraph (MIT), NumPy and SciPy (BSD-3-Clause), "
     "soundevent (MIT), soundfile (BSD-3-Clause) with libsndfile (LGPL-2.1), sounddevice "
     "(MIT) with PortAudio (MIT), ai-edge-litert (Apache-2.0), soxr (LGPL-2.1), psygnal "
-    "(BSD-3-Clause), platformdirs (MIT), tqdm (MPL-2.0 and MIT), xarray (Apache-2.0)."
+    "(BSD-3-Clause), superqt (BSD-3-Clause), platformdirs (MIT), tqdm (MPL-2.0 and MIT), "
+    "xarray (Apache-2.0), pyarrow (Apache-2.0)."
 )
 
 

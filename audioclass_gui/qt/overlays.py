@@ -30,7 +30,7 @@ from audioclass_gui.qt.overlay_items import DetectionBox, DetectionLabel
 from audioclass_gui.qt.overlay_layout import layout_labels
 from audioclass_gui.qt.overlay_pool import ItemPool
 from audioclass_gui.qt.overlay_ticks import TickStrip
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import throttled
 from audioclass_gui.review import Detection, DetectionList, Status, Verdict
 from audioclass_gui.review.detection import STATUS_ORDER
 from audioclass_gui.review.shown import Shown
@@ -98,7 +98,7 @@ class DetectionOverlay(QObject):
         self._dense = False
         self._ticks = TickStrip(plot)
         plot.getViewBox().sigXRangeChanged.connect(self._on_range)
-        self._warm_timer = debounce(self, 40, self._warm)
+        self._warm_timer = throttled(self, 40, self._warm)
 
     # ------------------------------------------------------------ reading
     @property
@@ -307,8 +307,8 @@ class DetectionOverlay(QObject):
         for det_id in wanted:
             self._restyle(det_id)
         self.fit_labels()
-        if self._window is not None and not self._warm_timer.isActive():
-            self._warm_timer.start()
+        if self._window is not None:
+            self._warm_timer.throttle()
 
     def _draw_ticks(self, pick: np.ndarray) -> None:
         ids = self._ids[pick]
@@ -351,7 +351,7 @@ class DetectionOverlay(QObject):
         if self._window is None:
             return
         if self._pool.make_spares(WARM_ITEMS - len(self._boxes)):
-            self._warm_timer.start()
+            self._warm_timer.throttle()
 
     def _place(self, d: Detection) -> bool:
         """Put a detection's items in place with its texts; True if the texts changed.

@@ -36,7 +36,7 @@ from audioclass_gui.qt.precision_actions import ThresholdActions
 from audioclass_gui.qt.precision_plot import PrecisionPlot
 from audioclass_gui.qt.precision_table import PRECISION_COLUMNS, PrecisionTable
 from audioclass_gui.qt.table_items import table_texts
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import throttled
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.precision import (
     DEFAULT_TARGET_PRECISION,
@@ -193,7 +193,7 @@ class PrecisionDialog(ThresholdActions, QDialog):
         self.resize(1280, 660)
         self.splitter.setSizes([580, 700])
 
-        self._timer = debounce(self, 200, self.refresh)
+        self._timer = throttled(self, 200, self.refresh)
         self.target.valueChanged.connect(lambda _v: self.refresh())
         self.min_reviewed.valueChanged.connect(lambda _v: self.refresh())
         self.table.itemSelectionChanged.connect(self._on_selection)
@@ -228,7 +228,7 @@ class PrecisionDialog(ThresholdActions, QDialog):
     # ------------------------------------------------------------ updating
     def refresh(self) -> None:
         """Recompute from the verdicts, keeping the chosen species."""
-        self._timer.stop()
+        self._timer.cancel()
         target = self.target.value()
         rows = sorted(
             species_thresholds(
@@ -304,8 +304,7 @@ class PrecisionDialog(ThresholdActions, QDialog):
         )
 
     def _schedule(self, *_args) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+        self._timer.throttle()
 
     # ------------------------------------------------------------- closing
     def done(self, result: int) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.project_widgets import RecordingList, ReviewerDialog
 from audioclass_gui.qt.run_saving import RunSave, RunSaver
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import throttled
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.main_window import MainWindow
@@ -70,7 +70,7 @@ class ProjectController(QObject):
         self._run: list = []
         #: The project the running model's predictions are kept in.
         self._run_owner: ReviewProject | None = None
-        self._summary_timer = debounce(self, 200, self.refresh_recordings)
+        self._summary_timer = throttled(self, 200, self.refresh_recordings)
         self.run_saver = RunSaver(window.runner, self._run_saved, self._run_not_saved)
         self.recordings.recording_chosen.connect(self.open_recording)
         self.opening.connect(window.file_label.setText)
@@ -274,8 +274,7 @@ class ProjectController(QObject):
             self.recordings.set_summaries(self.project.recordings(self.window.review.threshold_filter()))
 
     def _schedule_summary(self, *_args) -> None:
-        if not self._summary_timer.isActive():
-            self._summary_timer.start()
+        self._summary_timer.throttle()
 
     def _on_recording_opened(self, info) -> None:
         if self.project is None:

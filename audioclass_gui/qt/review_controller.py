@@ -8,7 +8,7 @@ from PySide6.QtGui import QUndoStack
 from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import throttled
 from audioclass_gui.qt.undo import EditCommand
 from audioclass_gui.review import (
     Detection,
@@ -89,7 +89,7 @@ class ReviewController(QObject):
         self.species_thresholds: dict[str, float] = {}
         self._selected: int | None = None
         self._counts = ListedCounts()
-        self._refresh_timer = debounce(self, REFRESH_MS, self.refresh)
+        self._refresh_timer = throttled(self, REFRESH_MS, self.refresh)
         table.detection_selected.connect(lambda det_id: self.select(det_id, from_table=True))
         overlay.clicked.connect(self.select)
 
@@ -179,7 +179,7 @@ class ReviewController(QObject):
 
     def refresh(self) -> None:
         """Rebuild the table and overlays from the session."""
-        self._refresh_timer.stop()
+        self._refresh_timer.cancel()
         rows = self.visible(lazy=True)
         read = self.read
         self.table.set_detections(rows, read)
@@ -317,8 +317,7 @@ class ReviewController(QObject):
         return shown(self.session, detection)
 
     def _on_added(self, _detections: list) -> None:
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        self._refresh_timer.throttle()
 
     def _on_status(self, ids: list) -> None:
         self.table.source.refresh(ids)

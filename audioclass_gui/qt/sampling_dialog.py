@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from audioclass_gui.qt.table_items import fill_row
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import debounced
 from audioclass_gui.review import ReviewSession, Status
 from audioclass_gui.review.sample_plan import SampleSettings, new_seed, parse_edges
 from audioclass_gui.review.sampling import ReviewQueue
@@ -244,7 +244,7 @@ class SamplingDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 640)
 
-        self._timer = debounce(self, 120, self.update_preview)
+        self._timer = debounced(self, 120, self.update_preview)
         for spin in (self.per_species, self.bins, self.seed):
             spin.valueChanged.connect(self._schedule)
         self.floor.valueChanged.connect(self._schedule)
@@ -291,7 +291,7 @@ class SamplingDialog(QDialog):
 
     # ------------------------------------------------------------ preview
     def _schedule(self, *_args) -> None:
-        self._timer.start()
+        self._timer.throttle()
 
     def _on_item_changed(self, _item) -> None:
         if not self.listed.isChecked():
@@ -300,7 +300,7 @@ class SamplingDialog(QDialog):
 
     def update_preview(self) -> None:
         """Draw the sample the settings give and list it per species."""
-        self._timer.stop()
+        self._timer.cancel()
         self.bins.setEnabled(not self.edges.text().strip())
         try:
             settings = self.settings()

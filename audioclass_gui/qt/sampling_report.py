@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.formats.sample_report import SampleReport
 from audioclass_gui.qt.table_items import fill_row, number_text, table_texts
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import throttled
 from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.sampling import OVERALL
 
@@ -107,7 +107,7 @@ class SampleReportDialog(QDialog):
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.resize(900, 380)
-        self._timer = debounce(self, 150, self.refresh)
+        self._timer = throttled(self, 150, self.refresh)
         session.status_changed.connect(self._schedule)
         self.refresh()
 
@@ -117,7 +117,7 @@ class SampleReportDialog(QDialog):
 
     def refresh(self) -> None:
         """Recompute from the verdicts."""
-        self._timer.stop()
+        self._timer.cancel()
         report = self.make_report()
         results = [] if report is None else list(report.rows)
         self.table.setRowCount(len(results))
@@ -143,8 +143,7 @@ class SampleReportDialog(QDialog):
             fill_row(self.table, r, values, tooltip=p.scientific_name, bold=overall)
 
     def _schedule(self, *_args) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+        self._timer.throttle()
 
     def done(self, result: int) -> None:
         self.session.status_changed.disconnect(self._schedule)

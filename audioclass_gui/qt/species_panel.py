@@ -38,7 +38,7 @@ from audioclass_gui.qt.recording_subset import (
     TickList,
 )
 from audioclass_gui.qt.table_items import table_item
-from audioclass_gui.qt.tasks import debounce
+from audioclass_gui.qt.tasks import throttled
 from audioclass_gui.review import DetectionFilter, Order, SpeciesSummary, Status
 
 if TYPE_CHECKING:
@@ -281,7 +281,7 @@ class SpeciesPanelController(QObject):
         if playback_dock is not None:
             playback_dock.raise_()
         self._session = None
-        self._timer = debounce(self, 200, self.refresh)
+        self._timer = throttled(self, 200, self.refresh)
         self.panel.filter_changed.connect(self.apply)
         window.app.recording_opened.connect(lambda _info: self._watch())
         window.app.run.finished.connect(lambda _c: self.refresh())
@@ -342,5 +342,4 @@ class SpeciesPanelController(QObject):
             self.refresh()
 
     def _schedule(self, *_args) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+        self._timer.throttle()

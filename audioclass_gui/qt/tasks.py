@@ -11,26 +11,32 @@ import logging
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from superqt.utils import qdebounced, qthrottled
 
-__all__ = ["TaskRunner", "debounce"]
+if TYPE_CHECKING:
+    from superqt.utils._throttler import ThrottledCallable
+
+__all__ = ["TaskRunner", "debounced", "throttled"]
 
 log = logging.getLogger(__name__)
 
 
-def debounce(parent: QObject, ms: int, slot: Callable[[], Any]) -> QTimer:
-    """A single-shot timer of ``ms`` milliseconds, owned by ``parent``, that calls ``slot``.
+def throttled(parent: QObject, ms: int, slot: Callable[[], Any]) -> ThrottledCallable:
+    """Call ``slot`` at most once per ``ms`` milliseconds, ``ms`` after the first of a burst of changes.
 
-    Start it on every change; the slot runs once the changes pause (or, when
-    the caller starts it only if it is not active, at most once per ``ms``).
+    Call ``.throttle()`` on every change; ``.cancel()`` drops a pending call
+    (e.g. when the slot has just run for another reason); ``.flush()`` makes
+    a pending call now. superqt's ``qthrottled``, trailing.
     """
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(ms)
-    timer.timeout.connect(slot)
-    return timer
+    return qthrottled(slot, timeout=ms, leading=False, parent=parent)
+
+
+def debounced(parent: QObject, ms: int, slot: Callable[[], Any]) -> ThrottledCallable:
+    """Call ``slot`` once the changes pause for ``ms`` milliseconds (``.throttle()`` on each)."""
+    return qdebounced(slot, timeout=ms, leading=False, parent=parent)
 
 
 class TaskRunner(QObject):
