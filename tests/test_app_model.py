@@ -149,3 +149,42 @@ def test_species_thresholds_are_remembered_in_the_project(tmp_path: Path) -> Non
         assert again.species_thresholds.source == "mine"
     finally:
         reopened.close()
+
+
+def test_review_state_lists_what_its_thresholds_and_filter_say(tmp_path: Path) -> None:
+    from audioclass_gui.review import DetectionFilter, Order
+    from tests.sessions import make_session
+
+    model = AppModel()
+    state = model.review
+    session = make_session(
+        tmp_path,
+        [("Turdus merula", 0.9), ("Parus major", 0.3), ("Turdus merula", 0.2), ("Parus major", 0.6)],
+    )
+    events: list[str] = []
+    state.listing_changed.connect(lambda: events.append("listing"))
+    state.thresholds_changed.connect(lambda: events.append("thresholds"))
+
+    def listed() -> list[int]:
+        return [d.id for d in state.listed(session)]
+
+    assert listed() == [0, 1, 3]  # at or above 0.25, in time order
+    state.set_threshold(0.5)
+    assert listed() == [0, 3] and events == ["listing", "thresholds"]
+    # Parus major from its own threshold; the others keep the slider's.
+    model.species_thresholds.apply({"Parus major": 0.1}, "test")
+    assert listed() == [0, 1, 3]
+    assert dict(state.threshold_filter().thresholds) == {"Parus major": 0.1}
+    state.set_filter(DetectionFilter(species=frozenset({"Turdus merula"})), order=Order.SCORE)
+    assert listed() == [0]
+    assert state.listed(None) == []
+
+
+def test_review_state_selection_is_said_even_when_repeated() -> None:
+    state = AppModel().review
+    said: list[object] = []
+    state.selection_changed.connect(said.append)
+    state.select(3)
+    state.select(3)
+    state.select(None)
+    assert said == [3, 3, None] and state.selected is None

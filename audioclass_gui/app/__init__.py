@@ -9,7 +9,8 @@ does, so it can be driven and tested without a display.
 from audioclass_gui.app.document import Document, ModelInfo
 from audioclass_gui.app.messages import Messages
 from audioclass_gui.app.model import AppModel
+from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.app.run_state import RunState
 from audioclass_gui.app.tasks import ImmediateTasks, Tasks
 
-__all__ = ["AppModel", "Document", "ImmediateTasks", "Messages", "ModelInfo", "RunState", "Tasks"]
+__all__ = ["AppModel", "Document", "ImmediateTasks", "Messages", "ModelInfo", "ReviewState", "RunState", "Tasks"]

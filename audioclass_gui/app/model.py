@@ -11,6 +11,7 @@ from audioclass_gui.app.document import Document
 from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
 from audioclass_gui.app.messages import Messages
+from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.app.run_state import RunState
 from audioclass_gui.app.species_thresholds import SpeciesThresholds
 from audioclass_gui.app.tasks import ImmediateTasks, Tasks
@@ -24,6 +25,8 @@ class AppModel:
     Parts are composed, each owning its state and signals:
 
     - :attr:`document`: the open recording, session, project and model;
+    - :attr:`review`: what the detection list shows (thresholds, filter,
+      order, sample queue) and the selection;
     - :attr:`run`: the model run in the window;
     - :attr:`messages`: status lines and problems for the user;
     - :attr:`tasks`: where blocking work runs (the window's thread pool;
@@ -47,12 +50,16 @@ class AppModel:
 
     def __init__(self, tasks: Tasks | None = None) -> None:
         self.document = Document()
+        self.review = ReviewState()
         self.run = RunState()
         self.messages = Messages()
         self.tasks: Tasks = tasks if tasks is not None else ImmediateTasks()
         self.exports = Exports(self)
         self.imports = Imports(self)
         self.species_thresholds = SpeciesThresholds(self)
+        self.species_thresholds.changed.connect(
+            lambda thresholds, _source: self.review.set_species_thresholds(thresholds)
+        )
 
     def request_open(self, path: str | os.PathLike[str]) -> None:
         """Ask for ``path`` to be opened (see ``open_requested``)."""

@@ -120,7 +120,9 @@ class MainWindow(QMainWindow):
         # controllers
         self.undo_stack = QUndoStack(self)
         self.overlay = DetectionOverlay(self.view.plot, self)
-        self.review = ReviewController(self.table, self.overlay, self.view, self.undo_stack, self)
+        self.review = ReviewController(
+            self.table, self.overlay, self.view, self.undo_stack, self, state=self.app.review
+        )
         self.review.threshold = self.model_panel.threshold
         self.inference = InferenceController(self)
         self.playback = PlaybackController(self.runner, playback_engine, parent=self)
@@ -158,7 +160,6 @@ class MainWindow(QMainWindow):
         self.sampling = SamplingController(self)
         self.species_thresholds = self.app.species_thresholds
         self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
-        self.app.species_thresholds.changed.connect(lambda t, _source: self.review.set_species_thresholds(t))
         self.recent = RecentMenu(self.app, self, self.open_project_action)
         self.problem_watch = ProblemWatch(self.app, self.review, self.undo_stack, self)
         self.run_all = RunAllController(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
@@ -21,7 +22,6 @@ from audioclass_gui.review import (
     Verdict,
 )
 from audioclass_gui.review.listed import ListedCounts, next_open
-from audioclass_gui.review.sampling import ReviewQueue
 from audioclass_gui.review.shown import Shown, shown
 
 __all__ = ["ReviewController"]
@@ -29,6 +29,15 @@ __all__ = ["ReviewController"]
 #: Streamed detections are shown at most this often (ms), so a fast model
 #: does not spend the GUI thread re-sorting the table for every batch.
 REFRESH_MS = 150
+
+
+def _state_attr(name: str) -> property:
+    """A controller attribute kept in its :class:`ReviewState`."""
+    return property(
+        lambda self: getattr(self.state, name),
+        lambda self, value: setattr(self.state, name, value),
+        doc=f"``state.{name}`` (see :class:`audioclass_gui.app.review_state.ReviewState`).",
+    )
 
 
 class ReviewController(QObject):
@@ -61,6 +70,8 @@ class ReviewController(QObject):
         view: SpectrogramView,
         undo_stack: QUndoStack,
         parent: QObject | None = None,
+        *,
+        state: ReviewState | None = None,
     ) -> None:
         super().__init__(parent)
         self.table = table
@@ -68,30 +79,27 @@ class ReviewController(QObject):
         self.view = view
         self.undo_stack = undo_stack
         self.session: ReviewSession | None = None
-        self.threshold = 0.25
-        #: The open recording's path in a multi-recording session, else None.
-        self.recording: str | None = None
-        #: Extra conditions from the filter bar / species panel (species,
-        #: statuses, score range, recordings); the threshold is added to it.
-        self.filter = DetectionFilter()
-        #: Order of the list and of "next unreviewed".
-        self.order = Order.TIME
-        #: List every recording of a project, not only the open one
-        #: (the species panel's one-pass review).
-        self.all_recordings = False
-        #: A verdict whose ``verdict_given`` waits for the next recording to open.
-        self.deferred_verdict: int | None = None
-        #: Verification sample mode: list exactly this queue, in its order
-        #: (see audioclass_gui.qt.sampling_mode); None lists the filter's detections.
-        self.queue: ReviewQueue | None = None
-        #: Per-species thresholds (scientific name -> lowest score listed);
-        #: these species ignore ``threshold`` (see set_species_thresholds).
-        self.species_thresholds: dict[str, float] = {}
-        self._selected: int | None = None
+        #: The list's conditions and the selection (the app model's).
+        self.state = state if state is not None else ReviewState()
         self._counts = ListedCounts()
         self._refresh_timer = throttled(self, REFRESH_MS, self.refresh)
+        self.state.listing_changed.connect(self.refresh)
+        self.state.thresholds_changed.connect(self.thresholds_changed.emit)
+        self.state.selection_changed.connect(self.selection_changed.emit)
         table.detection_selected.connect(lambda det_id: self.select(det_id, from_table=True))
         overlay.clicked.connect(self.select)
+
+    # The list's conditions live in the app model's ReviewState; these read
+    # and write it (writing does not refresh: call refresh() or a set_ method).
+    threshold = _state_attr("threshold")
+    species_thresholds = _state_attr("species_thresholds")
+    filter = _state_attr("filter")
+    order = _state_attr("order")
+    all_recordings = _state_attr("all_recordings")
+    recording = _state_attr("recording")
+    queue = _state_attr("queue")
+    deferred_verdict = _state_attr("deferred_verdict")
+    _selected = _state_attr("selected")
 
     # ------------------------------------------------------------ session
     def set_session(self, session: ReviewSession | None, recording: str | None = None) -> None:
@@ -120,25 +128,14 @@ class ReviewController(QObject):
 
     def current_filter(self) -> DetectionFilter:
         """The filter of the list: the filter bar's conditions, the threshold, the recording."""
-        f = self.filter
-        low = max(self.threshold, f.min_score)
-        changes: dict = {"min_score": low}
-        if self.recording is not None and f.recordings is None and not self.all_recordings:
-            changes["recordings"] = {self.recording}
-        if self.species_thresholds and not f.thresholds:  # the filter bar's score floor still holds
-            changes["thresholds"] = {k: max(v, f.min_score) for k, v in self.species_thresholds.items()}
-        return f.replace(**changes)
+        return self.state.current_filter()
 
     def visible(self, *, lazy: bool = False) -> list[Detection] | DetectionList:
         """Detections listed: at or above the threshold and passing the filter.
 
         ``lazy=True`` gives a :class:`DetectionList` (ids; for 50,000 rows).
         """
-        if self.session is None:
-            return []
-        if self.queue is not None:  # verification sample mode
-            return self.queue.detections(self.session)
-        return self.session.select(self.current_filter(), self.order, lazy=lazy)
+        return self.state.listed(self.session, lazy=lazy)
 
     def set_filter(
         self,
@@ -151,31 +148,22 @@ class ReviewController(QObject):
         ``all_recordings`` lists every recording of a project (the overlays
         still show only the open one's).
         """
-        self.filter = filter
-        if order is not None:
-            self.order = Order(order)
-        if all_recordings is not None:
-            self.all_recordings = all_recordings
-        self.refresh()
+        self.state.set_filter(filter, order, all_recordings)
 
     def _in_view(self, d: Detection) -> bool:
-        return self.recording is None or str(d.recording.path) == self.recording
+        return self.state.in_view(d)
 
     def set_species_thresholds(self, thresholds: dict[str, float] | None) -> None:
         """Give some species their own threshold (None or {} clears); the rest keep ``threshold``."""
-        self.species_thresholds = dict(thresholds or {})
-        self.refresh()
-        self.thresholds_changed.emit()
+        self.state.set_species_thresholds(thresholds)
 
     def threshold_filter(self) -> DetectionFilter:
         """The thresholds alone (the slider and any per-species ones), for counts beside the list."""
-        return DetectionFilter(min_score=self.threshold, thresholds=self.species_thresholds)
+        return self.state.threshold_filter()
 
     def set_threshold(self, threshold: float) -> None:
         """Show detections scoring at least ``threshold``."""
-        self.threshold = threshold
-        self.refresh()
-        self.thresholds_changed.emit()
+        self.state.set_threshold(threshold)
 
     def refresh(self) -> None:
         """Rebuild the table and overlays from the session."""
@@ -183,8 +171,7 @@ class ReviewController(QObject):
         rows = self.visible(lazy=True)
         read = self.read
         self.table.set_detections(rows, read)
-        spans = self.all_recordings or self.queue is not None  # a sample spans recordings
-        self.table.source.show_recording(spans and self.recording is not None)
+        self.table.source.show_recording(self.state.spans_recordings and self.recording is not None)
         if self.recording is None:  # only the open recording's are drawn
             drawn = rows
         elif isinstance(rows, DetectionList):
@@ -193,8 +180,7 @@ class ReviewController(QObject):
             drawn = [d for d in rows if self._in_view(d)]
         self.overlay.set_detections(drawn, read)
         if self._selected is not None and self.table.source.row_of(self._selected) is None:
-            self._selected = None
-            self.selection_changed.emit(None)
+            self.state.select(None)
         self.overlay.set_selected(self._selected)
         self._counts.reset(self.session, self.table.source.ids())
         self._emit_counts()
@@ -211,7 +197,7 @@ class ReviewController(QObject):
         """Select a detection: highlight it, list it and bring it into view."""
         if detection_id == self._selected and from_table:
             return
-        self._selected = detection_id
+        self.state.selected = detection_id
         self.overlay.set_selected(detection_id)
         if detection_id is not None and self.session is not None:
             if not from_table:
@@ -221,7 +207,7 @@ class ReviewController(QObject):
                 self.view.ensure_visible(d.start, d.end)
             else:
                 self.recording_needed.emit(str(d.recording.path))
-        self.selection_changed.emit(detection_id)
+        self.state.select(detection_id)
 
     def step(self, delta: int) -> Detection | None:
         """Select the next (+1) or previous (-1) detection in table order."""
