@@ -69,6 +69,6 @@ def test_a_long_project_open_says_what_it_does(
     win.projects.opening.connect(said.append)
     with qtbot.waitSignal(win.recording_opened, timeout=20_000):
         win.open_path(root)
-    assert said and said[0] == "Opening project site: Checking recordings: 0 of 3…"
+    assert said[:2] == ["Opening project site…", "Opening project site: Checking recordings: 0 of 3…"]
     assert any(text.startswith("Opening project site: Reading recordings") for text in said)
     assert not win.file_label.text().startswith("Opening")  # the recording is shown now

@@ -50,8 +50,7 @@ def test_show_species_lists_the_busiest_species_of_the_project(qtbot, window, tm
 
     _show_busiest_species(window)
 
-    panel = window.species_panel
-    assert not panel.dock.visibleRegion().isEmpty()  # raised over its tabbed neighbours
+    assert not window.species_dock.visibleRegion().isEmpty()  # raised over its tabbed neighbours
     listed = window.review.visible()
     assert [d.scientific_name for d in listed] == ["Parus major", "Parus major"]
     assert {Path(d.recording.path).name for d in listed} == {"a.wav", "b.wav"}

@@ -85,3 +85,18 @@ class Document:
         if self.implicit and project.session.recordings:
             return Path(project.session.recordings[0].path)
         return project.root if project.is_folder else project.journal_path
+
+    def species_names(self) -> dict[str, str]:
+        """Species a reviewer may choose: every label of the model, and every species of the session.
+
+        Scientific name -> common name ("" when unknown); the session's
+        common names win where it has one.
+        """
+        names: dict[str, str] = {}
+        if self.model_info is not None:
+            names.update(self.model_info.common_names)
+        if self.session is not None:
+            for sci, common in self.session.species_names().items():
+                if common or sci not in names:
+                    names[sci] = common
+        return names

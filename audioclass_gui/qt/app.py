@@ -173,7 +173,7 @@ class _ScreenshotDriver:
 def _show_busiest_species(window) -> None:
     """Raise the species panel and list the species with the most detections."""
     species = window.species_panel
-    species.dock.raise_()
+    window.species_dock.raise_()
     species.refresh()
     if window.session is None:
         return

@@ -26,7 +26,7 @@ BOX, INTERVAL = "box", "interval"
 
 
 class BoxDrawing:
-    """Drawing for a controller with ``window``, ``view``, ``mode``, ``_start``,
+    """Drawing for a controller with ``app``, ``review``, ``window``, ``view``, ``mode``, ``_start``,
     ``_interval``, ``_rubber``, ``draw_action``, ``interval_action``,
     ``select``, ``_picker``, ``_candidates``, ``_clamp_time`` and ``_clamp_band``."""
 
@@ -43,7 +43,7 @@ class BoxDrawing:
     def mark_interval(self) -> SpeciesPicker | None:
         """I: mark the selected time range as an interval, else drag one."""
         span = self.view.selection()
-        if span is not None and self.mode is None and self.window.info is not None:
+        if span is not None and self.mode is None and self.app.document.info is not None:
             self.view.set_selection(None)
             self.interval_action.setChecked(False)  # Qt checked it on trigger
             return self.finish_box(span[0], span[1], interval=True)
@@ -74,14 +74,14 @@ class BoxDrawing:
                 "Drag across the spectrogram to mark a time interval (Esc cancels)"
             )
         self.view.viewport().setCursor(cursor)
-        self.window.statusBar().showMessage(message, 5000)
+        self.app.messages.say(message, 5000)
 
     def _to_view(self, pos) -> QPointF:
         scene = self.view.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos)
         return self.view.viewbox.mapSceneToView(scene)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if self.mode is None or self.window.info is None:
+        if self.mode is None or self.app.document.info is None:
             return False
         kind = event.type()
         if (
@@ -133,7 +133,7 @@ class BoxDrawing:
         interval: bool = False,
     ) -> SpeciesPicker | None:
         """A box (or interval) was drawn: clamp it to the recording, then ask its species."""
-        info = self.window.info
+        info = self.app.document.info
         if info is None:
             return None
         start, end = self._clamp_time(t0, t1)
@@ -160,6 +160,6 @@ class BoxDrawing:
             made.append(edit.box_id)
             return edit
 
-        if self.window.review._do(add) and made:
+        if self.review._do(add) and made:
             self.select(made[0])
         self.window.activateWindow()

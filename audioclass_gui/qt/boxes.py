@@ -22,12 +22,18 @@ from PySide6.QtWidgets import QInputDialog, QMenu
 
 from audioclass_gui.qt.box_drawing import BoxDrawing
 from audioclass_gui.qt.box_items import BoxItem, BoxLabel, label_text
-from audioclass_gui.qt.review_actions import find_menu
+from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.species_picker import SpeciesPicker
 from audioclass_gui.review import Box
 
 if TYPE_CHECKING:
-    from audioclass_gui.qt.main_window import MainWindow
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMainWindow
+
+    from audioclass_gui.app import AppModel
+    from audioclass_gui.qt.detection_table import DetectionTable
+    from audioclass_gui.qt.review_controller import ReviewController
+    from audioclass_gui.qt.spectrogram_view import SpectrogramView
 
 __all__ = ["BoxController"]
 
@@ -47,7 +53,7 @@ class BoxController(BoxDrawing, QObject):
     Attributes
     ----------
     selected : str or None
-        Id of the selected box (``window.session.box(id)`` gives the box).
+        Id of the selected box (``session.box(id)`` gives the box).
     rois : dict
         Box id -> :class:`~audioclass_gui.qt.box_items.BoxItem` drawn now.
     labels : dict
@@ -67,10 +73,21 @@ class BoxController(BoxDrawing, QObject):
     dialog_shown = Signal(object)
     selection_changed = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self,
+        app: AppModel,
+        review: ReviewController,
+        table: DetectionTable,
+        view: SpectrogramView,
+        window: QMainWindow,
+        stop_action: QAction,
+    ) -> None:
         super().__init__(window)
-        self.window = window
-        self.view = window.view
+        self.app = app
+        self.window = window  # menus and dialogs' parent
+        self.review = review
+        self.table = table
+        self.view = view
         self.rois: dict[str, BoxItem] = {}
         self.labels: dict[str, BoxLabel] = {}
         self.selected: str | None = None
@@ -80,9 +97,19 @@ class BoxController(BoxDrawing, QObject):
         self._interval = False
         self._rubber: pg.ROI | None = None
         self._session = None
-        menu = find_menu(window, "&Review")
+        self.view.viewport().installEventFilter(self)
+        app.recording_opened.connect(lambda _info: self._watch())
+        review.selection_changed.connect(self._on_detection_selected)
+        table.clicked.connect(self._on_table_clicked)
+        self.view.time_clicked.connect(lambda _t: self.select(None))
+        stop_action.triggered.connect(self.cancel)
+
+    def add_actions(self) -> None:
+        """Put the box actions in the Review menu (after the review's own, where the window asks)."""
+        menu = find_menu(self.window, "&Review")
         menu.addSeparator()
-        self.draw_action = window._action(
+        self.draw_action = add_action(
+            self.window,
             menu,
             "Draw a &box",
             "B",
@@ -90,7 +117,8 @@ class BoxController(BoxDrawing, QObject):
             "Then drag on the spectrogram to box a call the model missed (Shift+drag: a time interval)",
         )
         self.draw_action.setCheckable(True)
-        self.interval_action = window._action(
+        self.interval_action = add_action(
+            self.window,
             menu,
             "Mark a time &interval",
             "I",
@@ -98,24 +126,19 @@ class BoxController(BoxDrawing, QObject):
             "Mark the selected time range (Shift+drag) as a call over the whole band, else drag one",
         )
         self.interval_action.setCheckable(True)
-        self.delete_action = window._action(
+        self.delete_action = add_action(
+            self.window,
             menu,
             "&Delete box",
             "Delete",
             self.delete_selected,
             "Delete the selected box",
         )
-        self.view.viewport().installEventFilter(self)
-        window.app.recording_opened.connect(lambda _info: self._watch())
-        window.review.selection_changed.connect(self._on_detection_selected)
-        window.table.clicked.connect(self._on_table_clicked)
-        self.view.time_clicked.connect(lambda _t: self.select(None))
-        window.stop_action.triggered.connect(self.cancel)
 
     # ---------------------------------------------------------- selection
     def box(self) -> Box | None:
         """The selected box, if any."""
-        session = self.window.session
+        session = self.app.document.session
         if self.selected is None or session is None:
             return None
         return session.box(self.selected)
@@ -127,21 +150,21 @@ class BoxController(BoxDrawing, QObject):
         for bid, item in self.rois.items():
             item.set_selected(bid == box_id)
             self.labels[bid].set_selected(bid == box_id)
-        review = self.window.review
+        review = self.review
         if box_id is not None:
             if review.selected is not None:
                 review.select(None)
-            table = self.window.table
+            table = self.table
             table.selectionModel().clearSelection()  # keeps the current row for Down/Up
             box = self.box()
             if box is not None:
-                self.window.statusBar().showMessage(self._describe(box), 8000)
+                self.app.messages.say(self._describe(box), 8000)
         if changed:
             self.selection_changed.emit(box_id)
 
     def _describe(self, box: Box) -> str:
         name = self._common(box.scientific_name) or box.scientific_name or "untagged"
-        where = self.window.view.time_format.span(box.start, box.end)
+        where = self.view.time_format.span(box.start, box.end)
         if not box.is_interval:
             where += f", {box.low_freq / 1000:.2f}–{box.high_freq / 1000:.2f} kHz"
         kind = "Time interval" if box.is_interval else "Box"
@@ -154,8 +177,8 @@ class BoxController(BoxDrawing, QObject):
     def _on_table_clicked(self, index) -> None:
         # The table's current row did not change, so it announced nothing.
         if self.selected is not None and index.isValid():
-            det_id = self.window.table._id_at(index)
-            self.window.review.select(det_id, from_table=True)
+            det_id = self.table._id_at(index)
+            self.review.select(det_id, from_table=True)
 
     def _on_item_clicked(self, box_id: str, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:
@@ -169,7 +192,7 @@ class BoxController(BoxDrawing, QObject):
         """S (or a double-click) on a selected box: tag it with another species."""
         box = self.box()
         if box is None:
-            self.window.statusBar().showMessage("Select a box to tag.", 5000)
+            self.app.messages.say("Select a box to tag.", 5000)
             return None
         first = [box.scientific_name] if box.scientific_name else []
         first += [s for s in self._candidates(box.start, box.end) if s not in first]
@@ -185,12 +208,12 @@ class BoxController(BoxDrawing, QObject):
         """N on a selected box: ask for its note (an empty note removes it)."""
         box = self.box()
         if box is None:
-            self.window.statusBar().showMessage("Select a box to annotate.", 5000)
+            self.app.messages.say("Select a box to annotate.", 5000)
             return None
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle("Note")
         name = self._common(box.scientific_name) or box.scientific_name or "untagged"
-        dialog.setLabelText(f"Note on the {name} box at {self.window.view.time_format.label(box.start)}:")
+        dialog.setLabelText(f"Note on the {name} box at {self.view.time_format.label(box.start)}:")
         dialog.setTextValue(box.note)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box_id = box.id
@@ -206,15 +229,15 @@ class BoxController(BoxDrawing, QObject):
             return False
         box_id = self.selected
         self.select(None)
-        return self.window.review._do(lambda s: s.delete_box(box_id))
+        return self.review._do(lambda s: s.delete_box(box_id))
 
     def _edit(self, make) -> None:
-        self.window.review._do(make)
+        self.review._do(make)
         self.window.activateWindow()
 
     def _moved(self, box_id: str, item: BoxItem) -> None:
         """A box was dragged or resized: store its clamped bounds (one undoable edit)."""
-        session = self.window.session
+        session = self.app.document.session
         box = session.box(box_id) if session is not None else None
         if box is None:
             return
@@ -225,7 +248,7 @@ class BoxController(BoxDrawing, QObject):
             self._schedule()
             return
         if box.is_interval:
-            done = self.window.review._do(lambda s: s.move_box(box_id, start, end))
+            done = self.review._do(lambda s: s.move_box(box_id, start, end))
         else:
             low, high = _fit(
                 low, high, box.high_freq - box.low_freq, 0.0, self.view.nyquist
@@ -233,7 +256,7 @@ class BoxController(BoxDrawing, QObject):
             if high - low <= 0:
                 self._schedule()
                 return
-            done = self.window.review._do(
+            done = self.review._do(
                 lambda s: s.move_box(box_id, start, end, low, high)
             )
         if done:
@@ -260,7 +283,7 @@ class BoxController(BoxDrawing, QObject):
     def _common(self, scientific_name: str) -> str:
         if not scientific_name:
             return ""
-        session, info = self.window.session, self.window.model_info
+        session, info = self.app.document.session, self.app.document.model_info
         name = session.common_name(scientific_name) if session is not None else ""
         if not name and info is not None:
             name = info.common_names.get(scientific_name, "")
@@ -268,13 +291,13 @@ class BoxController(BoxDrawing, QObject):
 
     def _candidates(self, start: float, end: float) -> list[str]:
         """Species the model found over ``[start, end]``, best score first."""
-        info = self.window.info
+        info = self.app.document.info
         if info is None:
             return []
         here = str(Path(info.path).absolute())
         found = [
             d
-            for d in self.window.review.visible()
+            for d in self.review.visible()
             if d.start < end
             and d.end > start
             and str(Path(d.recording.path).absolute()) == here
@@ -284,7 +307,7 @@ class BoxController(BoxDrawing, QObject):
 
     def _picker(self, title: str, first: list[str]) -> SpeciesPicker:
         picker = SpeciesPicker(
-            self.window.review_actions.species_names(), first, title, self.window
+            self.app.document.species_names(), first, title, self.window
         )
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._show(picker)
@@ -299,7 +322,7 @@ class BoxController(BoxDrawing, QObject):
 
     # ------------------------------------------------------------ drawing
     def _watch(self) -> None:
-        session = self.window.session
+        session = self.app.document.session
         if session is not self._session:
             if self._session is not None:
                 self._session.boxes_changed.disconnect(self._schedule)
@@ -317,7 +340,7 @@ class BoxController(BoxDrawing, QObject):
             self.view.plot.removeItem(item)
         self.rois.clear()
         self.labels.clear()
-        session, info = self.window.session, self.window.info
+        session, info = self.app.document.session, self.app.document.info
         if session is None or info is None:
             self.select(None)
             return

@@ -9,11 +9,9 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +33,7 @@ from audioclass_gui.models import available_models
 from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.boxes import BoxController
 from audioclass_gui.qt.detection_table import DetectionTable
+from audioclass_gui.qt.docks import add_dock
 from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
 from audioclass_gui.qt.inference import InferenceController
@@ -44,18 +43,22 @@ from audioclass_gui.qt.open_folders import open_dialog_start, remember_open_fold
 from audioclass_gui.qt.overlays import DetectionOverlay
 from audioclass_gui.qt.playback import PlaybackController
 from audioclass_gui.qt.playback_bar import PlaybackBar
-from audioclass_gui.qt.playback_glue import PlaybackGlue
-from audioclass_gui.qt.project_dock import ProjectController, is_project_path
+from audioclass_gui.qt.playback_glue import PlaybackGlue, PlaybackParts
+from audioclass_gui.qt.project_dock import (
+    ProjectController,
+    ProjectParts,
+    is_project_path,
+)
 from audioclass_gui.qt.project_files import ProjectFiles
 from audioclass_gui.qt.project_problems import ProblemWatch
 from audioclass_gui.qt.recent_menu import RecentMenu
-from audioclass_gui.qt.review_actions import ReviewActions
+from audioclass_gui.qt.review_actions import ReviewActions, ReviewParts
 from audioclass_gui.qt.review_controller import ReviewController
 from audioclass_gui.qt.run_all import RunAllController
-from audioclass_gui.qt.run_glue import RunGlue
+from audioclass_gui.qt.run_glue import RunGlue, RunParts
 from audioclass_gui.qt.sampling_mode import SamplingController
 from audioclass_gui.qt.single_review import SingleReview
-from audioclass_gui.qt.species_panel import SpeciesPanelController
+from audioclass_gui.qt.species_panel import SpeciesPanel, SpeciesPanelController
 from audioclass_gui.qt.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram_view import SpectrogramView
@@ -147,22 +150,37 @@ class MainWindow(QMainWindow):
         )
         self.play_label.setToolTip(self.playback.reason)
 
-        self.projects = ProjectController(self)
-        self.single = SingleReview(self)
+        self.projects = ProjectController(
+            self.app, ProjectParts(self.review, self.table, self.inference), self
+        )
+        self.projects.opening.connect(self.file_label.setText)
+        self.single = SingleReview(self.app, self.projects, self.inference, self)
+        self.single.opening.connect(self.file_label.setText)
+        self.single.opened.connect(self._on_info)
+        self.single.failed.connect(self._on_open_failed)
         self.exports = ExportController(self.app.exports, self)
         build_menus(self)
         self._connect()
-        self.review_actions = ReviewActions(self)
-        self.species_panel = SpeciesPanelController(self)
-        self.boxes = BoxController(self)
+        species = SpeciesPanel()
+        self.species_dock = self._dock(species, "Species", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.spectrogram_dock, self.species_dock)
+        if playback_dock is not None:
+            playback_dock.raise_()
+        self.species_panel = SpeciesPanelController(self.app, species, self.table, self)
+        self.boxes = BoxController(self.app, self.review, self.table, self.view, self, self.stop_action)
+        self.review_actions = ReviewActions(
+            self.app, ReviewParts(self.review, self.table, self.boxes, self.view), self
+        )
+        self.boxes.add_actions()  # after the review's actions in the Review menu
         self.project_files = ProjectFiles(self.app, self.projects, self, self.export_action)
-        self.app.imports.imported.connect(lambda _message: self._imported())
-        self.sampling = SamplingController(self)
+        self.app.imports.imported.connect(lambda _message: self._project_changed())
+        self.sampling = SamplingController(self.app, self.review, self.table, self, self.species_panel)
         self.species_thresholds = self.app.species_thresholds
         self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
         self.recent = RecentMenu(self.app, self, self.open_project_action)
         self.problem_watch = ProblemWatch(self.app, self.review, self.undo_stack, self)
-        self.run_all = RunAllController(self)
+        self.run_all = RunAllController(self.app, self.model_panel, self.projects, self)
+        self.run_all.results_added.connect(self._project_changed)
         # The window's own signals relay the app model's, for scripts and tests.
         self.app.recording_opened.connect(self.recording_opened.emit)
         self.app.run.finished.connect(self.run_finished.emit)
@@ -197,25 +215,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- layout
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{title.lower()}")
-        if area == Qt.DockWidgetArea.RightDockWidgetArea:
-            # Side panels scroll rather than force the window taller than the screen.
-            scroll = QScrollArea()
-            scroll.setWidget(widget)
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QFrame.Shape.NoFrame)
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            scroll.setMinimumWidth(widget.sizeHint().width() + 16)
-            dock.setWidget(scroll)
-        else:
-            dock.setWidget(widget)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-        )
-        self.addDockWidget(area, dock)
-        return dock
+        return add_dock(self, widget, title, area)
 
     def _action(self, menu, text: str, shortcut: str | QKeySequence | None, slot, tip: str = "") -> QAction:
         return add_action(self, menu, text, shortcut, slot, tip)
@@ -237,8 +237,26 @@ class MainWindow(QMainWindow):
         self.model_panel.cancel_requested.connect(self.inference.cancel)
         self.model_panel.threshold_changed.connect(self.review.set_threshold)
         self.model_panel.options.problem.connect(lambda msg: self.report_error("Species list", msg))
-        self.runs = RunGlue(self)
-        self.playback_glue = PlaybackGlue(self)
+        self.runs = RunGlue(
+            self.app,
+            RunParts(self.model_panel, self.inference, self.review, self.view, self.table, self.projects),
+            self,
+        )
+        self.playback_glue = PlaybackGlue(
+            self.app,
+            PlaybackParts(
+                playback=self.playback,
+                bar=self.playback_bar,
+                view=self.view,
+                timeline=self.timeline,
+                overlay=self.overlay,
+                table=self.table,
+                spectrogram_settings=self.spectrogram_settings,
+                review=self.review,
+                selected_box=lambda: getattr(getattr(self, "boxes", None), "selected", None),
+            ),
+            self,
+        )
 
     # ---------------------------------------------------------- recording
     def open_path(self, path: str | Path) -> None:
@@ -396,12 +414,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {result.project_path.name} and {also}", 10000)
         self.exported.emit(result)
 
-    def _imported(self) -> None:
-        """An import changed the project: every view shows it."""
+    def _project_changed(self) -> None:
+        """Results were added to the project (an import, a run over recordings): every view shows them."""
         self.review.refresh()
         self.projects.refresh_recordings()
         self.species_panel.refresh()
         self.boxes.redraw()
+        self.runs.describe_loaded()
 
     # -------------------------------------------------------------- errors
     def report_error(self, title: str, message: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from audioclass_gui.qt.first_run import show_guide
 from audioclass_gui.qt.help_dialogs import show_licences
@@ -23,7 +23,7 @@ from audioclass_gui.review import Status
 if TYPE_CHECKING:
     from audioclass_gui.qt.main_window import MainWindow
 
-__all__ = ["add_action", "build_menus"]
+__all__ = ["add_action", "build_menus", "find_menu"]
 
 
 
@@ -44,6 +44,14 @@ def unique_keys(*keys: QKeySequence | QKeySequence.StandardKey) -> list[QKeySequ
             if not seq.isEmpty() and all(seq != known for known in out):
                 out.append(seq)
     return out
+
+def find_menu(window: QMainWindow, title: str) -> QMenu:
+    """The window's menu titled ``title`` (e.g. "&Review")."""
+    for action in window.menuBar().actions():
+        if action.text() == title and action.menu() is not None:
+            return action.menu()
+    return window.menuBar().addMenu(title)
+
 
 def add_action(
     window: MainWindow,

@@ -15,20 +15,36 @@ single-recording look: no recording list, no question about the reviewer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
 from audioclass_gui.project import ReviewProject
+from audioclass_gui.qt.docks import add_dock
 from audioclass_gui.qt.project_widgets import RecordingList, ReviewerDialog
 from audioclass_gui.qt.run_saving import RunSave, RunSaver
 from audioclass_gui.qt.tasks import throttled
 
 if TYPE_CHECKING:
-    from audioclass_gui.qt.main_window import MainWindow
+    from PySide6.QtWidgets import QMainWindow
 
-__all__ = ["ProjectController", "RecordingList", "ReviewerDialog", "is_project_path"]
+    from audioclass_gui.app import AppModel
+    from audioclass_gui.qt.detection_table import DetectionTable
+    from audioclass_gui.qt.inference import InferenceController
+    from audioclass_gui.qt.review_controller import ReviewController
+
+__all__ = ["ProjectController", "ProjectParts", "RecordingList", "ReviewerDialog", "is_project_path"]
+
+
+@dataclass(frozen=True)
+class ProjectParts:
+    """What the open project's review is shown in and fed by."""
+
+    review: ReviewController
+    table: DetectionTable
+    inference: InferenceController
 
 
 def is_project_path(path: str | Path) -> bool:
@@ -54,15 +70,19 @@ class ProjectController(QObject):
     reviewer_needed = Signal(object)
     opening = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, app: AppModel, parts: ProjectParts, window: QMainWindow) -> None:
         super().__init__(window)
-        self.window = window
+        self.app = app
+        self.window = window  # the dock, the reviewer dialog and the title live there
+        self.review = parts.review
+        self._table = parts.table
         self.project: ReviewProject | None = None
         #: True while the open project is a single recording's implicit one.
         self.implicit = False
         self.dialog: ReviewerDialog | None = None
         self.recordings = RecordingList()
-        self.dock = window._dock(
+        self.dock = add_dock(
+            window,
             self.recordings, "Recordings", Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.dock.hide()
@@ -71,17 +91,16 @@ class ProjectController(QObject):
         #: The project the running model's predictions are kept in.
         self._run_owner: ReviewProject | None = None
         self._summary_timer = throttled(self, 200, self.refresh_recordings)
-        self.run_saver = RunSaver(window.runner, self._run_saved, self._run_not_saved)
+        self.run_saver = RunSaver(app.tasks, self._run_saved, self._run_not_saved)
         self.recordings.recording_chosen.connect(self.open_recording)
-        self.opening.connect(window.file_label.setText)
-        window.review.failed.connect(lambda msg: window.report_error("Not saved", msg))
-        window.review.selection_changed.connect(self._remember_selection)
-        window.app.recording_opened.connect(self._on_recording_opened)
-        window.review.recording_needed.connect(self._show_recording_of_selection)
-        window.inference.model_loaded.connect(self._on_model_loaded)
-        window.inference.predictions.connect(self._on_predictions)
-        window.app.run.finished.connect(self._on_run_finished)
-        window.review.thresholds_changed.connect(self._schedule_summary)
+        self.review.failed.connect(lambda msg: app.messages.report("Not saved", msg))
+        self.review.selection_changed.connect(self._remember_selection)
+        app.recording_opened.connect(self._on_recording_opened)
+        self.review.recording_needed.connect(self._show_recording_of_selection)
+        parts.inference.model_loaded.connect(self._on_model_loaded)
+        parts.inference.predictions.connect(self._on_predictions)
+        app.run.finished.connect(self._on_run_finished)
+        app.review.thresholds_changed.connect(self._schedule_summary)
 
     # ------------------------------------------------------------ opening
     @property
@@ -92,12 +111,12 @@ class ProjectController(QObject):
     @property
     def folder(self) -> Path | None:
         """Where files about the review go by default (``app.document.folder``)."""
-        return self.window.app.document.folder
+        return self.app.document.folder
 
     @property
     def opened_path(self) -> Path | None:
         """What the reviewer opened (``app.document.opened_path``)."""
-        return self.window.app.document.opened_path
+        return self.app.document.opened_path
 
     def open(self, path: str | Path, *, settings_dir: str | Path | None = None) -> None:
         """Open a folder (or ``.jsonl`` project file) as a project, off the GUI thread.
@@ -132,12 +151,12 @@ class ProjectController(QObject):
 
     def open_built(self, path: Path, build: Callable[[], ReviewProject]) -> None:
         """Review the project ``build`` makes in the task runner (``path`` names it in messages)."""
-        self.window.file_label.setText(f"Opening project {path.name}…")
-        self.window.runner.submit(build, self._on_opened, lambda exc: self._failed(path, exc))
+        self.opening.emit(f"Opening project {path.name}…")
+        self.app.tasks.submit(build, self._on_opened, lambda exc: self._failed(path, exc))
 
     def _failed(self, path: Path, exc: BaseException) -> None:
-        self.window.file_label.setText("No project open")
-        self.window.report_error("Cannot open project", f"{path}: {exc}")
+        self.opening.emit("No project open")
+        self.app.messages.report("Cannot open project", f"{path}: {exc}")
 
     def _on_opened(self, project: ReviewProject) -> None:
         self.adopt(project)
@@ -158,15 +177,15 @@ class ProjectController(QObject):
         self.close()
         self.project = project
         self.implicit = implicit
-        self.window.app.document.implicit = implicit
-        self.window.app.document.project = project
+        self.app.document.implicit = implicit
+        self.app.document.project = project
         session = project.session
         session.status_changed.connect(self._schedule_summary)
         session.detections_added.connect(self._schedule_summary)
         for problem in project.problems:
-            self.window.report_error("Project has a problem", problem)
-        if self.window.model_info is not None:
-            project.set_common_names(self.window.model_info.common_names)
+            self.app.messages.report("Project has a problem", problem)
+        if self.app.document.model_info is not None:
+            project.set_common_names(self.app.document.model_info.common_names)
         if not implicit:
             self.dock.show()
             self.dock.raise_()
@@ -197,21 +216,21 @@ class ProjectController(QObject):
         self.dialog.accept()
         self.dialog = None
         self.window.activateWindow()  # review keys go to the window again
-        self.window.statusBar().showMessage(f"Reviewing as {name}", 5000)
+        self.app.messages.say(f"Reviewing as {name}", 5000)
 
     def resume(self) -> None:
         """Open the recording of the detection the reviewer was on (else the first)."""
         project = self.project
         if project is None:
             return
-        target = project.resume(self.window.review.threshold_filter())
+        target = project.resume(self.review.threshold_filter())
         if target is not None:
             self._pending_select = target
             self.open_recording(str(project.session.get(target).recording.path))
         elif project.session.recordings:
             self.open_recording(str(project.session.recordings[0].path))
         else:
-            self.window.report_error(
+            self.app.messages.report(
                 "Empty project",
                 f"{project.root}: no recordings (WAV, FLAC, MP3, OGG) found.",
             )
@@ -222,16 +241,16 @@ class ProjectController(QObject):
 
     def open_recording(self, path: str) -> None:
         """Show a recording of the project."""
-        current = self.window.info
+        current = self.app.document.info
         if (
             current is not None
             and str(Path(current.path).absolute()) == path
             and self.project is not None
-            and self.window.session is self.project.session
+            and self.app.document.session is self.project.session
         ):
             self._select_pending()
             return
-        self.window.open_path(path)
+        self.app.request_open(path)
 
     def session_for(self, path: str | Path):
         """The project's session if ``path`` is one of its recordings, else None."""
@@ -262,8 +281,8 @@ class ProjectController(QObject):
         self.project.close()
         self.project = None
         self.implicit = False
-        self.window.app.document.project = None
-        self.window.app.document.implicit = False
+        self.app.document.project = None
+        self.app.document.implicit = False
         self.recordings.setRowCount(0)
         self.dock.hide()
 
@@ -271,7 +290,7 @@ class ProjectController(QObject):
     def refresh_recordings(self) -> None:
         """Recompute the recording list's counts (none shown for a single recording)."""
         if self.project is not None and not self.implicit:
-            self.recordings.set_summaries(self.project.recordings(self.window.review.threshold_filter()))
+            self.recordings.set_summaries(self.project.recordings(self.review.threshold_filter()))
 
     def _schedule_summary(self, *_args) -> None:
         self._summary_timer.throttle()
@@ -281,7 +300,7 @@ class ProjectController(QObject):
             return
         self.recordings.mark_current(str(Path(info.path).absolute()))
         self._select_pending()
-        review = self.window.review
+        review = self.review
         judged, review.deferred_verdict = review.deferred_verdict, None
         if judged is not None:  # e.g. autoplay the next detection, now in view
             review.verdict_given.emit(judged)
@@ -290,13 +309,13 @@ class ProjectController(QObject):
         """The reviewer moved to a detection of another recording: open it there."""
         if self.project is None:
             return
-        self._pending_select = self.window.review._selected
+        self._pending_select = self.review._selected
         self.open_recording(path)
 
     def _select_pending(self) -> None:
         target, self._pending_select = self._pending_select, None
-        if target is not None and self.window.table.source.row_of(target) is not None:
-            self.window.review.select(target)
+        if target is not None and self._table.source.row_of(target) is not None:
+            self.review.select(target)
 
     def _remember_selection(self, detection_id) -> None:
         if (
@@ -334,12 +353,12 @@ class ProjectController(QObject):
             try:
                 project.detach(source.path)
             except (OSError, ValueError) as exc:
-                self.window.report_error("Not saved", f"The earlier run could not be replaced: {exc}")
+                self.app.messages.report("Not saved", f"The earlier run could not be replaced: {exc}")
                 return False
             if source.path.parent == runs_dir:
                 written.append(source.path)
         if written:
-            self.window.runner.submit(lambda: [p.unlink(missing_ok=True) for p in written])
+            self.app.tasks.submit(lambda: [p.unlink(missing_ok=True) for p in written])
         return True
 
     def run_started(self) -> None:
@@ -385,9 +404,9 @@ class ProjectController(QObject):
 
     def _run_saved(self, save: RunSave, _count: int) -> None:
         what = "the part of the run made before it stopped" if save.cancelled else "the run"
-        self.window.statusBar().showMessage(f"Saved {what} in {save.target}", 8000)
+        self.app.messages.say(f"Saved {what} in {save.target}", 8000)
         if save.project is self.project:
             self.refresh_recordings()
 
     def _run_not_saved(self, _save: RunSave, message: str) -> None:
-        self.window.report_error("Run not saved", message)
+        self.app.messages.report("Run not saved", message)

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from audioclass_gui.audio.info import AUDIO_EXTENSIONS
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.qt.menus import add_action
-from audioclass_gui.qt.review_actions import find_menu
+from audioclass_gui.qt.menus import add_action, find_menu
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from audioclass_gui.project.recent import RecentStore, remember
-from audioclass_gui.qt.review_actions import find_menu
+from audioclass_gui.qt.menus import find_menu
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow

@@ -7,29 +7,39 @@ so it is undoable and (in a project) durable at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu
 
+from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.precision_dialog import PrecisionDialog
 from audioclass_gui.qt.species_picker import SpeciesPicker
 from audioclass_gui.review import Status
 from audioclass_gui.review.species import relabel_candidates
 
 if TYPE_CHECKING:
-    from audioclass_gui.qt.main_window import MainWindow
+    from PySide6.QtWidgets import QMainWindow
 
-__all__ = ["ReviewActions", "find_menu"]
+    from audioclass_gui.app import AppModel
+    from audioclass_gui.qt.boxes import BoxController
+    from audioclass_gui.qt.detection_table import DetectionTable
+    from audioclass_gui.qt.review_controller import ReviewController
+    from audioclass_gui.qt.spectrogram_view import SpectrogramView
+
+__all__ = ["ReviewActions", "ReviewParts"]
 
 
-def find_menu(window: MainWindow, title: str) -> QMenu:
-    """The window's menu titled ``title`` (e.g. "&Review")."""
-    for action in window.menuBar().actions():
-        if action.text() == title and action.menu() is not None:
-            return action.menu()
-    return window.menuBar().addMenu(title)
+@dataclass(frozen=True)
+class ReviewParts:
+    """What the review actions act on: the review, the table's selection, boxes, the axis."""
+
+    review: ReviewController
+    table: DetectionTable
+    boxes: BoxController
+    view: SpectrogramView
 
 
 class ReviewActions(QObject):
@@ -43,10 +53,12 @@ class ReviewActions(QObject):
 
     dialog_shown = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, app: AppModel, parts: ReviewParts, window: QMainWindow) -> None:
         super().__init__(window)
-        self.window = window
-        self.review = window.review
+        self.app = app
+        self.window = window  # menus and dialogs' parent
+        self.review = parts.review
+        self._parts = parts
         self.dialog = None
         menu = find_menu(window, "&Review")
         menu.addSeparator()
@@ -98,54 +110,43 @@ class ReviewActions(QObject):
 
     def show_precision(self) -> PrecisionDialog | None:
         """Review › Precision per species (non-modal, follows new verdicts)."""
-        session = self.window.session
+        document = self.app.document
+        session = document.session
         if session is None:
-            self.window.statusBar().showMessage(
-                "Open a recording or a project first.", 5000
-            )
+            self.app.messages.say("Open a recording or a project first.", 5000)
             return None
         review = self.review
-        folder = self.window.projects.folder
-        info = self.window.info
+        folder, info = document.folder, document.info
         dialog = PrecisionDialog(
             session,
             self.window,
-            runner=self.window.runner,
+            runner=self.app.tasks,
             threshold_in_use=lambda name: review.species_thresholds.get(name, review.threshold),
             folder=folder if folder is not None else (info.path.parent if info is not None else None),
         )
-        dialog.apply_requested.connect(self.window.species_thresholds.apply)
-        dialog.failed.connect(lambda msg: self.window.report_error("Thresholds not saved", msg))
+        dialog.apply_requested.connect(self.app.species_thresholds.apply)
+        dialog.failed.connect(lambda msg: self.app.messages.report("Thresholds not saved", msg))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._show(dialog)
         return dialog
 
     def _add(self, menu: QMenu, text: str, key: str, slot, tip: str) -> QAction:
-        return self.window._action(menu, text, key, slot, tip)
+        return add_action(self.window, menu, text, key, slot, tip)
 
     # ------------------------------------------------------------- relabel
     def species_names(self) -> dict[str, str]:
         """Species offered: every label of the model, and every species of the session."""
-        names: dict[str, str] = {}
-        info = self.window.model_info
-        if info is not None:
-            names.update(info.common_names)
-        session = self.window.session
-        if session is not None:
-            for sci, common in session.species_names().items():
-                if common or sci not in names:
-                    names[sci] = common
-        return names
+        return self.app.document.species_names()
 
     def ask_relabel(self) -> SpeciesPicker | None:
         """Open the species picker for the selected detection (S), or retag the selected box."""
-        boxes = getattr(self.window, "boxes", None)
-        if boxes is not None and boxes.selected is not None:
+        boxes = self._parts.boxes
+        if boxes.selected is not None:
             return boxes.ask_retag()
         d = self.review.selected
-        session = self.window.session
+        session = self.app.document.session
         if d is None or session is None:
-            self.window.statusBar().showMessage("Select a detection to relabel.", 5000)
+            self.app.messages.say("Select a detection to relabel.", 5000)
             return None
         first = relabel_candidates(session, d.id)
         picker = SpeciesPicker(
@@ -170,18 +171,18 @@ class ReviewActions(QObject):
     # ---------------------------------------------------------------- note
     def ask_note(self) -> QInputDialog | None:
         """Ask for a note on the selected detection or box (N); an empty note removes it."""
-        boxes = getattr(self.window, "boxes", None)
-        if boxes is not None and boxes.selected is not None:
+        boxes = self._parts.boxes
+        if boxes.selected is not None:
             return boxes.ask_note()
         d = self.review.selected
-        session = self.window.session
+        session = self.app.document.session
         if d is None or session is None:
-            self.window.statusBar().showMessage("Select a detection to annotate.", 5000)
+            self.app.messages.say("Select a detection to annotate.", 5000)
             return None
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle("Note")
         dialog.setLabelText(
-            f"Note on {self.review.read(d).name} at {self.window.view.time_format.label(d.start)}:"
+            f"Note on {self.review.read(d).name} at {self._parts.view.time_format.label(d.start)}:"
         )
         dialog.setTextValue(session.verdict(d.id).note)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -199,24 +200,20 @@ class ReviewActions(QObject):
     # ---------------------------------------------------------------- bulk
     def set_selected_rows(self, status: Status) -> bool:
         """Give every selected row of the table one verdict."""
-        ids = self.window.table.selected_ids()
+        ids = self._parts.table.selected_ids()
         if not ids:
-            self.window.statusBar().showMessage("Select rows of the table first.", 5000)
+            self.app.messages.say("Select rows of the table first.", 5000)
             return False
         done = self.review.set_status_many(ids, status)
         if done:
-            self.window.statusBar().showMessage(
-                f"{status.value.capitalize()} {len(ids)} detections.", 5000
-            )
+            self.app.messages.say(f"{status.value.capitalize()} {len(ids)} detections.", 5000)
         return done
 
     def ask_reject_below(self) -> QInputDialog | None:
         """Ask for a score; reject the selected species' open detections below it."""
         d = self.review.selected
         if d is None:
-            self.window.statusBar().showMessage(
-                "Select a detection of the species first.", 5000
-            )
+            self.app.messages.say("Select a detection of the species first.", 5000)
             return None
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle("Reject below a score")

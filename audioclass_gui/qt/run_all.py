@@ -30,15 +30,19 @@ from audioclass_gui.project.analysis import (
     runs_folder,
 )
 from audioclass_gui.qt.batch_worker import BatchWorker, RecordingDone, RunPlan
-from audioclass_gui.qt.menus import add_action
+from audioclass_gui.qt.docks import add_dock
+from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.model_panel import THRESHOLD_FLOOR
 from audioclass_gui.qt.recording_states import RecordingStates
-from audioclass_gui.qt.review_actions import find_menu
 from audioclass_gui.qt.run_progress import RunProgressPanel, time_left
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+    from audioclass_gui.app import AppModel
     from audioclass_gui.project import ReviewProject
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.qt.model_panel import ModelPanel
+    from audioclass_gui.qt.project_dock import ProjectController
 
 __all__ = ["RunAllController"]
 
@@ -66,25 +70,32 @@ class RunAllController(QObject):
     -------
     run_ended(bool)
         A run is over (True if cancelled); the states are being re-read.
+    results_added()
+        The open project's session holds the run's results: views recount.
     """
 
     run_ended = Signal(bool)
+    results_added = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self, app: AppModel, panel: ModelPanel, projects: ProjectController, window: QMainWindow
+    ) -> None:
         super().__init__(window)
-        self.window = window
+        self.app = app
+        self._model_panel = panel
+        self.projects = projects
         self.factory: Callable[..., ClipClassificationModel] | None = None
         self.segment_seconds = 300.0
         self.worker = BatchWorker(self)
         self.progress = RunProgress()
         self.panel = RunProgressPanel()
-        self.dock = window._dock(self.panel, "Run over recordings", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.dock = add_dock(window, self.panel, "Run over recordings", Qt.DockWidgetArea.RightDockWidgetArea)
         playback = window.findChild(QDockWidget, "dock-playback")
         if playback is not None:  # a tab beside Playback, raised while a run goes
             window.tabifyDockWidget(playback, self.dock)
             playback.raise_()
         self.dock.hide()
-        self.states = RecordingStates(window.app, window.projects.recordings, self)
+        self.states = RecordingStates(app, projects.recordings, self)
         self._project: ReviewProject | None = None
         #: Recordings of this run whose earlier results were attached already.
         self._rewritten = 0
@@ -113,7 +124,7 @@ class RunAllController(QObject):
         self.worker.recording_done.connect(self._on_recording_done)
         self.worker.failed.connect(self._on_failed)
         self.worker.ended.connect(self._on_ended)
-        window.projects.project_opened.connect(self._on_project_opened)
+        app.document.events.project.connect(self._on_project_opened)
 
     @property
     def running(self) -> bool:
@@ -131,9 +142,9 @@ class RunAllController(QObject):
         """Model › Run on selected recordings (those selected in the Recordings list)."""
         if self._open_project() is None:
             return
-        paths = self.window.projects.recordings.selected_paths()
+        paths = self.projects.recordings.selected_paths()
         if not paths:
-            self.window.report_error(
+            self.app.messages.report(
                 "No recordings selected",
                 "Select recordings in the Recordings list (Ctrl+click, Shift+click) first.",
             )
@@ -141,31 +152,31 @@ class RunAllController(QObject):
         self.run(paths)
 
     def _open_project(self) -> ReviewProject | None:
-        projects = self.window.projects
-        if projects.project is None or projects.implicit:
-            self.window.report_error(
+        document = self.app.document
+        if document.project is None or document.implicit:
+            self.app.messages.report(
                 "No project open",
                 "Runs over recordings go into a review project: open the recordings' "
                 "folder with File › Open folder as project… first (or use Model › Run "
                 "for the open recording).",
             )
             return None
-        return projects.project
+        return document.project
 
     def run(self, paths: list[str]) -> None:
         """Run the Model panel's model and options over ``paths`` of the open project."""
-        window, panel = self.window, self.window.model_panel
+        panel = self._model_panel
         project = self._open_project()
         if project is None:
             return
         if self.running:
-            window.statusBar().showMessage("A run over recordings is going already.", 5000)
+            self.app.messages.say("A run over recordings is going already.", 5000)
             return
         key = panel.model_key
         try:
             settings = panel.run_settings(threshold=THRESHOLD_FLOOR)
         except ValueError as exc:
-            window.report_error("Invalid model options", str(exc))
+            self.app.messages.report("Invalid model options", str(exc))
             return
         config = BatchConfig(
             output=runs_folder(project, key),
@@ -210,7 +221,7 @@ class RunAllController(QObject):
     def _mine(self) -> ReviewProject | None:
         """The run's project if it is still the open one."""
         project = self._project
-        if project is None or project is not self.window.projects.project or project.closed:
+        if project is None or project is not self.app.document.project or project.closed:
             return None
         return project
 
@@ -276,7 +287,7 @@ class RunAllController(QObject):
         self._set_running(False)
         if error:
             message = f"Stopped: {error}"
-            self.window.report_error("Run over recordings failed", error)
+            self.app.messages.report("Run over recordings failed", error)
         elif cancelled:
             rest = p.recordings - p.done
             message = (
@@ -292,7 +303,7 @@ class RunAllController(QObject):
                 message += f", {len(p.failures)} failed"
             message += "."
         self.panel.end(p, message)
-        self.window.statusBar().showMessage(message, 10000)
+        self.app.messages.say(message, 10000)
         if self._rewritten and self._mine() is not None:
             # The session still lists the earlier results of the recordings
             # analysed again: read the project again (verdicts stay, by key).
@@ -301,18 +312,16 @@ class RunAllController(QObject):
                 f"{_plural(self._rewritten, 'recording')} analysed again…"
             )
             self._rewritten = 0
-            self.window.projects.reload()
+            self.projects.reload()
             self.run_ended.emit(cancelled)
             return
         if self._mine() is not None:
             self.states.refresh()
-            self.window.projects.refresh_recordings()
-            self.window.species_panel.refresh()
-            self.window.runs.describe_loaded()
+            self.results_added.emit()
         self.run_ended.emit(cancelled)
 
-    def _on_project_opened(self, project: ReviewProject) -> None:
-        if self.running and project is not self._project:
+    def _on_project_opened(self, project: ReviewProject | None) -> None:
+        if project is not None and self.running and project is not self._project:
             self.cancel()  # the run's results stay in its project's folder for next time
 
     def _redraw(self) -> None:

@@ -13,6 +13,7 @@ the recording shown and the thresholds in force.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,29 +34,49 @@ from audioclass_gui.review import Status
 if TYPE_CHECKING:
     from soundevent import data
 
+    from audioclass_gui.app import AppModel, ModelInfo
     from audioclass_gui.models.settings import RunSettings
-    from audioclass_gui.qt.inference import ModelInfo
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.qt.detection_table import DetectionTable
+    from audioclass_gui.qt.inference import InferenceController
+    from audioclass_gui.qt.model_panel import ModelPanel
+    from audioclass_gui.qt.project_dock import ProjectController
+    from audioclass_gui.qt.review_controller import ReviewController
+    from audioclass_gui.qt.spectrogram_view import SpectrogramView
 
-__all__ = ["RunGlue"]
+__all__ = ["RunGlue", "RunParts"]
+
+
+@dataclass(frozen=True)
+class RunParts:
+    """What a run in the window drives and follows."""
+
+    panel: ModelPanel
+    inference: InferenceController
+    review: ReviewController
+    view: SpectrogramView
+    table: DetectionTable
+    projects: ProjectController
 
 
 class RunGlue(QObject):
     """The window's model runs: start one, follow it, show what it found.
 
-    The loaded model's description is kept as ``window.model_info``; how
-    the last run ended as :attr:`outcome`.
+    The loaded model's description is kept as ``app.document.model_info``;
+    how the last run ended as :attr:`outcome`.
 
     Parameters
     ----------
-    window : MainWindow
-        The window; its model panel, review and inference controller must
-        exist. The glue connects their signals when made.
+    app : AppModel
+        The app model: the open recording and session, run state, messages.
+    parts : RunParts
+        The model panel, inference worker and views the glue joins; it
+        connects their signals when made.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, app: AppModel, parts: RunParts, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.parts = parts
         #: How the last run ended (None before the first one ends).
         self.outcome: RunOutcome | None = None
         self._started: tuple[str, str] | None = None  # (recording, model) of the run going
@@ -63,17 +84,17 @@ class RunGlue(QObject):
         self._counted: tuple | None = None  # what the shown count was made from
         self._provenance_shown: tuple | None = None  # (provenance, time format) shown
         self._count = 0
-        panel, inference = window.model_panel, window.inference
+        panel, inference = parts.panel, parts.inference
         panel.run_requested.connect(self.run_model)
-        window.review.counts_changed.connect(self._show_counts)
-        window.review.counts_changed.connect(lambda _counts: self.show_state())
-        window.review.thresholds_changed.connect(self.show_state)
+        parts.review.counts_changed.connect(self._show_counts)
+        parts.review.counts_changed.connect(lambda _counts: self.show_state())
+        app.review.thresholds_changed.connect(self.show_state)
         inference.model_loaded.connect(self._on_model_loaded)
         inference.predictions.connect(self._on_predictions)
         inference.progress.connect(panel.set_progress)
         inference.finished.connect(self._on_run_finished)
         inference.failed.connect(self._on_run_failed)
-        window.app.recording_opened.connect(lambda _info: self.show_state())
+        app.recording_opened.connect(lambda _info: self.show_state())
 
     def describe_loaded(self) -> None:
         """Say in the model panel what the open review holds (see :meth:`show_state`)."""
@@ -87,14 +108,13 @@ class RunGlue(QObject):
         its review holds, with no progress shown. A run going keeps its own
         progress texts.
         """
-        window = self.window
-        panel, session, info = window.model_panel, window.session, window.info
-        if window.inference.running or session is None or info is None:
+        panel, session, info = self.parts.panel, self.app.document.session, self.app.document.info
+        if self.parts.inference.running or session is None or info is None:
             return
-        panel.time_format = window.view.time_format
+        panel.time_format = self.parts.view.time_format
         outcome = self.outcome
         if outcome is not None and outcome.recording == str(info.path):
-            review = window.review
+            review = self.parts.review
             panel.progress.setFormat(progress_text(outcome))
             panel.status.setText(
                 outcome_status(
@@ -113,7 +133,7 @@ class RunGlue(QObject):
 
     def _show_provenance(self, provenance: dict) -> None:
         """Show a provenance, unless the panel shows it already (in the same time format)."""
-        panel = self.window.model_panel
+        panel = self.parts.panel
         shown = (provenance, panel.time_format)
         if shown != self._provenance_shown:
             self._provenance_shown = shown
@@ -121,7 +141,7 @@ class RunGlue(QObject):
 
     def _listed_count(self) -> int:
         """Detections of the open recording at the thresholds in force (not the filter bar's)."""
-        review, session = self.window.review, self.window.session
+        review, session = self.parts.review, self.app.document.session
         cols = session.columns()
         key = (
             id(session), len(cols.score), review.recording, review.threshold,
@@ -142,26 +162,25 @@ class RunGlue(QObject):
         key : str
             The model's key in the registry.
         """
-        window = self.window
-        panel, session = window.model_panel, window.session
-        if window.info is None or session is None:
-            window.report_error(
+        panel, session = self.parts.panel, self.app.document.session
+        if self.app.document.info is None or session is None:
+            self.app.messages.report(
                 "No recording", "Open a recording before running a model."
             )
             return
-        if window.inference.running:
+        if self.parts.inference.running:
             return
         entry = get_entry(key)
         try:
             settings = self._run_settings()
         except ValueError as exc:
-            window.report_error("Invalid model options", str(exc))
+            self.app.messages.report("Invalid model options", str(exc))
             return
         panel.set_model(entry.key)
         # A project keeps every run's detections; a recording on its own shows
         # the latest run only (verdicts come back on the detections found again).
-        if not window.projects.active or window.projects.implicit:
-            if not window.projects.forget_runs():
+        if not self.parts.projects.active or self.parts.projects.implicit:
+            if not self.parts.projects.forget_runs():
                 return
             session.clear()
         session.model_name = entry.title
@@ -175,41 +194,39 @@ class RunGlue(QObject):
         }
         panel.show_provenance({})
         self._provenance, self._provenance_shown = {}, None
-        self._started = (str(window.info.path), entry.title)
+        self._started = (str(self.app.document.info.path), entry.title)
         panel.set_running(True)
-        window.projects.run_started()
-        window.app.run.start(entry.key)
-        panel.status.setText(f"Running {entry.title} on {window.info.path.name}…")
-        window.inference.start(
+        self.parts.projects.run_started()
+        self.app.run.start(entry.key)
+        panel.status.setText(f"Running {entry.title} on {self.app.document.info.path.name}…")
+        self.parts.inference.start(
             entry.key,
-            window.projects.recording_for(window.info.path) or session.recording,
+            self.parts.projects.recording_for(self.app.document.info.path) or session.recording,
             confidence_floor=THRESHOLD_FLOOR,
             settings=settings,
         )
 
     def _run_settings(self) -> RunSettings:
         """The model panel's options, limited to the visible part if asked."""
-        window = self.window
         fields: dict[str, object] = {"threshold": THRESHOLD_FLOOR}
         if (
-            window.model_panel.options.range_check.isChecked()
-            and window.info is not None
+            self.parts.panel.options.range_check.isChecked()
+            and self.app.document.info is not None
         ):
-            start, end = window.view.visible_range()
-            fields.update(start=max(0.0, start), end=min(window.info.duration, end))
-        return window.model_panel.run_settings(**fields)
+            start, end = self.parts.view.visible_range()
+            fields.update(start=max(0.0, start), end=min(self.app.document.info.duration, end))
+        return self.parts.panel.run_settings(**fields)
 
     def common_name(self, tag: data.Tag) -> str | None:
         """The loaded model's common name for a species tag (None if unknown)."""
-        if self.window.model_info is None:
+        if self.app.document.model_info is None:
             return None
-        return self.window.model_info.common_names.get(tag.value)
+        return self.app.document.model_info.common_names.get(tag.value)
 
     # ------------------------------------------------------------ outcome
     def _on_model_loaded(self, info: ModelInfo) -> None:
-        window = self.window
-        window.model_info = info
-        session = window.session
+        self.app.document.model_info = info
+        session = self.app.document.session
         if session is not None:
             session.model_name = f"{info.name} {info.version}".strip()
             session.provenance.update(
@@ -223,35 +240,34 @@ class RunGlue(QObject):
             )
             session.provenance.update(info.provenance)
         self._provenance, self._provenance_shown = dict(info.provenance), None
-        window.model_panel.show_provenance(info.provenance)
+        self.parts.panel.show_provenance(info.provenance)
 
     def _on_predictions(self, predictions: list) -> None:
-        if self.window.session is not None:
-            self.window.session.add_predictions(predictions)
+        if self.app.document.session is not None:
+            self.app.document.session.add_predictions(predictions)
 
     def _on_run_finished(self, cancelled: bool, seconds: float) -> None:
-        window = self.window
-        panel, review = window.model_panel, window.review
+        panel, review = self.parts.panel, self.parts.review
         panel.set_running(False)
         review.refresh()
         self._end(RunOutcome(*self._run_names(), cancelled=cancelled, seconds=seconds))
         if not cancelled and review.selected is None:
             self._select_first_in_view()
-        window.app.run.finish(cancelled)
+        self.app.run.finish(cancelled)
 
     def _on_run_failed(self, message: str) -> None:
-        panel = self.window.model_panel
+        panel = self.parts.panel
         panel.set_running(False)
         self._end(RunOutcome(*self._run_names(), failure=message))
-        self.window.report_error("Model failed", message)
-        self.window.app.run.finish(True)
+        self.app.messages.report("Model failed", message)
+        self.app.run.finish(True)
 
     def _run_names(self) -> tuple[str, str]:
         """The recording and model of the run that just ended."""
         if self._started is not None:
             return self._started
-        info = self.window.info
-        return (str(info.path) if info is not None else "", self.window.model_panel.model_key)
+        info = self.app.document.info
+        return (str(info.path) if info is not None else "", self.parts.panel.model_key)
 
     def _end(self, outcome: RunOutcome) -> None:
         self.outcome, self._started = outcome, None
@@ -264,12 +280,11 @@ class RunGlue(QObject):
         The reviewer may have paged away while the model ran: the view stays
         there (selecting the list's first detection would page back to it).
         """
-        window = self.window
-        review, session = window.review, window.session
+        review, session = self.parts.review, self.app.document.session
         if session is None:
             return
-        start, end = window.view.visible_range()
-        ids = window.table.source.ids()
+        start, end = self.parts.view.visible_range()
+        ids = self.parts.table.source.ids()
         cols = session.columns()
         local = ids - cols.first_id
         shown = ids[(cols.end[local] > start) & (cols.start[local] < end)]
@@ -280,7 +295,7 @@ class RunGlue(QObject):
                 return
 
     def _show_counts(self, counts: dict) -> None:
-        panel = self.window.model_panel
+        panel = self.parts.panel
         if not counts:
             panel.counts.setText("")
             return

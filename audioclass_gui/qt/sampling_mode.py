@@ -16,6 +16,7 @@ precision per species with its 95 % interval, live, and exports it as CSV
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,22 +27,28 @@ from audioclass_gui.project.sample_store import (
     save_sample,
     set_sample_active,
 )
-from audioclass_gui.qt.review_actions import find_menu
+from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.sampling_banner import SampleBanner, describe
 from audioclass_gui.qt.sampling_dialog import SamplingDialog
 from audioclass_gui.qt.sampling_report import SampleReportDialog
-from audioclass_gui.qt.sampling_report_actions import SampleReporting
+from audioclass_gui.qt.sampling_report_actions import SampleReporter
 from audioclass_gui.review import ReviewSession, Status
 from audioclass_gui.review.sample_plan import SampleSettings
 from audioclass_gui.review.sampling import ReviewQueue
 
 if TYPE_CHECKING:
-    from audioclass_gui.qt.main_window import MainWindow
+    from PySide6.QtWidgets import QMainWindow
+
+    from audioclass_gui.app import AppModel
+    from audioclass_gui.formats.sample_report import SampleReport
+    from audioclass_gui.qt.detection_table import DetectionTable
+    from audioclass_gui.qt.review_controller import ReviewController
+    from audioclass_gui.qt.species_panel import SpeciesPanelController
 
 __all__ = ["SamplingController"]
 
 
-class SamplingController(SampleReporting, QObject):
+class SamplingController(QObject):
     """Builds verification samples and runs the list's sample mode.
 
     Attributes
@@ -65,48 +72,63 @@ class SamplingController(SampleReporting, QObject):
     dialog_shown = Signal(object)
     report_exported = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self,
+        app: AppModel,
+        review: ReviewController,
+        table: DetectionTable,
+        window: QMainWindow,
+        species: SpeciesPanelController | None = None,
+    ) -> None:
         super().__init__(window)
-        self.window = window
-        self.review = window.review
+        self.app = app
+        self.window = window  # menus, dialogs and the Detections dock live there
+        self.review = review
+        self._table = table
+        self._species = species
         self.queue: ReviewQueue | None = None
         self.settings: SampleSettings | None = None
         self.dialog: SamplingDialog | None = None
-        self.report_dialog: SampleReportDialog | None = None
+        self.reporter = SampleReporter(app, window, lambda: (self.queue, self.settings, self._session))
+        self.reporter.dialog_shown.connect(self.dialog_shown.emit)
+        self.reporter.report_exported.connect(self.report_exported.emit)
         self._session: ReviewSession | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._resume_on_open = False
 
         self.banner = SampleBanner()
         dock = window.findChild(QDockWidget, "dock-detections")
-        if dock is not None and dock.widget() is window.table:
+        if dock is not None and dock.widget() is table:
             box = QWidget()
             layout = QVBoxLayout(box)
             layout.setContentsMargins(0, 0, 0, 0)
             layout.setSpacing(2)
             layout.addWidget(self.banner)
-            layout.addWidget(window.table, 1)
+            layout.addWidget(table, 1)
             dock.setWidget(box)
         self.banner.leave_requested.connect(self.leave)
         self.banner.report_requested.connect(self.show_report)
 
         menu = find_menu(window, "&Review")
         menu.addSeparator()
-        self.sample_action = window._action(
+        self.sample_action = add_action(
+            window,
             menu,
             "Verification &sample…",
             "Ctrl+Shift+V",
             self.ask,
             "Review N detections per species spread over score bins; precision with a confidence interval",
         )
-        self.report_action = window._action(
+        self.report_action = add_action(
+            window,
             menu,
             "Sample &report…",
             None,
             self.show_report,
             "Precision per species from the verification sample, with its 95 % interval",
         )
-        self.leave_action = window._action(
+        self.leave_action = add_action(
+            window,
             menu,
             "&Leave verification sample",
             None,
@@ -115,11 +137,23 @@ class SamplingController(SampleReporting, QObject):
         )
         self.leave_action.setEnabled(False)
 
-        window.app.recording_opened.connect(self._on_recording_opened)
-        window.projects.project_opened.connect(self._on_project_opened)
-        species = getattr(window, "species_panel", None)
+        app.recording_opened.connect(self._on_recording_opened)
+        app.document.events.project.connect(self._on_project_opened)
         if species is not None:
             species.panel.filter_changed.connect(self._on_filter_changed)
+
+    # ------------------------------------------------------------ report
+    def report(self) -> SampleReport | None:
+        """The sample's precision per species and overall (see :class:`SampleReporter`)."""
+        return self.reporter.report()
+
+    def show_report(self) -> SampleReportDialog | None:
+        """Review › Sample report…: precision from the sample (non-modal, live)."""
+        return self.reporter.show_report()
+
+    def export_report(self, path: str | Path) -> None:
+        """Write the report CSV off the GUI thread."""
+        self.reporter.export_report(path)
 
     # ------------------------------------------------------------ state
     @property
@@ -138,13 +172,11 @@ class SamplingController(SampleReporting, QObject):
     # ------------------------------------------------------------ dialog
     def ask(self) -> SamplingDialog | None:
         """Review › Verification sample…: the settings dialog (non-modal)."""
-        session = self.window.session
+        session = self.app.document.session
         if session is None or not len(session):
-            self.window.statusBar().showMessage(
-                "Run a model or open a project with detections first.", 5000
-            )
+            self.app.messages.say("Run a model or open a project with detections first.", 5000)
             return None
-        panel = getattr(self.window, "species_panel", None)
+        panel = self._species
         chosen = panel.panel.species.currentData() if panel is not None else None
         resume = None
         if self.queue is not None and self._session is session and not self.active:
@@ -171,14 +203,12 @@ class SamplingController(SampleReporting, QObject):
 
     def build(self, settings: SampleSettings) -> ReviewQueue | None:
         """Draw a sample with ``settings`` and review it (kept with a project)."""
-        session = self.window.session
+        session = self.app.document.session
         if session is None:
             return None
         queue = settings.draw(session)
         if not len(queue):
-            self.window.statusBar().showMessage(
-                "The sample is empty: no detections match.", 8000
-            )
+            self.app.messages.say("The sample is empty: no detections match.", 8000)
             return None
         self.queue, self.settings, self._session = queue, settings, session
         self._persist(
@@ -190,7 +220,7 @@ class SamplingController(SampleReporting, QObject):
 
     def resume(self) -> None:
         """Show the current sample again."""
-        if self.queue is not None and self._session is self.window.session:
+        if self.queue is not None and self._session is self.app.document.session:
             self._persist(lambda project: set_sample_active(project, True))
             self.enter()
             self.window.activateWindow()
@@ -206,7 +236,7 @@ class SamplingController(SampleReporting, QObject):
             return
         was_active = self.active
         if not was_active:
-            header = self.window.table.horizontalHeader()
+            header = self._table.horizontalHeader()
             self._sort = (header.sortIndicatorSection(), header.sortIndicatorOrder())
             self._session.status_changed.connect(self._on_status)
             self._session.cleared.connect(self._on_cleared)
@@ -234,7 +264,7 @@ class SamplingController(SampleReporting, QObject):
 
     def _unsort(self) -> None:
         """Show the rows in the order given (the queue's), not sorted by a column."""
-        self.window.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self._table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
 
     def leave(self, *, remember: bool = True) -> None:
         """Back to the list as it was before the sample (the sample is kept)."""
@@ -243,7 +273,7 @@ class SamplingController(SampleReporting, QObject):
         self._stop_watching()
         self.review.queue = None
         if self._sort is not None:
-            self.window.table.sortByColumn(*self._sort)
+            self._table.sortByColumn(*self._sort)
             self._sort = None
         self.banner.hide()
         self.leave_action.setEnabled(False)
@@ -271,13 +301,13 @@ class SamplingController(SampleReporting, QObject):
 
     # ------------------------------------------------------------ events
     def _persist(self, write) -> None:
-        project = self.window.projects.project
+        project = self.app.document.project
         if project is None or project.session is not self._session or project.read_only:
             return
         try:
             write(project)
         except (OSError, ValueError, PermissionError) as exc:
-            self.window.report_error(
+            self.app.messages.report(
                 "Sample not saved", f"The verification sample was not saved: {exc}"
             )
 
@@ -288,19 +318,17 @@ class SamplingController(SampleReporting, QObject):
         # A new run replaced the detections (outside a project): the sample is gone.
         self.leave(remember=False)
         self.queue, self.settings, self._session = None, None, None
-        self.window.statusBar().showMessage(
-            "The detections changed: the verification sample was closed.", 8000
-        )
+        self.app.messages.say("The detections changed: the verification sample was closed.", 8000)
 
     def _on_filter_changed(self) -> None:
         if self.active:
             self.leave()
-            self.window.statusBar().showMessage(
-                "Left the verification sample (Ctrl+Shift+V resumes it).", 8000
-            )
+            self.app.messages.say("Left the verification sample (Ctrl+Shift+V resumes it).", 8000)
 
     def _on_project_opened(self, project) -> None:
         self._resume_on_open = False
+        if project is None:
+            return
         saved = load_sample(project)
         if saved is None:
             return
@@ -313,7 +341,7 @@ class SamplingController(SampleReporting, QObject):
         self._resume_on_open = saved.active
 
     def _on_recording_opened(self, _info) -> None:
-        session = self.window.session
+        session = self.app.document.session
         if self._session is not None and session is not self._session:
             # Another review (a recording outside the project, another project).
             self.leave(remember=False)

@@ -27,8 +27,10 @@ from audioclass_gui.review import Status
 from audioclass_gui.review.journal import JournalLockedError
 
 if TYPE_CHECKING:
+    from audioclass_gui.app import AppModel
     from audioclass_gui.project import ReviewProject
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.qt.inference import InferenceController
+    from audioclass_gui.qt.project_dock import ProjectController
 
 __all__ = ["OpenedRecording", "SingleReview", "open_recording_review", "welcome"]
 
@@ -81,23 +83,39 @@ class SingleReview(QObject):
     -------
     not_kept(str)
         The review of the recording now shown is held in memory only (why).
+    opening(str)
+        What is being opened (for the file label).
+    opened(object)
+        The recording's ``RecordingInfo``, to show now (its review is adopted).
+    failed(object, object)
+        The path that could not be opened and the error.
     """
 
     not_kept = Signal(str)
+    opening = Signal(str)
+    opened = Signal(object)
+    failed = Signal(object, object)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        app: AppModel,
+        projects: ProjectController,
+        inference: InferenceController,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.projects = projects
+        self.inference = inference
         self._opening = 0  # the latest request; older answers are dropped
 
     def open(self, path: str | Path) -> None:
         """Read the recording and open its review in the task runner, then show it."""
         path = Path(path)
-        window = self.window
-        window.file_label.setText(f"Opening {path.name}…")
+        self.opening.emit(f"Opening {path.name}…")
         self._opening += 1
         token, base = self._opening, projects_dir()
-        window.runner.submit(
+        self.app.tasks.submit(
             lambda: open_recording_review(path, base),
             lambda opened: self._opened(token, opened),
             lambda exc: self._failed(token, path, exc),
@@ -105,17 +123,16 @@ class SingleReview(QObject):
 
     def _failed(self, token: int, path: Path, exc: BaseException) -> None:
         if token == self._opening:
-            self.window._on_open_failed(path, exc)
+            self.failed.emit(path, exc)
 
     def _opened(self, token: int, opened: OpenedRecording) -> None:
-        window = self.window
         if token != self._opening:  # another file was asked for meanwhile
             if opened.project is not None:
                 opened.project.close()
             return
-        if window.inference.running:
-            window.inference.cancel()
-        projects = window.projects
+        if self.inference.running:
+            self.inference.cancel()
+        projects = self.projects
         if opened.project is None:
             projects.close()
             message = (
@@ -123,16 +140,16 @@ class SingleReview(QObject):
                 "Verdicts made now are lost when the window closes or another file "
                 "is opened: export them (File › Export review) before."
             )
-            window.report_error("Review not kept", message)
+            self.app.messages.report("Review not kept", message)
             self.not_kept.emit(message)
         else:
             projects.adopt(opened.project, implicit=True)
             projects.select_on_show(
-                opened.project.resume(window.review.threshold_filter())
+                opened.project.resume(self.app.review.threshold_filter())
             )
-        window._on_info(opened.info)
+        self.opened.emit(opened.info)
         if opened.project is not None:
-            window.statusBar().showMessage(welcome(opened.project, opened.info.path.name), 8000)
+            self.app.messages.say(welcome(opened.project, opened.info.path.name), 8000)
 
 
 def welcome(project: ReviewProject, name: str) -> str:

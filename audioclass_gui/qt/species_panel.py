@@ -42,7 +42,8 @@ from audioclass_gui.qt.tasks import throttled
 from audioclass_gui.review import DetectionFilter, Order, SpeciesSummary, Status
 
 if TYPE_CHECKING:
-    from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.app import AppModel
+    from audioclass_gui.qt.detection_table import DetectionTable
 
 __all__ = [
     "ALL_RECORDINGS",
@@ -265,27 +266,19 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
 class SpeciesPanelController(QObject):
     """Keeps the species panel's counts current and applies its filters."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.panel = SpeciesPanel()
-        self.dock = window._dock(
-            self.panel, "Species", Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        spectrogram_dock = getattr(window, "spectrogram_dock", None)
-        if spectrogram_dock is not None:
-            window.tabifyDockWidget(spectrogram_dock, self.dock)
-        from PySide6.QtWidgets import QDockWidget
-
-        playback_dock = window.findChild(QDockWidget, "dock-playback")
-        if playback_dock is not None:
-            playback_dock.raise_()
+    def __init__(
+        self, app: AppModel, panel: SpeciesPanel, table: DetectionTable, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.panel = panel
+        self._table = table
         self._session = None
         self._timer = throttled(self, 200, self.refresh)
         self.panel.filter_changed.connect(self.apply)
-        window.app.recording_opened.connect(lambda _info: self._watch())
-        window.app.run.finished.connect(lambda _c: self.refresh())
-        window.review.thresholds_changed.connect(self._schedule)
+        app.recording_opened.connect(lambda _info: self._watch())
+        app.run.finished.connect(lambda _c: self.refresh())
+        app.review.thresholds_changed.connect(self._schedule)
 
     def apply(self) -> None:
         """Give the list the panel's filter.
@@ -295,28 +288,28 @@ class SpeciesPanelController(QObject):
         any column after that, and "next" follows the table.
         """
         panel = self.panel
-        review, order = self.window.review, panel.order()
+        review, order = self.app.review, panel.order()
         if order != review.order:
             column, direction = ORDER_SORT[order]
-            self.window.table.sortByColumn(column, direction)
+            self._table.sortByColumn(column, direction)
         review.set_filter(panel.filter(), order, panel.all_recordings())
 
     def refresh(self) -> None:
         """Recount per species (at the thresholds, over the project or the recording)."""
-        session = self.window.session
+        session = self.app.document.session
         self.offer_recordings()
         if session is None:
             self.panel.set_summaries([])
             return
-        f = self.window.review.threshold_filter()
+        f = self.app.review.threshold_filter()
         self.panel.set_summaries(
             [s for s in session.species_summary(f) if s.detections]
         )
 
     def offer_recordings(self) -> None:
         """Offer the session's recordings in the panel's subset list."""
-        session = self.window.session
-        info = self.window.info
+        session = self.app.document.session
+        info = self.app.document.info
         paths = (
             []
             if session is None
@@ -327,7 +320,7 @@ class SpeciesPanelController(QObject):
         )
 
     def _watch(self) -> None:
-        session = self.window.session
+        session = self.app.document.session
         if session is not self._session:
             if self._session is not None:
                 self._session.status_changed.disconnect(self._schedule)
