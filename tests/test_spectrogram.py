@@ -110,6 +110,21 @@ def test_params_are_frozen_hashable_and_checked() -> None:
 # --- level, frequency and time --------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "name", ["hann", "hamming", "blackman", "blackmanharris", "nuttall", "flattop", "bartlett"]
+)
+@pytest.mark.parametrize("length", [16, 1023, 1024])
+def test_windows_are_scipys_periodic_windows(name: str, length: int) -> None:
+    # The common windows are made with numpy (no scipy.signal import at start).
+    from scipy.signal import get_window
+
+    from audioclass_gui.spectrogram.params import window_array
+
+    ours = window_array(name, length)
+    assert ours.dtype == np.float32 and not ours.flags.writeable
+    np.testing.assert_allclose(ours, get_window(name, length, fftbins=True), atol=1e-6)
+
+
 def test_full_scale_tone_lands_in_its_row_at_0_dbfs(tmp_path: Path) -> None:
     freq = 31 * SR / 1024  # a bin centre: 968.75 Hz
     path = _write(tmp_path / "tone.wav", _tone(freq, 2.0))

@@ -13,20 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from psygnal import Signal
 
-from audioclass_gui.formats.aoef import (
-    build_annotation_project,
-    build_model_runs,
-    write_aoef,
-)
-from audioclass_gui.formats.exports import (
-    EXPORT_FORMATS,
-    FOLDER_NAMES,
-    export,
-    left_out_target,
-    write_left_out,
-)
-from audioclass_gui.formats.verdict_tables import verdict_rows
-
 if TYPE_CHECKING:
     from audioclass_gui.app.model import AppModel
 
@@ -69,6 +55,21 @@ class Exports:
 
     def export(self, fmt: str, out: str | Path, include_unreviewed: bool = False) -> None:
         """Export the review as ``fmt`` (a key of ``EXPORT_FORMATS`` or ``"all"``) to ``out``."""
+        # The writers (and soundevent) load on the first export, not at the app's start.
+        from audioclass_gui.formats.aoef import (
+            build_annotation_project,
+            build_model_runs,
+            write_aoef,
+        )
+        from audioclass_gui.formats.exports import (
+            EXPORT_FORMATS,
+            FOLDER_NAMES,
+            export,
+            left_out_target,
+            write_left_out,
+        )
+        from audioclass_gui.formats.verdict_tables import verdict_rows
+
         app = self._app
         session = app.document.session
         if session is None:

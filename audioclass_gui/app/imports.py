@@ -13,16 +13,11 @@ from typing import TYPE_CHECKING
 from psygnal import Signal
 
 from audioclass_gui.app.messages import file_problem
-from audioclass_gui.project.prepare import (
-    PreparedReview,
-    PreparedSource,
-    prepare_attach,
-    prepare_review,
-)
 
 if TYPE_CHECKING:
     from audioclass_gui.app.model import AppModel
     from audioclass_gui.project import ReviewProject
+    from audioclass_gui.project.prepare import PreparedReview, PreparedSource
 
 __all__ = ["Imports"]
 
@@ -55,6 +50,8 @@ class Imports:
 
     def import_predictions(self, path: str | Path) -> None:
         """Read a predictions file off the GUI thread, then add it to the open project."""
+        from audioclass_gui.project.prepare import prepare_attach  # loads the readers
+
         project = self.project("Imported predictions")
         if project is None:
             return
@@ -68,6 +65,8 @@ class Imports:
 
     def import_review(self, path: str | Path) -> None:
         """Read an exported review off the GUI thread, then merge it into the open project."""
+        from audioclass_gui.project.prepare import prepare_review  # loads the readers
+
         project = self.project("Imported reviews")
         if project is None:
             return

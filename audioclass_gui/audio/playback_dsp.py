@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
 __all__ = [
     "NORMALISE_PEAK_DB",
@@ -173,6 +172,8 @@ def design_filter(
         ``(n_sections, 6)`` float64 Butterworth sections (band edges of
         order ``BAND_ORDER``, high-pass of order ``HIGHPASS_ORDER``).
     """
+    from scipy.signal import butter  # scipy.signal is slow to import: not at startup
+
     nyquist = samplerate / 2.0
     top = 0.99 * nyquist
     sections: list[np.ndarray] = []
@@ -252,6 +253,8 @@ class BlockFilter:
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """Filter the next 1-D block; returns float32 of the same length."""
+        from scipy.signal import sosfilt, sosfilt_zi  # imported once by design_filter
+
         x = np.asarray(block, dtype=np.float64)
         if x.size == 0:
             return np.zeros(0, np.float32)

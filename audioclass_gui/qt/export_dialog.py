@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audioclass_gui.formats.exports import FOLDER_NAMES
-
 if TYPE_CHECKING:
     from audioclass_gui.app.exports import Exports
 
@@ -93,6 +91,10 @@ class ExportDialog(QDialog):
         return FORMAT_CHOICES[self.format.currentIndex()][2]
 
     def _suggest(self) -> None:
+        from audioclass_gui.formats.exports import (
+            FOLDER_NAMES,  # the writers load on demand
+        )
+
         key = self.format.currentData()
         name = "review-export" if key == "all" else FOLDER_NAMES[key]
         self.path.setText(str(self.default_dir / name))

@@ -24,11 +24,6 @@ from audioclass_gui.audio.info import (
     to_recording,
 )
 from audioclass_gui.audio.playback import PlaybackEngine
-from audioclass_gui.formats import (
-    build_annotation_project,
-    build_model_runs,
-    write_aoef,
-)
 from audioclass_gui.models import available_models
 from audioclass_gui.qt.axes import format_clock
 from audioclass_gui.qt.boxes import BoxController
@@ -398,6 +393,12 @@ class MainWindow(QMainWindow):
         session = self.session
         if session is None:
             return
+        from audioclass_gui.formats import (
+            build_annotation_project,
+            build_model_runs,
+            write_aoef,
+        )
+
         self.statusBar().showMessage(f"Exporting to {path}…")
         # Build on the GUI thread, which owns the session; write in the pool.
         project = build_annotation_project(session)

@@ -6,9 +6,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import get_window
 
 __all__ = ["SpectrogramParams", "window_array"]
+
+#: Generalised cosine windows by name: w[n] = sum_k (-1)^k a_k cos(2 pi k n / N)
+#: (periodic form), with the coefficients scipy.signal.windows documents.
+#: Made with numpy: scipy.signal takes about half a second to import, and the
+#: window of the default settings is needed before the main window shows.
+_COSINE_SUMS: dict[str, tuple[float, ...]] = {
+    "hann": (0.5, 0.5),
+    "hamming": (0.54, 0.46),
+    "blackman": (0.42, 0.50, 0.08),
+    "blackmanharris": (0.35875, 0.48829, 0.14128, 0.01168),
+    "nuttall": (0.3635819, 0.4891775, 0.1365995, 0.0106411),
+    "flattop": (0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368),
+}
 
 
 @lru_cache(maxsize=32)
@@ -28,7 +40,17 @@ def window_array(name: str, length: int) -> np.ndarray:
     numpy.ndarray
         The window, shared between callers (hence read-only).
     """
-    w = np.asarray(get_window(name, int(length), fftbins=True), dtype=np.float32)
+    coefficients = _COSINE_SUMS.get(name) if isinstance(name, str) else None
+    if coefficients is not None:
+        phase = 2.0 * np.pi * np.arange(int(length)) / int(length)
+        w64 = np.zeros(int(length))
+        for k, a in enumerate(coefficients):
+            w64 += (-1) ** k * a * np.cos(k * phase)
+        w = w64.astype(np.float32)
+    else:  # any other name scipy knows (bartlett, ...): loaded when first used
+        from scipy.signal import get_window
+
+        w = np.asarray(get_window(name, int(length), fftbins=True), dtype=np.float32)
     w.setflags(write=False)
     return w
 

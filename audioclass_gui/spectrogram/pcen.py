@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
 
 __all__ = [
     "PCEN_BIAS",
@@ -85,6 +84,8 @@ def pcen(power: np.ndarray, coefficient: float, lead: int = 0) -> np.ndarray:
     # Start from the typical level of the lead-in (not its first column,
     # which may be a click), so the smoother settles sooner.
     zi = (1.0 - b) * np.median(mag[: max(1, lead)], axis=0, keepdims=True)
+    from scipy.signal import lfilter  # not at startup (slow import)
+
     smooth, _ = lfilter([b], [1.0, b - 1.0], mag, axis=0, zi=zi)
     out = (
         mag / (_EPS + smooth) ** PCEN_GAIN + PCEN_BIAS
