@@ -246,6 +246,9 @@ def start_window(options: AppOptions):
     elif options.run:
         RunWhenShown(window)
     window.show()
+    from audioclass_gui.qt.tasks import preload_superqt
+
+    preload_superqt()  # the throttles' library, imported while the window paints
     if options.path is not None:
         window.open_path(options.path)
     else:

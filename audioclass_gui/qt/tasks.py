@@ -7,36 +7,80 @@ signal, so callbacks may touch widgets.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from superqt.utils import qdebounced, qthrottled
 
 if TYPE_CHECKING:
     from superqt.utils._throttler import ThrottledCallable
 
-__all__ = ["TaskRunner", "debounced", "throttled"]
+__all__ = ["TaskRunner", "Throttle", "debounced", "preload_superqt", "throttled"]
 
 log = logging.getLogger(__name__)
 
 
-def throttled(parent: QObject, ms: int, slot: Callable[[], Any]) -> ThrottledCallable:
-    """Call ``slot`` at most once per ``ms`` milliseconds, ``ms`` after the first of a burst of changes.
+class Throttle:
+    """superqt's trailing throttler (or debouncer) for ``slot``, made on first use.
 
-    Call ``.throttle()`` on every change; ``.cancel()`` drops a pending call
-    (e.g. when the slot has just run for another reason); ``.flush()`` makes
-    a pending call now. superqt's ``qthrottled``, trailing.
+    Call :meth:`throttle` on every change; :meth:`cancel` drops a pending
+    call (e.g. when the slot has just run for another reason); :meth:`flush`
+    makes a pending call now. superqt's package takes a few tenths of a
+    second to import, so it is imported when a throttle is first used (or
+    earlier in the background, see :func:`preload_superqt`), not while the
+    window is being built.
     """
-    return qthrottled(slot, timeout=ms, leading=False, parent=parent)
+
+    __slots__ = ("_debounce", "_ms", "_parent", "_slot", "_throttler")
+
+    def __init__(
+        self, parent: QObject, ms: int, slot: Callable[[], Any], *, debounce: bool = False
+    ) -> None:
+        self._parent, self._ms, self._slot, self._debounce = parent, ms, slot, debounce
+        self._throttler: ThrottledCallable | None = None
+
+    def throttle(self) -> None:
+        """A change: call the slot once the throttle (or quiet period) has run out."""
+        if self._throttler is None:
+            from superqt.utils import qdebounced, qthrottled
+
+            make = qdebounced if self._debounce else qthrottled
+            self._throttler = make(self._slot, timeout=self._ms, leading=False, parent=self._parent)
+        self._throttler.throttle()
+
+    def cancel(self) -> None:
+        """Drop a pending call."""
+        if self._throttler is not None:
+            self._throttler.cancel()
+
+    def flush(self) -> None:
+        """Make a pending call now."""
+        if self._throttler is not None:
+            self._throttler.flush()
 
 
-def debounced(parent: QObject, ms: int, slot: Callable[[], Any]) -> ThrottledCallable:
+def throttled(parent: QObject, ms: int, slot: Callable[[], Any]) -> Throttle:
+    """Call ``slot`` at most once per ``ms`` milliseconds, ``ms`` after the first of a burst of changes."""
+    return Throttle(parent, ms, slot)
+
+
+def debounced(parent: QObject, ms: int, slot: Callable[[], Any]) -> Throttle:
     """Call ``slot`` once the changes pause for ``ms`` milliseconds (``.throttle()`` on each)."""
-    return qdebounced(slot, timeout=ms, leading=False, parent=parent)
+    return Throttle(parent, ms, slot, debounce=True)
+
+
+def preload_superqt() -> threading.Thread:
+    """Import superqt in a background thread (once the window shows), so no throttle waits for it."""
+    thread = threading.Thread(
+        target=importlib.import_module, args=("superqt.utils",), name="acg-preload", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 class TaskRunner(QObject):
