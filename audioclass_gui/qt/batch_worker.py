@@ -2,7 +2,9 @@
 
 The worker gets immutable inputs (recording paths, a frozen
 :class:`~audioclass_gui.batch.BatchConfig`) and sends plain data back
-through queued signals: the GUI thread never waits on it. Cancelling sets
+through queued signals (the engine's callbacks emit them from the worker
+thread; the end comes through superqt's ``returned``): the GUI thread never
+waits on it. Cancelling sets
 the config's ``cancel`` event, which the engine checks between batches.
 It also keeps the model's :class:`~audioclass_gui.project.analysis.FailureLog`
 (disk work, so here and not on the GUI thread).
@@ -115,7 +117,7 @@ class _Events(BatchEvents):
 
 
 class BatchWorker(ThreadWorker):
-    """Runs one batch at a time in a thread of its own.
+    """Runs one batch at a time on a superqt ``FunctionWorker``.
 
     Signals
     -------
@@ -141,23 +143,37 @@ class BatchWorker(ThreadWorker):
         """Run ``config`` over ``inputs``; its ``cancel`` is replaced by the worker's own."""
         if self.running:
             raise RuntimeError("a run over recordings is already going")
-        self._launch(self._work, (tuple(inputs), config), "acg-batch")
+        from superqt.utils import FunctionWorker
+
+        cancel, done = self._new_job()
+        worker = FunctionWorker(self._work, tuple(inputs), config, cancel, done)
+        worker.returned.connect(self._on_end)
+        worker.errored.connect(self._on_error)
+        self._launch(worker)
 
     def _work(
-        self, inputs: tuple[str, ...], config: BatchConfig, cancel: threading.Event
-    ) -> None:
+        self,
+        inputs: tuple[str, ...],
+        config: BatchConfig,
+        cancel: threading.Event,
+        done: threading.Event,
+    ) -> tuple[bool, str]:
+        """The run (worker thread): (cancelled, error that stopped it or "")."""
         config = replace(config, cancel=cancel)
-        error = ""
-        cancelled = False
         try:
             events = _Events(self, inputs, FailureLog(config.output))
             report = run_batch(inputs, config, events)
             events.flush(time.monotonic())
-            cancelled = report.cancelled
+            return report.cancelled, ""
         except Exception as exc:  # the window must survive anything the run raises
             log.error("run over recordings failed:\n%s", traceback.format_exc())
-            error = str(exc) or type(exc).__name__
+            return False, str(exc) or type(exc).__name__
         finally:
-            self._job_over()
-        self.ended.emit(cancelled, error)
+            done.set()
 
+    def _on_end(self, result: tuple[bool, str]) -> None:
+        self._job_over()
+        self.ended.emit(*result)
+
+    def _on_error(self, exc: BaseException) -> None:  # _work catches what the run raises
+        self._on_end((False, str(exc) or type(exc).__name__))

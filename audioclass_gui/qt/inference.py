@@ -1,9 +1,10 @@
 """Run a model over a recording in a worker thread.
 
-The worker only sees plain, immutable inputs (a model key, a soundevent
-``Recording``, frozen ``RunSettings``, keyword arguments) and sends back
-plain data through queued signals. Cancelling sets a flag the inference generator checks before
-every batch.
+The work is a generator (:func:`run_steps`) on a superqt ``GeneratorWorker``:
+it only sees plain, immutable inputs (a model key, a soundevent
+``Recording``, frozen ``RunSettings``, keyword arguments) and yields plain
+data, which reaches the GUI thread through the worker's queued signals.
+Cancelling sets a flag the inference generator checks before every batch.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Generator
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -27,7 +29,7 @@ from audioclass_gui.models import (
 )
 from audioclass_gui.qt.worker_thread import ThreadWorker
 
-__all__ = ["InferenceController", "ModelInfo"]
+__all__ = ["InferenceController", "ModelInfo", "run_steps"]
 
 log = logging.getLogger(__name__)
 
@@ -75,73 +77,88 @@ class InferenceController(ThreadWorker):
         """
         if self.running:
             raise RuntimeError("a model is already running")
+        from superqt.utils import GeneratorWorker
+
         kwargs = dict(model_kwargs or {})
         settings = settings or RunSettings()
         if settings.threshold is None:
             settings = settings.replace(threshold=confidence_floor)
-        self._launch(
-            self._work,
-            (model_key, recording, confidence_floor, kwargs, settings),
-            "acg-inference",
+        cancel, done = self._new_job()
+        worker = GeneratorWorker(
+            run_steps, model_key, recording, confidence_floor, kwargs, settings, cancel, done
         )
+        self._started = time.perf_counter()
+        # Bound methods of this QObject: Qt drops the deliveries if it is deleted first.
+        worker.yielded.connect(self._on_step)
+        worker.returned.connect(self._on_end)
+        worker.errored.connect(self._on_error)
+        self._launch(worker)
 
-    def _work(
-        self,
-        model_key: str,
-        recording: data.Recording,
-        floor: float,
-        kwargs: dict[str, Any],
-        settings: RunSettings,
-        cancel: threading.Event,
-    ) -> None:
-        t0 = time.perf_counter()
-        try:
-            message = self._run(model_key, recording, floor, kwargs, settings, cancel)
-        finally:
-            self._job_over()
+    def _on_step(self, step: tuple[str, Any]) -> None:
+        kind, value = step
+        if kind == "loaded":
+            self.model_loaded.emit(value)
+        elif kind == "predictions":
+            self.predictions.emit(value)
+        else:
+            self.progress.emit(*value)
+
+    def _on_end(self, message: str | None) -> None:
+        cancelled = self._cancel.is_set()
+        self._job_over()  # the model is released: the work has returned
         if message is None:
-            self.finished.emit(cancel.is_set(), time.perf_counter() - t0)
+            self.finished.emit(cancelled, time.perf_counter() - self._started)
         else:
             self.failed.emit(message)
 
-    def _run(
-        self,
-        model_key: str,
-        recording: data.Recording,
-        floor: float,
-        kwargs: dict[str, Any],
-        settings: RunSettings,
-        cancel: threading.Event,
-    ) -> str | None:
-        """Load and run the model; the failure message, or None on success.
+    def _on_error(self, exc: BaseException) -> None:  # run_steps catches what models raise
+        self._on_end(f"The model run failed: {exc}")
 
-        The model is a local here, so it is released before the caller
-        reports the end of the run.
-        """
-        title = model_key
-        try:
-            title = get_entry(model_key).title
-            model = create_model(model_key, settings, **kwargs)
-            model.confidence_threshold = floor
-            names = common_names(model, settings)
-            provenance = settings.to_provenance(model, recording)
-            self.model_loaded.emit(
-                ModelInfo(
-                    key=model_key,
-                    name=model.name,
-                    version=str(getattr(model, "version", "") or ""),
-                    samplerate=model.samplerate,
-                    input_samples=model.input_samples,
-                    num_classes=model.num_classes,
-                    common_names=names,
-                    provenance=provenance,
-                )
-            )
-            for step in iter_predictions(model, recording, settings, cancel=cancel):
-                if step.predictions:
-                    self.predictions.emit(list(step.predictions))
-                self.progress.emit(step.fraction, step.seconds_done, step.seconds_total)
-        except Exception as exc:  # the window must survive any model error
-            log.error("model %s failed:\n%s", model_key, traceback.format_exc())
-            return f"{title} failed on {recording.path.name}: {exc}"
-        return None
+
+def run_steps(
+    model_key: str,
+    recording: data.Recording,
+    floor: float,
+    kwargs: dict[str, Any],
+    settings: RunSettings,
+    cancel: threading.Event,
+    done: threading.Event,
+) -> Generator[tuple[str, Any], None, str | None]:
+    """Load and run the model (worker thread); yields what the window shows, returns a failure.
+
+    Yields ``("loaded", ModelInfo)`` once, then ``("predictions", [ClipPrediction])``
+    and ``("progress", (fraction, seconds done, seconds in all))`` per batch.
+    Returns None on success (also when cancelled), else the message for the
+    user. The model is a local here, so it is released when the generator
+    returns, before the window hears the run is over.
+    """
+    title = model_key
+    try:
+        title = get_entry(model_key).title
+        model = create_model(model_key, settings, **kwargs)
+        model.confidence_threshold = floor
+        names = common_names(model, settings)
+        provenance = settings.to_provenance(model, recording)
+        yield (
+            "loaded",
+            ModelInfo(
+                key=model_key,
+                name=model.name,
+                version=str(getattr(model, "version", "") or ""),
+                samplerate=model.samplerate,
+                input_samples=model.input_samples,
+                num_classes=model.num_classes,
+                common_names=names,
+                provenance=provenance,
+            ),
+        )
+        for step in iter_predictions(model, recording, settings, cancel=cancel):
+            if step.predictions:
+                yield ("predictions", list(step.predictions))
+            yield ("progress", (step.fraction, step.seconds_done, step.seconds_total))
+    except Exception as exc:  # the window must survive any model error
+        log.error("model %s failed:\n%s", model_key, traceback.format_exc())
+        return f"{title} failed on {recording.path.name}: {exc}"
+    finally:
+        done.set()
+    return None

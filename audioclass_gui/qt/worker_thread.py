@@ -1,60 +1,78 @@
-"""A worker that runs one job at a time in a Python thread of its own.
+"""One job at a time on a superqt worker: start, say when it is over, cancel, wait at shutdown.
 
 The model runs (:class:`~audioclass_gui.qt.inference.InferenceController`,
-:class:`~audioclass_gui.qt.batch_worker.BatchWorker`) share this life
-cycle: start with a fresh cancel flag, say when the job is over (the
-thread may still be winding down), cancel, and wait only at shutdown.
-Their signals, emitted from the thread, reach the GUI thread queued.
+:class:`~audioclass_gui.qt.batch_worker.BatchWorker`) share this life cycle.
+Their work is a superqt worker (``GeneratorWorker`` for the inference
+generator, ``FunctionWorker`` for the batch engine) in Qt's global thread
+pool; what the work yields or returns reaches the GUI thread through the
+worker's queued signals, and Qt drops deliveries to a receiver that has been
+deleted. Each job gets a fresh cancel flag, which the engines check between
+batches.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QThreadPool
 
-__all__ = ["ThreadWorker"]
+if TYPE_CHECKING:
+    from superqt.utils import WorkerBase
+
+__all__ = ["MIN_POOL_THREADS", "ThreadWorker"]
+
+#: Threads kept in Qt's global pool: an inference run and a run over
+#: recordings may go at once, and must not wait for each other's thread.
+MIN_POOL_THREADS = 4
 
 
 class ThreadWorker(QObject):
     """Base of the window's one-job-at-a-time workers.
 
-    Subclasses start a job with :meth:`_launch` and call
-    :meth:`_job_over` as their last step before emitting their final
-    signal, so a slot reacting to it may start the next job.
+    Subclasses build a superqt worker around the job and hand it to
+    :meth:`_launch`; they call :meth:`_job_over` on the GUI thread before
+    emitting their final signal, so a slot reacting to it may start the next
+    job.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread: threading.Thread | None = None
+        self._worker: WorkerBase | None = None
         self._cancel = threading.Event()
-        self._active = threading.Event()
+        self._done = threading.Event()
+        self._done.set()
+        self._active = False
 
     @property
     def running(self) -> bool:
         """Whether a job is in progress (False once it has said it is over)."""
-        return self._active.is_set()
+        return self._active
 
-    def _launch(self, target: Callable[..., Any], args: tuple[Any, ...], name: str) -> threading.Event:
-        """Start ``target(*args, cancel)`` in a new daemon thread; returns the job's cancel flag."""
-        self._cancel = cancel = threading.Event()
-        self._active.set()
-        self._thread = threading.Thread(target=target, args=(*args, cancel), name=name, daemon=True)
-        self._thread.start()
-        return cancel
+    def _new_job(self) -> tuple[threading.Event, threading.Event]:
+        """A fresh (cancel, done) pair for the next job; the job sets ``done`` as it ends."""
+        if self._active:
+            raise RuntimeError("a job is already going")
+        self._cancel, self._done = threading.Event(), threading.Event()
+        return self._cancel, self._done
+
+    def _launch(self, worker: WorkerBase) -> None:
+        """Start ``worker`` in Qt's global thread pool (kept wide enough for every worker)."""
+        pool = QThreadPool.globalInstance()
+        if pool.maxThreadCount() < MIN_POOL_THREADS:
+            pool.setMaxThreadCount(MIN_POOL_THREADS)
+        self._active = True
+        self._worker = worker
+        worker.start()
 
     def _job_over(self) -> None:
-        self._active.clear()
+        self._active = False
+        self._worker = None
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check (after the current batch)."""
         self._cancel.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the thread ends (for shutdown and tests only)."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Block until the job's work has ended (for shutdown and tests only)."""
+        return self._done.wait(timeout)
