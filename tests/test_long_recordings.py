@@ -304,7 +304,7 @@ def test_paging_through_a_long_recording_paints_every_page(
     loader = view.loader
     assert loader.cache.nbytes <= loader.cache.max_bytes
     assert (
-        len(view._items) <= 4
+        len(view.tiles.images) <= 4
     )  # only the visible tiles (and no stale backdrop) stay on screen
     # Back, to the start and the end, and panning.
     _press(qtbot, win, Qt.Key.Key_PageUp)
@@ -343,14 +343,14 @@ def test_zooming_out_uses_the_progressive_overview(
     qtbot.waitUntil(
         lambda: view.painted_range == pytest.approx((0.0, view.duration)), timeout=5_000
     )
-    assert view._plan.use_overview and not view._items
+    assert view.tiles.plan.use_overview and not view.tiles.images
     assert view.loader.computed == computed  # the whole file needed no tile
     # Zoom to a selection (Shift+drag makes one), then the frequency axis alone.
     view.set_selection((600.0, 606.0))
     _press(qtbot, win, Qt.Key.Key_Z)
     assert view.visible_range() == pytest.approx((599.4, 606.6))
     qtbot.waitUntil(
-        lambda: view.painted_range is not None and not view._plan.use_overview,
+        lambda: view.painted_range is not None and not view.tiles.plan.use_overview,
         timeout=10_000,
     )
     y0, y1 = view.frequency_range()
@@ -389,7 +389,7 @@ def test_new_settings_drop_stale_tiles_and_persist(
     assert all(key[1].window_length == 2048 for key in list(view.loader.cache._items))
     qtbot.waitUntil(lambda: view.painted_range is not None, timeout=10_000)
     assert all(
-        item.image.shape[0] == 1025 for item in view._items.values()
+        item.image.shape[0] == 1025 for item in view.tiles.images.values()
     )  # 2048-point FFT rows
     assert all(key[1].window_length == 2048 for key in list(view.loader.cache._items))
     panel.pcen.setChecked(True)
@@ -433,6 +433,6 @@ def test_channel_setting_shows_one_channel(qtbot, window, tmp_path: Path) -> Non
     panel.channel.setCurrentIndex(panel.channel.findData(1))
     assert view.params == SpectrogramParams(channel=1)
     qtbot.waitUntil(lambda: view.painted_range is not None, timeout=10_000)
-    item = next(iter(view._items.values()))
+    item = next(iter(view.tiles.images.values()))
     peak_row = int(np.argmax(item.image.mean(axis=1)))
     assert abs(peak_row * sr / 1024 - 3000) < 10  # only the right channel's tone

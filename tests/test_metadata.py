@@ -403,8 +403,8 @@ def test_time_expanded_recordings_are_shown_in_real_time_and_frequency(
     assert win.session.recordings[0].duration == pytest.approx(2.0)
     qtbot.waitUntil(lambda: view.painted_range is not None, timeout=10_000)
     assert view.painted_range[1] >= 2.0 - 1e-6 and view.painted_range[1] < 2.5
-    rect = next(iter(view._items.values())).mapRectToParent(
-        next(iter(view._items.values())).boundingRect()
+    rect = next(iter(view.tiles.images.values())).mapRectToParent(
+        next(iter(view.tiles.images.values())).boundingRect()
     )
     assert (
         rect.top() < 0 < 39_000 < rect.bottom()

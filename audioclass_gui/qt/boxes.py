@@ -7,7 +7,8 @@ tags it. Click a box to select it (Esc or a click on empty spectrogram
 deselects it): S retags it (a double-click too), N gives it a note, Delete
 deletes it; drag it to move it, drag its handles to resize it. Every change
 is an undoable session edit, durable at once in a project.
-Drawing lives in :mod:`audioclass_gui.qt.box_drawing`, the graphics in
+The drag that draws is :class:`~audioclass_gui.qt.box_drawing.BoxDrawing`
+(the controller's ``drawer``), the graphics are in
 :mod:`audioclass_gui.qt.box_items`.
 """
 
@@ -16,11 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from audioclass_gui.qt.box_drawing import BoxDrawing
+from audioclass_gui.qt.box_drawing import BOX, INTERVAL, MIN_SPAN, BoxDrawing
 from audioclass_gui.qt.box_items import BoxItem, BoxLabel, label_text
 from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.species_picker import SpeciesPicker
@@ -47,7 +47,7 @@ def _fit(a: float, b: float, span: float, lo: float, hi: float) -> tuple[float, 
     return max(lo, a), min(hi, b)
 
 
-class BoxController(BoxDrawing, QObject):
+class BoxController(QObject):
     """Draw, select, tag, annotate, move, resize and delete boxes on the open recording.
 
     Attributes
@@ -58,6 +58,8 @@ class BoxController(BoxDrawing, QObject):
         Box id -> :class:`~audioclass_gui.qt.box_items.BoxItem` drawn now.
     labels : dict
         Box id -> :class:`~audioclass_gui.qt.box_items.BoxLabel` drawn now.
+    drawer : BoxDrawing
+        The drawing mode and the drag that draws.
 
     Signals
     -------
@@ -91,13 +93,15 @@ class BoxController(BoxDrawing, QObject):
         self.rois: dict[str, BoxItem] = {}
         self.labels: dict[str, BoxLabel] = {}
         self.selected: str | None = None
-        self.mode: str | None = None
         self.dialog = None
-        self._start: QPointF | None = None
-        self._interval = False
-        self._rubber: pg.ROI | None = None
         self._session = None
-        self.view.viewport().installEventFilter(self)
+        self.drawer = BoxDrawing(app, view, parent=self)
+        self.drawer.mode_changed.connect(self._on_mode_changed)
+        self.drawer.drawn.connect(
+            lambda t0, t1, f0, f1, interval: self.finish_box(
+                t0, t1, f0, f1, interval=interval
+            )
+        )
         app.recording_opened.connect(lambda _info: self._watch())
         review.selection_changed.connect(self._on_detection_selected)
         table.clicked.connect(self._on_table_clicked)
@@ -134,6 +138,80 @@ class BoxController(BoxDrawing, QObject):
             self.delete_selected,
             "Delete the selected box",
         )
+
+    # ------------------------------------------------------------ drawing
+    @property
+    def drawing(self) -> bool:
+        """True while the next drag draws a box or an interval."""
+        return self.drawer.drawing
+
+    def toggle_drawing(self) -> None:
+        """B: the next drag on the spectrogram draws a box (Shift+drag: an interval)."""
+        self.drawer.toggle(BOX)
+
+    def mark_interval(self) -> SpeciesPicker | None:
+        """I: mark the selected time range as an interval, else drag one."""
+        span = self.view.selection()
+        if (
+            span is not None
+            and not self.drawer.drawing
+            and self.app.document.info is not None
+        ):
+            self.view.set_selection(None)
+            self.interval_action.setChecked(False)  # Qt checked it on trigger
+            return self.finish_box(span[0], span[1], interval=True)
+        self.drawer.toggle(INTERVAL)
+        return None
+
+    def cancel(self) -> None:
+        """Esc: stop drawing and deselect the box."""
+        self.drawer.cancel()
+        self.select(None)
+
+    def finish_box(
+        self,
+        t0: float,
+        t1: float,
+        f0: float | None = None,
+        f1: float | None = None,
+        *,
+        interval: bool = False,
+    ) -> SpeciesPicker | None:
+        """A box (or interval) was drawn: clamp it to the recording, then ask its species."""
+        info = self.app.document.info
+        if info is None:
+            return None
+        start, end = self._clamp_time(t0, t1)
+        low = high = None
+        if not interval:
+            low, high = self._clamp_band(f0 or 0.0, f1 or 0.0)
+            if high - low < MIN_SPAN[1]:
+                return None
+        if end - start < MIN_SPAN[0]:
+            return None
+        path = str(Path(info.path).absolute())
+        what = "interval" if interval else "box"
+        picker = self._picker(f"Tag the {what} as…", self._candidates(start, end))
+        picker.species_chosen.connect(
+            lambda sci: self._add(path, start, end, low, high, sci)
+        )
+        return picker
+
+    def _add(self, path, start, end, low, high, sci: str) -> None:
+        made: list[str] = []
+
+        def add(session):
+            edit = session.add_box(path, start, end, low, high, sci)
+            made.append(edit.box_id)
+            return edit
+
+        if self.review._do(add) and made:
+            self.select(made[0])
+        self.window.activateWindow()
+
+    def _on_mode_changed(self, mode: str | None) -> None:
+        self.draw_action.setChecked(mode == BOX)
+        self.interval_action.setChecked(mode == INTERVAL)
 
     # ---------------------------------------------------------- selection
     def box(self) -> Box | None:

@@ -11,8 +11,9 @@ started appear) each time the list is opened while nothing plays, and
 after a device failure; Rescan forces it, stopping playback.
 
 The controls that shape the sound (speed, context, band, high-pass, gain,
-channel) are :class:`~audioclass_gui.qt.playback_sound.SoundControls`; the
-output picker is :class:`~audioclass_gui.qt.playback_devices.DevicePicker`.
+channel) are the bar's :class:`~audioclass_gui.qt.playback_sound.SoundControls`
+(``sound``); the output picker is its
+:class:`~audioclass_gui.qt.playback_devices.DevicePicker` (``devices``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,15 @@ def _rate(hz: int) -> str:
     return f"{hz / 1000:g} kHz"
 
 
-class PlaybackBar(SoundControls, QWidget):
+def _sound_control(name: str) -> property:
+    """The bar's ``name``: the widget of the same name of its :class:`SoundControls`."""
+    return property(
+        lambda self: getattr(self.sound, name),
+        doc=f"The ``{name}`` of :attr:`sound`.",
+    )
+
+
+class PlaybackBar(QWidget):
     """Transport controls and playback settings for the main window.
 
     Parameters
@@ -51,6 +60,16 @@ class PlaybackBar(SoundControls, QWidget):
         The window's playback controller (its state and position are shown).
     store
         Where settings persist (default: :func:`settings_store`).
+
+    Attributes
+    ----------
+    settings : PlaybackSettings
+        What the controls show (saved at each change).
+    sound : SoundControls
+        Speed, context, band, high-pass, gain and channel (its widgets are
+        the bar's ``speed_spin``, ``band_combo``, ... too).
+    devices : DevicePicker
+        The output device.
 
     Signals
     -------
@@ -65,6 +84,16 @@ class PlaybackBar(SoundControls, QWidget):
     play_requested = Signal()
     stop_requested = Signal()
     options_changed = Signal()
+
+    speed_spin = _sound_control("speed_spin")
+    context_spin = _sound_control("context_spin")
+    band_combo = _sound_control("band_combo")
+    low_spin = _sound_control("low_spin")
+    high_spin = _sound_control("high_spin")
+    highpass_spin = _sound_control("highpass_spin")
+    gain_spin = _sound_control("gain_spin")
+    normalise_check = _sound_control("normalise_check")
+    channel_combo = _sound_control("channel_combo")
 
     def __init__(
         self,
@@ -153,7 +182,8 @@ class PlaybackBar(SoundControls, QWidget):
             transport.addWidget(w)
         transport.addWidget(self.time_label, 1)
 
-        sound_rows = self._build_sound_rows()
+        self.sound = SoundControls(self)
+        self.sound.edited.connect(self._set)
         self.follow_check = QCheckBox("Follow")
         self.autoplay_check = QCheckBox("Autoplay next")
         for check, action in (
@@ -182,7 +212,7 @@ class PlaybackBar(SoundControls, QWidget):
         grid.setVerticalSpacing(3)
         rows = [
             ("", transport),
-            *sound_rows,
+            *self.sound.rows(),
             ("", checks),
             ("Output", self.devices),
         ]
@@ -209,21 +239,27 @@ class PlaybackBar(SoundControls, QWidget):
     # --------------------------------------------------------- settings
     def _show_settings(self) -> None:
         s = self.settings
-        self._show_sound_settings()
+        self.sound.show_settings(s)
         self.loop_action.setChecked(s.loop)
         self.follow_action.setChecked(s.follow)
         self.autoplay_action.setChecked(s.autoplay)
-        self._select_channel()
-        self._enable_band()
 
     def _set(self, name: str, value, replay: bool = False) -> None:
         if self._loading or getattr(self.settings, name) == value:
             return
         setattr(self.settings, name, value)
-        self._enable_band()
+        self.sound.enable_band(self.settings.band_mode == "custom")
         self.settings.save(self.store)
         if replay:
             self.options_changed.emit()
+
+    def step_speed(self, direction: int) -> None:
+        """Go to the next slower (-1) or faster (+1) speed in :data:`SPEED_STEPS`."""
+        self.sound.step_speed(direction, self.settings.speed)
+
+    def set_channels(self, channels: int) -> None:
+        """Offer the channels of the open recording (emits nothing)."""
+        self.sound.set_channels(channels, self.settings.channel)
 
     @property
     def context(self) -> float:

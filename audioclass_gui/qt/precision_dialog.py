@@ -9,8 +9,8 @@ per-species thresholds can be saved as a CSV or applied to the list.
 
 The table is :class:`~audioclass_gui.qt.precision_table.PrecisionTable`,
 the plot :class:`~audioclass_gui.qt.precision_plot.PrecisionPlot`, and
-applying or saving the thresholds
-:class:`~audioclass_gui.qt.precision_actions.ThresholdActions`.
+applying or saving the thresholds the dialog's
+:class:`~audioclass_gui.qt.precision_actions.ThresholdActions` (``actions``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from audioclass_gui.review.precision_words import describe_species_threshold
 __all__ = ["PRECISION_COLUMNS", "PrecisionDialog"]
 
 
-class PrecisionDialog(ThresholdActions, QDialog):
+class PrecisionDialog(QDialog):
     """Per-species precision, its plot and the threshold reaching a target (non-modal, live).
 
     Parameters
@@ -98,9 +98,8 @@ class PrecisionDialog(ThresholdActions, QDialog):
         super().__init__(parent)
         self.setWindowTitle("Precision per species")
         self.session = session
-        self.runner = runner
         self.threshold_in_use = threshold_in_use
-        self.folder = Path(folder) if folder else None
+        self.actions = ThresholdActions(runner, folder, parent=self)
         self._rows: list[SpeciesThreshold] = []
         self._selected: str | None = None
 
@@ -199,6 +198,10 @@ class PrecisionDialog(ThresholdActions, QDialog):
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.save_button.clicked.connect(self.ask_save)
         self.apply_button.clicked.connect(self.apply)
+        self.actions.status.connect(self.status.setText)
+        self.actions.apply_requested.connect(self.apply_requested)
+        self.actions.saved.connect(self.saved)
+        self.actions.failed.connect(self.failed)
         session.status_changed.connect(self._schedule)
         self.refresh()
 
@@ -224,6 +227,21 @@ class PrecisionDialog(ThresholdActions, QDialog):
     def select_species(self, scientific_name: str) -> bool:
         """Choose a species of the table (as clicking its row does); False if not listed."""
         return self.table.select_species(scientific_name)
+
+    # ------------------------------------------------------------- actions
+    def apply(self) -> dict[str, float]:
+        """Apply the thresholds reaching the target to the detection list (emits apply_requested)."""
+        return self.actions.apply(self.thresholds(), self.target.value())
+
+    def ask_save(self) -> None:
+        """Ask where to save the thresholds CSV, then write it."""
+        path = self.actions.ask_path(self.target.value(), self)
+        if path is not None:
+            self.save(path)
+
+    def save(self, path: str | Path) -> None:
+        """Write the table's thresholds to ``path`` (atomically, in the runner when there is one)."""
+        self.actions.save(path, self._rows)
 
     # ------------------------------------------------------------ updating
     def refresh(self) -> None:

@@ -7,7 +7,8 @@ each verdict, down the table in the order it shows; sort by another column
 (e.g. Start) to review in that order instead. The filter
 row narrows the list by species, status, score range and recordings: the
 open one, all, or any subset of the project's recordings, ticked in a list
-("3 of 12 recordings").
+("3 of 12 recordings"): the panel's
+:class:`~audioclass_gui.qt.recording_subset.RecordingSubset` (``subset``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QListWidget,
     QPushButton,
     QTableWidget,
     QVBoxLayout,
@@ -34,8 +36,7 @@ from audioclass_gui.qt.recording_subset import (
     ALL_RECORDINGS,
     OPEN_RECORDING,
     SOME_RECORDINGS,
-    RecordingSubsetMixin,
-    TickList,
+    RecordingSubset,
 )
 from audioclass_gui.qt.table_items import table_item
 from audioclass_gui.qt.tasks import throttled
@@ -69,8 +70,14 @@ STATUS_CHOICES = (
 )
 
 
-class SpeciesPanel(RecordingSubsetMixin, QWidget):
+class SpeciesPanel(QWidget):
     """Species counts and the list's filters.
+
+    Attributes
+    ----------
+    subset : RecordingSubset
+        Which recordings the list spans (its combo box is :attr:`recordings`,
+        its list :attr:`recording_list`).
 
     Signals
     -------
@@ -113,20 +120,7 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
             spin.setDecimals(2)
             spin.setSingleStep(0.05)
             spin.setValue(value)
-        self.recordings = QComboBox()
-        self.recordings.addItem("Open recording", OPEN_RECORDING)
-        self.recordings.addItem("All recordings", ALL_RECORDINGS)
-        self.recordings.addItem("Some recordings…", SOME_RECORDINGS)
-        self.recordings.setToolTip(
-            "List the open recording's detections, every recording's, or those"
-            " of the recordings ticked below"
-        )
-        # The subset: one checkable row per recording of the project.
-        self.recording_list = TickList()
-        self.recording_list.setToolTip("Tick the recordings to list (Space ticks)")
-        self.recording_list.setMaximumHeight(140)
-        self.recording_list.setVisible(False)
-        self._open_path: str | None = None
+        self.subset = RecordingSubset(self)
         self.reset = QPushButton("Show all")
         scores = QHBoxLayout()
         scores.addWidget(self.min_score)
@@ -144,13 +138,22 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
         layout.addWidget(self.reset)
         for combo in (self.species, self.status):
             combo.currentIndexChanged.connect(self.filter_changed)
-        self.recordings.currentIndexChanged.connect(self._on_recording_mode)
-        self.recording_list.itemChanged.connect(self._on_recording_ticked)
+        self.subset.changed.connect(self.filter_changed)
         for spin in (self.min_score, self.max_score):
             spin.valueChanged.connect(self.filter_changed)
         self.reset.clicked.connect(self.clear_filters)
 
     # ------------------------------------------------------------ reading
+    @property
+    def recordings(self) -> QComboBox:
+        """The recordings choice: the open one, all, or some (the subset's combo box)."""
+        return self.subset.combo
+
+    @property
+    def recording_list(self) -> QListWidget:
+        """The project's recordings, ticked to list them (shown while "some" is chosen)."""
+        return self.subset.ticks
+
     def filter(self) -> DetectionFilter:
         """The conditions chosen (the window adds the threshold)."""
         species = self.species.currentData()
@@ -161,7 +164,7 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
             statuses=None if status is None else {status},
             min_score=self.min_score.value(),
             max_score=None if high >= 1.0 else high,
-            recordings=self.chosen_recordings(),
+            recordings=self.subset.chosen(),
         )
 
     def order(self) -> Order:
@@ -170,7 +173,7 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
 
     def all_recordings(self) -> bool:
         """True when the list spans more than the open recording (all, or a subset)."""
-        return self.recordings.currentData() in (ALL_RECORDINGS, SOME_RECORDINGS)
+        return self.subset.spans_project()
 
     def set_summaries(self, summaries: list[SpeciesSummary]) -> None:
         """Show per-species counts (and offer them in the species filter).
@@ -227,30 +230,19 @@ class SpeciesPanel(RecordingSubsetMixin, QWidget):
     def choose_species(self, scientific_name: str | None) -> None:
         """List one species across every recording, best score first (None: all)."""
         index = self.species.findData(scientific_name)
-        blockers = [w.blockSignals(True) for w in (self.species, self.recordings)]
+        blocker = self.species.blockSignals(True)
         self.species.setCurrentIndex(max(0, index))
-        if self.recordings.currentData() != SOME_RECORDINGS:  # a chosen subset stays
-            mode = ALL_RECORDINGS if scientific_name is not None else OPEN_RECORDING
-            self.recordings.setCurrentIndex(self.recordings.findData(mode))
-        for w, b in zip((self.species, self.recordings), blockers, strict=True):
-            w.blockSignals(b)
+        self.species.blockSignals(blocker)
+        self.subset.follow_species(scientific_name is not None)
         self.filter_changed.emit()
 
     def clear_filters(self) -> None:
         """Back to every detection of the open recording."""
-        widgets = (
-            self.species,
-            self.status,
-            self.recordings,
-            self.min_score,
-            self.max_score,
-        )
+        widgets = (self.species, self.status, self.min_score, self.max_score)
         blockers = [w.blockSignals(True) for w in widgets]
         self.species.setCurrentIndex(0)
         self.status.setCurrentIndex(0)
-        self.recordings.setCurrentIndex(0)
-        self.recording_list.setVisible(False)
-        self._update_recording_summary()
+        self.subset.reset()
         self.min_score.setValue(0.0)
         self.max_score.setValue(1.0)
         for w, b in zip(widgets, blockers, strict=True):
@@ -315,7 +307,7 @@ class SpeciesPanelController(QObject):
             if session is None
             else [str(Path(r.path).absolute()) for r in session.recordings]
         )
-        self.panel.set_recordings(
+        self.panel.subset.set_recordings(
             paths, None if info is None else str(Path(info.path).absolute())
         )
 

@@ -1,16 +1,18 @@
 """Display levels of the spectrogram: automatic or fixed, per scale, with gain.
 
 :func:`auto_levels` measures levels that suit a tile. :class:`DisplayLevels`
-is mixed into :class:`~audioclass_gui.qt.spectrogram_view.SpectrogramView`:
-it keeps the measured base levels per scale (dB, PCEN), turns them and the
-:class:`~audioclass_gui.qt.spectrogram_settings.DisplaySettings` into the
-levels of the tiles and of the overview, and applies new display settings
-without recomputing anything.
+owns one view's display settings, colour map and the base levels measured
+per scale (dB, PCEN), turns them into the levels of the tiles and of the
+overview, and says when they change; the images are restyled by whoever
+owns them (:class:`~audioclass_gui.qt.spectrogram_tiles.TileDisplay`), so
+new display settings never recompute anything.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Signal
 
 from audioclass_gui.qt.spectrogram_settings import DisplaySettings, colormap
 from audioclass_gui.spectrogram import DB_FLOOR, SpectrogramTile
@@ -38,10 +40,43 @@ def auto_levels(tile: SpectrogramTile, db_range: float) -> tuple[float, float]:
     return (min(low, top - 20.0), top)
 
 
-class DisplayLevels:
-    """Levels for a view with ``display``, ``params``, ``_items`` (tile images),
-    ``overview_image``, ``_cmap``, ``_levels``, ``_overview_levels``,
-    ``_auto_base`` and ``levels_changed``."""
+class DisplayLevels(QObject):
+    """The levels and colour map one spectrogram view draws with.
+
+    Tiles are in dB or, with PCEN on, in PCEN values; the overview is always
+    in dB. Automatic levels are measured on the first data of each scale
+    (:meth:`measure`) and shifted by the gain; fixed ones come from the
+    settings' floor and ceiling.
+
+    Signals
+    -------
+    changed(bool)
+        The levels were worked out again (and the colour map changed, when
+        True): restyle the images.
+    """
+
+    changed = Signal(bool)
+
+    def __init__(
+        self, display: DisplaySettings | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._display = display or DisplaySettings()
+        self._cmap = colormap(self._display.colormap)
+        self._scale = "dB"
+        self._base: dict[str, tuple[float, float]] = {}  # by scale: "dB", "PCEN"
+        self._levels: tuple[float, float] | None = None  # tiles
+        self._overview_levels: tuple[float, float] | None = None  # always dB
+
+    @property
+    def display(self) -> DisplaySettings:
+        """The display settings in use."""
+        return self._display
+
+    @property
+    def cmap(self) -> pg.ColorMap:
+        """The colour map of the settings."""
+        return self._cmap
 
     @property
     def levels(self) -> tuple[float, float] | None:
@@ -53,52 +88,62 @@ class DisplayLevels:
         """The display levels of the overview (always dB)."""
         return self._overview_levels
 
-    def set_display(self, display: DisplaySettings) -> None:
-        """Redraw with new levels, gain or colours (nothing is recomputed)."""
-        if display.colormap != self.display.colormap:
+    def knows(self, scale: str) -> bool:
+        """Whether base levels were measured for ``scale`` ("dB" or "PCEN")."""
+        return scale in self._base
+
+    def set_display(self, display: DisplaySettings, sample: np.ndarray | None) -> None:
+        """New levels, gain or colours; ``sample`` (a tile shown now) is measured again."""
+        colours = display.colormap != self._display.colormap
+        if colours:
             self._cmap = colormap(display.colormap)
-            for item in (*self._items.values(), self.overview_image):
-                item.setColorMap(self._cmap)
-        self.display = display
+        self._display = display
         if display.auto_levels:  # the range may have changed: measure again
-            scale = self._current_scale()
-            self._auto_base = {k: v for k, v in self._auto_base.items() if k != scale}
-            first = next(iter(self._items.values()), None)
-            if first is not None and first.image is not None:
-                self._set_auto_base_from(first.image, scale)
-        self._apply_levels()
+            scale = self._scale
+            self._base = {k: v for k, v in self._base.items() if k != scale}
+            if sample is not None:
+                self._set_base_from(sample, scale)
+        self._apply(colours)
 
-    def _current_scale(self) -> str:
-        return "PCEN" if self.params.pcen else "dB"
+    def set_scale(self, scale: str) -> None:
+        """The scale of the tiles from now on: "dB", or "PCEN" with PCEN on."""
+        self._scale = scale
 
-    def _set_auto_base_from(self, data: np.ndarray, scale: str) -> None:
+    def measure(self, data: np.ndarray, scale: str) -> None:
+        """Take the base levels of ``scale`` from ``data``, then apply them."""
+        self._set_base_from(data, scale)
+        self._apply()
+
+    def forget(self, scale: str) -> None:
+        """Drop the base levels of ``scale`` (its values changed meaning)."""
+        self._base.pop(scale, None)
+
+    def reset(self) -> None:
+        """A new recording: nothing measured, no levels (nothing is announced)."""
+        self._base = {}
+        self._levels = self._overview_levels = None
+
+    def _set_base_from(self, data: np.ndarray, scale: str) -> None:
         probe = SpectrogramTile(
             np.asarray(data, dtype=np.float32), 0.0, 1.0, 0.0, 1.0, scale=scale
         )
-        self._auto_base[scale] = auto_levels(probe, self.display.db_range)
+        self._base[scale] = auto_levels(probe, self._display.db_range)
 
     def _levels_for(self, scale: str) -> tuple[float, float] | None:
         """Levels for data of this scale under the display settings (None: not known yet)."""
-        d = self.display
+        d = self._display
         if scale == "PCEN":  # PCEN values have no fixed scale: always automatic
-            base = self._auto_base.get("PCEN")
+            base = self._base.get("PCEN")
             if base is None:
                 return None
             factor = 10.0 ** (-d.gain / 20.0)
             return (base[0] * factor, base[1] * factor)
         if not d.auto_levels:
             return (d.floor - d.gain, d.ceiling - d.gain)
-        base = self._auto_base.get("dB")
+        base = self._base.get("dB")
         return None if base is None else (base[0] - d.gain, base[1] - d.gain)
 
-    def _apply_levels(self) -> None:
-        self._levels = self._levels_for(self._current_scale())
+    def _apply(self, colours: bool = False) -> None:
+        self._levels = self._levels_for(self._scale)
         self._overview_levels = self._levels_for("dB") or self._overview_levels
-        if self._levels is not None:
-            for item in self._items.values():
-                if item.image is not None:
-                    item.setLevels(self._levels)
-        if self._overview_levels is not None:
-            if self.overview_image.image is not None:
-                self.overview_image.setLevels(self._overview_levels)
-            self.levels_changed.emit((self._overview_levels, self.display.colormap))
+        self.changed.emit(colours)

@@ -10,14 +10,16 @@ under the new ones until those arrive, so nothing flickers.
 
 Coordinates are seconds and Hz of the recording as it happened: for a
 time-expanded file (GUANO ``TE``), file seconds divided and file Hz
-multiplied by the expansion factor.
+multiplied by the expansion factor
+(:class:`~audioclass_gui.qt.view_coordinates.ViewCoordinates`).
 
-The roles are split by module: this one holds the widget, its recording,
-settings, playhead, messages and clicks;
-:mod:`~audioclass_gui.qt.spectrogram_tiles` what is shown for a view (tiles
-or overview); :mod:`~audioclass_gui.qt.spectrogram_levels` the display
-levels; :mod:`~audioclass_gui.qt.view_navigation` zoom, pan, paging and
-selections.
+The widget holds its recording, settings, playhead, messages and clicks,
+and delegates to helpers that own their state:
+:class:`~audioclass_gui.qt.spectrogram_tiles.TileDisplay` (``tiles``: the
+images shown for a view), :class:`~audioclass_gui.qt.spectrogram_levels.DisplayLevels`
+(``display_levels``), :class:`~audioclass_gui.qt.view_navigation.ViewNavigation`
+(``navigation``: zoom, pan, paging) and
+:class:`~audioclass_gui.qt.time_selection.TimeSelection` (``time_selection``).
 """
 
 from __future__ import annotations
@@ -33,17 +35,19 @@ from PySide6.QtWidgets import QLabel
 from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.axes import FrequencyAxis, TimeAxis
 from audioclass_gui.qt.spectrogram_levels import DisplayLevels, auto_levels
-from audioclass_gui.qt.spectrogram_settings import DisplaySettings, colormap
+from audioclass_gui.qt.spectrogram_settings import DisplaySettings
 from audioclass_gui.qt.spectrogram_tiles import OVERSAMPLE, TileDisplay
 from audioclass_gui.qt.tasks import TaskRunner
 from audioclass_gui.qt.tile_loader import TileLoader
 from audioclass_gui.qt.time_format import TimeFormat
+from audioclass_gui.qt.time_selection import TimeSelection
+from audioclass_gui.qt.view_coordinates import ViewCoordinates
 from audioclass_gui.qt.view_navigation import (
     PAGE_OVERLAP,
     SpectrogramViewBox,
     ViewNavigation,
 )
-from audioclass_gui.spectrogram import SpectrogramParams, TileSpec
+from audioclass_gui.spectrogram import SpectrogramParams
 
 __all__ = ["OVERSAMPLE", "PAGE_OVERLAP", "SpectrogramView", "auto_levels"]
 
@@ -52,10 +56,19 @@ __all__ = ["OVERSAMPLE", "PAGE_OVERLAP", "SpectrogramView", "auto_levels"]
 FIRST_VIEW = 20.0
 
 
-class SpectrogramView(
-    TileDisplay, DisplayLevels, ViewNavigation, pg.GraphicsLayoutWidget
-):
+class SpectrogramView(pg.GraphicsLayoutWidget):
     """Spectrogram of one recording with zoom, pan, paging, selection and a playhead.
+
+    Attributes
+    ----------
+    tiles : TileDisplay
+        The images shown for the current view.
+    display_levels : DisplayLevels
+        The levels and colour map of the images.
+    navigation : ViewNavigation
+        Zoom, pan and paging (the view's methods of the same names call it).
+    time_selection : TimeSelection
+        The selected time range.
 
     Signals
     -------
@@ -96,17 +109,7 @@ class SpectrogramView(
         self.setBackground("#111418")
         self.loader = TileLoader(runner, parent=self)
         self.params = SpectrogramParams()
-        self.display = DisplaySettings()
-        self.info: RecordingInfo | None = None
-        self._te = 1.0
-        self._levels: tuple[float, float] | None = None  # tiles
-        self._overview_levels: tuple[float, float] | None = None  # overview (always dB)
-        self._auto_base: dict[str, tuple[float, float]] = {}  # by scale: "dB", "PCEN"
-        self._painted_range: tuple[float, float] | None = None
-        self._painted_key: tuple | None = None
-        self._plan = None
-        self._items: dict[TileSpec, pg.ImageItem] = {}
-        self._cmap = colormap(self.display.colormap)
+        self._coords: ViewCoordinates | None = None
 
         self.time_axis = TimeAxis()
         self.freq_axis = FrequencyAxis()
@@ -122,10 +125,11 @@ class SpectrogramView(
         vb.setMouseEnabled(x=True, y=False)
         vb.setDefaultPadding(0.0)
 
-        self.overview_image = pg.ImageItem(axisOrder="row-major")
-        self.overview_image.setZValue(-20)
-        self.overview_image.setColorMap(self._cmap)
-        self.plot.addItem(self.overview_image)
+        self.display_levels = DisplayLevels(parent=self)
+        self.tiles = TileDisplay(
+            self.loader, self.plot, vb, self.display_levels, parent=self
+        )
+        self.navigation = ViewNavigation(vb)
 
         self.playhead = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(QColor("#ffffff"), width=2)
@@ -133,13 +137,7 @@ class SpectrogramView(
         self.playhead.setZValue(50)
         self.playhead.hide()
         self.plot.addItem(self.playhead)
-        self.selection_item = pg.LinearRegionItem(
-            brush=pg.mkBrush(QColor(255, 213, 79, 45)),
-            pen=pg.mkPen(QColor("#ffd54f"), width=1),
-        )
-        self.selection_item.setZValue(40)
-        self.selection_item.hide()
-        self.plot.addItem(self.selection_item)
+        self.time_selection = TimeSelection(self.plot, parent=self)
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -149,22 +147,32 @@ class SpectrogramView(
         self.message.hide()
 
         vb.sigXRangeChanged.connect(self._on_range_changed)
-        vb.sigResized.connect(self._update)
-        vb.selection_dragged.connect(self._on_selection_dragged)
-        self.selection_item.sigRegionChangeFinished.connect(
-            lambda: self.selection_changed.emit(self.selection())
-        )
+        vb.sigResized.connect(self.tiles.update)
+        vb.selection_dragged.connect(self.time_selection.drag)
+        self.time_selection.changed.connect(self.selection_changed)
         self.plot.scene().sigMouseClicked.connect(self._on_scene_click)
-        self.loader.tile_ready.connect(self._on_tile)
-        self.loader.overview_updated.connect(self._on_overview)
+        self.tiles.detail_painted.connect(self.detail_painted)
+        self.tiles.overview_progress.connect(self.overview_progress)
+        self.tiles.overview_ready.connect(self.overview_ready)
+        self.display_levels.changed.connect(self._on_levels_changed)
         self.loader.failed.connect(self._on_failed)
         self.loader.problem.connect(self.problem)
 
     # ------------------------------------------------------------ recording
     @property
+    def info(self) -> RecordingInfo | None:
+        """The recording shown, if any."""
+        return None if self._coords is None else self._coords.info
+
+    @property
     def duration(self) -> float:
         """Length of the recording in view seconds (0 without one)."""
-        return 0.0 if self.info is None else self.info.duration / self._te
+        return 0.0 if self._coords is None else self._coords.duration
+
+    @property
+    def nyquist(self) -> float:
+        """Highest frequency of the recording in view Hz."""
+        return 0.0 if self._coords is None else self._coords.nyquist
 
     @property
     def time_format(self) -> TimeFormat:
@@ -176,47 +184,35 @@ class SpectrogramView(
         return self.time_axis.time_format
 
     @property
-    def nyquist(self) -> float:
-        """Highest frequency of the recording in view Hz."""
-        return 0.0 if self.info is None else self.info.samplerate / 2 * self._te
+    def painted_range(self) -> tuple[float, float] | None:
+        """Time range drawn in full for the current view, if any."""
+        return self.tiles.painted_range
 
     def set_recording(self, info: RecordingInfo) -> None:
         """Show a new recording: reset the view and start computing images."""
-        self.info = info
-        self._te = float(info.metadata.time_expansion or 1.0)
+        coords = self._coords = ViewCoordinates.of(info)
         if self.params.channel is not None and self.params.channel >= info.channels:
             self.params = replace(self.params, channel=None)
-        self._clear_images()
-        self._auto_base = {}
-        self._levels = self._overview_levels = None
+        self.tiles.show_recording(coords, self.params)
+        self.display_levels.reset()
         self.show_message("")
         self.time_axis.set_format(
             TimeFormat.for_recording(
-                self.duration, info.metadata.start, info.metadata.start_source
+                coords.duration, info.metadata.start, info.metadata.start_source
             )
         )
         self.set_selection(None)
-        vb = self.viewbox
-        duration = self.duration
-        vb.setLimits(
-            xMin=0.0,
-            xMax=duration,
-            yMin=0.0,
-            yMax=self.nyquist,
-            minXRange=min(0.01, duration),
-        )
-        self.reset_frequency()
+        self.navigation.set_extent(coords.duration, coords.nyquist)
+        self.navigation.set_band(*self._band())
+        self.navigation.reset_frequency()
         self.loader.reset(info, self.params)
-        vb.setXRange(0.0, min(duration, FIRST_VIEW), padding=0.0)
-        self._update()
+        self.viewbox.setXRange(0.0, min(coords.duration, FIRST_VIEW), padding=0.0)
+        self.tiles.update()
 
     def set_params(self, params: SpectrogramParams) -> None:
         """Compute with new analysis settings (tiles of the old ones are dropped)."""
-        if (
-            self.info is not None
-            and params.channel is not None
-            and params.channel >= self.info.channels
-        ):
+        info = self.info
+        if info is not None and params.channel is not None and params.channel >= info.channels:
             params = replace(params, channel=None)
         if params == self.params:
             return
@@ -226,17 +222,110 @@ class SpectrogramView(
             self.params.fmax,
         )
         self.params = params
-        if self.info is None:
+        self.display_levels.set_scale("PCEN" if params.pcen else "dB")
+        if info is None:
             return
-        self._clear_tiles()
+        self.tiles.set_params(params)
         if rescale:
-            self._auto_base.pop("PCEN", None)
+            self.display_levels.forget("PCEN")
         self.show_message("")
-        self.loader.reset(self.info, params)
+        self.loader.reset(info, params)
+        self.navigation.set_band(*self._band())
         if band_changed:
-            self.reset_frequency()
-        self._update()
+            self.navigation.reset_frequency()
+        self.tiles.update()
 
+    def _band(self) -> tuple[float, float]:
+        """The frequency band of the settings, in view Hz (the whole band by default)."""
+        te, nyquist = self._coords.expansion, self.nyquist
+        top = nyquist if self.params.fmax is None else min(nyquist, self.params.fmax * te)
+        return min(self.params.fmin * te, top - 10.0), top
+
+    # -------------------------------------------------------------- levels
+    @property
+    def display(self) -> DisplaySettings:
+        """The display settings in use."""
+        return self.display_levels.display
+
+    @property
+    def levels(self) -> tuple[float, float] | None:
+        """The display levels of the tiles (dB, or PCEN values with PCEN on)."""
+        return self.display_levels.levels
+
+    @property
+    def overview_levels(self) -> tuple[float, float] | None:
+        """The display levels of the overview (always dB)."""
+        return self.display_levels.overview_levels
+
+    def set_display(self, display: DisplaySettings) -> None:
+        """Redraw with new levels, gain or colours (nothing is recomputed)."""
+        self.display_levels.set_display(display, self.tiles.sample_image())
+
+    # ---------------------------------------------------------- navigation
+    def visible_range(self) -> tuple[float, float]:
+        """The visible time range in seconds."""
+        return self.navigation.visible_range()
+
+    def frequency_range(self) -> tuple[float, float]:
+        """The visible frequency range in Hz."""
+        return self.navigation.frequency_range()
+
+    def set_visible_range(self, start: float, end: float) -> None:
+        """Show ``[start, end]`` seconds, clamped to the recording."""
+        self.navigation.set_visible_range(start, end)
+
+    def ensure_visible(self, start: float, end: float) -> None:
+        """Pan (keeping the zoom) so that ``[start, end]`` is in view."""
+        self.navigation.ensure_visible(start, end)
+
+    def page(self, direction: int, overlap: float = PAGE_OVERLAP) -> None:
+        """Move a page forward (+1) or back (-1), keeping ``overlap`` of the view."""
+        self.navigation.page(direction, overlap)
+
+    def pan(self, fraction: float) -> None:
+        """Move by ``fraction`` of the visible span (negative: back in time)."""
+        self.navigation.pan(fraction)
+
+    def zoom_time(self, factor: float, centre: float | None = None) -> None:
+        """Zoom in time by ``factor`` (above 1: closer) around ``centre`` (the middle)."""
+        self.navigation.zoom_time(factor, centre)
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole recording and its whole frequency band."""
+        self.navigation.zoom_to_fit()
+
+    def zoom_frequency(self, factor: float) -> None:
+        """Zoom the frequency axis alone by ``factor`` (above 1: closer), keeping its middle."""
+        self.navigation.zoom_frequency(factor)
+
+    def set_frequency_range(self, low: float, high: float) -> None:
+        """Show ``[low, high]`` Hz, clamped to the recording's band."""
+        self.navigation.set_frequency_range(low, high)
+
+    def reset_frequency(self) -> None:
+        """Show the frequency band of the settings (the whole band by default)."""
+        self.navigation.reset_frequency()
+
+    # ----------------------------------------------------------- selection
+    def selection(self) -> tuple[float, float] | None:
+        """The selected time range, or None."""
+        return self.time_selection.span()
+
+    def set_selection(self, span: tuple[float, float] | None) -> None:
+        """Select a time range (None clears the selection)."""
+        self.time_selection.set_span(span)
+
+    def zoom_to_selection(
+        self, span: tuple[float, float] | None = None, margin: float = 0.1
+    ) -> bool:
+        """Show ``span`` (default: the selection) with a margin; False if there is none."""
+        span = span or self.selection()
+        if span is None:
+            return False
+        self.navigation.zoom_to_span(span, margin)
+        return True
+
+    # ------------------------------------------------------------ overlays
     def set_playhead(self, seconds: float | None) -> None:
         """Move the playhead, or hide it with None."""
         if seconds is None:
@@ -259,20 +348,19 @@ class SpectrogramView(
     def _on_range_changed(self, *_args) -> None:
         start, end = self.visible_range()
         self.view_changed.emit(start, end)
-        self._update()
+        self.tiles.update()
+
+    def _on_levels_changed(self, _colours: bool) -> None:
+        levels = self.display_levels
+        if levels.overview_levels is not None:
+            self.levels_changed.emit((levels.overview_levels, levels.display.colormap))
 
     def _on_failed(self, message: str) -> None:
         self.show_message(f"Cannot show the spectrogram: {message}")
         self.failed.emit(message)
 
-    def _on_selection_dragged(self, start: float, end: float, finished: bool) -> None:
-        self.selection_item.setRegion((start, end))
-        self.selection_item.setVisible(end > start)
-        if finished:
-            self.selection_changed.emit(self.selection())
-
     def _on_scene_click(self, event) -> None:
-        if event.isAccepted() or self.info is None:
+        if event.isAccepted() or self._coords is None:
             return
         pos = event.scenePos()
         if not self.viewbox.sceneBoundingRect().contains(pos):

@@ -1,9 +1,10 @@
-"""Moving around a spectrogram: paging, panning, zooming time and frequency, selections.
+"""Moving around a spectrogram: paging, panning, zooming time and frequency.
 
-:class:`ViewNavigation` is mixed into
-:class:`~audioclass_gui.qt.spectrogram_view.SpectrogramView`; every method
-works in the view's coordinates (seconds and Hz of the recording) and keeps
-the view inside the recording.
+:class:`ViewNavigation` moves one view box in the view's coordinates
+(seconds and Hz of the recording) and keeps it inside the recording's
+extent, which it is told when a recording opens.
+:class:`SpectrogramViewBox` turns the wheel and Shift+drag into zooms and
+selections.
 """
 
 from __future__ import annotations
@@ -45,27 +46,56 @@ class SpectrogramViewBox(pg.ViewBox):
 
 
 class ViewNavigation:
-    """Navigation for a view with ``viewbox``, ``info``, ``duration``,
-    ``nyquist``, ``params``, ``selection_item`` and ``selection_changed``."""
+    """Zoom, pan and paging of one view box, kept inside the recording.
+
+    Without a recording (before :meth:`set_extent`) ranges are shown as
+    asked.
+
+    Parameters
+    ----------
+    viewbox
+        The view box moved.
+    """
+
+    def __init__(self, viewbox: pg.ViewBox) -> None:
+        self._viewbox = viewbox
+        self._duration: float | None = None  # None: no recording
+        self._nyquist = 0.0
+        self._band: tuple[float, float] | None = None
+
+    def set_extent(self, duration: float, nyquist: float) -> None:
+        """The recording's length (s) and top frequency (Hz): the view stays inside."""
+        self._duration, self._nyquist = duration, nyquist
+        self._viewbox.setLimits(
+            xMin=0.0,
+            xMax=duration,
+            yMin=0.0,
+            yMax=nyquist,
+            minXRange=min(0.01, duration),
+        )
+
+    def set_band(self, low: float, high: float) -> None:
+        """The frequency band :meth:`reset_frequency` shows (Hz)."""
+        self._band = (low, high)
 
     def visible_range(self) -> tuple[float, float]:
         """The visible time range in seconds."""
-        x0, x1 = self.viewbox.viewRange()[0]
+        x0, x1 = self._viewbox.viewRange()[0]
         return float(x0), float(x1)
 
     def frequency_range(self) -> tuple[float, float]:
         """The visible frequency range in Hz."""
-        y0, y1 = self.viewbox.viewRange()[1]
+        y0, y1 = self._viewbox.viewRange()[1]
         return float(y0), float(y1)
 
     def set_visible_range(self, start: float, end: float) -> None:
         """Show ``[start, end]`` seconds, clamped to the recording."""
-        if self.info is not None:
-            duration = self.duration
+        if self._duration is not None:
+            duration = self._duration
             span = min(max(end - start, 1e-3), duration)
             start = max(0.0, min(start, duration - span))
             end = start + span
-        self.viewbox.setXRange(start, end, padding=0.0)
+        self._viewbox.setXRange(start, end, padding=0.0)
 
     def ensure_visible(self, start: float, end: float) -> None:
         """Pan (keeping the zoom) so that ``[start, end]`` is in view."""
@@ -97,9 +127,14 @@ class ViewNavigation:
 
     def zoom_to_fit(self) -> None:
         """Show the whole recording and its whole frequency band."""
-        if self.info is not None:
-            self.set_visible_range(0.0, self.duration)
+        if self._duration is not None:
+            self.set_visible_range(0.0, self._duration)
             self.reset_frequency()
+
+    def zoom_to_span(self, span: tuple[float, float], margin: float = 0.1) -> None:
+        """Show ``span`` (seconds) with ``margin`` of its width on each side."""
+        width = max(span[1] - span[0], 0.01)
+        self.set_visible_range(span[0] - margin * width, span[1] + margin * width)
 
     def zoom_frequency(self, factor: float) -> None:
         """Zoom the frequency axis alone by ``factor`` (above 1: closer), keeping its middle."""
@@ -109,45 +144,13 @@ class ViewNavigation:
 
     def set_frequency_range(self, low: float, high: float) -> None:
         """Show ``[low, high]`` Hz, clamped to the recording's band."""
-        top = self.nyquist or high
+        top = self._nyquist or high
         span = min(max(high - low, 10.0), top)
         low = max(0.0, min(low, top - span))
-        self.viewbox.setYRange(low, low + span, padding=0.0)
+        self._viewbox.setYRange(low, low + span, padding=0.0)
 
     def reset_frequency(self) -> None:
-        """Show the frequency band of the settings (the whole band by default)."""
-        if self.info is None:
+        """Show the band of :meth:`set_band` (nothing before a recording)."""
+        if self._duration is None or self._band is None:
             return
-        top = (
-            self.nyquist
-            if self.params.fmax is None
-            else min(self.nyquist, self.params.fmax * self._te)
-        )
-        self.set_frequency_range(min(self.params.fmin * self._te, top - 10.0), top)
-
-    def selection(self) -> tuple[float, float] | None:
-        """The selected time range, or None."""
-        if not self.selection_item.isVisible():
-            return None
-        a, b = self.selection_item.getRegion()
-        return (float(a), float(b)) if b > a else None
-
-    def set_selection(self, span: tuple[float, float] | None) -> None:
-        """Select a time range (None clears the selection)."""
-        if span is None or span[1] <= span[0]:
-            self.selection_item.hide()
-        else:
-            self.selection_item.setRegion(span)
-            self.selection_item.show()
-        self.selection_changed.emit(self.selection())
-
-    def zoom_to_selection(
-        self, span: tuple[float, float] | None = None, margin: float = 0.1
-    ) -> bool:
-        """Show ``span`` (default: the selection) with a margin; False if there is none."""
-        span = span or self.selection()
-        if span is None:
-            return False
-        width = max(span[1] - span[0], 0.01)
-        self.set_visible_range(span[0] - margin * width, span[1] + margin * width)
-        return True
+        self.set_frequency_range(*self._band)
