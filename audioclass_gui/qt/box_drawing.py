@@ -2,8 +2,9 @@
 
 :class:`BoxDrawing` is the gesture: while a drawing mode is on it filters
 the spectrogram's mouse events, shows a rubber band and, on release,
-says what was drawn; :class:`~audioclass_gui.qt.boxes.BoxController`
-clamps it, asks the species and adds the box.
+says what was drawn; :meth:`BoxDrawing.clamp` keeps it inside the
+recording. :class:`~audioclass_gui.qt.boxes.BoxController` asks the
+species and adds the box.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ if TYPE_CHECKING:
     from audioclass_gui.app import AppModel
     from audioclass_gui.qt.spectrogram_view import SpectrogramView
 
-__all__ = ["BOX", "INTERVAL", "MIN_SPAN", "BoxDrawing"]
+__all__ = ["BOX", "INTERVAL", "MIN_SPAN", "Bounds", "BoxDrawing"]
 
 #: Smallest box drawn (seconds, Hz); smaller drags are taken as clicks.
 MIN_SPAN = (0.02, 50.0)
 #: Drawing modes.
 BOX, INTERVAL = "box", "interval"
+#: ``(start, end, low, high)`` in seconds and Hz; no band (None, None) for
+#: a time interval.
+Bounds = tuple[float, float, float | None, float | None]
 
 
 class BoxDrawing(QObject):
@@ -42,14 +46,13 @@ class BoxDrawing(QObject):
     -------
     mode_changed(object)
         The drawing mode: :data:`BOX`, :data:`INTERVAL` or None.
-    drawn(float, float, float, float, bool)
-        A drag ended: ``(t0, t1, f0, f1, interval)`` in seconds and Hz,
-        as dragged (not clamped; the frequencies mean nothing for an
-        interval).
+    drawn(object)
+        A drag ended on a box or an interval: its :data:`Bounds`, inside
+        the recording (a drag too small to be a box, a click, is dropped).
     """
 
     mode_changed = Signal(object)
-    drawn = Signal(float, float, float, float, bool)
+    drawn = Signal(object)
 
     def __init__(
         self, app: AppModel, view: SpectrogramView, parent: QObject | None = None
@@ -102,6 +105,32 @@ class BoxDrawing(QObject):
         self._view.viewport().setCursor(cursor)
         self._app.messages.say(message, 5000)
 
+    def clamp(
+        self,
+        t0: float,
+        t1: float,
+        f0: float | None = None,
+        f1: float | None = None,
+        *,
+        interval: bool = False,
+    ) -> Bounds | None:
+        """What was drawn, inside the recording: ``(start, end, low, high)``.
+
+        An interval has no band (``low`` and ``high`` are None). None when
+        what is left is smaller than :data:`MIN_SPAN` (a click, not a box).
+        """
+        a, b = sorted((t0, t1))
+        start, end = max(0.0, a), min(self._view.duration, b)
+        low = high = None
+        if not interval:
+            a, b = sorted((f0 or 0.0, f1 or 0.0))
+            low, high = max(0.0, a), min(self._view.nyquist, b)
+            if high - low < MIN_SPAN[1]:
+                return None
+        if end - start < MIN_SPAN[0]:
+            return None
+        return start, end, low, high
+
     def _to_view(self, pos) -> QPointF:
         view = self._view
         scene = view.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos)
@@ -135,7 +164,11 @@ class BoxDrawing(QObject):
                 self._view.plot.removeItem(self._rubber)
                 self._rubber = None
             self.set_mode(None)
-            self.drawn.emit(start.x(), p.x(), start.y(), p.y(), self._interval)
+            bounds = self.clamp(
+                start.x(), p.x(), start.y(), p.y(), interval=self._interval
+            )
+            if bounds is not None:
+                self.drawn.emit(bounds)
             return True
         return False
 

@@ -7,9 +7,11 @@ tags it. Click a box to select it (Esc or a click on empty spectrogram
 deselects it): S retags it (a double-click too), N gives it a note, Delete
 deletes it; drag it to move it, drag its handles to resize it. Every change
 is an undoable session edit, durable at once in a project.
-The drag that draws is :class:`~audioclass_gui.qt.box_drawing.BoxDrawing`
-(the controller's ``drawer``), the graphics are in
-:mod:`audioclass_gui.qt.box_items`.
+The controller decides what the reviewer's gestures mean; its helpers own
+the rest: :class:`~audioclass_gui.qt.box_drawing.BoxDrawing` (``drawer``)
+the drawing mode and the drag that draws,
+:class:`~audioclass_gui.qt.box_layer.BoxLayer` (``layer``) the boxes drawn
+on the spectrogram.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from audioclass_gui.qt.box_drawing import BOX, INTERVAL, MIN_SPAN, BoxDrawing
+from audioclass_gui.qt.box_drawing import BOX, INTERVAL, Bounds, BoxDrawing
 from audioclass_gui.qt.box_items import BoxItem, BoxLabel, label_text
+from audioclass_gui.qt.box_layer import BoxLayer
 from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.species_picker import SpeciesPicker
 from audioclass_gui.review import Box
@@ -55,11 +58,15 @@ class BoxController(QObject):
     selected : str or None
         Id of the selected box (``session.box(id)`` gives the box).
     rois : dict
-        Box id -> :class:`~audioclass_gui.qt.box_items.BoxItem` drawn now.
+        Box id -> :class:`~audioclass_gui.qt.box_items.BoxItem` drawn now
+        (the layer's).
     labels : dict
-        Box id -> :class:`~audioclass_gui.qt.box_items.BoxLabel` drawn now.
+        Box id -> :class:`~audioclass_gui.qt.box_items.BoxLabel` drawn now
+        (the layer's).
     drawer : BoxDrawing
         The drawing mode and the drag that draws.
+    layer : BoxLayer
+        The boxes drawn on the spectrogram.
 
     Signals
     -------
@@ -90,18 +97,15 @@ class BoxController(QObject):
         self.review = review
         self.table = table
         self.view = view
-        self.rois: dict[str, BoxItem] = {}
-        self.labels: dict[str, BoxLabel] = {}
+        self.layer = BoxLayer(view.plot, self._fill_menu, parent=self)
+        self.layer.clicked.connect(self._on_item_clicked)
+        self.layer.moved.connect(self._moved)
         self.selected: str | None = None
         self.dialog = None
         self._session = None
         self.drawer = BoxDrawing(app, view, parent=self)
         self.drawer.mode_changed.connect(self._on_mode_changed)
-        self.drawer.drawn.connect(
-            lambda t0, t1, f0, f1, interval: self.finish_box(
-                t0, t1, f0, f1, interval=interval
-            )
-        )
+        self.drawer.drawn.connect(self.finish_box)
         app.recording_opened.connect(lambda _info: self._watch())
         review.selection_changed.connect(self._on_detection_selected)
         table.clicked.connect(self._on_table_clicked)
@@ -139,6 +143,16 @@ class BoxController(QObject):
             "Delete the selected box",
         )
 
+    @property
+    def rois(self) -> dict[str, BoxItem]:
+        """Box id -> outline drawn now."""
+        return self.layer.rois
+
+    @property
+    def labels(self) -> dict[str, BoxLabel]:
+        """Box id -> label drawn now."""
+        return self.layer.labels
+
     # ------------------------------------------------------------ drawing
     @property
     def drawing(self) -> bool:
@@ -159,7 +173,7 @@ class BoxController(QObject):
         ):
             self.view.set_selection(None)
             self.interval_action.setChecked(False)  # Qt checked it on trigger
-            return self.finish_box(span[0], span[1], interval=True)
+            return self.finish_box(self.drawer.clamp(*span, interval=True))
         self.drawer.toggle(INTERVAL)
         return None
 
@@ -168,29 +182,18 @@ class BoxController(QObject):
         self.drawer.cancel()
         self.select(None)
 
-    def finish_box(
-        self,
-        t0: float,
-        t1: float,
-        f0: float | None = None,
-        f1: float | None = None,
-        *,
-        interval: bool = False,
-    ) -> SpeciesPicker | None:
-        """A box (or interval) was drawn: clamp it to the recording, then ask its species."""
+    def finish_box(self, bounds: Bounds | None) -> SpeciesPicker | None:
+        """A box (or interval) was drawn: ask its species, then add it.
+
+        ``bounds`` are ``(start, end, low, high)`` inside the recording, as
+        :meth:`BoxDrawing.clamp` gives them (None: nothing to add).
+        """
         info = self.app.document.info
-        if info is None:
+        if info is None or bounds is None:
             return None
-        start, end = self._clamp_time(t0, t1)
-        low = high = None
-        if not interval:
-            low, high = self._clamp_band(f0 or 0.0, f1 or 0.0)
-            if high - low < MIN_SPAN[1]:
-                return None
-        if end - start < MIN_SPAN[0]:
-            return None
+        start, end, low, high = bounds
         path = str(Path(info.path).absolute())
-        what = "interval" if interval else "box"
+        what = "interval" if low is None else "box"
         picker = self._picker(f"Tag the {what} as…", self._candidates(start, end))
         picker.species_chosen.connect(
             lambda sci: self._add(path, start, end, low, high, sci)
@@ -225,9 +228,7 @@ class BoxController(QObject):
         """Select a box (None: none); a selected box deselects the detection."""
         changed = box_id != self.selected
         self.selected = box_id
-        for bid, item in self.rois.items():
-            item.set_selected(bid == box_id)
-            self.labels[bid].set_selected(bid == box_id)
+        self.layer.set_selected(box_id)
         review = self.review
         if box_id is not None:
             if review.selected is not None:
@@ -341,15 +342,6 @@ class BoxController(QObject):
             self.select(box_id)
         self._schedule()  # redraw what was stored (clamped), even when nothing changed
 
-    def _clamp_time(self, t0: float, t1: float) -> tuple[float, float]:
-        a, b = sorted((t0, t1))
-        duration = self.view.duration
-        return max(0.0, a), min(duration, b)
-
-    def _clamp_band(self, f0: float, f1: float) -> tuple[float, float]:
-        a, b = sorted((f0, f1))
-        return max(0.0, a), min(self.view.nyquist, b)
-
     def _fill_menu(self, box_id: str, menu: QMenu) -> None:
         self.select(box_id)
         menu.addAction("Tag with species…", self.ask_retag)
@@ -414,32 +406,16 @@ class BoxController(QObject):
 
     def redraw(self) -> None:
         """Draw the boxes of the open recording."""
-        for item in (*self.rois.values(), *self.labels.values()):
-            self.view.plot.removeItem(item)
-        self.rois.clear()
-        self.labels.clear()
+        self.layer.clear()
         session, info = self.app.document.session, self.app.document.info
         if session is None or info is None:
             self.select(None)
             return
         band = (0.0, self.view.nyquist)
         for box in session.boxes(Path(info.path).absolute()):
-            item = BoxItem(box, band, self.view.duration, self._fill_menu)
-            item.sigClicked.connect(
-                lambda _r, ev, bid=box.id: self._on_item_clicked(bid, ev)
+            text = label_text(box, self._common(box.scientific_name))
+            tooltip = self._describe(box).split(" — ")[0] + (
+                f"\n{box.note}" if box.note else ""
             )
-            item.sigRegionChangeFinished.connect(
-                lambda r, bid=box.id: self._moved(bid, r)
-            )
-            label = BoxLabel(
-                box, label_text(box, self._common(box.scientific_name)), band
-            )
-            label.setToolTip(
-                self._describe(box).split(" — ")[0]
-                + (f"\n{box.note}" if box.note else "")
-            )
-            self.view.plot.addItem(item)
-            self.view.plot.addItem(label)
-            self.rois[box.id] = item
-            self.labels[box.id] = label
+            self.layer.add(box, text, tooltip, band, self.view.duration)
         self.select(self.selected if self.selected in self.rois else None)

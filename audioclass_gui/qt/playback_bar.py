@@ -105,6 +105,7 @@ class PlaybackBar(QWidget):
         self.controller = controller
         self.store = store if store is not None else settings_store()
         self.settings = PlaybackSettings.load(self.store)
+        self._rescanned = False  # the Rescan button asked for the list now coming
         self._loading = True
         self._build()
         self._show_settings()
@@ -290,7 +291,7 @@ class PlaybackBar(QWidget):
         self.controller.refresh_devices(force=rescan)
 
     def _on_devices_changed(self, devices: list) -> None:
-        if getattr(self, "_rescanned", False):
+        if self._rescanned:
             self._rescanned = False
             self.info_label.setText(f"{len(devices)} output device(s) found")
 

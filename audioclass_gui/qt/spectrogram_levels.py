@@ -106,8 +106,14 @@ class DisplayLevels(QObject):
         self._apply(colours)
 
     def set_scale(self, scale: str) -> None:
-        """The scale of the tiles from now on: "dB", or "PCEN" with PCEN on."""
-        self._scale = scale
+        """The scale of the tiles from now on: "dB", or "PCEN" with PCEN on.
+
+        The tiles' levels follow at once: dB tiles drawn with the PCEN
+        levels (or the reverse) would show nothing but white.
+        """
+        if scale != self._scale:
+            self._scale = scale
+            self._apply()
 
     def measure(self, data: np.ndarray, scale: str) -> None:
         """Take the base levels of ``scale`` from ``data``, then apply them."""

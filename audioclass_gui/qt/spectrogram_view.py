@@ -222,12 +222,12 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
             self.params.fmax,
         )
         self.params = params
+        if rescale:  # PCEN values of other settings mean something else
+            self.display_levels.forget("PCEN")
         self.display_levels.set_scale("PCEN" if params.pcen else "dB")
         if info is None:
             return
         self.tiles.set_params(params)
-        if rescale:
-            self.display_levels.forget("PCEN")
         self.show_message("")
         self.loader.reset(info, params)
         self.navigation.set_band(*self._band())

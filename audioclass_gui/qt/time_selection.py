@@ -58,7 +58,7 @@ class TimeSelection(QObject):
         self.changed.emit(self.span())
 
     def drag(self, start: float, end: float, finished: bool) -> None:
-        """Follow a Shift+drag over ``[start, end]``; announced when ``finished``."""
+        """Show a Shift+drag over ``[start, end]`` (``finished``: it ended; the range is announced)."""
         self.item.setRegion((start, end))
         self.item.setVisible(end > start)
         if finished:
