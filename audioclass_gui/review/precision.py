@@ -64,7 +64,7 @@ def outcomes(
         their ids, scores and a boolean "true positive".
     """
     cols = session.columns()
-    spc = session._species_index.get(scientific_name)
+    spc = session.species_registry.get(scientific_name)
     if spc is None:
         empty = np.empty(0)
         return empty.astype(np.int64), empty, empty.astype(bool)
@@ -256,7 +256,7 @@ def detection_scores(
 ) -> np.ndarray:
     """Scores of every detection predicted as a species (reviewed or not), descending."""
     cols = session.columns()
-    spc = session._species_index.get(scientific_name)
+    spc = session.species_registry.get(scientific_name)
     if spc is None:
         return np.empty(0)
     mask = cols.species == spc

@@ -137,11 +137,12 @@ class DetectionFilter:
             return array if rows is None else array[rows]
 
         score, species = col(cols.score), col(cols.species)
+        registry = session.species_registry
         keep = np.ones(len(score), dtype=bool)
         if self.thresholds:
-            per_species = np.full(len(session.species_list()) + 1, self.min_score)
+            per_species = np.full(len(registry) + 1, self.min_score)
             for name, value in self.thresholds:
-                index = session._species_index.get(name)
+                index = registry.get(name)
                 if index is not None:
                     per_species[index] = value
             keep &= score >= per_species[species]
@@ -150,11 +151,7 @@ class DetectionFilter:
         if self.max_score is not None:
             keep &= score <= self.max_score
         if self.species is not None:
-            wanted = [
-                session._species_index[s]
-                for s in self.species
-                if s in session._species_index
-            ]
+            wanted = [i for i in map(registry.get, self.species) if i is not None]
             keep &= np.isin(species, wanted)
         if self.statuses is not None:
             keep &= np.isin(col(cols.status), [_CODE[s] for s in self.statuses])
@@ -167,14 +164,9 @@ class DetectionFilter:
         return keep
 
     def _recording_indices(self, session: ReviewSession) -> np.ndarray:
-        return np.asarray(
-            [
-                session._rec_by_path[p]
-                for p in self.recordings or ()
-                if p in session._rec_by_path
-            ],
-            dtype=np.int64,
-        )
+        at_path = session.recording_registry.at_path
+        found = (at_path(p) for p in self.recordings or ())
+        return np.asarray([i for i in found if i is not None], dtype=np.int64)
 
     def rows(self, session: ReviewSession) -> np.ndarray:
         """Rows passing the filter, ascending.
@@ -184,8 +176,8 @@ class DetectionFilter:
         the score indexes of stored runs).
         """
         if self.recordings is not None:
-            candidates = session._lookup.recording_rows(self._recording_indices(session))
-        elif self.species is not None and session._indexed:
+            candidates = session.table.lookup.recording_rows(self._recording_indices(session))
+        elif self.species is not None and session.table.indexed:
             candidates = np.sort(self.species_rows(session)[0])
         else:
             return np.flatnonzero(self.mask(session))
@@ -199,17 +191,18 @@ class DetectionFilter:
         not applied.
         """
         own = dict(self.thresholds)
+        index = session.species_registry.get
         wanted = {
-            session._species_index[s]: float(own.get(s, self.min_score))
+            k: float(own.get(s, self.min_score))
             for s in self.species or ()
-            if s in session._species_index
+            if (k := index(s)) is not None
         }
         rows, scores = [], []
-        for block in session._indexed:
+        for block in session.table.indexed:
             r, sc = block.species_rows(wanted)
             rows.append(r)
             scores.append(sc)
-        rest = session._unindexed_rows()
+        rest = session.table.unindexed_rows()
         if len(rest):
             cols = session.columns()
             spc = cols.species[rest]
@@ -241,7 +234,7 @@ ALL = DetectionFilter(min_score=-np.inf)
 def _order(session: ReviewSession, order: Order) -> tuple[np.ndarray, np.ndarray]:
     """Row indices in ``order`` and, per row, its position in that order (cached)."""
     key = ("order", Order(order))
-    cached = session.cache.get(key)
+    cached = session.table.cache.get(key)
     if cached is None:
         cols = session.columns()
         rows = np.arange(len(cols.score))
@@ -252,15 +245,16 @@ def _order(session: ReviewSession, order: Order) -> tuple[np.ndarray, np.ndarray
         position = np.empty_like(sort)
         position[sort] = np.arange(len(sort))
         cached = (sort, position)
-        session.cache[key] = cached
+        session.table.cache[key] = cached
     return cached
 
 
 def _sorted(session: ReviewSession, rows: np.ndarray, order: Order) -> np.ndarray:
     """``rows`` (ascending) put in ``order``, sorting only them when that is cheaper."""
-    if order is Order.TIME and session._lookup.in_display_order:
+    table = session.table
+    if order is Order.TIME and table.lookup.in_display_order:
         return rows  # the rows themselves are in display order
-    if ("order", order) in session.cache or 4 * len(rows) > len(session):
+    if ("order", order) in table.cache or 4 * len(rows) > len(session):
         _, position = _order(session, order)
         return rows[np.argsort(position[rows], kind="stable")]
     cols = session.columns()
@@ -292,8 +286,8 @@ def query(
         and filter is not None
         and filter.species is not None
         and filter.thresholds_only
-        and session._indexed
-        and session._lookup.in_display_order
+        and session.table.indexed
+        and session.table.lookup.in_display_order
     ):
         # A species' rows by score, from the index alone: ties in score come
         # in row order, which is the display order (recording, start).

@@ -197,7 +197,7 @@ def stratified_sample(
     strata: list[Stratum] = []
     queue: list[int] = []
     for name in names:
-        spc = session._species_index.get(name)
+        spc = session.species_registry.get(name)
         if spc is None:
             continue
         rows = np.flatnonzero(mask & (cols.species == spc))

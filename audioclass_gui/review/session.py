@@ -5,11 +5,26 @@ keeps one :class:`Verdict` per detection (stamped with reviewer and time),
 the boxes the reviewer drew, and announces changes with psygnal signals so
 that widgets can follow it without this module importing Qt. Changes go
 through invertible :class:`~audioclass_gui.review.edits.Edit` objects, which
-the Qt layer keeps in its undo stack. Queries (filters, orders, navigation,
-summaries) live in :mod:`audioclass_gui.review.query`; the session's methods
-of the same names call them. The read side (detections, verdicts, stamps,
-boxes) is in :mod:`audioclass_gui.review.session_reads`, shared types in
-:mod:`audioclass_gui.review.session_types`.
+the Qt layer keeps in its undo stack.
+
+:class:`ReviewSession` composes helpers that each own one part of the state
+and says what changed:
+
+* registries of reviewers, recordings, species and runs
+  (:mod:`~audioclass_gui.review.reviewers`,
+  :mod:`~audioclass_gui.review.recording_registry`,
+  :mod:`~audioclass_gui.review.species_registry`,
+  :mod:`~audioclass_gui.review.run_registry`);
+* the detections as columns (:mod:`~audioclass_gui.review.detection_table`),
+  how they arrive (:mod:`~audioclass_gui.review.intake`) and the objects
+  made from them (:mod:`~audioclass_gui.review.detection_reader`);
+* verdicts and boxes (:mod:`~audioclass_gui.review.verdict_book`,
+  :mod:`~audioclass_gui.review.box_book`), with detections' path keys
+  (:mod:`~audioclass_gui.review.path_keys`);
+* the reviewer's actions (:mod:`~audioclass_gui.review.session_actions`);
+  queries (filters, orders, navigation) are in
+  :mod:`audioclass_gui.review.query`, summaries in
+  :mod:`audioclass_gui.review.summaries`.
 
 A *recorder* (:class:`Recorder`, e.g. a project journal) makes every change
 durable before the session announces it; if the recorder fails, the change
@@ -21,50 +36,52 @@ their clip predictions to the GUI thread, which calls :meth:`add_predictions`).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
 from psygnal import Signal
 from soundevent import data
 
+from audioclass_gui.review import query as _query
+from audioclass_gui.review import summaries as _summaries
+from audioclass_gui.review.box_book import BoxBook
 from audioclass_gui.review.detection import (
     STATUS_CODE,
-    STATUS_ORDER,
     Box,
     Detection,
+    Stamp,
     Status,
     Verdict,
 )
 from audioclass_gui.review.detection_list import DetectionList
-from audioclass_gui.review.keys import first_of_keys, milliseconds
-from audioclass_gui.review.row_lookup import RowLookup, in_display_order
-from audioclass_gui.review.rows import Rows
+from audioclass_gui.review.detection_reader import DetectionReader
+from audioclass_gui.review.detection_table import DetectionTable
+from audioclass_gui.review.edits import BoxEdit, Edit, StatusEdit, VerdictEdit
+from audioclass_gui.review.intake import DetectionIntake
+from audioclass_gui.review.path_keys import PathKeys
+from audioclass_gui.review.recording_registry import RecordingRegistry
+from audioclass_gui.review.reviewers import Reviewers
+from audioclass_gui.review.row_lookup import RowLookup
+from audioclass_gui.review.run_registry import RunRegistry
 from audioclass_gui.review.score_index import IndexedBlock, ScoreIndex
-from audioclass_gui.review.session_edits import SessionEditsMixin
-from audioclass_gui.review.session_reads import SessionReadsMixin
-from audioclass_gui.review.session_registry import SessionRegistryMixin
+from audioclass_gui.review.session_actions import SessionActions
 from audioclass_gui.review.session_types import (
     Columns,
     PathKey,
     Recorder,
     default_reviewer,
 )
-from audioclass_gui.review.session_writes import SessionWritesMixin
+from audioclass_gui.review.species_registry import SpeciesRegistry
+from audioclass_gui.review.verdict_book import VerdictBook
 
 __all__ = ["Columns", "PathKey", "Recorder", "ReviewSession", "default_reviewer"]
 
-_STATUSES = STATUS_ORDER
-_CODE = STATUS_CODE
-_UNREVIEWED = _CODE[Status.UNREVIEWED]
-# (positions among new rows, existing rows) pairs with the same path key
-_Matches = tuple[np.ndarray, np.ndarray]
 
-
-class ReviewSession(
-    SessionReadsMixin, SessionRegistryMixin, SessionEditsMixin, SessionWritesMixin
-):
+class ReviewSession:
     """Detections of one recording (or many) and their review.
 
     Parameters
@@ -92,8 +109,16 @@ class ReviewSession(
         made. Exported as JSON in the model run.
     model_name : str
         Name of the model of the session's own run.
-    recorder : Recorder or None
-        Makes every change durable; None keeps changes in memory only.
+    table : DetectionTable
+        The detections as columns, with their lookups and score indexes
+        (for queries; change them through the session).
+    species_registry : SpeciesRegistry
+        Species names by index (the ``species`` and ``label`` columns).
+    recording_registry : RecordingRegistry
+        Recordings by index (the ``recording`` column).
+    verdict_book : VerdictBook
+        Verdicts, notes and stamps (for queries; change them through the
+        session).
 
     Notes
     -----
@@ -136,149 +161,196 @@ class ReviewSession(
         self.recording: data.Recording | None = recording
         self.provenance: dict[str, Any] = {}
         self.model_name: str = ""
-        self.recorder: Recorder | None = None
-        self._single = recording is not None
-        self._common_name = common_name
-        self._names: dict[str, str] = {}
-        self._users: list[data.User] = []
-        self._user_index: dict[Any, int] = {}
-        self.reviewer = reviewer if reviewer is not None else default_reviewer()
-        self._recordings: list[data.Recording] = []
-        self._rec_by_uuid: dict[Any, int] = {}
-        self._rec_by_path: dict[str, int] = {}
-        self._species: list[str] = []
-        self._species_index: dict[str, int] = {}
-        self._runs: dict[str, tuple[str, dict[str, Any]]] = {}
-        # Verdicts (with reviewer index and epoch time) waiting for their detection.
-        self._pending: dict[PathKey, tuple[Verdict, int, float]] = {}
-        self._boxes: dict[str, Box] = {}
-        self._box_stamps: dict[str, tuple[int, float]] = {}
-        self._next_id = 0
-        self._tags: dict[int, data.Tag] = {}
-        self.generation = 0
-        self.cache: dict[Any, Any] = {}
+        self._reviewers = Reviewers(reviewer if reviewer is not None else default_reviewer())
+        self.recording_registry = RecordingRegistry(single=recording is not None)
+        self.species_registry = SpeciesRegistry(common_name)
+        self._runs = RunRegistry()
+        self.table = DetectionTable()
+        self._keys = PathKeys(self.table, self.recording_registry, self.species_registry)
+        self.verdict_book = VerdictBook(
+            self, self.table, self.species_registry, self._reviewers, self._keys
+        )
+        self._boxes = BoxBook(self, self._reviewers)
+        self._reader = DetectionReader(
+            self.table, self.recording_registry, self.species_registry, self._runs
+        )
+        self._intake = DetectionIntake(
+            self.table,
+            self.recording_registry,
+            self.species_registry,
+            self._runs,
+            self.verdict_book,
+            self._announce,
+        )
+        self._actions = SessionActions(self)
         if recording is not None:
-            self._register_recording(recording)
-        self._reset()
+            self.recording_registry.register(recording)
 
-    # ------------------------------------------------------------------ state
+    def _announce(self, ids: range) -> None:
+        self.detections_added.emit(DetectionList(self, ids))
 
-    def _reset(self) -> None:
-        self._predictions: list[data.ClipPrediction] = []
-        self._prediction_runs: list[str] = []
-        self._first_id = self._next_id
-        self._rows = Rows()
-        self._lookup = RowLookup(self._rows)
-        self._notes: dict[int, str] = {}
-        # row -> (reviewer index, epoch time) of the row's current verdict
-        self._stamps: dict[int, tuple[int, float]] = {}
-        self._run_keys: list[str] = []
-        self._run_index: dict[str, int] = {}
-        self._provisional: list[str] = []
-        self._indexed: list[IndexedBlock] = []
-        self._touch()
+    @property
+    def recorder(self) -> Recorder | None:
+        """Makes every change durable; None keeps changes in memory only."""
+        return self.verdict_book.recorder
 
-    def _touch(self) -> None:
-        self.generation += 1
-        self.cache.clear()
+    @recorder.setter
+    def recorder(self, recorder: Recorder | None) -> None:
+        self.verdict_book.recorder = recorder
+        self._boxes.recorder = recorder
 
-    def _run_codes(self, keys: Sequence[str]) -> np.ndarray:
-        """Codes of run keys; new keys get the next codes, taken by :meth:`_append_rows`.
+    @property
+    def generation(self) -> int:
+        """Counts changes of the detections (and recordings)."""
+        return self.table.generation
 
-        A run is registered only once rows of it are added, so that a run
-        whose every detection was already there is not listed.
-        """
-        self._provisional = []
-        codes = []
-        for key in keys:
-            code = self._run_index.get(key)
-            if code is None:
-                if key not in self._provisional:
-                    self._provisional.append(key)
-                code = len(self._run_keys) + self._provisional.index(key)
-            codes.append(code)
-        return np.asarray(codes, np.int32)
+    @property
+    def cache(self) -> dict[Any, Any]:
+        """What queries derive from the detections; emptied at every change."""
+        return self.table.cache
+
+    # ---------------- private names tests read (owned by table and _runs)
+
+    @property
+    def _lookup(self) -> RowLookup:
+        return self.table.lookup
+
+    @property
+    def _indexed(self) -> list[IndexedBlock]:
+        return self.table.indexed
+
+    @_indexed.setter
+    def _indexed(self, blocks: list[IndexedBlock]) -> None:
+        self.table.indexed = blocks
 
     def _model_of(self, run: str) -> str:
-        return "" if run == "" else self._runs.get(run, (run, {}))[0]
+        return self._runs.model_of(run)
+
+    # ------------------------------------------------------------- registries
+
+    @property
+    def reviewer(self) -> data.User:
+        """Who is reviewing now; new verdicts and boxes are stamped with them."""
+        return self._reviewers.reviewer
+
+    @reviewer.setter
+    def reviewer(self, user: data.User) -> None:
+        self._reviewers.reviewer = user
+
+    def user_index(self, user: data.User) -> int:
+        """Register a user (by uuid) and return its index in :attr:`users`."""
+        return self._reviewers.index(user)
+
+    @property
+    def users(self) -> list[data.User]:
+        """Everyone who stamped a verdict or box in this session."""
+        return self._reviewers.users
+
+    def add_recording(self, recording: data.Recording) -> int:
+        """Add a recording without predictions (a project's file list).
+
+        Returns its index in :attr:`recordings`; a recording with the same
+        path is not added twice.
+        """
+        index = self.recording_registry.index(recording.path)
+        if index is None:
+            index = self.recording_registry.add(recording)
+            self.table.touch()
+        return index
+
+    @property
+    def recordings(self) -> list[data.Recording]:
+        """Every recording known to the session, in the order first seen."""
+        return self.recording_registry.all()
+
+    def recording_index(self, path: str | Path) -> int | None:
+        """Index in :attr:`recordings` of the recording at ``path``, or None."""
+        return self.recording_registry.index(path)
+
+    def species_ids(self, names: Sequence[str]) -> np.ndarray:
+        """Indices in :meth:`species_list` of these names (registered if new)."""
+        return self.species_registry.ids(names)
+
+    def species_list(self) -> list[str]:
+        """Scientific names seen so far (predicted or relabelled to), in order."""
+        return self.species_registry.names()
+
+    def set_common_names(self, names: Mapping[str, str]) -> None:
+        """Add common names (scientific name -> common) for display and exports.
+
+        Detections made later use them; existing detections keep theirs.
+        """
+        self.species_registry.set_common_names(names)
+
+    def common_name(self, scientific_name: str) -> str:
+        """Common name of a species, "" when unknown."""
+        return self.species_registry.common_name(scientific_name)
+
+    def species_names(self) -> dict[str, str]:
+        """Every known species (scientific -> common, "" when unknown)."""
+        return self.species_registry.species_names()
+
+    # ------------------------------------------------------------------ runs
+
+    def set_run(
+        self, run: str, *, name: str, provenance: dict[str, Any] | None = None
+    ) -> None:
+        """Name a run (source of predictions) other than the session's own."""
+        self._runs.set_run(run, name=name, provenance=provenance)
+
+    def run_keys(self) -> list[str]:
+        """Keys of the runs with predictions, in the order they came (cheap)."""
+        return self._runs.listed(self.table.prediction_runs)
+
+    def run_infos(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every run with predictions: ``(key, model name, provenance)`` (cheap)."""
+        own = (self.model_name, self.provenance)
+        return [(run, *self._runs.info(run, own)) for run in self.run_keys()]
+
+    def run_names(self) -> list[str]:
+        """Model names of the runs with predictions, as :meth:`runs` lists them (cheap)."""
+        return [name for _key, name, _prov in self.run_infos()]
+
+    def run_predictions(self, run: str) -> list[data.ClipPrediction]:
+        """A run's clip predictions: those added as objects, then the stored ones made now.
+
+        For a run of millions read from a store this makes millions of
+        objects: exports stream stored runs instead (:meth:`stored_run`).
+        """
+        return self._reader.run_predictions(run)
+
+    def runs(self) -> list[tuple[str, str, dict[str, Any], list[data.ClipPrediction]]]:
+        """Every run with predictions: ``(key, model name, provenance, predictions)``.
+
+        Makes every prediction of stored runs (see :meth:`run_predictions`).
+        """
+        return [
+            (key, name, prov, self.run_predictions(key)) for key, name, prov in self.run_infos()
+        ]
+
+    def stored_run(self, run: str) -> dict[str, np.ndarray] | None:
+        """The columns of a run read from a store (display order), or None.
+
+        None when the run has no rows or holds rows added as objects. The
+        columns are read-only views (``recording``, ``species``, ``start``,
+        ``end``, ``score``) when the run's rows are contiguous, as a store's
+        are; copies otherwise.
+        """
+        return self._reader.stored_run(run)
+
+    # ------------------------------------------------------------ detections
 
     def add_predictions(
         self, predictions: Sequence[data.ClipPrediction], *, run: str = ""
     ) -> list[Detection]:
         """Add clip predictions and make one detection per predicted tag.
 
-        Parameters
-        ----------
-        predictions
-            Clip predictions (of this session's recording, for a
-            single-recording session).
-        run
-            Key of the run they come from ("" for the session's own); name
-            it first with :meth:`set_run`. A detection identical to one
-            already present (same recording, frame, species and model name
-            of the run) is skipped, so loading a file twice, or a run and
-            its export, does not duplicate anything.
-
-        Returns
-        -------
-        list of Detection
-            The new detections, in the order of ``predictions`` and their
-            tags. A detection whose recording, frame and species had a
-            verdict (before the last :meth:`clear`, or restored from a
-            journal) gets that verdict back.
-
-        Raises
-        ------
-        ValueError
-            If a prediction belongs to another recording (single-recording
-            session only).
+        Returns the new detections (see :meth:`DetectionIntake.add_predictions`:
+        duplicates are skipped, remembered verdicts come back). Raises
+        ``ValueError`` for a prediction of another recording than a
+        single-recording session's.
         """
-        scores: list[float] = []
-        starts: list[float] = []
-        ends: list[float] = []
-        recs: list[int] = []
-        spcs: list[int] = []
-        owner: list[int] = []
-        for number, prediction in enumerate(predictions):
-            clip = prediction.clip
-            rec = self._recording_of(clip)
-            start, end = float(clip.start_time), float(clip.end_time)
-            for predicted in prediction.tags:
-                tag = predicted.tag
-                name = str(tag.value)
-                if name not in self._names:
-                    self._lookup_common(tag)
-                scores.append(float(predicted.score))
-                starts.append(start)
-                ends.append(end)
-                recs.append(rec)
-                spcs.append(self._species_id(name))
-                owner.append(number)
-        values = {
-            "score": np.asarray(scores, np.float64),
-            "start": np.asarray(starts, np.float64),
-            "end": np.asarray(ends, np.float64),
-            "recording": np.asarray(recs, np.int32),
-            "species": np.asarray(spcs, np.int32),
-        }
-        owners = np.asarray(owner, np.int64)
-        values["run"] = np.broadcast_to(self._run_codes([run])[0], (len(scores),))
-        keep, matches = self._new_rows(values)
-        # A prediction is kept when one of its tags is new, or when it has none.
-        kept = np.zeros(len(predictions), bool)
-        kept[owners[keep]] = True
-        for number, prediction in enumerate(predictions):
-            if not prediction.tags:
-                kept[number] = True
-        first_window = len(self._predictions)
-        window_of = np.cumsum(kept) - 1 + first_window
-        for number in np.flatnonzero(kept).tolist():
-            self._predictions.append(predictions[number])
-            self._prediction_runs.append(run)
-        values = {name: column[keep] for name, column in values.items()}
-        values["window"] = window_of[owners[keep]].astype(np.int32)
-        added = self._append_rows(values, matches, stored=False)
-        return self.get_many(added)
+        return self.get_many(self._intake.add_predictions(predictions, run=run))
 
     def add_columns(
         self,
@@ -295,234 +367,16 @@ class ReviewSession(
     ) -> range:
         """Add detections given as columns (a predictions store), without objects.
 
-        Parameters
-        ----------
-        run
-            Key of the run (name it first with :meth:`set_run`); with
-            ``runs``, the keys of several runs.
-        recording
-            Index into :attr:`recordings` of each detection.
-        start, end
-            Frame bounds in seconds.
-        species
-            Index into :meth:`species_list` (register names with
-            :meth:`species_ids`).
-        score
-            The model's scores.
-        runs
-            Each row's index into ``run`` (a store merging several runs).
-        index
-            The store's :class:`~audioclass_gui.review.score_index.ScoreIndex`
-            of these rows, with the maps from its recording and species
-            numbers to the session's: counts above thresholds then read
-            the index instead of every row. Ignored when rows are dropped
-            as duplicates.
-        in_order
-            The caller vouches that the rows are in display order
-            (recording, start, descending score), unique and with valid
-            recording and species numbers, as a store writes them: opening
-            then reads none of them.
-
-        Returns
-        -------
-        range
-            Ids of the detections added (duplicates of detections already
-            present, as for :meth:`add_predictions`, are skipped). Columns
-            that are read-only views (a memory-mapped file) are used without
-            copying when the session is empty. Clip predictions are made on
-            demand (:attr:`Detection.clip_prediction`).
+        Returns the ids added (see :meth:`DetectionIntake.add_columns`:
+        ``recording`` and ``species`` index :attr:`recordings` and
+        :meth:`species_list`; ``runs`` maps rows to several run keys;
+        ``index`` is the store's score index; ``in_order`` vouches for a
+        store's display order).
         """
-        values = {
-            "score": np.asarray(score, np.float64),
-            "start": np.asarray(start, np.float64),
-            "end": np.asarray(end, np.float64),
-            "recording": np.asarray(recording, np.int32),
-            "species": np.asarray(species, np.int32),
-        }
-        if len({len(v) for v in values.values()}) > 1:
-            raise ValueError("columns of different lengths")
-        if not in_order and len(values["recording"]) and (
-            values["recording"].min() < 0
-            or values["recording"].max() >= len(self._recordings)
-        ):
-            raise ValueError("a recording index is out of range")
-        if not in_order and len(values["species"]) and (
-            values["species"].min() < 0 or values["species"].max() >= len(self._species)
-        ):
-            raise ValueError("a species index is out of range")
-        n = len(values["score"])
-        if runs is None:
-            values["run"] = np.broadcast_to(self._run_codes([str(run)])[0], (n,))
-        else:
-            codes = self._run_codes([str(k) for k in run])
-            values["run"] = codes[np.asarray(runs)] if len(codes) else np.empty(0, np.int32)
-        empty = np.empty(0, np.int64)
-        keep, matches = None, (empty, empty)
-        if not (in_order and not len(self._rows)):
-            # (else nothing to compare with, and unique by the caller's word)
-            keep, matches = self._new_rows(values, stored=True)
-        if keep is not None and not keep.all():
-            values = {name: column[keep] for name, column in values.items()}
-            index = None
-        added = self._append_rows(values, matches, stored=True, in_order=in_order)
-        if index is not None and len(added) and self._lookup.in_display_order_from(
-            added.start - self._first_id
-        ):
-            score_index, recordings, species_map = index
-            self._indexed.append(
-                IndexedBlock(
-                    added.start - self._first_id,
-                    score_index,
-                    np.asarray(recordings, np.int64),
-                    np.asarray(species_map, np.int64),
-                )
-            )
-        return added
-
-    def species_ids(self, names: Sequence[str]) -> np.ndarray:
-        """Indices in :meth:`species_list` of these names (registered if new)."""
-        return np.asarray([self._species_id(str(n)) for n in names], np.int32)
-
-    def _new_rows(
-        self, values: dict[str, np.ndarray], *, stored: bool = False
-    ) -> tuple[np.ndarray, _Matches]:
-        """Mask of the rows that are not already in the session for this model.
-
-        Rows of a store in display order are taken to be unique among
-        themselves (the store wrote them so); others are checked against
-        each other too. Also returns the rows kept that have a twin in the
-        session (of another model), as positions among the kept rows, for
-        :meth:`_append_rows`.
-        """
-        n = len(values["score"])
-        keep = np.ones(n, bool)
-        empty = np.empty(0, np.int64)
-        if not n:
-            return keep, (empty, empty)
-        if not (stored and in_display_order(values)):
-            # Twice in the same batch: keep the first.
-            order = np.lexsort(
-                (
-                    np.arange(n),
-                    values["species"],
-                    milliseconds(values["end"]),
-                    milliseconds(values["start"]),
-                    values["recording"],
-                )
-            )
-            key = (
-                values["recording"],
-                milliseconds(values["start"]),
-                milliseconds(values["end"]),
-                values["species"],
-            )
-            keep[order[~first_of_keys(order, key)]] = False
-        if not len(self._rows):
-            return keep, (empty, empty)
-        which, rows = self._lookup.find(values)
-        if len(which):
-            models: dict[str, int] = {}
-            model_of_run = np.asarray(
-                [
-                    models.setdefault(self._model_of(k), len(models))
-                    for k in [*self._run_keys, *self._provisional]
-                ],
-                np.int64,
-            )
-            same = model_of_run[values["run"][which]] == model_of_run[self._rows["run"][rows]]
-            keep[which[same]] = False
-        kept = keep[which]
-        position = np.cumsum(keep) - 1
-        return keep, (position[which[kept]], rows[kept])
-
-    def _append_rows(
-        self,
-        values: dict[str, np.ndarray],
-        matches: _Matches,
-        *,
-        stored: bool,
-        in_order: bool = False,
-    ) -> range:
-        """Append rows already checked by :meth:`_new_rows`; returns their ids.
-
-        ``matches``: the rows' twins in the session, as :meth:`_new_rows`
-        found them. ``stored``: the rows come from a store, usually in
-        display order (then they form a sorted block, found without an index).
-        """
-        n = len(values["score"])
-        if not n:
-            return range(self._next_id, self._next_id)
-        for key in self._provisional:  # the rows' new runs (see _run_codes)
-            self._run_index[key] = len(self._run_keys)
-            self._run_keys.append(key)
-        self._provisional = []
-        had = len(self._rows)
-        which, rows = matches
-        if had == 0 and not any(
-            values[name].flags.writeable
-            for name in ("score", "start", "end", "recording", "species")
-        ):  # read-only views (a mapped store file): used in place
-            added = self._rows.adopt(values)
-        else:
-            added = self._rows.append(values)
-        self._lookup.add(
-            added.start,
-            added.stop,
-            values,
-            sorted_block=stored and (in_order or in_display_order(values)),
+        return self._intake.add_columns(
+            run, recording, start, end, species, score,
+            runs=runs, index=index, in_order=in_order,
         )
-        if len(which):
-            # The first existing row of each key gives its verdict to the new one.
-            first = np.unique(which, return_index=True)[1]
-            for w, src in zip(which[first].tolist(), rows[first].tolist(), strict=True):
-                self._copy_verdict(src, added.start + w)
-        if self._pending:
-            self._take_pending(added.start)
-        self._next_id = self._first_id + len(self._rows)
-        self._touch()
-        ids = range(self._first_id + added.start, self._first_id + added.stop)
-        self.detections_added.emit(DetectionList(self, ids))
-        return ids
-
-    def _take_pending(self, first_row: int) -> None:
-        """Give waiting verdicts (journal, earlier run) to new rows with their key."""
-        keys = []
-        for pkey in self._pending:
-            path, start, end, species = pkey
-            rec = self._rec_by_path.get(path)
-            spc = self._species_index.get(species)
-            if rec is not None and spc is not None:
-                keys.append((pkey, rec, start, end, spc))
-        if not keys:
-            return
-        which, rows = self._lookup.find(
-            {
-                "recording": np.array([k[1] for k in keys], np.int64),
-                "start": np.array([k[2] for k in keys], np.float64),
-                "end": np.array([k[3] for k in keys], np.float64),
-                "species": np.array([k[4] for k in keys], np.int64),
-            }
-        )
-        new = rows >= first_row
-        for w, local in zip(which[new].tolist(), rows[new].tolist(), strict=True):
-            carried = self._pending.pop(keys[w][0], None)
-            if carried is None:  # the key's first new row took it; share it
-                twin = self.ids_for(keys[w][0])[0] - self._first_id
-                self._copy_verdict(twin, local)
-            else:
-                self._set_local(local, *carried)
-
-    def _copy_verdict(self, src: int, dst: int) -> None:
-        status = self._rows.writable("status")
-        label = self._rows.writable("label")
-        status[dst] = status[src]
-        label[dst] = label[src]
-        stamp = self._stamps.get(src)
-        if stamp is not None:
-            self._stamps[dst] = stamp
-        note = self._notes.get(src + self._first_id)
-        if note:
-            self._notes[dst + self._first_id] = note
 
     def clear(self) -> None:
         """Drop all predictions and detections, remembering verdicts by key.
@@ -531,12 +385,10 @@ class ReviewSession(
         next run with the same recording, frame and species get their
         verdict back. Boxes are kept.
         """
-        for local in self._judged_rows().tolist():
-            det_id = local + self._first_id
-            verdict = self._verdict_local(local)
-            by, at = self._stamps.get(local, (self._reviewer, math.nan))
-            self._pending[self.path_key(det_id)] = (verdict, by, at)
-        self._reset()
+        self.verdict_book.set_aside()
+        self.table.reset()
+        self.verdict_book.reset()
+        self._runs.reset()
         self.cleared.emit()
 
     @property
@@ -545,8 +397,251 @@ class ReviewSession(
 
         Rows added as columns (:meth:`add_columns`) come after, made on demand.
         """
-        out = list(self._predictions)
-        stored = np.flatnonzero(self._rows["window"] < 0)
-        if len(stored):
-            out.extend(self._stored_predictions(stored))
-        return out
+        return self._reader.clip_predictions()
+
+    def __len__(self) -> int:
+        """Number of detections."""
+        return len(self.table.rows)
+
+    def columns(self) -> Columns:
+        """Read-only views of the detection columns (for fast queries)."""
+        return self.table.columns()
+
+    def get(self, detection_id: int) -> Detection:
+        """Return the detection with this id (``KeyError`` if unknown)."""
+        return self._reader.make(self.table.local(detection_id))
+
+    def get_many(self, ids: Iterable[int]) -> list[Detection]:
+        """Return the detections with these ids, in the same order."""
+        return self._reader.get_many(ids)
+
+    def path_key(self, detection_id: int) -> PathKey:
+        """Identity of a detection that survives restarts: path, frame, species."""
+        return self._keys.key(self.table.local(detection_id))
+
+    def ids_for(self, key: PathKey) -> list[int]:
+        """Ids of the detections with this path key (several runs may share one)."""
+        return self._keys.ids(key)
+
+    def detections(self) -> list[Detection]:
+        """Return all detections sorted by ``(recording, start, -score, id)``."""
+        return self.get_many(self.query())
+
+    def visible(self, threshold: float) -> list[Detection]:
+        """Return detections with ``score >= threshold``, in display order."""
+        return self.get_many(self.query(_query.DetectionFilter(min_score=threshold)))
+
+    # -------------------------------------------------------------- verdicts
+
+    def status(self, detection_id: int) -> Status:
+        """Return the status of a detection (``KeyError`` if unknown)."""
+        return self.verdict_book.status(self.table.local(detection_id))
+
+    def verdict(self, detection_id: int) -> Verdict:
+        """Return the whole verdict of a detection (``KeyError`` if unknown)."""
+        return self.verdict_book.verdict(self.table.local(detection_id))
+
+    def effective_name(self, detection_id: int) -> str:
+        """The species the verdict is about: the relabel, else the prediction."""
+        return self.verdict_book.effective_name(self.table.local(detection_id))
+
+    def stamp(self, detection_id: int) -> Stamp | None:
+        """Who gave the current verdict and when; None if never touched."""
+        return self.verdict_book.stamp(self.table.local(detection_id))
+
+    def counts(self, threshold: float | None = None) -> dict[Status, int]:
+        """Count detections per status (``score >= threshold`` only, if given)."""
+        return _summaries.status_counts(self, threshold)
+
+    def reviewed(self) -> list[Detection]:
+        """Return detections whose status is not UNREVIEWED, in display order."""
+        rows = self.verdict_book.judged_rows()
+        rows = rows[self.table.rows["status"][rows] != STATUS_CODE[Status.UNREVIEWED]]
+        return self.get_many(
+            _query._sorted(self, rows, _query.Order.TIME) + self.table.first_id
+        )
+
+    def judged(self) -> list[Detection]:
+        """Detections with any verdict (a status, relabel or note), in display order."""
+        rows = _query._sorted(self, self.verdict_book.judged_rows(), _query.Order.TIME)
+        return self.get_many(rows + self.table.first_id)
+
+    def judged_count(self) -> int:
+        """How many detections have a verdict (without making them)."""
+        return len(self.verdict_book.judged_rows())
+
+    def verdict_columns(self) -> dict[str, Any]:
+        """Runs, stamps and notes of every row in bulk (tables of millions of verdicts).
+
+        Returns
+        -------
+        dict
+            ``run``: each row's index into ``run_keys`` (a read-only view);
+            ``stamped``: the rows with a stamp, ascending, with their
+            ``reviewer`` (index into :attr:`users`) and ``at`` (epoch
+            seconds); ``notes``: row -> note (a copy). A row is an id minus
+            ``columns().first_id``.
+        """
+        return self.verdict_book.columns(self._runs.keys())
+
+    def pending_verdicts(self) -> dict[PathKey, tuple[Verdict, data.User, float]]:
+        """Verdicts whose detection is not in the session (kept for later)."""
+        return self.verdict_book.pending()
+
+    def write_statuses(self, ids: Sequence[int], statuses: Sequence[Status]) -> list[int]:
+        """Set each id's status, keeping relabels and notes (see :meth:`write_verdicts`)."""
+        return self._announce_verdicts(self.verdict_book.write_statuses(ids, statuses))
+
+    def write_verdicts(self, ids: Sequence[int], verdicts: Sequence[Verdict]) -> list[int]:
+        """Set each id's verdict; the primitive that verdict edits are built on.
+
+        Returns the ids whose verdict changed, announced with one
+        ``status_changed``; see :meth:`VerdictBook.write` (path-key twins,
+        stamps, the recorder, and what happens when it raises).
+        """
+        return self._announce_verdicts(self.verdict_book.write(ids, verdicts))
+
+    def restore(
+        self, items: Iterable[tuple[PathKey, Verdict, data.User | None, float | None]]
+    ) -> list[int]:
+        """Put back verdicts read from a store, without recording them again.
+
+        ``items``: ``((path, start, end, species), verdict, reviewer, epoch
+        time)``; see :meth:`VerdictBook.restore`. Returns the ids whose
+        verdict changed (also announced with ``status_changed``).
+        """
+        return self._announce_verdicts(self.verdict_book.restore(items))
+
+    def _announce_verdicts(self, changed: list[int]) -> list[int]:
+        if changed:
+            self.status_changed.emit(changed)
+        return changed
+
+    # ------------------------------------------------------------------ boxes
+
+    def boxes(self, recording: str | Path | None = None) -> list[Box]:
+        """Drawn boxes (of one recording, if given), in drawing order."""
+        return self._boxes.boxes(recording)
+
+    def box(self, box_id: str) -> Box | None:
+        """The box with this id, or None (deleted or unknown)."""
+        return self._boxes.box(box_id)
+
+    def box_stamp(self, box_id: str) -> Stamp | None:
+        """Who drew or last changed a box, and when."""
+        return self._boxes.stamp(box_id)
+
+    def write_box(self, box_id: str, box: Box | None) -> bool:
+        """Put a box in place (add or replace) or delete it (``box=None``).
+
+        Recorded by the :attr:`recorder` and announced with
+        ``boxes_changed``. Returns False (and does nothing) when the box
+        already is as asked.
+        """
+        if not self._boxes.write(box_id, box):
+            return False
+        self.boxes_changed.emit([box_id])
+        return True
+
+    def restore_box(
+        self,
+        box: Box,
+        user: data.User | None,
+        at: float | None,
+        *,
+        deleted: bool = False,
+    ) -> None:
+        """Put back a box read from a store (``deleted=True``: remove it)."""
+        by = self._reviewers.current if user is None else self._reviewers.index(user)
+        self._boxes.put(box.id, None if deleted else box, by, time.time() if at is None else at)
+        self.boxes_changed.emit([box.id])
+
+    # --------------------------------------------------------------- actions
+    # (each returns the applied edit for the undo stack; see SessionActions)
+
+    def set_status(self, ids: Sequence[int], status: Status) -> StatusEdit:
+        """Give detections a status (relabels and notes kept); ``KeyError`` for unknown ids."""
+        return self._actions.set_status(ids, status)
+
+    def set_verdicts(
+        self, ids: Sequence[int], verdicts: Verdict | Sequence[Verdict], text: str = ""
+    ) -> VerdictEdit:
+        """Give detections whole verdicts (one for all, or one per id)."""
+        return self._actions.set_verdicts(ids, verdicts, text)
+
+    def relabel(
+        self, ids: Sequence[int], scientific_name: str | None, *, status: Status = Status.ACCEPTED
+    ) -> VerdictEdit:
+        """Say the detections are another species (None removes a relabel)."""
+        return self._actions.relabel(ids, scientific_name, status=status)
+
+    def set_note(self, ids: Sequence[int], note: str) -> VerdictEdit:
+        """Attach a note to detections ("" removes it)."""
+        return self._actions.set_note(ids, note)
+
+    def reject_below(
+        self,
+        scientific_name: str,
+        score: float,
+        *,
+        only_unreviewed: bool = True,
+        recordings: Sequence[str | Path] | None = None,
+    ) -> StatusEdit:
+        """Reject every detection of one species scoring below ``score``."""
+        return self._actions.reject_below(
+            scientific_name, score, only_unreviewed=only_unreviewed, recordings=recordings
+        )
+
+    def add_box(
+        self,
+        recording: str | Path,
+        start: float,
+        end: float,
+        low_freq: float | None = None,
+        high_freq: float | None = None,
+        scientific_name: str = "",
+        note: str = "",
+    ) -> BoxEdit:
+        """Draw a box (both frequencies given) or a time interval (neither)."""
+        return self._actions.add_box(
+            recording, start, end, low_freq, high_freq, scientific_name, note
+        )
+
+    def move_box(
+        self,
+        box_id: str,
+        start: float,
+        end: float,
+        low_freq: float | None | EllipsisType = ...,
+        high_freq: float | None | EllipsisType = ...,
+    ) -> BoxEdit:
+        """Move or resize a box; frequencies left out (``...``) stay as they are."""
+        return self._actions.move_box(box_id, start, end, low_freq, high_freq)
+
+    def retag_box(self, box_id: str, scientific_name: str) -> BoxEdit:
+        """Tag a box with another species."""
+        return self._actions.retag_box(box_id, scientific_name)
+
+    def set_box_note(self, box_id: str, note: str) -> BoxEdit:
+        """Attach a note to a box ("" removes it)."""
+        return self._actions.set_box_note(box_id, note)
+
+    def delete_box(self, box_id: str) -> BoxEdit:
+        """Delete a box (undo puts it back with the same id)."""
+        return self._actions.delete_box(box_id)
+
+    def apply(self, edit: Edit) -> None:
+        """Apply (redo) an edit; the session emits its change signals."""
+        edit.apply(self)
+
+    def revert(self, edit: Edit) -> None:
+        """Revert (undo) an edit; the session emits its change signals."""
+        edit.revert(self)
+
+    # --------------------------------------------------------------- queries
+
+    query = _query.query
+    select = _query.select
+    next_unreviewed = _query.next_unreviewed
+    species_summary = _query.species_summary
+    recording_summary = _query.recording_summary

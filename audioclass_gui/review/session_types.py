@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import getpass
 import uuid
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 from soundevent import data
@@ -46,12 +45,6 @@ def default_reviewer() -> data.User:
         uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"audioclass-gui:login:{name}"),
         username=name,
     )
-
-
-def _absolute(path: Any) -> Path:
-    """``path`` as an absolute path (relative to the working folder)."""
-    p = Path(path)
-    return p if p.is_absolute() else p.absolute()
 
 
 class Columns(NamedTuple):

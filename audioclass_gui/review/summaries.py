@@ -1,9 +1,10 @@
-"""Summaries of a review session: progress per species and per recording.
+"""Summaries of a review session: progress per species and per recording, status counts.
 
 Pure functions of the session's columns (numpy counts), used by the species
 panel and the recording list. Re-exported by
 :mod:`audioclass_gui.review.query`; the session exposes them as
-``session.species_summary(...)`` and ``session.recording_summary(...)``.
+``session.species_summary(...)``, ``session.recording_summary(...)`` and
+``session.counts(...)``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "SpeciesSummary",
     "recording_summary",
     "species_summary",
+    "status_counts",
 ]
 
 _STATUSES = STATUS_ORDER
@@ -188,7 +190,7 @@ def recording_summary(
 
 def _indexed(session: ReviewSession, filter: DetectionFilter | None) -> bool:
     """Whether counts can come from score indexes: thresholds are the only condition."""
-    return bool(session._indexed) and (
+    return bool(session.table.indexed) and (
         filter is None
         or (
             filter.species is None
@@ -206,7 +208,7 @@ def _thresholds(session: ReviewSession, filter: DetectionFilter | None, k: int) 
         return np.full(k, -np.inf)
     out = np.full(k, float(filter.min_score))
     for name, value in filter.thresholds:
-        index = session._species_index.get(name)
+        index = session.species_registry.get(name)
         if index is not None:
             out[index] = value
     return out
@@ -253,16 +255,16 @@ def _species_counts_indexed(
     thr = _thresholds(session, filter, k)
     total = np.zeros(k, np.int64)
     best = np.full(k, np.nan)
-    for block in session._indexed:
+    for block in session.table.indexed:
         counts, top = block.per_species(thr, k)
         total += counts
         best = np.fmax(best, top)
-    rest = session._unindexed_rows()
+    rest = session.table.unindexed_rows()
     rest = rest[cols.score[rest] >= thr[cols.species[rest]]]
     total += np.bincount(cols.species[rest], minlength=k)
     if len(rest):
         np.fmax.at(best, cols.species[rest], cols.score[rest])
-    judged = session._judged_rows()
+    judged = session.verdict_book.judged_rows()
     judged = judged[cols.score[judged] >= thr[cols.species[judged]]]
     spc, status, label = cols.species[judged], cols.status[judged], cols.label[judged]
     relabelled = (label >= 0) & (label != spc)
@@ -300,12 +302,12 @@ def _recording_counts(
     default = -np.inf if filter is None else float(filter.min_score)
     own = {int(i): float(thr[i]) for i in np.flatnonzero(thr != default)}
     total = np.zeros(k, np.int64)
-    for block in session._indexed:
+    for block in session.table.indexed:
         total += block.per_recording(default, own, k, cols.recording)
-    rest = session._unindexed_rows()
+    rest = session.table.unindexed_rows()
     rest = rest[cols.score[rest] >= thr[cols.species[rest]]]
     total += np.bincount(cols.recording[rest], minlength=k)
-    judged = session._judged_rows()
+    judged = session.verdict_book.judged_rows()
     judged = judged[cols.score[judged] >= thr[cols.species[judged]]]
     rec, status = cols.recording[judged], cols.status[judged]
     by = {s: np.bincount(rec[status == _CODE[s]], minlength=k) for s in _STATUSES}
@@ -313,3 +315,31 @@ def _recording_counts(
         (v for s, v in by.items() if s is not Status.UNREVIEWED), np.zeros(k, np.int64)
     )
     return total.tolist(), {s: v.tolist() for s, v in by.items()}
+
+
+def status_counts(session: ReviewSession, threshold: float | None = None) -> dict[Status, int]:
+    """Count detections per status (``score >= threshold`` only, if given).
+
+    With a threshold and score indexes, from the indexes and the rows with
+    a verdict, without reading every row.
+    """
+    r = session.table.rows
+    indexed = session.table.indexed
+    if threshold is None or not indexed:
+        codes = r["status"]
+        if threshold is not None:
+            codes = codes[r["score"] >= threshold]
+        totals = np.bincount(codes, minlength=len(_STATUSES)).tolist()
+    else:  # from the score indexes, and the rows with a verdict
+        rest = session.table.unindexed_rows()
+        total = int((r["score"][rest] >= threshold).sum())
+        n_species = len(session.species_registry)
+        per_species = np.full(n_species, float(threshold))
+        for block in indexed:
+            total += int(block.per_species(per_species, n_species)[0].sum())
+        judged = session.verdict_book.judged_rows()
+        judged = judged[r["score"][judged] >= threshold]
+        totals = np.bincount(r["status"][judged], minlength=len(_STATUSES)).tolist()
+        unreviewed = _CODE[Status.UNREVIEWED]
+        totals[unreviewed] = total - (len(judged) - totals[unreviewed])
+    return {status: int(totals[code]) for code, status in enumerate(_STATUSES)}

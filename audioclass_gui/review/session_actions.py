@@ -1,9 +1,9 @@
 """The reviewer's actions on a session, each returning an applied, invertible edit.
 
-Mixed into :class:`~audioclass_gui.review.ReviewSession`; kept apart so that
-the session's storage and its actions stay readable. Every method applies
-its edit at once (durably, when the session has a recorder) and returns it
-for the undo stack.
+:class:`SessionActions` builds the edit of an action from the session's
+current state, applies it (durably, when the session has a recorder) and
+returns it for the undo stack. The session's methods of the same names
+call it.
 """
 
 from __future__ import annotations
@@ -16,32 +16,40 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from audioclass_gui.review.detection import Box, Status, Verdict, new_box_id
-from audioclass_gui.review.edits import BoxEdit, Edit, StatusEdit, VerdictEdit
+from audioclass_gui.review.edits import BoxEdit, StatusEdit, VerdictEdit
 
 if TYPE_CHECKING:
     from audioclass_gui.review.session import ReviewSession
 
-__all__ = ["SessionEditsMixin"]
+__all__ = ["SessionActions"]
 
 
 def _noun(n: int) -> str:
     return f"{n} detection" if n == 1 else f"{n} detections"
 
 
-class SessionEditsMixin:
-    """Action methods of :class:`~audioclass_gui.review.ReviewSession`."""
+class SessionActions:
+    """Verdict and box actions on a session.
+
+    Parameters
+    ----------
+    session
+        The session acted on (edits apply to it).
+    """
+
+    def __init__(self, session: ReviewSession) -> None:
+        self._session = session
 
     # -------------------------------------------------------------- verdicts
 
-    def _unique(self: ReviewSession, ids: Sequence[int]) -> tuple[int, ...]:
+    def _unique(self, ids: Sequence[int]) -> tuple[int, ...]:
         unique = tuple(dict.fromkeys(int(i) for i in ids))
+        local = self._session.table.local
         for i in unique:
-            self._local(i)  # KeyError before anything changes
+            local(i)  # KeyError before anything changes
         return unique
 
-    def set_status(
-        self: ReviewSession, ids: Sequence[int], status: Status
-    ) -> StatusEdit:
+    def set_status(self, ids: Sequence[int], status: Status) -> StatusEdit:
         """Give detections a status, and return the edit for the undo stack.
 
         Parameters
@@ -62,18 +70,16 @@ class SessionEditsMixin:
         KeyError
             If an id is not a detection of this session (nothing is changed).
         """
+        session = self._session
         status = Status(status)
         unique = self._unique(ids)
-        before = tuple(self.status(i) for i in unique)
+        before = tuple(session.status(i) for i in unique)
         edit = StatusEdit(ids=unique, before=before, after=status)
-        self.apply(edit)
+        session.apply(edit)
         return edit
 
     def set_verdicts(
-        self: ReviewSession,
-        ids: Sequence[int],
-        verdicts: Verdict | Sequence[Verdict],
-        text: str = "",
+        self, ids: Sequence[int], verdicts: Verdict | Sequence[Verdict], text: str = ""
     ) -> VerdictEdit:
         """Give detections whole verdicts (one for all, or one per id).
 
@@ -82,6 +88,7 @@ class SessionEditsMixin:
         KeyError
             If an id is unknown (nothing is changed).
         """
+        session = self._session
         unique = self._unique(ids)
         if isinstance(verdicts, Verdict):
             after = (verdicts,) * len(unique)
@@ -89,15 +96,15 @@ class SessionEditsMixin:
             if len(verdicts) != len(ids) or len(unique) != len(ids):
                 raise ValueError("give one verdict per id, without duplicate ids")
             after = tuple(verdicts)
-        before = tuple(self.verdict(i) for i in unique)
+        before = tuple(session.verdict(i) for i in unique)
         edit = VerdictEdit(
             unique, before, after, text or f"Change verdict of {_noun(len(unique))}"
         )
-        self.apply(edit)
+        session.apply(edit)
         return edit
 
     def relabel(
-        self: ReviewSession,
+        self,
         ids: Sequence[int],
         scientific_name: str | None,
         *,
@@ -116,12 +123,13 @@ class SessionEditsMixin:
             The status the detections get (accepted by default: "it is a
             Turdus merula"); use UNCERTAIN for "probably".
         """
+        session = self._session
         unique = self._unique(ids)
-        before = tuple(self.verdict(i) for i in unique)
+        before = tuple(session.verdict(i) for i in unique)
         after = tuple(
             v.with_(
                 label=None
-                if scientific_name in (None, self.get(i).scientific_name)
+                if scientific_name in (None, session.get(i).scientific_name)
                 else scientific_name,
                 status=Status(status),
             )
@@ -133,21 +141,22 @@ class SessionEditsMixin:
             else f"Relabel {_noun(len(unique))} as {scientific_name}"
         )
         edit = VerdictEdit(unique, before, after, text, ("status", "label"))
-        self.apply(edit)
+        session.apply(edit)
         return edit
 
-    def set_note(self: ReviewSession, ids: Sequence[int], note: str) -> VerdictEdit:
+    def set_note(self, ids: Sequence[int], note: str) -> VerdictEdit:
         """Attach a note to detections ("" removes it)."""
+        session = self._session
         unique = self._unique(ids)
-        before = tuple(self.verdict(i) for i in unique)
+        before = tuple(session.verdict(i) for i in unique)
         after = tuple(v.with_(note=note) for v in before)
         text = f"{'Remove note of' if not note else 'Note on'} {_noun(len(unique))}"
         edit = VerdictEdit(unique, before, after, text, ("note",))
-        self.apply(edit)
+        session.apply(edit)
         return edit
 
     def reject_below(
-        self: ReviewSession,
+        self,
         scientific_name: str,
         score: float,
         *,
@@ -167,15 +176,16 @@ class SessionEditsMixin:
         recordings
             Limit to these recordings (all when None).
         """
-        cols = self.columns()
-        spc = self._species_index.get(scientific_name)
+        session = self._session
+        cols = session.columns()
+        spc = session.species_registry.get(scientific_name)
         if spc is None:
             return self.set_status([], Status.REJECTED)
         mask = (cols.species == spc) & (cols.score < score)
         if only_unreviewed:
             mask &= cols.status == list(Status).index(Status.UNREVIEWED)
         if recordings is not None:
-            wanted = [self.recording_index(p) for p in recordings]
+            wanted = [session.recording_index(p) for p in recordings]
             mask &= np.isin(cols.recording, [w for w in wanted if w is not None])
         ids = (np.flatnonzero(mask) + cols.first_id).tolist()
         return self.set_status(ids, Status.REJECTED)
@@ -183,7 +193,7 @@ class SessionEditsMixin:
     # ----------------------------------------------------------------- boxes
 
     def add_box(
-        self: ReviewSession,
+        self,
         recording: str | Path,
         start: float,
         end: float,
@@ -200,8 +210,9 @@ class SessionEditsMixin:
             If the recording is not one of the session's, or the bounds are
             not a box (start >= end, one frequency only, low >= high).
         """
+        session = self._session
         path = Path(recording).absolute()
-        if self.recording_index(path) is None:
+        if session.recording_index(path) is None:
             raise ValueError(f"{path}: not a recording of this review")
         box = Box(
             new_box_id(),
@@ -214,21 +225,26 @@ class SessionEditsMixin:
             note,
         )
         if scientific_name:
-            self._species_id(scientific_name)
+            session.species_registry.register(scientific_name)
         edit = BoxEdit(
             box.id, None, box, "Draw box" if low_freq is not None else "Mark interval"
         )
-        self.apply(edit)
+        session.apply(edit)
         return edit
 
-    def _box_or_raise(self: ReviewSession, box_id: str) -> Box:
-        box = self.box(box_id)
+    def _box_or_raise(self, box_id: str) -> Box:
+        box = self._session.box(box_id)
         if box is None:
             raise KeyError(f"no box with id {box_id} in this session")
         return box
 
+    def _apply_box(self, box_id: str, old: Box, new: Box | None, text: str) -> BoxEdit:
+        edit = BoxEdit(box_id, old, new, text)
+        self._session.apply(edit)
+        return edit
+
     def move_box(
-        self: ReviewSession,
+        self,
         box_id: str,
         start: float,
         end: float,
@@ -240,41 +256,23 @@ class SessionEditsMixin:
         low = old.low_freq if low_freq is ... else low_freq
         high = old.high_freq if high_freq is ... else high_freq
         new = old.moved(float(start), float(end), low, high)  # type: ignore[arg-type]
-        edit = BoxEdit(box_id, old, new, "Move box")
-        self.apply(edit)
-        return edit
+        return self._apply_box(box_id, old, new, "Move box")
 
-    def retag_box(self: ReviewSession, box_id: str, scientific_name: str) -> BoxEdit:
+    def retag_box(self, box_id: str, scientific_name: str) -> BoxEdit:
         """Tag a box with another species."""
         old = self._box_or_raise(box_id)
         if scientific_name:
-            self._species_id(scientific_name)
-        edit = BoxEdit(
+            self._session.species_registry.register(scientific_name)
+        return self._apply_box(
             box_id, old, old.tagged(scientific_name), f"Tag box as {scientific_name}"
         )
-        self.apply(edit)
-        return edit
 
-    def set_box_note(self: ReviewSession, box_id: str, note: str) -> BoxEdit:
+    def set_box_note(self, box_id: str, note: str) -> BoxEdit:
         """Attach a note to a box ("" removes it)."""
         old = self._box_or_raise(box_id)
-        edit = BoxEdit(box_id, old, old.with_note(note), "Note on box")
-        self.apply(edit)
-        return edit
+        return self._apply_box(box_id, old, old.with_note(note), "Note on box")
 
-    def delete_box(self: ReviewSession, box_id: str) -> BoxEdit:
+    def delete_box(self, box_id: str) -> BoxEdit:
         """Delete a box (undo puts it back with the same id)."""
         old = self._box_or_raise(box_id)
-        edit = BoxEdit(box_id, old, None, "Delete box")
-        self.apply(edit)
-        return edit
-
-    # ------------------------------------------------------------ edit stack
-
-    def apply(self: ReviewSession, edit: Edit) -> None:
-        """Apply (redo) an edit; the session emits its change signals."""
-        edit.apply(self)
-
-    def revert(self: ReviewSession, edit: Edit) -> None:
-        """Revert (undo) an edit; the session emits its change signals."""
-        edit.revert(self)
+        return self._apply_box(box_id, old, None, "Delete box")
