@@ -51,7 +51,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from audioclass_gui.formats import aoef_stream_read, atomic
     from audioclass_gui.project import ReviewProject
-    from audioclass_gui.project.attach import SourcesMixin
+    from audioclass_gui.project.attach import ProjectSources
+    from audioclass_gui.project.project_journal import ProjectJournal
 
     step, root, settings, elsewhere = sys.argv[1:5]
 
@@ -78,13 +79,13 @@ CHILD = textwrap.dedent(
     elif step == "renamed, folder not synced":
         hook(atomic, "fsync_dir", when=lambda folder: Path(folder).name == "store")
     elif step == "stored, not mapped":
-        hook(SourcesMixin, "_write_store", after=True)
+        hook(ProjectSources, "write_store", after=True)
     elif step == "mapped, not in the session":
-        hook(SourcesMixin, "_add_stored", when=new_source)
+        hook(ProjectSources, "_add_stored", when=new_source)
     elif step == "in the session":
-        hook(SourcesMixin, "_add_stored", after=True, when=new_source)
+        hook(ProjectSources, "_add_stored", after=True, when=new_source)
     elif step == "attached, not journaled":
-        hook(ReviewProject, "_append", when=lambda self, record, **k: record.get("t") == "source")
+        hook(ProjectJournal, "append", when=lambda self, record, **k: record.get("t") == "source")
     print("opening", flush=True)
     project = ReviewProject.open(root, settings_dir=settings)
     if elsewhere:

@@ -1,20 +1,22 @@
-"""Attaching predictions files to a project, saving app runs, importing reviews.
+"""Attaching predictions files to a project, and saving the runs made in the app.
 
-Mixed into :class:`~audioclass_gui.project.ReviewProject`.
+:class:`ProjectSources` owns a project's predictions files (its *sources*):
+it reads each into the session through the project's store (a columnar
+file per source, mapped at every later open; many of them through one
+merged file), remembers them in the journal, and keeps the common names
+given to the project for imports.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from soundevent import data
 
-from audioclass_gui.formats.aoef_import import read_review
 from audioclass_gui.formats.birdnet_results import birdnet_common_names
 from audioclass_gui.formats.prediction_store import (
     StoredRun,
@@ -30,44 +32,86 @@ from audioclass_gui.project.merged_store import (
     members_of,
     read_merged,
 )
-from audioclass_gui.project.run_files import run_file, runs_dir, write_run_file
+from audioclass_gui.project.project_journal import ProjectJournal
+from audioclass_gui.project.recording_files import RecordingFiles
+from audioclass_gui.project.run_files import run_file, write_run_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
+    RecordingResolver,
     SourceInfo,
     read_source,
     sniff,
 )
-from audioclass_gui.project.store import verdict_item
+from audioclass_gui.project.store import PathCodec
 
 if TYPE_CHECKING:
-    from audioclass_gui.project.prepare import PreparedReview, PreparedSource
-    from audioclass_gui.project.project import ReviewProject
+    from audioclass_gui.project.prepare import PreparedSource
+    from audioclass_gui.review import ReviewSession
 
-__all__ = ["SourcesMixin"]
+__all__ = ["ProjectSources"]
 
 
-class SourcesMixin:
-    """Predictions files and imports of :class:`~audioclass_gui.project.ReviewProject`."""
+class ProjectSources:
+    """The predictions files of a project.
 
-    def _adopt(self: ReviewProject, recording: data.Recording) -> int:
-        """Add a recording a predictions file refers to, and remember it."""
-        known = self.session.recording_index(recording.path)
-        index = self.session.add_recording(recording)
-        if known is None and str(recording.path) not in self._extra_recordings:
-            self._extra_recordings.append(str(recording.path))
-            self._append(
-                {"t": "recordings", "add": [self.codec.encode(recording.path)]}
-            )
-        return index
+    Parameters
+    ----------
+    session
+        The project's session, which their detections go to.
+    journal
+        Where the sources are remembered.
+    codec
+        Paths in records relative to the project's root.
+    resolver
+        Finds the project's recording for a path a file names.
+    files
+        Adds the recordings a file names (see :meth:`attach`).
+    problems
+        The project's problems (unreadable files, stores not written...).
+    store_dir
+        Folder of the project's predictions store.
+    runs_folder
+        Where the runs made in the app are kept.
 
-    def _store_dir(self: ReviewProject) -> Path:
-        """Folder of the project's predictions store (beside the journal)."""
-        journal = self.journal_path
-        return journal.parent / "store" if self.is_folder else journal.with_suffix(".store")
+    Attributes
+    ----------
+    store_dir : pathlib.Path
+    runs_folder : pathlib.Path
+    """
 
-    def _read_source(
-        self: ReviewProject, path: Path, kind: str, prepared: StoredRun | None = None
-    ) -> SourceInfo:
+    def __init__(
+        self,
+        session: ReviewSession,
+        journal: ProjectJournal,
+        codec: PathCodec,
+        resolver: RecordingResolver,
+        files: RecordingFiles,
+        problems: list[str],
+        *,
+        store_dir: Path,
+        runs_folder: Path,
+    ) -> None:
+        self._session = session
+        self._journal = journal
+        self._codec = codec
+        self._resolver = resolver
+        self._files = files
+        self._problems = problems
+        self.store_dir = store_dir
+        self.runs_folder = runs_folder
+        self._sources: dict[Path, SourceInfo] = {}
+        #: Common names given to the project (scientific -> common).
+        self._names: dict[str, str] = {}
+
+    def __contains__(self, path: object) -> bool:
+        """True if the project has read the predictions file at this (absolute) path."""
+        return path in self._sources
+
+    def kinds(self) -> dict[str, str]:
+        """Each source's path (as text) and kind, as the journal keeps them."""
+        return {str(info.path): info.kind for info in self._sources.values()}
+
+    def read_source(self, path: Path, kind: str, prepared: StoredRun | None = None) -> SourceInfo:
         """Add a predictions file's detections to the session, through the project's store.
 
         A store file made from this version of the file is mapped. Else the
@@ -82,44 +126,44 @@ class SourcesMixin:
         complete one of the version read (stamped with its size and time):
         the next open converts it again, or maps that file.
         """
-        run = self.codec.encode(path)
+        run = self._codec.encode(path)
         info = SourceInfo(path, kind, run)
         self._sources[path] = info
         if kind == "arrow":  # a predictions store file (`predict` writes them)
             return self._read_arrow(info)
-        stored_path = store_file(self._store_dir(), run)
+        stored_path = store_file(self.store_dir, run)
         stamp = source_stamp(path)  # before reading: a file changed meanwhile is stale
-        stored = read_stored_run(stored_path, decode=self.codec.decode, stamp=stamp)
+        stored = read_stored_run(stored_path, decode=self._codec.decode, stamp=stamp)
         if stored is not None:
             if stamp is None:
                 info.problems.append(
                     f"{path}: predictions file not found; its predictions "
                     "were read from the project's store"
                 )
-                self.problems.extend(info.problems)
+                self._problems.extend(info.problems)
             return self._add_stored(info, stored)
         if prepared is None:
             if not path.exists():
                 info.problems.append(
                     f"{path}: predictions file not found (its verdicts are kept)"
                 )
-                self.problems.extend(info.problems)
+                self._problems.extend(info.problems)
                 return info
             try:
                 prepared = read_source(
-                    path, kind, self._resolver, scientific_names=self._common_to_sci()
+                    path, kind, self._resolver, scientific_names=self.common_to_scientific()
                 )
             except (ValueError, OSError) as exc:
                 info.problems.append(str(exc))
-                self.problems.extend(info.problems)
+                self._problems.extend(info.problems)
                 return info
-            if not self.read_only and self._write_store(stored_path, prepared, stamp):
-                stored = read_stored_run(stored_path, decode=self.codec.decode, stamp=stamp)
+            if not self._journal.read_only and self.write_store(stored_path, prepared, stamp):
+                stored = read_stored_run(stored_path, decode=self._codec.decode, stamp=stamp)
                 if stored is not None:
                     return self._add_stored(info, stored)
         return self._add_stored(info, display_ordered(prepared, self._recording_rank))
 
-    def _read_arrow(self: ReviewProject, info: SourceInfo) -> SourceInfo:
+    def _read_arrow(self, info: SourceInfo) -> SourceInfo:
         """Map a predictions store file; its relative paths are relative to its folder."""
         folder = info.path.parent
         stored = read_stored_run(
@@ -133,12 +177,12 @@ class SourcesMixin:
                 if not info.path.exists()
                 else f"{info.path}: not a predictions store of this version, or unreadable"
             )
-            self.problems.extend(info.problems)
+            self._problems.extend(info.problems)
             return info
         return self._add_stored(info, stored)
 
-    def _write_store(
-        self: ReviewProject, target: Path, run: StoredRun, stamp: list[int] | None
+    def write_store(
+        self, target: Path, run: StoredRun, stamp: list[int] | None
     ) -> bool:
         """Keep a predictions file's columns in the store, for fast reopening.
 
@@ -148,20 +192,20 @@ class SourcesMixin:
         """
         try:
             write_stored_run(
-                target, run, encode=self.codec.encode, stamp=stamp, rank=self._recording_rank
+                target, run, encode=self._codec.encode, stamp=stamp, rank=self._recording_rank
             )
         except OSError as exc:  # the review goes on; the next open reads the source
-            self.problems.append(f"{target}: the predictions store was not written ({exc})")
+            self._problems.append(f"{target}: the predictions store was not written ({exc})")
             return False
         return True
 
-    def _recording_rank(self: ReviewProject, path: str) -> tuple[int, str]:
+    def _recording_rank(self, path: str) -> tuple[int, str]:
         """Where a recording comes in the session's order (new ones last, by path)."""
-        index = self.session.recording_index(path)
-        return (len(self.session.recordings) if index is None else index, path)
+        index = self._session.recording_index(path)
+        return (len(self._session.recordings) if index is None else index, path)
 
     def _add_stored(
-        self: ReviewProject,
+        self,
         info: SourceInfo,
         stored: StoredRun,
         members: list[SourceInfo] | None = None,
@@ -175,10 +219,10 @@ class SourcesMixin:
         lut = np.full(len(stored.recordings), -1, np.int32)
         missing = []
         for i, path in enumerate(stored.recordings):
-            index = self.session.recording_index(path)
+            index = self._session.recording_index(path)
             if index is None:
                 found = self._resolver(path)
-                index = None if found is None else self.session.recording_index(found.path)
+                index = None if found is None else self._session.recording_index(found.path)
             if index is None:
                 missing.append(path)
             else:
@@ -187,7 +231,7 @@ class SourcesMixin:
         if not np.array_equal(lut, np.arange(len(lut))):
             rec = lut[rec]
         species = stored.species_index
-        spc_lut = self.session.species_ids(stored.species)
+        spc_lut = self._session.species_ids(stored.species)
         if not np.array_equal(spc_lut, np.arange(len(spc_lut))):
             species = spc_lut[species]
         columns = [rec, stored.start, stored.end, species, stored.score]
@@ -224,7 +268,7 @@ class SourcesMixin:
             model_name = str(meta.get("model_name") or "")
             member.model_name = model_name
             member.problems.extend(meta.get("problems") or [])
-            self.session.set_run(member.run, name=model_name, provenance=meta.get("provenance") or {})
+            self._session.set_run(member.run, name=model_name, provenance=meta.get("provenance") or {})
             if not unnamed:
                 continue
             names = meta.get("common_names") or {}
@@ -235,7 +279,7 @@ class SourcesMixin:
             unnamed = [s for s in unnamed if s not in adopted]
         self._adopt_common_names(adopted)
         info.problems.extend(p for m in infos if m is not info for p in m.problems)
-        self.problems.extend(info.problems)
+        self._problems.extend(info.problems)
         index = None
         if not missing and stored.index is not None:
             index = (stored.index, lut, spc_lut)
@@ -244,10 +288,10 @@ class SourcesMixin:
         in_order = not missing and bool(np.all(np.diff(lut) > 0))
         if runs is None:
             info.detections = len(
-                self.session.add_columns(info.run, *columns, index=index, in_order=in_order)
+                self._session.add_columns(info.run, *columns, index=index, in_order=in_order)
             )
             return info
-        self.session.add_columns(
+        self._session.add_columns(
             [m.run for m in infos], *columns, runs=runs, index=index, in_order=in_order
         )
         for member, count in zip(
@@ -256,29 +300,29 @@ class SourcesMixin:
             member.detections = count  # (before duplicates of other sources are dropped)
         return info
 
-    def _read_merged(self: ReviewProject, paths: Sequence[Path]) -> set[Path]:
+    def read_merged(self, paths: Sequence[Path]) -> set[Path]:
         """Read many store files through the project's merged file; returns those read.
 
         The merged file is made (again) when the files changed since; a
         read-only project uses it only when it is up to date. Files it does
         not cover are read one by one by the caller.
         """
-        members = members_of(paths, self.codec.encode)
+        members = members_of(paths, self._codec.encode)
         if len(members) < 2:
             return set()
-        target = self._store_dir() / MERGED_NAME
-        stored = read_merged(target, members, decode=self.codec.decode)
-        if stored is None and not self.read_only:
+        target = self.store_dir / MERGED_NAME
+        stored = read_merged(target, members, decode=self._codec.decode)
+        if stored is None and not self._journal.read_only:
             try:
                 stored = build_merged(
                     target,
                     members,
                     rank=self._recording_rank,
-                    encode=self.codec.encode,
-                    decode=self.codec.decode,
+                    encode=self._codec.encode,
+                    decode=self._codec.decode,
                 )
             except OSError as exc:  # the files are read one by one instead
-                self.problems.append(f"{target}: the merged store was not written ({exc})")
+                self._problems.append(f"{target}: the merged store was not written ({exc})")
         if stored is None:
             return set()
         infos = []
@@ -289,7 +333,7 @@ class SourcesMixin:
         self._add_stored(SourceInfo(target, "arrow", ""), stored, infos)
         return {m.path for m in members}
 
-    def _adopt_common_names(self: ReviewProject, names: Mapping[str, str]) -> None:
+    def _adopt_common_names(self, names: Mapping[str, str]) -> None:
         """Take a file's common names for species that have none yet.
 
         Names given to the project (the model's, the user's) win; the
@@ -299,12 +343,22 @@ class SourcesMixin:
         missing = {
             sci: common
             for sci, common in names.items()
-            if common and not self._names.get(sci) and not self.session.common_name(sci)
+            if common and not self._names.get(sci) and not self._session.common_name(sci)
         }
         if missing:
             self.set_common_names(missing)
 
-    def _common_to_sci(self: ReviewProject) -> dict[str, str] | None:
+    def set_common_names(self, names: Mapping[str, str]) -> None:
+        """Common names (scientific -> common) for display, imports and exports."""
+        self._names.update(names)
+        self._session.set_common_names(names)
+
+    def common_to_scientific(self) -> dict[str, str] | None:
+        """Lower-case common name -> scientific, for tables that name species by common name.
+
+        None when the project was given no common names (the importer then
+        uses BirdNET's own labels).
+        """
         if not self._names:
             return None  # the importer falls back to BirdNET's own labels
         from audioclass_gui.formats.birdnet_results import birdnet_common_to_scientific
@@ -317,16 +371,16 @@ class SourcesMixin:
 
     # ------------------------------------------------------------ sources
 
-    def sources(self: ReviewProject) -> list[SourceInfo]:
+    def sources(self) -> list[SourceInfo]:
         """The predictions files read into the project."""
         return list(self._sources.values())
 
-    def source(self: ReviewProject, path: str | os.PathLike[str]) -> SourceInfo | None:
+    def source(self, path: str | os.PathLike[str]) -> SourceInfo | None:
         """The predictions file at ``path`` if the project has read it, else None."""
         return self._sources.get(Path(path).expanduser().absolute())
 
     def attach(
-        self: ReviewProject,
+        self,
         path: str | os.PathLike[str],
         kind: str | None = None,
         *,
@@ -362,23 +416,19 @@ class SourcesMixin:
         info = self._sources.get(p)
         if info is None or not info.detections:
             for recording in prepared.new_recordings if prepared is not None else ():
-                self._adopt(recording)
-            info = self._read_source(p, kind, prepared.result if prepared else None)
-            self._append({"t": "source", "path": self.codec.encode(p), "kind": kind})
+                self._files.adopt(recording)
+            info = self.read_source(p, kind, prepared.result if prepared else None)
+            self._journal.append({"t": "source", "path": self._codec.encode(p), "kind": kind})
         return info
 
-    def detach(self: ReviewProject, path: str | os.PathLike[str]) -> None:
+    def detach(self, path: str | os.PathLike[str]) -> None:
         """Forget a predictions file (its detections leave at the next open)."""
         p = Path(path).expanduser().absolute()
         self._sources.pop(p, None)
-        self._append({"t": "source_removed", "path": self.codec.encode(p)})
-
-    def runs_folder(self: ReviewProject) -> Path:
-        """Where the runs made in the app are kept (see :func:`runs_dir`)."""
-        return runs_dir(self.journal_path, is_folder=self.is_folder)
+        self._journal.append({"t": "source_removed", "path": self._codec.encode(p)})
 
     def save_run(
-        self: ReviewProject,
+        self,
         predictions: Sequence[data.ClipPrediction],
         *,
         name: str,
@@ -405,19 +455,19 @@ class SourcesMixin:
         Returns
         -------
         pathlib.Path
-            The run's predictions store file, in :meth:`runs_folder`.
+            The run's predictions store file, in :attr:`runs_folder`.
         """
-        target = run_file(self.runs_folder(), name)
+        target = run_file(self.runs_folder, name)
         count = write_run_file(target, predictions, name=name, provenance=provenance)
         if add:
-            key = self.codec.encode(target)
-            self.session.set_run(key, name=name, provenance=dict(provenance or {}))
-            self.session.add_predictions(predictions, run=key)
+            key = self._codec.encode(target)
+            self._session.set_run(key, name=name, provenance=dict(provenance or {}))
+            self._session.add_predictions(predictions, run=key)
         self.record_run(target, name=name, provenance=provenance, detections=count)
         return target
 
     def record_run(
-        self: ReviewProject,
+        self,
         target: Path,
         *,
         name: str,
@@ -428,68 +478,7 @@ class SourcesMixin:
 
         Its detections are in the session already; the next open maps the file.
         """
-        key = self.codec.encode(target)
-        self.session.set_run(key, name=name, provenance=dict(provenance or {}))
+        key = self._codec.encode(target)
+        self._session.set_run(key, name=name, provenance=dict(provenance or {}))
         self._sources[target] = SourceInfo(target, "arrow", key, name, detections)
-        self._append({"t": "source", "path": key, "kind": "arrow"})
-
-    def import_review(
-        self: ReviewProject,
-        path: str | os.PathLike[str],
-        *,
-        prepared: PreparedReview | None = None,
-    ) -> int:
-        """Continue an exported review: read its verdicts and boxes into the project.
-
-        The model runs exported beside it are attached too. Imported
-        verdicts are journaled like the reviewer's own. ``prepared`` is the
-        review as :func:`~audioclass_gui.project.prepare.prepare_review`
-        read it off the GUI thread.
-
-        Returns
-        -------
-        int
-            Number of verdicts and boxes read.
-        """
-        if prepared is not None:
-            review = prepared.review
-            for run in prepared.runs:
-                if run.path not in self._sources:
-                    self.attach(run.path, prepared=run)
-        else:
-            review = read_review(path)
-        for run_path in review.companion_runs:
-            if run_path.absolute() not in self._sources:
-                self.attach(run_path)
-        for user in review.users:
-            self._recorder.know_user(user)
-            self.session.user_index(user)
-        paths: dict[str, str] = {}
-
-        def here(path: str) -> str:
-            """The project's copy of a recording the export names."""
-            if path not in paths:
-                found = self._resolver(path)
-                paths[path] = str(found.path) if found is not None else path
-            return paths[path]
-
-        review.verdicts = [
-            ((here(k[0]), *k[1:]), v, u, t) for k, v, u, t in review.verdicts
-        ]
-        review.boxes = [
-            (replace(b, recording=Path(here(str(b.recording)))), u, t)
-            for b, u, t in review.boxes
-        ]
-        items = []
-        for key, verdict, user, at in review.verdicts:
-            who = user or self.reviewer
-            self._recorder.know_user(who)
-            items.append(verdict_item(self.codec, key, verdict, str(who.uuid), at))
-        if items:
-            self._append({"t": "v", "items": items})
-        self.session.restore(review.verdicts)
-        for box, user, at in review.boxes:
-            self._recorder.know_user(user or self.reviewer)
-            self.session.restore_box(box, user, at)
-            self._recorder.box_written(self.session, box.id, box)
-        return len(review.verdicts) + len(review.boxes)
+        self._journal.append({"t": "source", "path": key, "kind": "arrow"})

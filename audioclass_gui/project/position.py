@@ -1,67 +1,42 @@
-"""Who reviews a project and where they are: reviewer, selection, settings.
+"""Where the reviewer is in a project: the selection, the resume point, view settings.
 
-Mixed into :class:`~audioclass_gui.project.ReviewProject`: the reviewer
-stamped on every verdict (asked once), the detection or box the reviewer is
-on (so that reopening resumes there), and small project settings, all kept
-in the project's journal.
+:class:`Position` keeps the detection or box the reviewer is on (so that
+reopening resumes there) and small settings of the project (threshold,
+target precision...), in the project's journal.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from soundevent import data
-
-from audioclass_gui.project.identity import make_reviewer, save_reviewer
+from audioclass_gui.project.project_journal import ProjectJournal
+from audioclass_gui.project.store import PathCodec
 
 if TYPE_CHECKING:
-    from audioclass_gui.project.project import ReviewProject
-    from audioclass_gui.review import DetectionFilter
+    from audioclass_gui.review import DetectionFilter, ReviewSession
 
-__all__ = ["PositionMixin", "ReviewerMixin"]
-
-
-class ReviewerMixin:
-    """The reviewer of :class:`~audioclass_gui.project.ReviewProject`."""
-
-    @property
-    def reviewer(self: ReviewProject) -> data.User:
-        """Who reviews now (stamped on every verdict)."""
-        return self.session.reviewer
-
-    def set_reviewer(
-        self: ReviewProject,
-        name: str,
-        email: str | None = None,
-        *,
-        remember: bool = True,
-    ) -> data.User:
-        """Set who reviews from now on (asked once; kept in the user's settings).
-
-        Raises
-        ------
-        ValueError
-            If the name is empty or the email is not an address.
-        """
-        user = make_reviewer(name, email)
-        self.session.reviewer = user
-        self._write_reviewer(user)
-        if remember:
-            save_reviewer(user, self._settings_dir)
-        self.needs_reviewer = False
-        return user
-
-    def _write_reviewer(self: ReviewProject, user: data.User) -> None:
-        self._recorder.know_user(user)
-        self._append({"t": "reviewer", "uuid": str(user.uuid)})
-        self._state.reviewer = str(user.uuid)
-        self._state.users[str(user.uuid)] = user
+__all__ = ["Position"]
 
 
-class PositionMixin:
-    """Selection, resume point and settings of :class:`~audioclass_gui.project.ReviewProject`."""
+class Position:
+    """Selection, resume point and settings of a project.
 
-    def select(self: ReviewProject, detection_id: int | None) -> None:
+    Parameters
+    ----------
+    session
+        The project's session (detections named by path key).
+    journal
+        Where the selection and settings are kept.
+    codec
+        Paths in records relative to the project's root.
+    """
+
+    def __init__(self, session: ReviewSession, journal: ProjectJournal, codec: PathCodec) -> None:
+        self._session = session
+        self._journal = journal
+        self._codec = codec
+
+    def select(self, detection_id: int | None) -> None:
         """Remember the detection the reviewer is on (cheap: not fsynced).
 
         It still survives a killed program (the data is in the operating
@@ -70,50 +45,49 @@ class PositionMixin:
         if detection_id is None:
             record: dict[str, Any] = {"t": "sel"}
         else:
-            key = self.session.path_key(detection_id)
+            key = self._session.path_key(detection_id)
             record = {
                 "t": "sel",
-                "k": [self.codec.encode(key[0]), key[1], key[2], key[3]],
+                "k": [self._codec.encode(key[0]), key[1], key[2], key[3]],
             }
-        if record != self._state.selection:
-            self._append(record, durable=False)
-            self._state.selection = record
+        self._remember(record)
 
-    def select_box(self: ReviewProject, box_id: str) -> None:
+    def select_box(self, box_id: str) -> None:
         """Remember the box the reviewer is on."""
-        record = {"t": "sel", "box": box_id}
-        if record != self._state.selection:
-            self._append(record, durable=False)
-            self._state.selection = record
+        self._remember({"t": "sel", "box": box_id})
+
+    def _remember(self, record: dict[str, Any]) -> None:
+        state = self._journal.state
+        if record != state.selection:
+            self._journal.append(record, durable=False)
+            state.selection = record
 
     @property
-    def selected_box(self: ReviewProject) -> str | None:
+    def selected_box(self) -> str | None:
         """The box the reviewer was on, if the last position was a box."""
-        sel = self._state.selection or {}
+        sel = self._journal.state.selection or {}
         return (
             sel.get("box")
-            if sel.get("box") in {b.id for b in self.session.boxes()}
+            if sel.get("box") in {b.id for b in self._session.boxes()}
             else None
         )
 
-    def resume(
-        self: ReviewProject, filter: DetectionFilter | None = None
-    ) -> int | None:
+    def resume(self, filter: DetectionFilter | None = None) -> int | None:
         """The detection to show on reopening: the last one selected, else the first unreviewed."""
-        sel = self._state.selection or {}
+        sel = self._journal.state.selection or {}
         if "k" in sel:
             rel, start, end, species = sel["k"]
-            ids = self.session.ids_for((self.codec.decode(rel), start, end, species))
+            ids = self._session.ids_for((self._codec.decode(rel), start, end, species))
             if ids:
                 return ids[0]
-        return self.session.next_unreviewed(None, filter)
+        return self._session.next_unreviewed(None, filter)
 
     @property
-    def settings(self: ReviewProject) -> dict[str, Any]:
+    def settings(self) -> dict[str, Any]:
         """Small project settings (threshold, target precision...), kept in the journal."""
-        return dict(self._state.settings)
+        return dict(self._journal.state.settings)
 
-    def set_settings(self: ReviewProject, **values: Any) -> None:
+    def set_settings(self, **values: Any) -> None:
         """Change project settings (JSON values), durably."""
-        self._state.settings.update(values)
-        self._append({"t": "settings", "values": values})
+        self._journal.state.settings.update(values)
+        self._journal.append({"t": "settings", "values": values})

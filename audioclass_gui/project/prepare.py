@@ -110,12 +110,11 @@ def prepare_attach(
     if kind == "arrow":  # mapped, not parsed: nothing to prepare
         return PreparedSource(p, kind, None, pending)  # type: ignore[arg-type]
     stamp = source_stamp(p)
-    result = read_source(
-        p, kind, _resolver(project, pending), scientific_names=project._common_to_sci()
-    )
+    names = project.source_files.common_to_scientific()
+    result = read_source(p, kind, _resolver(project, pending), scientific_names=names)
     if not project.read_only:  # the store file is written here, off the GUI thread
-        target = store_file(project._store_dir(), project.codec.encode(p))
-        project._write_store(target, result, stamp)
+        target = store_file(project.source_files.store_dir, project.codec.encode(p))
+        project.source_files.write_store(target, result, stamp)
     return PreparedSource(p, kind, result, pending)
 
 

@@ -20,20 +20,21 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from soundevent import data
 
 from audioclass_gui import __version__
-from audioclass_gui.project.attach import SourcesMixin
-from audioclass_gui.project.fingerprint import FileState
-from audioclass_gui.project.header_cache import StatKey
-from audioclass_gui.project.identity import load_reviewer, user_to_json
-from audioclass_gui.project.position import PositionMixin, ReviewerMixin
-from audioclass_gui.project.queue_store import QueueMixin
-from audioclass_gui.project.recording_checks import RecordingChecksMixin
-from audioclass_gui.project.recording_files import RecordingFilesMixin
-from audioclass_gui.project.replay import Replay, replay
+from audioclass_gui.project.attach import ProjectSources
+from audioclass_gui.project.identity import user_to_json
+from audioclass_gui.project.position import Position
+from audioclass_gui.project.project_journal import ProjectJournal
+from audioclass_gui.project.queue_store import QueueStore
+from audioclass_gui.project.recording_checks import RecordingChecks
+from audioclass_gui.project.recording_files import RecordingFiles
+from audioclass_gui.project.review_import import ReviewImport
+from audioclass_gui.project.reviewer_record import ReviewerRecord
+from audioclass_gui.project.run_files import runs_dir
 from audioclass_gui.project.sources import (
     RecordingResolver,
     SourceInfo,
@@ -48,7 +49,11 @@ from audioclass_gui.project.store import (
     compacted_records,
 )
 from audioclass_gui.review import DetectionFilter, RecordingSummary, ReviewSession
-from audioclass_gui.review.journal import Journal
+from audioclass_gui.review.sampling import ReviewQueue
+
+if TYPE_CHECKING:
+    from audioclass_gui.formats.exports import LeftOut
+    from audioclass_gui.project.prepare import PreparedReview, PreparedSource
 
 __all__ = ["JOURNAL_NAME", "STATE_DIR", "ReviewProject"]
 
@@ -60,17 +65,18 @@ JOURNAL_NAME = "project.jsonl"
 _COMPACT_SLACK = 20_000
 
 
-class ReviewProject(
-    SourcesMixin,
-    RecordingChecksMixin,
-    RecordingFilesMixin,
-    QueueMixin,
-    ReviewerMixin,
-    PositionMixin,
-):
+class ReviewProject:
     """A folder or list of recordings under review, kept in a durable journal.
 
     Do not construct directly: use :meth:`open` or :meth:`create`.
+
+    The project composes helpers that each own a part of its state: the
+    journal and the state replayed from it (:class:`ProjectJournal`), the
+    recording files and their checks (:class:`RecordingFiles`,
+    :class:`RecordingChecks`), the predictions files
+    (:class:`ProjectSources`), imported reviews (:class:`ReviewImport`), the
+    reviewer (:class:`ReviewerRecord`), the reviewer's place
+    (:class:`Position`) and the verification queue (:class:`QueueStore`).
 
     Attributes
     ----------
@@ -85,6 +91,12 @@ class ReviewProject(
         recordings...), in words, for the user.
     is_folder : bool
         True for a folder project (recordings found by scanning).
+    read_only : bool
+        Opened to look without writing.
+    codec : PathCodec
+        Paths in the journal relative to :attr:`root`.
+    source_files : ProjectSources
+        The predictions files read into the project, and its store.
     """
 
     def __init__(
@@ -103,54 +115,37 @@ class ReviewProject(
         self.session = ReviewSession()
         self.codec = PathCodec(self.root)
         self.read_only = read_only
-        if read_only and not self.journal_path.exists():
-            records: list[dict[str, Any]] = []
-            self._journal = None
-        else:
-            emptied = self.journal_path.is_file() and not self.journal_path.stat().st_size
-            self._journal, records = Journal.open(
-                self.journal_path, durable=durable, read_only=read_only
-            )
-            self.problems.extend(self._journal.problems)
-            if emptied:
-                self.problems.append(
-                    f"{self.journal_path}: the project file is empty (cut off or "
-                    "overwritten by another program): the verdicts it held are gone; "
-                    "the recordings and their predictions are still here"
-                )
-        self._state: Replay = replay(records, self.codec)
-        self.problems.extend(f"{self.journal_path}: {p}" for p in self._state.problems)
-        self._recorder = JournalRecorder(self, self.codec)
-        self._recorder.mark_known(self._state.users)
-        self._sources: dict[Path, SourceInfo] = {}
-        self._extra_recordings: list[str] = list(self._state.recordings)
-        self._resolver = RecordingResolver(
-            lambda: self.session.recordings, self._adopt, self.session.recording_index
+        journal = ProjectJournal(
+            self.journal_path, self.codec, self.problems, durable=durable, read_only=read_only
         )
-        self._names: dict[str, str] = {}
-        #: Fingerprints found at this open, not yet written (with header facts).
-        self._unrecorded: dict[str, FileState] = {}
-        #: Each recording's ``stat`` taken by the open's checks (header cache keys).
-        self._keys: dict[str, StatKey] = {}
-        #: Told what a long open is doing (see :meth:`open`).
-        self._progress: Callable[[str], None] | None = None
-
-    def _append(self, record: dict[str, Any], *, durable: bool | None = None) -> None:
-        """Append to the journal; bookkeeping of a read-only project is dropped.
-
-        What happened to the journal file meanwhile (deleted and recreated)
-        is added to :attr:`problems`. A failed append raises
-        :class:`~audioclass_gui.review.journal.JournalWriteError` (nothing of
-        ``record`` is saved).
-        """
-        if self.read_only:
-            return
-        journal = self._journal
-        try:
-            journal.append(record, durable=durable)  # type: ignore[union-attr]
-        finally:
-            if journal is not None and journal.warnings:
-                self.problems.extend(journal.take_warnings())
+        self._journal = journal
+        self._recorder = JournalRecorder(journal, self.codec)
+        self._recorder.mark_known(journal.state.users)
+        self._files = RecordingFiles(self.session, journal, self.codec, self.problems)
+        resolver = RecordingResolver(
+            lambda: self.session.recordings, self._files.adopt, self.session.recording_index
+        )
+        self.source_files = ProjectSources(
+            self.session,
+            journal,
+            self.codec,
+            resolver,
+            self._files,
+            self.problems,
+            store_dir=self.journal_path.parent / "store"
+            if is_folder
+            else self.journal_path.with_suffix(".store"),
+            runs_folder=runs_dir(self.journal_path, is_folder=is_folder),
+        )
+        self._checks = RecordingChecks(
+            self.session, journal, self.codec, self._files, resolver, self.problems
+        )
+        self._import = ReviewImport(
+            self.session, journal, self.codec, resolver, self._recorder, self.source_files
+        )
+        self._reviewer = ReviewerRecord(self.session, journal, self._recorder)
+        self._position = Position(self.session, journal, self.codec)
+        self._queue = QueueStore(self.session, journal, self.codec)
 
     # ------------------------------------------------------------- opening
 
@@ -222,7 +217,7 @@ class ReviewProject(
             )
         else:
             raise FileNotFoundError(f"{p}: no such folder or project file (*.jsonl)")
-        project._progress = progress
+        project._files.progress = progress
         project._load(reviewer, scan, settings_dir, common_names)
         return project
 
@@ -255,9 +250,10 @@ class ReviewProject(
         settings_dir: str | os.PathLike[str] | None,
         common_names: Mapping[str, str] | None,
     ) -> None:
-        state = self._state
+        journal = self._journal
+        state = journal.state
         if state.created:
-            self._append(
+            journal.append(
                 {
                     "t": "journal",
                     "format": FORMAT,
@@ -265,23 +261,15 @@ class ReviewProject(
                     "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 }
             )
-        self._settings_dir = settings_dir
-        saved = load_reviewer(settings_dir)
-        last = state.users.get(state.reviewer or "")
-        chosen = reviewer or saved or last
-        self.needs_reviewer = chosen is None
-        for user in state.users.values():
-            self.session.user_index(user)
-        if chosen is not None:
-            self.session.reviewer = chosen
+        chosen = self._reviewer.choose(reviewer, settings_dir)
         if common_names:
             self.set_common_names(common_names)
-        paths = [Path(p) for p in self._extra_recordings]
+        paths = [Path(p) for p in self._files.listed]
         if self.is_folder and scan:
             paths = sorted(find_audio(self.root, self.root / STATE_DIR)) + paths
-        changed = self._check_recordings(paths)
+        changed = self._checks.check(paths)
         paths = [Path(state.aliases.get(str(p), str(p))) for p in paths]
-        self._add_recording_files([p for p in paths if str(p) not in changed])
+        self._files.add([p for p in paths if str(p) not in changed])
         sources = dict(state.sources)
         if self.is_folder and scan:
             for found, kind in discover_sources(
@@ -290,11 +278,11 @@ class ReviewProject(
                 key = str(found)
                 if key not in sources and key not in state.removed:
                     sources[key] = kind
-                    self._append(
+                    journal.append(
                         {"t": "source", "path": self.codec.encode(found), "kind": kind}
                     )
-        self._read_sources(sources, changed)
-        self._record_fingerprints()
+        self._checks.read_sources(sources, changed, self.source_files)
+        self._files.record_fingerprints()
         self.session.restore(state.verdicts)
         for raw, by, at in state.boxes.values():
             if raw is not None:  # None: deleted
@@ -306,13 +294,17 @@ class ReviewProject(
             and state.reviewer != str(chosen.uuid)
             and not self.read_only
         ):
-            self._write_reviewer(chosen)
+            self._reviewer.write(chosen)
         self.session.recorder = self._recorder
         if self.read_only:
             return
         live = self.session.judged_count() + len(self.session.pending_verdicts())
         if state.items > live + _COMPACT_SLACK:
             self.compact()
+
+    def _store_dir(self) -> Path:
+        """Folder of the project's predictions store (kept for tests; see :attr:`source_files`)."""
+        return self.source_files.store_dir
 
     # --------------------------------------------------------- recordings
 
@@ -324,51 +316,166 @@ class ReviewProject(
 
     def add_recordings(self, paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
         """Add audio files (folders are searched) to the project; returns those added."""
-        files: list[Path] = []
-        for raw in paths:
-            p = Path(raw).expanduser().absolute()
-            files.extend(find_audio(p) if p.is_dir() else [p])
-        added = self._add_recording_files(files)
-        if added:
-            encoded = [self.codec.encode(p) for p in added]
-            self._append({"t": "recordings", "add": encoded})
-            self._extra_recordings.extend(str(p) for p in added)
-        return added
+        return self._files.add_recordings(paths)
 
     def set_common_names(self, names: Mapping[str, str]) -> None:
         """Common names (scientific -> common) for display, imports and exports."""
-        self._names.update(names)
-        self.session.set_common_names(names)
+        self.source_files.set_common_names(names)
+
+    def missing_recordings(self) -> dict[str, int]:
+        """Recordings not in the project (deleted, moved away) that have verdicts (path -> count)."""
+        return self._checks.missing_recordings()
+
+    def changed_recordings(self) -> dict[str, int]:
+        """Recordings whose file changed after verdicts were made on it (path -> count)."""
+        return self._checks.changed_recordings()
+
+    def left_out(self) -> list[LeftOut]:
+        """Verdicts that exports of :attr:`session` cannot hold, per recording and reason."""
+        return self._checks.left_out()
+
+    # ------------------------------------------------------------ sources
+
+    def sources(self) -> list[SourceInfo]:
+        """The predictions files read into the project."""
+        return self.source_files.sources()
+
+    def source(self, path: str | os.PathLike[str]) -> SourceInfo | None:
+        """The predictions file at ``path`` if the project has read it, else None."""
+        return self.source_files.source(path)
+
+    def attach(
+        self,
+        path: str | os.PathLike[str],
+        kind: str | None = None,
+        *,
+        prepared: PreparedSource | None = None,
+    ) -> SourceInfo:
+        """Read a predictions file into the project and remember it (see :meth:`ProjectSources.attach`)."""
+        return self.source_files.attach(path, kind, prepared=prepared)
+
+    def detach(self, path: str | os.PathLike[str]) -> None:
+        """Forget a predictions file (its detections leave at the next open)."""
+        self.source_files.detach(path)
+
+    def runs_folder(self) -> Path:
+        """Where the runs made in the app are kept (see :func:`runs_dir`)."""
+        return self.source_files.runs_folder
+
+    def save_run(
+        self,
+        predictions: Sequence[data.ClipPrediction],
+        *,
+        name: str,
+        provenance: Mapping[str, Any] | None = None,
+        add: bool = False,
+    ) -> Path:
+        """Save a model run made in the app into the project (see :meth:`ProjectSources.save_run`)."""
+        return self.source_files.save_run(
+            predictions, name=name, provenance=provenance, add=add
+        )
+
+    def record_run(
+        self,
+        target: Path,
+        *,
+        name: str,
+        provenance: Mapping[str, Any] | None = None,
+        detections: int = 0,
+    ) -> None:
+        """Remember a run file written by :func:`write_run_file` as one of the project's."""
+        self.source_files.record_run(
+            target, name=name, provenance=provenance, detections=detections
+        )
+
+    def import_review(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        prepared: PreparedReview | None = None,
+    ) -> int:
+        """Continue an exported review (see :meth:`ReviewImport.run`); returns the items read."""
+        return self._import.run(path, prepared=prepared)
+
+    # ---------------------------------------------- reviewer and position
+
+    @property
+    def reviewer(self) -> data.User:
+        """Who reviews now (stamped on every verdict)."""
+        return self._reviewer.reviewer
+
+    @property
+    def needs_reviewer(self) -> bool:
+        """True when nobody was given, saved or found at open (ask once)."""
+        return self._reviewer.needs_reviewer
+
+    def set_reviewer(
+        self, name: str, email: str | None = None, *, remember: bool = True
+    ) -> data.User:
+        """Set who reviews from now on (see :meth:`ReviewerRecord.set_reviewer`)."""
+        return self._reviewer.set_reviewer(name, email, remember=remember)
+
+    def select(self, detection_id: int | None) -> None:
+        """Remember the detection the reviewer is on (cheap: not fsynced)."""
+        self._position.select(detection_id)
+
+    def select_box(self, box_id: str) -> None:
+        """Remember the box the reviewer is on."""
+        self._position.select_box(box_id)
+
+    @property
+    def selected_box(self) -> str | None:
+        """The box the reviewer was on, if the last position was a box."""
+        return self._position.selected_box
+
+    def resume(self, filter: DetectionFilter | None = None) -> int | None:
+        """The detection to show on reopening: the last one selected, else the first unreviewed."""
+        return self._position.resume(filter)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Small project settings (threshold, target precision...), kept in the journal."""
+        return self._position.settings
+
+    def set_settings(self, **values: Any) -> None:
+        """Change project settings (JSON values), durably."""
+        self._position.set_settings(**values)
+
+    def save_queue(self, queue: ReviewQueue) -> None:
+        """Remember a verification queue (durably)."""
+        self._queue.save(queue)
+
+    def queue(self) -> ReviewQueue | None:
+        """The saved verification queue, with ids of this session (None if none)."""
+        return self._queue.load()
 
     # ------------------------------------------------------------- upkeep
 
     def compact(self) -> None:
         """Rewrite the journal with only the live state (atomically)."""
-        if self.read_only or self._journal is None:
+        journal = self._journal
+        if not journal.writable:
             raise PermissionError(f"{self.journal_path}: project opened read-only")
-        sources = {str(info.path): info.kind for info in self._sources.values()}
-        self._journal.rewrite(
+        journal.rewrite(
             compacted_records(
                 self.session,
                 self.codec,
-                self._state,
-                recordings=self._extra_recordings,
-                sources=sources,
-                removed=sorted(self._state.removed),
+                journal.state,
+                recordings=self._files.listed,
+                sources=self.source_files.kinds(),
+                removed=sorted(journal.state.removed),
             )
         )
         self._recorder.mark_known(str(u.uuid) for u in self.session.users)
 
     def close(self) -> None:
         """Close the journal (the session stays readable; edits then raise)."""
-        self._closed = True
-        if self._journal is not None:
-            self._journal.close()
+        self._journal.close()
 
     @property
     def closed(self) -> bool:
         """True after :meth:`close`."""
-        return getattr(self, "_closed", False)
+        return self._journal.closed
 
     def __enter__(self) -> ReviewProject:
         return self
@@ -387,6 +494,5 @@ class ReviewProject(
             "verdicts": {s.value: n for s, n in counts.items()},
             "boxes": len(self.session.boxes()),
             "reviewer": user_to_json(self.reviewer),
-            "sources": [str(s.path) for s in self._sources.values()],
+            "sources": [str(s.path) for s in self.source_files.sources()],
         }
-

@@ -1,6 +1,9 @@
 """Keeping a verification queue with a project (by detection keys, not ids).
 
-Mixed into :class:`~audioclass_gui.project.ReviewProject`.
+Detection ids change from one open to the next; :class:`QueueStore` writes
+a :class:`~audioclass_gui.review.sampling.ReviewQueue` to the project's
+journal with the path keys of its detections, and reads it back with the
+ids of the session open now.
 """
 
 from __future__ import annotations
@@ -8,25 +11,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from audioclass_gui.project.project_journal import ProjectJournal
+from audioclass_gui.project.store import PathCodec
 from audioclass_gui.review.sampling import ReviewQueue, Stratum
 
 if TYPE_CHECKING:
-    from audioclass_gui.project.project import ReviewProject
+    from audioclass_gui.review import ReviewSession
 
-__all__ = ["QueueMixin"]
+__all__ = ["QueueStore"]
 
 
-class QueueMixin:
-    """Verification queue of :class:`~audioclass_gui.project.ReviewProject`."""
+class QueueStore:
+    """The verification queue of a project.
 
-    def save_queue(self: ReviewProject, queue: ReviewQueue) -> None:
+    Parameters
+    ----------
+    session
+        The project's session (ids to path keys and back).
+    journal
+        Where the queue is kept.
+    codec
+        Paths in records relative to the project's root.
+    """
+
+    def __init__(self, session: ReviewSession, journal: ProjectJournal, codec: PathCodec) -> None:
+        self._session = session
+        self._journal = journal
+        self._codec = codec
+
+    def save(self, queue: ReviewQueue) -> None:
         """Remember a verification queue (durably)."""
 
         def keys(ids: Sequence[int]) -> list[list[Any]]:
             out = []
             for i in ids:
-                path, start, end, species = self.session.path_key(i)
-                out.append([self.codec.encode(path), start, end, species])
+                path, start, end, species = self._session.path_key(i)
+                out.append([self._codec.encode(path), start, end, species])
             return out
 
         record = {
@@ -47,12 +67,12 @@ class QueueMixin:
                 for s in queue.strata
             ],
         }
-        self._append(record)
-        self._state.queue = record
+        self._journal.append(record)
+        self._journal.state.queue = record
 
-    def queue(self: ReviewProject) -> ReviewQueue | None:
+    def load(self) -> ReviewQueue | None:
         """The saved verification queue, with ids of this session (None if none)."""
-        raw = self._state.queue
+        raw = self._journal.state.queue
         if raw is None:
             return None
 
@@ -60,9 +80,7 @@ class QueueMixin:
             out: list[int] = []
             for rel, start, end, species in keys:
                 out.extend(
-                    self.session.ids_for((self.codec.decode(rel), start, end, species))[
-                        :1
-                    ]
+                    self._session.ids_for((self._codec.decode(rel), start, end, species))[:1]
                 )
             return tuple(out)
 

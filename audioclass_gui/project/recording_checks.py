@@ -1,18 +1,19 @@
 """Recordings renamed, moved, replaced, truncated or deleted: what a project does.
 
-Mixed into :class:`~audioclass_gui.project.ReviewProject`; the fingerprints
-and the rules are in :mod:`audioclass_gui.project.fingerprint`. In short:
+:class:`RecordingChecks` does it for a
+:class:`~audioclass_gui.project.ReviewProject`; the fingerprints and the
+rules are in :mod:`audioclass_gui.project.fingerprint`. In short:
 
 * moved (same content under another path): verdicts, boxes, the selection
   and the predictions files that name the old path follow it, said once;
 * changed in place (replaced, truncated): the verdicts and boxes made on the
   old content are set aside (kept in the journal, never applied to the new
-  file, listed by :meth:`~RecordingChecksMixin.changed_recordings` and by
+  file, listed by :meth:`~RecordingChecks.changed_recordings` and by
   exports as "verdicts on a recording that changed"), and predictions files
   written before the change are not attached to it; said at every open while
   that is so;
 * missing: its verdicts are kept (pending) and listed by
-  :meth:`~RecordingChecksMixin.missing_recordings`.
+  :meth:`~RecordingChecks.missing_recordings`.
 """
 
 from __future__ import annotations
@@ -25,27 +26,55 @@ from typing import TYPE_CHECKING, Any
 
 from audioclass_gui.formats.exports import LeftOut, LeftOutVerdict
 from audioclass_gui.project.fingerprint import reconcile, settle, written_after
-from audioclass_gui.project.replay import apply_record
+from audioclass_gui.project.project_journal import ProjectJournal
+from audioclass_gui.project.recording_files import RecordingFiles
+from audioclass_gui.project.sources import RecordingResolver
+from audioclass_gui.project.store import PathCodec
 
 if TYPE_CHECKING:
-    from audioclass_gui.project.project import ReviewProject
+    from audioclass_gui.project.attach import ProjectSources
+    from audioclass_gui.review import ReviewSession
 
-__all__ = ["RecordingChecksMixin"]
+__all__ = ["RecordingChecks"]
 
 
-class RecordingChecksMixin:
-    """Recordings' identity checks of :class:`~audioclass_gui.project.ReviewProject`."""
+class RecordingChecks:
+    """Recordings' identity checks of a project.
 
-    def _note(self: ReviewProject, record: dict[str, Any]) -> None:
-        """Append a record and read it into the replayed state.
+    Parameters
+    ----------
+    session
+        The project's session.
+    journal
+        Where fingerprints, moves and changes are kept.
+    codec
+        Paths in records relative to the project's root.
+    files
+        Adds the recordings to the session (held-back ones when released).
+    resolver
+        The project's recording lookup for predictions files.
+    problems
+        The project's problems: what the checks found, in words.
+    """
 
-        ``fingerprint`` records are not fsynced one by one (2,000 at a first
-        open): one lost is only computed again at the next open.
-        """
-        self._append(record, durable=False if record["t"] == "fingerprint" else None)
-        apply_record(self._state, record, self.codec)
+    def __init__(
+        self,
+        session: ReviewSession,
+        journal: ProjectJournal,
+        codec: PathCodec,
+        files: RecordingFiles,
+        resolver: RecordingResolver,
+        problems: list[str],
+    ) -> None:
+        self._session = session
+        self._journal = journal
+        self._codec = codec
+        self._files = files
+        self._resolver = resolver
+        self._problems = problems
+        self._just_changed: set[str] = set()
 
-    def _check_recordings(self: ReviewProject, paths: Sequence[Path]) -> set[str]:
+    def check(self, paths: Sequence[Path]) -> set[str]:
         """Fingerprint the recordings; follow those that moved; find changed ones.
 
         See :mod:`audioclass_gui.project.fingerprint`. Writes ``changed`` and
@@ -53,7 +82,7 @@ class RecordingChecksMixin:
         facts: :mod:`audioclass_gui.project.recording_files`), keeps each
         file's ``stat`` for the header cache, applies the journal's moves to
         the replayed verdicts, boxes and selection (:func:`settle`) and says
-        what it found in :attr:`problems`.
+        what it found in the problems.
 
         Returns
         -------
@@ -61,11 +90,11 @@ class RecordingChecksMixin:
             Recordings whose content changed at some point (now or at an
             earlier open) and that are here: they are added to the session
             only once the predictions written before the change are read
-            (:meth:`_read_sources`).
+            (:meth:`read_sources`).
         """
-        state, enc = self._state, self.codec.encode
+        state, enc, note = self._journal.state, self._codec.encode, self._journal.note
         found = reconcile(
-            (str(p) for p in paths), state.fingerprints, self._ticker("Checking recordings")
+            (str(p) for p in paths), state.fingerprints, self._files.ticker("Checking recordings")
         )
         now = round(time.time(), 3)
         for path, (old, new) in found.changed.items():
@@ -82,16 +111,14 @@ class RecordingChecksMixin:
             }
             if path in found.moved:
                 record["to"] = enc(found.moved[path])
-            self._note(record)
+            note(record)
         if found.moved:
-            self._note({"t": "moved", "moves": [[enc(a), enc(b)] for a, b in found.moved.items()]})
-        # Recorded with their header facts when read (_add_recording_files),
-        # else at the end of the open (_record_fingerprints): one record each.
-        for path, file_state in found.seen.items():
-            state.fingerprints[path] = file_state
-            self._unrecorded[path] = file_state
-        self._keys.update(found.keys)
-        settle(state, self.codec)
+            note({"t": "moved", "moves": [[enc(a), enc(b)] for a, b in found.moved.items()]})
+        # Recorded with their header facts when read (RecordingFiles.add),
+        # else at the end of the open (record_fingerprints): one record each.
+        state.fingerprints.update(found.seen)
+        self._files.found(found.seen, found.keys)
+        settle(state, self._codec)
         self._resolver.aliases.update(state.aliases)
         counts: Counter[str] = Counter()
         if found.moved or found.missing:  # counted only when there is something to say
@@ -102,10 +129,10 @@ class RecordingChecksMixin:
                 if Path(old).parent == Path(new).parent
                 else f"was moved to {enc(new)}"
             )
-            self.problems.append(f"{enc(old)} {verb}; {_verdicts(counts[new])} follow it")
+            self._problems.append(f"{enc(old)} {verb}; {_verdicts(counts[new])} follow it")
         for path in found.missing:
             if counts[path]:
-                self.problems.append(
+                self._problems.append(
                     f"{enc(path)}: recording not found (deleted, or moved out of the "
                     f"project); {_verdicts(counts[path])} are kept, and exports say "
                     "they are left out"
@@ -114,7 +141,9 @@ class RecordingChecksMixin:
         listed = {str(p) for p in paths}
         return {p for p in state.changes if p in listed and p in found.keys}
 
-    def _read_sources(self: ReviewProject, sources: Mapping[str, str], changed: set[str]) -> None:
+    def read_sources(
+        self, sources: Mapping[str, str], changed: set[str], reader: ProjectSources
+    ) -> None:
         """Read the predictions files, never attaching old ones to a changed recording.
 
         A changed recording is held back (not in the session, refused by the
@@ -124,10 +153,10 @@ class RecordingChecksMixin:
         predictions of it are left out and said here; the verdicts made
         before the change stay set aside (:meth:`changed_recordings`).
         """
-        state, resolver = self._state, self._resolver
+        state, resolver = self._journal.state, self._resolver
         if not changed:  # many store files (one per recording): one merged file
             stores = [Path(src) for src, kind in sources.items() if kind == "arrow"]
-            read = self._read_merged(stores)
+            read = reader.read_merged(stores)
             sources = {src: kind for src, kind in sources.items() if Path(src) not in read}
         stale = {
             src: {p for p in changed if not written_after(src, state.changes[p])}
@@ -140,21 +169,21 @@ class RecordingChecksMixin:
         for i, src in enumerate(order):
             self._release(waiting - set().union(*(stale[s] for s in order[i:])), waiting)
             resolver.refused.clear()
-            self._read_source(Path(src), sources[src])
+            reader.read_source(Path(src), sources[src])
             for p in resolver.refused & changed:
-                excluded[p].append(self.codec.encode(src))
+                excluded[p].append(self._codec.encode(src))
         self._release(set(waiting), waiting)
         resolver.refused.clear()
         for path in sorted(changed):
             change, n = state.changes[path], self.changed_recordings().get(path, 0)
             boxes = sum(
                 1 for raw, _by, _at in state.stale_boxes.values()
-                if self.codec.decode(raw["rec"]) == path
+                if self._codec.decode(raw["rec"]) == path
             )
             if not (n or boxes or excluded[path] or path in self._just_changed):
                 continue
             text = (
-                f"{self.codec.encode(path)}: the file changed since it was reviewed "
+                f"{self._codec.encode(path)}: the file changed since it was reviewed "
                 f"(replaced or truncated: {change['old_size']} -> {change['size']} bytes); "
                 f"{_verdicts(n)}{f' and {boxes} boxes' if boxes else ''} made on the old "
                 "file are set aside (kept; exports list them as verdicts on a recording "
@@ -165,16 +194,16 @@ class RecordingChecksMixin:
                     "; predictions written before the change are not attached to it: "
                     + ", ".join(excluded[path])
                 )
-            self.problems.append(text)
+            self._problems.append(text)
 
-    def _release(self: ReviewProject, paths: set[str], waiting: set[str]) -> None:
+    def _release(self, paths: set[str], waiting: set[str]) -> None:
         """Add held-back changed recordings to the session."""
         if paths:
             self._resolver.held -= paths
             waiting -= paths
-            self._add_recording_files([Path(p) for p in sorted(paths)])
+            self._files.add([Path(p) for p in sorted(paths)])
 
-    def missing_recordings(self: ReviewProject) -> dict[str, int]:
+    def missing_recordings(self) -> dict[str, int]:
         """Recordings not in the project (deleted, moved away) that have verdicts.
 
         Returns
@@ -184,12 +213,12 @@ class RecordingChecksMixin:
             if the file does, and exports say they are left out).
         """
         out: Counter[str] = Counter()
-        for path, *_key in self.session.pending_verdicts():
-            if self.session.recording_index(path) is None:
+        for path, *_key in self._session.pending_verdicts():
+            if self._session.recording_index(path) is None:
                 out[path] += 1
         return dict(out)
 
-    def changed_recordings(self: ReviewProject) -> dict[str, int]:
+    def changed_recordings(self) -> dict[str, int]:
         """Recordings whose file changed after verdicts were made on it.
 
         Returns
@@ -198,10 +227,11 @@ class RecordingChecksMixin:
             Path -> number of verdicts made on the old content: kept in the
             journal, never applied to the new file.
         """
-        return dict(Counter(key[0] for key, *_rest in self._state.stale_verdicts))
+        return dict(Counter(key[0] for key, *_rest in self._journal.state.stale_verdicts))
 
-    def left_out(self: ReviewProject) -> list[LeftOut]:
-        """Verdicts that exports of :attr:`session` cannot hold, per recording and reason."""
+    def left_out(self) -> list[LeftOut]:
+        """Verdicts that exports of the session cannot hold, per recording and reason."""
+        state, session = self._journal.state, self._session
         rows: dict[tuple[str, str], list[LeftOutVerdict]] = {}
 
         def add(reason: str, key: tuple, verdict: Any, user: Any, at: Any) -> None:
@@ -213,13 +243,13 @@ class RecordingChecksMixin:
                 )
             )
 
-        for key, (verdict, user, at) in self.session.pending_verdicts().items():
-            if self.session.recording_index(key[0]) is None:
+        for key, (verdict, user, at) in session.pending_verdicts().items():
+            if session.recording_index(key[0]) is None:
                 add("missing", key, verdict, user, at)
-        for key, verdict, user, at in self._state.stale_verdicts:
+        for key, verdict, user, at in state.stale_verdicts:
             add("changed", key, verdict, user, at)
         boxes = Counter(
-            self.codec.decode(raw["rec"]) for raw, _by, _at in self._state.stale_boxes.values()
+            self._codec.decode(raw["rec"]) for raw, _by, _at in state.stale_boxes.values()
         )
         return [
             LeftOut(path, reason, found, boxes[path] if reason == "changed" else 0)

@@ -143,7 +143,7 @@ def _stamp_time() -> float:
 
 
 class _Sink(Protocol):
-    def _append(
+    def append(
         self, record: dict[str, Any], *, durable: bool | None = None
     ) -> None: ...
 
@@ -168,7 +168,7 @@ class JournalRecorder:
             )
         if getattr(self.sink, "closed", False):
             raise ValueError("this review is closed: changes are not saved")
-        self.sink._append(record)
+        self.sink.append(record)
 
     def know_user(self, user: data.User) -> None:
         """Write a ``user`` record unless the journal has one for this user."""
