@@ -127,6 +127,12 @@ def _predict_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write a CSV table per recording, with BirdNET-Analyzer's columns (NAME.results.csv)",
     )
+    p.add_argument(
+        "--birdnet-names",
+        action="store_true",
+        help="name the tables as BirdNET-Analyzer does (NAME.BirdNET.selection.table.txt, "
+        "NAME.BirdNET.results.csv), so that its segments command finds them",
+    )
     m = p.add_argument_group("model")
     m.add_argument(
         "--model",
@@ -199,6 +205,12 @@ def _predict_parser() -> argparse.ArgumentParser:
         help="time-expansion factor of the recordings (e.g. 10 for bat detectors); times stay real",
     )
     m.add_argument(
+        "--resampler",
+        choices=("kaiser_fast", "soxr_vhq"),
+        help="how recordings not at the model's rate are resampled: kaiser_fast "
+        "(BirdNET-Analyzer's, the default: its scores) or soxr_vhq (closer to ideal)",
+    )
+    m.add_argument(
         "--batch-size", type=_positive(int), default=None, help="windows per model call"
     )
     r = p.add_argument_group("running")
@@ -250,6 +262,7 @@ def _settings(args: argparse.Namespace) -> RunSettings:
         week=args.week,
         language=args.language,
         batch_size=args.batch_size,
+        resampler=args.resampler,
     )
     if args.species_list is not None:
         settings = settings.with_species_file(args.species_list)
@@ -337,6 +350,7 @@ def predict(argv: Sequence[str]) -> int:
         raven=args.raven,
         csv=args.csv,
         aoef=args.aoef,
+        birdnet_names=args.birdnet_names,
         executor=args.executor,
         workers=args.workers,
         cluster=args.cluster,

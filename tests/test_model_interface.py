@@ -92,10 +92,11 @@ def test_frames_count_order_and_zero_padding(ramp_file: Path) -> None:
     assert np.all(fed[x.size :] == 0) and fed.size - x.size == 5 * FRAME - 17_600
     starts = [p.clip.start_time for p in preds]
     np.testing.assert_allclose(starts, [0, 0.25, 0.5, 0.75, 1.0])
-    for p in preds:
+    for p in preds[:-1]:
         assert p.clip.end_time == pytest.approx(p.clip.start_time + 0.25)
-    # The last clip keeps its nominal span past the recording's end.
-    assert preds[-1].clip.end_time == pytest.approx(1.25)
+    # The last clip ends where the audio does (the model heard zeros after
+    # it), as BirdNET-Analyzer's last window does.
+    assert preds[-1].clip.end_time == pytest.approx(1.1)
     assert preds[-1].clip.recording.duration == pytest.approx(1.1)
 
 
@@ -231,9 +232,10 @@ def test_process_clip_and_iterable(ramp_file: Path) -> None:
     model = Probe()
     one = model.process_clip(clips[1])
     spans = [(p.clip.start_time, p.clip.end_time) for p in one]
-    np.testing.assert_allclose(spans, [(0.3, 0.55), (0.55, 0.8), (0.8, 1.05)])
+    np.testing.assert_allclose(spans, [(0.3, 0.55), (0.55, 0.8), (0.8, 0.9)])
     # The clip ends mid-file: its last frame is zero-padded after the clip's
-    # end (0.1 s = 1,600 samples of audio), not filled with later audio.
+    # end (0.1 s = 1,600 samples of audio), not filled with later audio, and
+    # its span ends with the clip.
     last_fed = model.batches[-1][-1]
     assert np.count_nonzero(last_fed) == 1600 and np.all(last_fed[1600:] == 0)
     model.resets = 0

@@ -15,7 +15,13 @@ from scipy import signal
 
 from audioclass_gui.audio.info import read_info, to_recording
 from audioclass_gui.audio.reader import read_resampled
-from audioclass_gui.audio.resample import RESAMPLER, resample
+from audioclass_gui.audio.resample import (
+    DEFAULT_RESAMPLER,
+    RESAMPLER,
+    RESAMPLERS,
+    describe_resampler,
+    resample,
+)
 from audioclass_gui.models.framing import iter_batches, plan_frames
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -45,10 +51,14 @@ def _level_db(
     return float(20 * np.log10(spec[band].max() + 1e-30))
 
 
-def _stream(path: Path, frame_samples: int = 4800, batch: int = 3) -> np.ndarray:
+def _stream(
+    path: Path, frame_samples: int = 4800, batch: int = 3, resampler: str = "soxr_vhq"
+) -> np.ndarray:
     """The file at 48 kHz as the model framing reads it, in many small blocks."""
     rec = to_recording(read_info(path))
-    plan = plan_frames(rec, samplerate=TARGET, input_samples=frame_samples)
+    plan = plan_frames(
+        rec, samplerate=TARGET, input_samples=frame_samples, resampler=resampler
+    )
     return np.concatenate([b.reshape(-1) for _, b in iter_batches(plan, batch)])
 
 
@@ -76,28 +86,39 @@ def test_tone_lands_at_its_frequency_without_aliases(tmp_path: Path, rate: int) 
         assert _level_db(y, TARGET - 30_000.0) < peak - 100
 
 
-@pytest.mark.parametrize("rate", [8000, 32000, 44100, 96000, 384000])
-def test_blocks_join_like_a_whole_file_resampling(tmp_path: Path, rate: int) -> None:
+@pytest.mark.parametrize("resampler", RESAMPLERS)
+@pytest.mark.parametrize("rate", [8000, 22050, 32000, 44100, 96000, 384000])
+def test_blocks_join_like_a_whole_file_resampling(
+    tmp_path: Path, rate: int, resampler: str
+) -> None:
     rng = np.random.default_rng(rate)
     x = (0.3 * rng.standard_normal(int(rate * 1.7))).astype(np.float32)
     path = tmp_path / "noise.wav"
     sf.write(path, x, rate, subtype="FLOAT")
-    whole = resample(x, rate, TARGET)
-    blocks = _stream(path, frame_samples=2400, batch=2)  # seams every 0.1 s
+    whole = resample(x, rate, TARGET, resampler)
+    # seams every 0.1 s
+    blocks = _stream(path, frame_samples=2400, batch=2, resampler=resampler)
     n = whole.size
     assert blocks.size >= n
     np.testing.assert_allclose(blocks[:n], whole, atol=2e-5)
     assert not blocks[n:].any()  # the padding after the end is silence
     # a block read from the middle agrees with the same stretch of the whole
     info = read_info(path)
-    start = (rate // 3) // 100 * 100
-    part = read_resampled(path, start, rate // 2, TARGET, info=info)
+    down = rate // np.gcd(rate, TARGET)  # a start on whole output samples
+    start = (rate // 3) // down * down
+    part = read_resampled(path, start, rate // 2, TARGET, info=info, resampler=resampler)
     offset = start * TARGET // rate
     np.testing.assert_allclose(part, whole[offset : offset + part.size], atol=2e-5)
 
 
-def test_resampler_is_named_for_provenance() -> None:
-    assert RESAMPLER.startswith("soxr ") and RESAMPLER.endswith("VHQ")
+def test_resamplers_are_named_for_provenance() -> None:
+    assert DEFAULT_RESAMPLER == "kaiser_fast"
+    assert describe_resampler("soxr_vhq").startswith("soxr ")
+    assert describe_resampler("soxr_vhq").endswith("VHQ")
+    assert RESAMPLER == describe_resampler(None) == describe_resampler("kaiser-fast")
+    assert "BirdNET-Analyzer" in describe_resampler("kaiser_fast")
+    with pytest.raises(ValueError, match="unknown resampler 'sinc'.*kaiser_fast, soxr_vhq"):
+        resample(np.zeros(10, np.float32), 32000, TARGET, "sinc")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +135,7 @@ def _scores(model, audio48: np.ndarray) -> np.ndarray:
     return model.process_array(frames.reshape(n, -1)).class_probs
 
 
-def test_birdnet_scores_match_an_ideal_resampling(birdnet) -> None:
+def test_soxr_gives_birdnet_scores_of_an_ideal_resampling(birdnet) -> None:
     if not BIRDS.is_file():
         pytest.skip(
             f"test recording {BIRDS} not present (it lives beside the checkout)"
@@ -130,7 +151,7 @@ def test_birdnet_scores_match_an_ideal_resampling(birdnet) -> None:
     )
     ref = _scores(birdnet, reference)
     rec = to_recording(read_info(BIRDS))
-    plan = birdnet.plan_frames(rec)
+    plan = birdnet.plan_frames(rec, resampler="soxr_vhq")
     ours = np.concatenate([b for _, b in iter_batches(plan, 2)])
     got = birdnet.process_array(ours).class_probs
     assert got.shape == ref.shape == (4, 6522)

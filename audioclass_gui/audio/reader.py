@@ -273,6 +273,7 @@ def read_resampled(
     *,
     channel: int | None = None,
     info: RecordingInfo | None = None,
+    resampler: str | None = None,
 ) -> np.ndarray:
     """Read a span of frames and resample it without edge artefacts.
 
@@ -292,6 +293,9 @@ def read_resampled(
         Zero-based channel, or None to average all channels.
     info
         Header facts if already known.
+    resampler
+        Which resampler (see :mod:`audioclass_gui.audio.resample`); None
+        for the default.
 
     Returns
     -------
@@ -316,7 +320,7 @@ def read_resampled(
         channel=channel,
         info=info,
     )
-    out = resample(raw, sr, samplerate)
+    out = resample(raw, sr, samplerate, resampler)
     offset = lead * up // down
     wanted = -(-num_frames * up // down)
     available = -(-(min(num_frames, info.frames - start_frame)) * up // down)

@@ -1,7 +1,19 @@
-"""Resampling between sample rates: soxr at its very-high-quality setting.
+"""Resampling between sample rates: two resamplers to choose from.
 
-Why soxr VHQ
-------------
+* ``"kaiser_fast"``: BirdNET-Analyzer's resampling (librosa's
+  ``res_type="kaiser_fast"``, resampy's filter), see
+  :mod:`audioclass_gui.audio.kaiser_fast`. With it, BirdNET's scores on
+  recordings at any rate are BirdNET-Analyzer's (within 0.001 on
+  birds_10s.wav and its copies at 16 to 96 kHz; ``benchmarks/resampler_parity.py``).
+* ``"soxr_vhq"``: soxr at its very-high-quality setting, closer to an
+  ideal band-limited resampling (see below).
+
+:data:`DEFAULT_RESAMPLER` is the one a run uses unless told otherwise
+(``RunSettings.resampler``, ``predict --resampler``); which one a run used
+is written in its provenance (:func:`describe_resampler`).
+
+Why soxr VHQ is the high-quality one
+------------------------------------
 BirdNET's scores turned out sensitive to two things a resampler controls:
 
 * the passband near the top of what BirdNET hears (it looks up to 15 kHz):
@@ -41,13 +53,58 @@ from math import gcd
 import numpy as np
 import soxr
 
-__all__ = ["RESAMPLER", "context_frames", "resample", "resample_ratio"]
+from audioclass_gui.audio.kaiser_fast import kaiser_fast
+
+__all__ = [
+    "DEFAULT_RESAMPLER",
+    "RESAMPLER",
+    "RESAMPLERS",
+    "check_resampler",
+    "context_frames",
+    "describe_resampler",
+    "resample",
+    "resample_ratio",
+]
 
 _QUALITY = "VHQ"
-#: Which resampler the app uses, for the provenance of a run.
-RESAMPLER = f"soxr {soxr.__version__} {_QUALITY}"
+#: The resamplers to choose from (librosa's names for them).
+RESAMPLERS = ("kaiser_fast", "soxr_vhq")
+#: The one used unless a run says otherwise.
+DEFAULT_RESAMPLER = "kaiser_fast"
+_DESCRIPTIONS = {
+    "kaiser_fast": "kaiser_fast (resampy's filter, as BirdNET-Analyzer resamples)",
+    "soxr_vhq": f"soxr {soxr.__version__} {_QUALITY}",
+}
+
+
+def check_resampler(name: str | None) -> str:
+    """The resampler a name stands for; None means :data:`DEFAULT_RESAMPLER`.
+
+    Raises
+    ------
+    ValueError
+        If the name is not one of :data:`RESAMPLERS`.
+    """
+    if name is None:
+        return DEFAULT_RESAMPLER
+    key = str(name).strip().lower().replace("-", "_")
+    if key not in RESAMPLERS:
+        raise ValueError(
+            f"unknown resampler {name!r}; use one of {', '.join(RESAMPLERS)}"
+        )
+    return key
+
+
+def describe_resampler(name: str | None = None) -> str:
+    """A resampler in words, with its version, for the provenance of a run."""
+    return _DESCRIPTIONS[check_resampler(name)]
+
+
+#: The default resampler in words (for the provenance of a run).
+RESAMPLER = describe_resampler()
 #: Seconds of context read on each side of a block (soxr VHQ's filter
-#: settles within 20 ms even at 8 kHz).
+#: settles within 20 ms even at 8 kHz; kaiser_fast's reaches 24 input
+#: samples, or 24 output samples when downsampling).
 _CONTEXT_SECONDS = 0.05
 
 
@@ -69,12 +126,15 @@ def context_frames(samplerate_in: int, samplerate_out: int) -> int:
 
 
 def resample(
-    samples: np.ndarray, samplerate_in: int, samplerate_out: int
+    samples: np.ndarray,
+    samplerate_in: int,
+    samplerate_out: int,
+    resampler: str | None = None,
 ) -> np.ndarray:
-    """Resample a 1-D signal with soxr (very high quality, linear phase).
+    """Resample a 1-D signal (linear phase, no delay).
 
     Output sample ``k`` lies at time ``k / samplerate_out`` from the first
-    input sample (no delay).
+    input sample.
 
     Parameters
     ----------
@@ -82,14 +142,24 @@ def resample(
         Signal, 1-D, any float dtype.
     samplerate_in, samplerate_out
         Rates in Hz.
+    resampler
+        One of :data:`RESAMPLERS`; None for :data:`DEFAULT_RESAMPLER`.
 
     Returns
     -------
     numpy.ndarray
         float32 signal of ``ceil(len(samples) * out / in)`` samples.
+
+    Raises
+    ------
+    ValueError
+        If the resampler is unknown.
     """
+    method = check_resampler(resampler)
     x = np.ascontiguousarray(samples, dtype=np.float32)
     if samplerate_in == samplerate_out or x.size == 0:
         return x
+    if method == "kaiser_fast":
+        return kaiser_fast(x, int(samplerate_in), int(samplerate_out))
     out = soxr.resample(x, int(samplerate_in), int(samplerate_out), quality=_QUALITY)
     return np.asarray(out, dtype=np.float32)

@@ -13,6 +13,12 @@ mirroring the recordings' folders relative to the common folder of the
 inputs. With an output file (``-o run.json``, one recording), the model run
 is that file and the others sit beside it (``run.predictions.arrow``,
 ``run.selection.table.txt``, ``run.results.csv``).
+
+With BirdNET-Analyzer's names (``--birdnet-names``) the tables are
+``rec.BirdNET.selection.table.txt`` and ``rec.BirdNET.results.csv``, as
+BirdNET-Analyzer names them, so that its ``segments`` command finds them
+(it pairs ``<stem>.BirdNET.*`` result files with the audio files of the
+same stem in the same relative folder).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from audioclass_gui.formats.csv_table import CSV_SUFFIX
 from audioclass_gui.formats.raven import RAVEN_SUFFIX
 
 __all__ = [
+    "BIRDNET_CSV_SUFFIX",
+    "BIRDNET_RAVEN_SUFFIX",
     "MODEL_RUN_SUFFIX",
     "PREDICTIONS_SUFFIX",
     "Job",
@@ -40,6 +48,9 @@ __all__ = [
 MODEL_RUN_SUFFIX = ".model_run.json"
 #: File name ending of the predictions store files it writes.
 PREDICTIONS_SUFFIX = ".predictions.arrow"
+#: BirdNET-Analyzer's name endings of its Raven and CSV tables.
+BIRDNET_RAVEN_SUFFIX = ".BirdNET" + RAVEN_SUFFIX
+BIRDNET_CSV_SUFFIX = ".BirdNET" + CSV_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -126,11 +137,15 @@ def outputs_for(
     raven: bool,
     csv: bool,
     aoef: bool = False,
+    birdnet_names: bool = False,
 ) -> OutputPaths:
     """The output paths of one recording (see the module docstring).
 
     ``aoef``: also write a ``ModelRun`` (always, for a ``.json`` output file).
+    ``birdnet_names``: name the tables as BirdNET-Analyzer does.
     """
+    raven_suffix = BIRDNET_RAVEN_SUFFIX if birdnet_names else RAVEN_SUFFIX
+    csv_suffix = BIRDNET_CSV_SUFFIX if birdnet_names else CSV_SUFFIX
     if single_file:
         stem = output.with_suffix("") if output.suffix.lower() == ".json" else output
         stem = stem.with_name(stem.name.removesuffix(".model_run"))
@@ -146,8 +161,8 @@ def outputs_for(
     return OutputPaths(
         predictions=stem.with_name(stem.name + PREDICTIONS_SUFFIX),
         model_run=model_run if aoef else None,
-        raven=stem.with_name(stem.name + RAVEN_SUFFIX) if raven else None,
-        csv=stem.with_name(stem.name + CSV_SUFFIX) if csv else None,
+        raven=stem.with_name(stem.name + raven_suffix) if raven else None,
+        csv=stem.with_name(stem.name + csv_suffix) if csv else None,
     )
 
 

@@ -71,6 +71,10 @@ class BatchConfig:
     aoef
         Also write a soundevent ``ModelRun`` (AOEF JSON) per recording; the
         predictions store file (``.predictions.arrow``) is always written.
+    birdnet_names
+        Name the tables as BirdNET-Analyzer does
+        (``<stem>.BirdNET.selection.table.txt``, ``<stem>.BirdNET.results.csv``),
+        so that its ``segments`` command finds them.
     executor
         ``"threads"`` (default, see :mod:`audioclass_gui.batch.executors`),
         ``"processes"`` or ``"dask"``.
@@ -110,6 +114,7 @@ class BatchConfig:
     raven: bool = False
     csv: bool = False
     aoef: bool = False
+    birdnet_names: bool = False
     executor: str = "threads"
     workers: int | None = None
     cluster: Any = None
@@ -247,6 +252,7 @@ def run_batch(
             raven=config.raven,
             csv=config.csv,
             aoef=config.aoef,
+            birdnet_names=config.birdnet_names,
         )
         key = output.name if single else source.relative.as_posix()
         jobs.append(Job(info=info, outputs=outs, key=key))

@@ -19,11 +19,12 @@ runs here unchanged, and code written against audioclass reads our results:
 - :meth:`ClipClassificationModel.process_iterable` takes clips or the
   batches of audioclass's iterators (``SimpleIterator``...).
 
-Clip spans: the ``Clip`` of a frame spans the frame's nominal time
-``[start + i * frame_seconds, start + (i + 1) * frame_seconds)``. The last
-frame of a recording usually reaches past its end (that part was
-zero-padded); its clip keeps the nominal span, which soundevent accepts, so
-a clip always says exactly what the model saw.
+Clip spans: the ``Clip`` of a frame spans
+``[start + i * frame_seconds, start + (i + 1) * frame_seconds)``, except the
+last frame of a recording, which usually reaches past its end (the model
+heard zeros there): its clip ends at the end of the audio, as
+BirdNET-Analyzer's last window does (9-10.13 s on a 10.13 s file), so
+every clip lies within its recording.
 """
 
 from __future__ import annotations
@@ -363,6 +364,7 @@ class ClipClassificationModel(ABC):
         info: RecordingInfo | None = None,
         channel: int | None = None,
         overlap_seconds: float = 0.0,
+        resampler: str | None = None,
     ) -> FramePlan:
         """Plan this model's frames over ``[start, end)`` of a recording.
 
@@ -377,6 +379,7 @@ class ClipClassificationModel(ABC):
             channel=channel,
             info=info,
             overlap_seconds=overlap_seconds,
+            resampler=resampler,
         )
 
     def _process_span(

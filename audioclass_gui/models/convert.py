@@ -61,8 +61,8 @@ def clip_predictions(
         The tag of each class.
     threshold
         Classes with probability ``> threshold`` become ``PredictedTag``
-        objects, sorted by decreasing score (as in audioclass and
-        BirdNET-Analyzer, a score equal to the threshold is dropped).
+        objects, sorted by decreasing score (as in audioclass, a score
+        equal to the threshold is dropped; BirdNET-Analyzer 2.4 keeps it).
     terms
         The term of each feature; empty to attach no features.
     mask

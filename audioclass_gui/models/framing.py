@@ -13,6 +13,11 @@ and the model hears the sound at its true pitch.
 
 Windows may overlap (BirdNET-Analyzer's ``overlap``): they then start every
 ``hop_samples`` model samples, and each frame's span is its true span.
+
+The last frame usually reaches past the end of the span; the model hears
+zeros there, and its span (:meth:`FramePlan.frame_span`) ends where the
+audio does, as in BirdNET-Analyzer (9 to 10.13 s on a 10.13 s file, not 9
+to 12), so that every clip lies within its recording.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from soundevent import data
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import RecordingInfo, read_info
 from audioclass_gui.audio.reader import read_resampled
-from audioclass_gui.audio.resample import resample_ratio
+from audioclass_gui.audio.resample import check_resampler, resample_ratio
 
 __all__ = ["FramePlan", "iter_batches", "plan_frames"]
 
@@ -60,6 +65,9 @@ class FramePlan:
     hop_samples
         Model samples from the start of one frame to the next; None means
         ``input_samples`` (frames side by side, no overlap).
+    resampler
+        How the audio is brought to the model's rate (see
+        :mod:`audioclass_gui.audio.resample`); None for the default.
     """
 
     recording: data.Recording
@@ -73,6 +81,7 @@ class FramePlan:
     num_frames: int
     channel: int | None = None
     hop_samples: int | None = None
+    resampler: str | None = None
 
     @property
     def hop(self) -> int:
@@ -104,13 +113,16 @@ class FramePlan:
         return self.start + index * self.hop_seconds
 
     def frame_span(self, index: int) -> tuple[float, float]:
-        """Nominal ``(start, end)`` in seconds of frame ``index``.
+        """``(start, end)`` in seconds of the audio frame ``index`` holds.
 
-        The span of the last frame may reach past ``end`` (and past the end
-        of the recording): that part of the frame was zero-padded.
+        A frame reaching past ``end`` (the last, usually) ends at ``end``:
+        the model heard zeros after it, as BirdNET-Analyzer's last window
+        does (it writes 9-10.13 s for the last window of a 10.13 s file).
         """
         t0 = self.frame_start(index)
-        return t0, t0 + self.frame_seconds
+        t1 = t0 + self.frame_seconds
+        # (a frame ending at a segment's end within rounding keeps its own end)
+        return t0, t1 if t1 <= self.end + 1e-9 else max(t0, self.end)
 
 
 def plan_frames(
@@ -123,6 +135,7 @@ def plan_frames(
     channel: int | None = None,
     info: RecordingInfo | None = None,
     overlap_seconds: float = 0.0,
+    resampler: str | None = None,
 ) -> FramePlan:
     """Plan the model frames covering ``[start, end)`` of a recording.
 
@@ -147,6 +160,9 @@ def plan_frames(
         ``input_samples / samplerate - overlap_seconds`` (rounded to whole
         model samples). As in BirdNET-Analyzer, frames are added until one
         reaches the end of the span.
+    resampler
+        One of :data:`~audioclass_gui.audio.resample.RESAMPLERS`; None for
+        the default.
 
     Returns
     -------
@@ -158,8 +174,10 @@ def plan_frames(
     AudioFileError
         If the file is missing or unreadable, or the channel does not exist.
     ValueError
-        If the overlap is negative or not shorter than a frame.
+        If the overlap is negative or not shorter than a frame, or the
+        resampler is unknown.
     """
+    resampler = check_resampler(resampler)
     if samplerate <= 0 or input_samples <= 0:
         raise ValueError("samplerate and input_samples must be positive")
     hop = input_samples - round(float(overlap_seconds) * samplerate)
@@ -201,6 +219,7 @@ def plan_frames(
         num_frames=num_frames,
         channel=channel,
         hop_samples=None if hop == input_samples else hop,
+        resampler=resampler,
     )
 
 
@@ -214,7 +233,13 @@ def _iter_blocks(plan: FramePlan, block_samples: int) -> Iterator[np.ndarray]:
     while pos < plan.end_frame:
         count = min(step, plan.end_frame - pos)
         block = read_resampled(
-            plan.path, pos, count, plan.samplerate, channel=plan.channel, info=plan.info
+            plan.path,
+            pos,
+            count,
+            plan.samplerate,
+            channel=plan.channel,
+            info=plan.info,
+            resampler=plan.resampler,
         )
         if block.size == 0:
             return

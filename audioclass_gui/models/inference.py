@@ -112,8 +112,8 @@ def iter_predictions(
     InferenceStep
         The predictions of the batch and the progress so far. Frame ``i``
         spans ``[start + i * hop, start + i * hop + frame_seconds)`` with
-        ``hop = frame_seconds - overlap``; the last may reach past the end
-        of the recording (zero-padded).
+        ``hop = frame_seconds - overlap``; a frame reaching past the end of
+        the span (zero-padded) ends where the span does.
 
     Raises
     ------
@@ -147,6 +147,7 @@ def iter_predictions(
         settings.end,
         channel=settings.channel,
         overlap_seconds=settings.overlap_seconds,
+        resampler=settings.resampler,
     )
     check = _as_check(cancel)
     for first, output in iter_outputs(

@@ -160,7 +160,13 @@ class _Batches:
             ]
         predictions: list[data.ClipPrediction] = []
         for (a, b), output in zip(runs, outputs, strict=True):
-            spans = [(k * self.hop, (k + 1) * self.hop) for k in frames[a:b].tolist()]
+            # A frame reaching past the recording's end ends with it (as
+            # the framing's frames do; audioclass keeps the nominal span).
+            end = float(recordings[a].duration or np.inf)
+            spans = [
+                (k * self.hop, max(k * self.hop, min((k + 1) * self.hop, end)))
+                for k in frames[a:b].tolist()
+            ]
             predictions.extend(model.to_soundevent(recordings[a], spans, output))
         return predictions
 
@@ -197,7 +203,9 @@ def process_iterable(
         them: ``array`` of shape ``(n, input_samples)`` at the model's
         rate, the ``Recording`` of each row, and the index of each row's
         frame in its recording. Frame ``k`` spans
-        ``[k * frame_seconds, (k + 1) * frame_seconds)``, as in audioclass.
+        ``[k * frame_seconds, (k + 1) * frame_seconds)``, as in audioclass,
+        except that a frame reaching past the end of its recording ends
+        there (audioclass keeps the nominal span).
         A model with state (one that overrides ``reset``) is run on each
         recording's frames separately and reset where a recording starts.
 

@@ -56,8 +56,9 @@ class RunSettings:
     threshold
         Minimum confidence: classes scoring above this become
         ``PredictedTag`` objects (a score equal to it is dropped, as in
-        audioclass and BirdNET-Analyzer). None uses the model's own
-        ``confidence_threshold``.
+        audioclass; BirdNET-Analyzer keeps one equal to its ``min_conf``,
+        which with four-decimal scores changes nothing in practice). None
+        uses the model's own ``confidence_threshold``.
     top_k
         Keep at most this many classes per window (the highest scoring
         ones, after the threshold and the filters); None keeps all.
@@ -109,6 +110,11 @@ class RunSettings:
         Threads of the model's runtime; None lets the model choose.
     with_features
         Attach the per-window features (embeddings) to the predictions.
+    resampler
+        How recordings not at the model's rate are resampled: one of
+        :data:`~audioclass_gui.audio.resample.RESAMPLERS` (``"kaiser_fast"``,
+        BirdNET-Analyzer's; ``"soxr_vhq"``, closer to ideal); None for
+        :data:`~audioclass_gui.audio.resample.DEFAULT_RESAMPLER`.
     """
 
     threshold: float | None = None
@@ -130,12 +136,20 @@ class RunSettings:
     batch_size: int | None = None
     num_threads: int | None = None
     with_features: bool = False
+    resampler: str | None = None
 
     def __post_init__(self) -> None:
         if self.species_list is not None and not isinstance(self.species_list, tuple):
             object.__setattr__(self, "species_list", tuple(self.species_list))
         if self.labels_file is not None and not isinstance(self.labels_file, str):
             object.__setattr__(self, "labels_file", os.fspath(self.labels_file))
+        if self.resampler is not None:
+            from audioclass_gui.audio.resample import check_resampler
+
+            try:
+                object.__setattr__(self, "resampler", check_resampler(self.resampler))
+            except ValueError as exc:
+                raise ValueError(f"invalid run settings: {exc}") from None
         problems = list(self._problems())
         if problems:
             raise ValueError("invalid run settings: " + "; ".join(problems))
@@ -232,7 +246,7 @@ class RunSettings:
             with how many classes each keeps).
         """
         from audioclass_gui import __version__
-        from audioclass_gui.audio.resample import RESAMPLER
+        from audioclass_gui.audio.resample import check_resampler, describe_resampler
         from audioclass_gui.models.filters import build_class_filter
 
         frame_seconds = model.input_samples / model.samplerate
@@ -263,7 +277,8 @@ class RunSettings:
                 "sensitivity": self.sensitivity
                 if hasattr(model, "sensitivity")
                 else None,
-                "resampler": RESAMPLER,
+                "resampler": check_resampler(self.resampler),
+                "resampler_detail": describe_resampler(self.resampler),
             },
             "filters": class_filter.describe(),
         }

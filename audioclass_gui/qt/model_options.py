@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.audio.resample import DEFAULT_RESAMPLER, RESAMPLERS
 from audioclass_gui.models.settings import RunSettings, read_species_list
 
-__all__ = ["LANGUAGES", "ModelOptions"]
+__all__ = ["LANGUAGES", "RESAMPLER_TEXTS", "ModelOptions"]
 
 #: Language codes offered for common names (BirdNET-Analyzer's label files).
 LANGUAGES = (
@@ -30,8 +31,15 @@ LANGUAGES = (
 )  # fmt: skip
 
 
+#: What the resampler choices are called in the panel.
+RESAMPLER_TEXTS = {
+    "kaiser_fast": "BirdNET-Analyzer's (kaiser_fast)",
+    "soxr_vhq": "High quality (soxr VHQ)",
+}
+
+
 class ModelOptions(QGroupBox):
-    """Overlap, channel, top-k, sensitivity, species list, location, language.
+    """Overlap, channel, top-k, sensitivity, species list, location, language, resampler.
 
     Signals
     -------
@@ -119,6 +127,17 @@ class ModelOptions(QGroupBox):
             "(see the README, 'Common names in other languages')"
         )
 
+        self.resampler_combo = QComboBox()
+        for name in RESAMPLERS:
+            self.resampler_combo.addItem(RESAMPLER_TEXTS.get(name, name), name)
+        self.resampler_combo.setCurrentIndex(self.resampler_combo.findData(DEFAULT_RESAMPLER))
+        self.resampler_combo.setToolTip(
+            "How recordings not at the model's rate (48 kHz for BirdNET) are resampled. "
+            "BirdNET-Analyzer's gives its scores (and those of thresholds published "
+            "for it); soxr VHQ is closer to ideal, and its scores differ from "
+            "BirdNET-Analyzer's on recordings below 44.1 kHz."
+        )
+
         form = QFormLayout(self)
         form.addRow("Overlap", self.overlap_spin)
         form.addRow("Channel", self.channel_combo)
@@ -138,6 +157,7 @@ class ModelOptions(QGroupBox):
         form.addRow("Week", self.week_spin)
         form.addRow("Location threshold", self.location_threshold_spin)
         form.addRow("Names", self.language_combo)
+        form.addRow("Resampling", self.resampler_combo)
 
         self.species_button.clicked.connect(self._ask_species)
         self.species_clear.clicked.connect(self.clear_species_list)
@@ -205,6 +225,7 @@ class ModelOptions(QGroupBox):
             "location_threshold": round(self.location_threshold_spin.value(), 4),
             "language": self.language_combo.currentData(),
             "use_recording_location": location,
+            "resampler": self.resampler_combo.currentData(),
         }
         values.update(fields)
         return RunSettings(**values)  # type: ignore[arg-type]
