@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,10 @@ def test_a_stored_run_streams_the_same_model_run(tmp_path: Path, monkeypatch) ->
         s.relabel([ids[4]], "Turdus iliacus")
         result = export_aoef(s, tmp_path / "out" / "review.json")
     loaded = io.load(result.model_run_path, type="model_run")
-    assert loaded.name == "BirdNET" and loaded.model.version == "2.4"
+    assert loaded.model.info.name == "BirdNET" and loaded.model.version == "2.4"
+    # The run's name says what it is: model, version, source file, its date.
+    day = dt.datetime.fromtimestamp(source.stat().st_mtime, dt.UTC).date()
+    assert loaded.name.startswith(f"BirdNET 2.4 (from birdnet.model_run.json; {day}) [")
     assert _by_clip(loaded) == _by_clip(original)
     clips = [cp.clip.uuid for cp in loaded.clip_predictions]
     assert len(clips) == len(set(clips)) == 8
@@ -93,3 +97,21 @@ def test_streaming_keeps_memory_bounded(tmp_path: Path, monkeypatch) -> None:
         ("B b", 0.5),
         ("C c", 0.1),
     ]
+
+
+def test_fast_uuids_are_uuid5() -> None:
+    """The writers' uuids are ``uuid.uuid5``'s and the session's frame clips', made faster."""
+    import uuid
+
+    from audioclass_gui.formats.aoef_uuids import dashed, frame_clip_hexes, uuid5_hex
+    from audioclass_gui.review.detection import frame_clip_uuid
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        parent = uuid.UUID(bytes=rng.bytes(16))
+        starts = (rng.random(20) * 1e5).round(rng.integers(0, 4)).tolist()
+        ends = [s + float(rng.choice([3.0, 1.5, 0.1])) for s in starts]
+        hexes = frame_clip_hexes(parent, starts, ends)
+        assert hexes == [frame_clip_uuid(parent, s, e).hex for s, e in zip(starts, ends, strict=True)]
+        name = f"prediction:{uuid.UUID(bytes=rng.bytes(16))}"
+        assert dashed(uuid5_hex(parent.bytes, name)) == str(uuid.uuid5(parent, name))

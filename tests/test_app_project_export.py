@@ -109,8 +109,10 @@ def test_ctrl_e_export_keeps_each_model_run_apart(qtbot, folder: Path, tmp_path:
         win.export_to(out)
     result = done.args[0]
     assert len(result.model_run_paths) == len(runs)
-    names = sorted(io.load(p, type="model_run").name for p in result.model_run_paths)
+    loaded = [io.load(p, type="model_run") for p in result.model_run_paths]
+    names = sorted(r.model.info.name for r in loaded)
     assert names == sorted(name for _key, name, _prov, _preds in runs)
+    assert len({(r.name, r.model.version) for r in loaded}) == len(runs)  # Whombat wants it
     assert sorted(win.session.run_names()) == names  # the cheap listing agrees
     assert f"{len(runs)} model runs" in win.statusBar().currentMessage()
 

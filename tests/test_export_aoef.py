@@ -94,8 +94,16 @@ def test_export_round_trip(session: ReviewSession, tmp_path: Path) -> None:
     assert result.model_run_path == tmp_path / "exports" / "review.model_run.json"
     assert out.is_file() and result.model_run_path.is_file()
     assert sorted(p.name for p in out.parent.iterdir()) == [
+        "review.dataset.json",
+        "review.evaluation_set.json",
         "review.json",
         "review.model_run.json",
+    ]
+    assert result.paths == [
+        result.model_run_path,
+        result.dataset_path,
+        result.evaluation_set_path,
+        out,
     ]
 
     project = io.load(result.project_path, type="annotation_project")
@@ -103,8 +111,9 @@ def test_export_round_trip(session: ReviewSession, tmp_path: Path) -> None:
     assert isinstance(project, data.AnnotationProject)
     assert isinstance(run, data.ModelRun)
 
-    # --- model run: every prediction and score, provenance as JSON
-    assert run.name == "BirdNET"
+    # --- model run: every prediction and score, provenance as JSON; named by
+    # model, version and settings, with a short id of the run.
+    assert run.name.startswith("BirdNET 2.4 (min score 0.25) [")
     assert run.model.info.name == "BirdNET"
     assert run.model.version == "2.4"
     assert json.loads(run.description) == PROVENANCE
@@ -169,22 +178,55 @@ def test_export_round_trip(session: ReviewSession, tmp_path: Path) -> None:
     assert project.annotation_tags == [species("Leiothlypis peregrina")]
 
 
-def test_builders_share_clip_objects(session: ReviewSession) -> None:
+def test_builders_share_clips(session: ReviewSession) -> None:
     run = build_model_run(session)
     project = build_annotation_project(session, name="My review")
-    assert project.name == "My review"
-    run_clips = {id(cp.clip) for cp in run.clip_predictions}
-    assert all(id(ca.clip) in run_clips for ca in project.clip_annotations)
-    assert all(id(t.clip) in run_clips for t in project.tasks)
+    assert project.name == "My review" and len(project) == 3
+    run_clips = {str(cp.clip.uuid) for cp in run.clip_predictions}
+    assert [e.clip for e in project.entries()] == [
+        str(session.get(i).clip.uuid) for i in (0, 2)
+    ]
+    assert {e.clip for e in project.entries()} <= run_clips
     assert len(run.clip_predictions) == 3
+
+
+def test_dataset_and_evaluation_set_share_the_uuids(
+    session: ReviewSession, tmp_path: Path
+) -> None:
+    result = export_aoef(session, tmp_path / "review.json")
+    dataset = io.load(result.dataset_path, type="dataset")
+    evaluation = io.load(result.evaluation_set_path, type="evaluation_set")
+    project = io.load(result.project_path, type="annotation_project")
+    run = io.load(result.model_run_path, type="model_run")
+    assert dataset.name == "dawn chorus.wav"
+    assert [r.uuid for r in dataset.recordings] == [session.recording.uuid]
+    assert Path(dataset.recordings[0].path) == Path(session.recording.path)
+    # Every window of the run is a clip of the evaluation set (soundevent
+    # keeps only the clips annotations refer to: read them from the file); its
+    # clip annotations are the project's, by uuid, without tags or notes.
+    raw = json.loads(result.evaluation_set_path.read_text())["data"]
+    assert sorted(c["uuid"] for c in raw["clips"]) == sorted(
+        str(c.clip.uuid) for c in run.clip_predictions
+    )
+    assert {ca.uuid for ca in evaluation.clip_annotations} == {
+        ca.uuid for ca in project.clip_annotations
+    }
+    assert all(not ca.tags and not ca.notes for ca in evaluation.clip_annotations)
+    assert {t.value for t in evaluation.evaluation_tags} == {
+        "Leiothlypis peregrina",
+        "Turdus migratorius",
+    }
 
 
 def test_export_relative_to_audio_dir(session: ReviewSession, tmp_path: Path) -> None:
     audio_dir = tmp_path / "audio"
     result = export_aoef(session, tmp_path / "rel", audio_dir=audio_dir)
     assert result.project_path == tmp_path / "rel.json"
-    raw = json.loads(result.project_path.read_text())
-    assert [r["path"] for r in raw["data"]["recordings"]] == ["dawn chorus.wav"]
+    for written in (result.project_path, result.dataset_path, result.evaluation_set_path):
+        raw = json.loads(written.read_text())
+        assert [r["path"] for r in raw["data"]["recordings"]] == ["dawn chorus.wav"]
+    dataset = io.load(result.dataset_path, audio_dir=audio_dir)
+    assert Path(dataset.recordings[0].path).is_file()
     project = io.load(result.project_path, audio_dir=audio_dir)
     assert Path(project.clip_annotations[0].clip.recording.path).is_file()
     with pytest.raises(ValueError, match="not inside"):
@@ -203,6 +245,8 @@ def test_reexport_overwrites_and_reflects_undo(
     export_aoef(session, out)
     assert len(io.load(out).clip_annotations) == 2
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".json") == [
+        "review.dataset.json",
+        "review.evaluation_set.json",
         "review.json",
         "review.model_run.json",
     ]

@@ -12,13 +12,10 @@ import pytest
 import soundfile as sf
 from soundevent import data, io, terms
 
-from audioclass_gui.formats.aoef import (
-    build_annotation_project,
-    build_model_runs,
-    save_aoef,
-)
+from audioclass_gui.formats.aoef import build_model_runs, save_aoef
 from audioclass_gui.formats.aoef_writer import Unsupported, encode, encode_json
 from audioclass_gui.review import ReviewSession, Status
+from tests.aoef_project_reference import ref_annotation_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -105,7 +102,7 @@ def test_model_runs_load_as_with_soundevent(
 def test_annotation_project_loads_as_with_soundevent(
     session: ReviewSession, tmp_path: Path
 ) -> None:
-    project = build_annotation_project(session)
+    project = ref_annotation_project(session)  # soundevent objects, as before streaming
     same_after_loading(project, tmp_path)
     same_after_loading(project, tmp_path, audio_dir=tmp_path / "audio")
     doc = encode(project)
@@ -150,4 +147,29 @@ def test_big_run_is_fast_and_identical(tmp_path: Path) -> None:
             for f in range(2000)
         ],
     )
+    same_after_loading(run, tmp_path)
+
+
+def test_recordings_with_tags_notes_features_and_owners(tmp_path: Path) -> None:
+    """Recordings another tool described (tags, notes...) are written, not sent to soundevent."""
+    path = tmp_path / "r.wav"
+    sf.write(path, np.zeros(8000, dtype=np.float32), 8000)
+    owner = data.User(username="bo", name="Bo")
+    rec = data.Recording.from_file(path, compute_hash=False)
+    rec.tags = [data.Tag(term=terms.common_name, value="dawn chorus")]
+    rec.features = [data.Feature(term=terms.duration, value=1.0)]
+    rec.notes = [data.Note(message="wind", created_by=owner)]
+    rec.owners = [owner]
+    tag = data.Tag(term=terms.scientific_name, value="Turdus merula")
+    run = data.ModelRun(
+        name="m",
+        model=data.Model(info=data.ModelInfo(name="m"), version="1"),
+        clip_predictions=[
+            data.ClipPrediction(
+                clip=data.Clip(recording=rec, start_time=0.0, end_time=1.0),
+                tags=[data.PredictedTag(tag=tag, score=0.5)],
+            )
+        ],
+    )
+    encode(run)  # no fallback needed
     same_after_loading(run, tmp_path)

@@ -98,7 +98,8 @@ def test_aoef_round_trip_verdict_by_verdict(
         "review.model_run.2.json",
     ]
     runs = [io.load(p, type="model_run") for p in result.model_run_paths]
-    assert [r.name for r in runs] == ["BirdNET", "Energy detector"]
+    assert [r.model.info.name for r in runs] == ["BirdNET", "Energy detector"]
+    assert [r.name[:-9] for r in runs] == ["BirdNET 2.4 (min score 0.1)", "Energy detector"]
     assert json.loads(runs[0].description) == {"version": "2.4", "threshold": 0.1}
     assert runs[0].model.version == "2.4"
     assert sum(len(cp.tags) for r in runs for cp in r.clip_predictions) == len(session)

@@ -1,16 +1,23 @@
 """Export a review session as soundevent AOEF files.
 
-Two kinds of JSON files are written:
+These JSON files are written:
 
-* an ``AnnotationProject`` with the reviewers' verdicts (the main file), and
+* an ``AnnotationProject`` with the reviewers' verdicts (the main file);
 * beside it one ``ModelRun`` per run of predictions
   (``<stem>.model_run.json``, then ``<stem>.model_run.2.json``...) with every
-  clip prediction and score the model produced and the run's provenance.
+  clip prediction and score the model produced and the run's provenance,
+  named by model, version, settings and a short id
+  (:mod:`audioclass_gui.formats.aoef_run_names`);
+* a ``Dataset`` of the recordings (``<stem>.dataset.json``) and an
+  ``EvaluationSet`` holding a clip for every model window
+  (``<stem>.evaluation_set.json``): what Whombat needs to import the others
+  whole (:mod:`audioclass_gui.formats.aoef_companions`).
 
-They refer to the same clips and recordings (same uuids), so a verdict can
-be matched to the prediction it judged. Load them back with
+They refer to the same recordings, clips and clip annotations (same uuids),
+so a verdict can be matched to the prediction it judged. Load them back with
 ``soundevent.io.load``; :mod:`audioclass_gui.formats.aoef_import` reads an
-exported project back into a review.
+exported project back into a review. Every file is written in bounded
+memory, whatever the size of the review.
 
 Verdicts are stored as follows, per clip (model frame) that has at least one
 judged detection:
@@ -41,17 +48,25 @@ import json
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from soundevent import data, io
 
+from audioclass_gui.formats.aoef_companions import (
+    subject,
+    write_dataset,
+    write_evaluation_set,
+)
 from audioclass_gui.formats.aoef_project import (
     NOTE_PREFIX,
     build_annotation_project,
     verdict_note_message,
 )
+from audioclass_gui.formats.aoef_project_stream import StreamedProject
+from audioclass_gui.formats.aoef_run_names import model_version, run_title, run_uuid
 from audioclass_gui.formats.aoef_stream import StreamedModelRun
 from audioclass_gui.formats.aoef_writer import Unsupported, encode_json
 from audioclass_gui.formats.atomic import atomic_write_path
@@ -60,9 +75,11 @@ from audioclass_gui.review import ReviewSession
 __all__ = [
     "NOTE_PREFIX",
     "AoefExport",
+    "StreamedProject",
     "build_annotation_project",
     "build_model_run",
     "build_model_runs",
+    "companion_paths",
     "export_aoef",
     "model_run_from_predictions",
     "model_run_path_for",
@@ -86,23 +103,28 @@ class AoefExport:
         The (first) model run (predictions).
     model_run_paths : tuple of pathlib.Path
         Every model run written, one per run of predictions.
+    dataset_path : pathlib.Path or None
+        The recordings, as a soundevent ``Dataset``.
+    evaluation_set_path : pathlib.Path or None
+        Every model window as a clip, and the reviewed clips (for Whombat);
+        None when the project was given as a soundevent object.
     """
 
     project_path: Path
     model_run_path: Path
     model_run_paths: tuple[Path, ...] = field(default=(), compare=False)
+    dataset_path: Path | None = field(default=None, compare=False)
+    evaluation_set_path: Path | None = field(default=None, compare=False)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written: the model runs, dataset, evaluation set, then the project."""
+        extra = [p for p in (self.dataset_path, self.evaluation_set_path) if p is not None]
+        return [*self.model_run_paths, *extra, self.project_path]
 
 
 def _provenance_json(provenance: dict[str, Any]) -> str:
     return json.dumps(provenance, default=str, ensure_ascii=False)
-
-
-def _model_version(provenance: dict[str, Any]) -> str:
-    for key in ("model_version", "version"):
-        value = provenance.get(key)
-        if value is not None and value != "":
-            return str(value)
-    return ""
 
 
 def model_run_from_predictions(
@@ -111,6 +133,8 @@ def model_run_from_predictions(
     name: str,
     provenance: dict[str, Any],
     description: str = "",
+    title: str = "",
+    uuid: UUID | None = None,
 ) -> data.ModelRun:
     """Build a model run from clip predictions and their provenance.
 
@@ -125,6 +149,10 @@ def model_run_from_predictions(
         in the run's description, as soundevent has no field for it.
     description
         A readable description of the model itself.
+    title
+        The run's own name (default: the model's name).
+    uuid
+        The run's uuid (default: a new one).
 
     Returns
     -------
@@ -135,12 +163,13 @@ def model_run_from_predictions(
     """
     name = name or "unknown model"
     return data.ModelRun(
-        name=name,
+        **({"uuid": uuid} if uuid is not None else {}),
+        name=title or name,
         description=_provenance_json(provenance),
         clip_predictions=list(predictions),
         model=data.Model(
             info=data.ModelInfo(name=name, description=description or None),
-            version=_model_version(provenance),
+            version=model_version(provenance),
         ),
     )
 
@@ -148,12 +177,27 @@ def model_run_from_predictions(
 def build_model_run(session: ReviewSession) -> data.ModelRun:
     """Build one model run holding every clip prediction of the session.
 
-    See :func:`model_run_from_predictions`; the name is the session's model
-    name and the provenance the session's. For a session with predictions
+    See :func:`model_run_from_predictions`; the model is the session's model
+    name and the provenance the session's, the run is named as
+    :func:`build_model_runs` names runs. For a session with predictions
     from several runs, :func:`build_model_runs` keeps them apart.
     """
+    predictions = session.clip_predictions
+    return _titled_run("", session.model_name, session.provenance, predictions)
+
+
+def _titled_run(
+    key: str, name: str, provenance: dict[str, Any], predictions: Sequence[data.ClipPrediction]
+) -> data.ModelRun:
+    """A run of prediction objects, named and identified by :mod:`.aoef_run_names`."""
+    name = name or "unknown model"
+    ident = run_uuid(key, name, provenance, {str(p.clip.recording.path) for p in predictions})
     return model_run_from_predictions(
-        session.clip_predictions, name=session.model_name, provenance=session.provenance
+        predictions,
+        name=name,
+        provenance=provenance,
+        title=run_title(name, provenance, ident),
+        uuid=ident,
     )
 
 
@@ -162,28 +206,29 @@ def build_model_runs(session: ReviewSession) -> list[data.ModelRun | StreamedMod
 
     Runs read from the project's store become :class:`StreamedModelRun`
     (written from their columns in bounded memory, whatever their size);
-    runs made of clip prediction objects become ``ModelRun`` objects.
+    runs made of clip prediction objects become ``ModelRun`` objects. Each
+    run is named by :func:`~audioclass_gui.formats.aoef_run_names.run_title`
+    (model, version, settings, date, short id) and gets the uuid of
+    :func:`~audioclass_gui.formats.aoef_run_names.run_uuid`: the same run
+    exported again has the same name and uuid, two runs never share them.
     """
     runs: list[data.ModelRun | StreamedModelRun] = []
     for key, name, provenance in session.run_infos():
+        name = name or "unknown model"
         columns = session.stored_run(key)
         if columns is None:
-            runs.append(
-                model_run_from_predictions(
-                    session.run_predictions(key), name=name, provenance=provenance
-                )
-            )
+            runs.append(_titled_run(key, name, provenance, session.run_predictions(key)))
             continue
-        runs.append(
-            StreamedModelRun(
-                name=name or "unknown model",
-                description=_provenance_json(provenance),
-                version=_model_version(provenance),
-                recordings=session.recordings,
-                species=session.species_list(),
-                columns=columns,
-            )
+        run = StreamedModelRun(
+            name=name,
+            description=_provenance_json(provenance),
+            version=model_version(provenance),
+            recordings=session.recordings,
+            species=session.species_list(),
+            columns=columns,
         )
+        ident = run_uuid(key, name, provenance, {str(p) for p in run.recording_paths()})
+        runs.append(replace(run, uuid=ident, title=run_title(name, provenance, ident)))
     return runs or [build_model_run(session)]
 
 
@@ -207,6 +252,22 @@ def model_run_path_for(path: str | os.PathLike[str], index: int = 0) -> Path:
     if index == 0:
         return path.with_name(path.stem + _MODEL_RUN_SUFFIX)
     return path.with_name(f"{path.stem}.model_run.{index + 1}.json")
+
+
+def companion_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Where the dataset and the evaluation set go for a project file.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        ``review.dataset.json`` and ``review.evaluation_set.json`` beside
+        ``review.json``.
+    """
+    path = Path(path)
+    return (
+        path.with_name(f"{path.stem}.dataset.json"),
+        path.with_name(f"{path.stem}.evaluation_set.json"),
+    )
 
 
 def save_aoef(
@@ -281,7 +342,7 @@ def export_aoef(
 
 
 def write_aoef(
-    project: data.AnnotationProject,
+    project: StreamedProject | data.AnnotationProject,
     model_run: data.ModelRun | StreamedModelRun | Sequence[data.ModelRun | StreamedModelRun],
     path: str | os.PathLike[str],
     *,
@@ -290,7 +351,10 @@ def write_aoef(
     """Write an already built project and model run(s) (see :func:`export_aoef`).
 
     Building needs the session and so belongs on the thread that owns it;
-    writing only needs these objects and may run on any thread.
+    writing only needs these objects and may run on any thread. Besides the
+    project and the runs, a ``Dataset`` of the recordings is written, and for
+    a project built by :func:`build_annotation_project` an ``EvaluationSet``
+    of every model window (:func:`companion_paths`).
     """
     runs = (
         [model_run]
@@ -301,18 +365,13 @@ def write_aoef(
     if project_path.suffix != ".json":
         project_path = project_path.with_name(project_path.name + ".json")
     run_paths = [model_run_path_for(project_path, i) for i in range(len(runs))]
+    dataset_path, evaluation_path = companion_paths(project_path)
+    recordings = _recordings(project, runs)
 
     folder: Path | None = None
     if audio_dir is not None:
         folder = Path(audio_dir).absolute()
-        recordings: set[Any] = set()
-        for run in runs:
-            if isinstance(run, StreamedModelRun):
-                recordings |= run.recording_paths()
-            else:
-                recordings |= {c.clip.recording.path for c in run.clip_predictions}
-        recordings |= {a.clip.recording.path for a in project.clip_annotations}
-        for recording_path in sorted(Path(p) for p in recordings):
+        for recording_path in sorted(Path(r.path) for r in recordings):
             if not recording_path.is_relative_to(folder):
                 raise ValueError(
                     f"{recording_path}: recording is not inside audio_dir {folder}"
@@ -324,9 +383,43 @@ def write_aoef(
             run.write(run_path, folder)
         else:
             save_aoef(run, run_path, folder)
-    save_aoef(project, project_path, folder)
+    write_dataset(dataset_path, recordings, name=subject(recordings), audio_dir=folder)
+    if isinstance(project, StreamedProject):
+        write_evaluation_set(
+            evaluation_path,
+            project,
+            runs,
+            name=f"{project.name} (model windows)",
+            audio_dir=folder,
+        )
+        project.write(project_path, folder)
+    else:
+        evaluation_path = None
+        save_aoef(project, project_path, folder)
     return AoefExport(
         project_path=project_path,
         model_run_path=run_paths[0],
         model_run_paths=tuple(run_paths),
+        dataset_path=dataset_path,
+        evaluation_set_path=evaluation_path,
     )
+
+
+def _recordings(
+    project: StreamedProject | data.AnnotationProject,
+    runs: Sequence[data.ModelRun | StreamedModelRun],
+) -> list[data.Recording]:
+    """Every recording of the export, each once (by uuid): the project's, then the runs'."""
+    out: dict[Any, data.Recording] = {}
+    if isinstance(project, StreamedProject):
+        out.update((r.uuid, r) for r in project.recordings)
+    else:
+        out.update((a.clip.recording.uuid, a.clip.recording) for a in project.clip_annotations)
+    for run in runs:
+        if isinstance(run, StreamedModelRun):
+            used = (run.recordings[i] for i in run.used.tolist())
+        else:
+            used = (c.clip.recording for c in run.clip_predictions)
+        for recording in used:
+            out.setdefault(recording.uuid, recording)
+    return list(out.values())

@@ -1,42 +1,53 @@
-"""The reviewers' verdicts and boxes as a soundevent ``AnnotationProject``.
+"""The reviewers' verdicts and boxes, taken from a session for a soundevent ``AnnotationProject``.
 
 How verdicts map onto AOEF is described in :mod:`audioclass_gui.formats.aoef`;
 :func:`verdict_note_message` is the note text that
 :mod:`audioclass_gui.formats.aoef_import` parses back.
+
+:func:`build_annotation_project` takes, on the thread that owns the session,
+a snapshot of what the project file needs: the judged detections as columns
+(a few numbers per verdict), their notes, the boxes and small tables of
+names. :class:`~audioclass_gui.formats.aoef_project_stream.StreamedProject`
+writes the file from it, on any thread, in memory that does not grow with
+the number of verdicts. No soundevent object is made per verdict.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
-from pathlib import Path
-from typing import Any
 
+import numpy as np
 from soundevent import data, terms
 
-from audioclass_gui.review import Box, Detection, ReviewSession, Status, Verdict
+from audioclass_gui.formats.aoef_companions import subject
+from audioclass_gui.formats.aoef_notes import NOTE_PREFIX, note_message
+from audioclass_gui.formats.aoef_project_stream import ProjectBox, StreamedProject
+from audioclass_gui.review import Detection, ReviewSession, Status
+from audioclass_gui.review.detection import STATUS_CODE
 
-__all__ = ["NOTE_PREFIX", "build_annotation_project", "verdict_note_message"]
+__all__ = [
+    "INSTRUCTIONS",
+    "NOTE_PREFIX",
+    "build_annotation_project",
+    "note_message",
+    "subject",
+    "verdict_note_message",
+]
 
-#: Start of the message of a reviewer's own note on a detection.
-NOTE_PREFIX = "Note on "
+#: What the annotation project tells its readers about how verdicts are kept.
+INSTRUCTIONS = (
+    "Clip tags are the species the reviewer accepted (for a relabelled detection, the "
+    "species the reviewer put instead). Rejected, uncertain and relabelled detections are "
+    "notes on the clip ('Rejected: <species> (<common name>), score <s>', "
+    "'... -> <species>' for a relabel); a reviewer's own note on a detection starts with "
+    "'Note on'. Sound events are boxes the reviewer drew for calls the model missed. "
+    "Only judged detections are recorded: a species missing from a clip's tags and notes "
+    "was not judged. All model predictions and scores are in the accompanying model runs."
+)
 
-
-def _NOTE(**fields: Any) -> data.Note:
-    """A Note built from checked values without pydantic's validation.
-
-    Validation is most of the cost of exporting a large review (tens of
-    thousands of notes). Every field is given: ``model_construct`` would
-    otherwise inspect each default factory's signature, which is slower
-    still.
-    """
-    fields.setdefault("is_issue", False)
-    return data.Note.model_construct(uuid=uuid.uuid4(), **fields)
-
-
-def _what(name: str, common: str) -> str:
-    return f"{name} ({common})" if common else name
+_UNREVIEWED = STATUS_CODE[Status.UNREVIEWED]
+#: Judged detections made into objects at a time (to find the ones added as objects).
+_CHUNK = 20_000
 
 
 def verdict_note_message(
@@ -45,133 +56,60 @@ def verdict_note_message(
     label: str | None = None,
     label_common: str = "",
 ) -> str:
-    """Text of the note recording a rejected, uncertain or relabelled detection.
+    """:func:`~audioclass_gui.formats.aoef_notes.note_message` for ``detection``.
 
-    Parameters
-    ----------
-    detection
-        The detection.
-    status
-        Its status.
-    label
-        The species it was relabelled to, if any.
-    label_common
-        That species' common name.
-
-    Returns
-    -------
-    str
-        E.g. ``"Rejected: Leiothlypis peregrina (Tennessee Warbler), score 0.82"``
-        or ``"Accepted: Turdus merula (Eurasian Blackbird), score 0.51 ->
-        Turdus philomelos (Song Thrush)"``.
+    ``label`` is the species it was relabelled to, if any, and
+    ``label_common`` that species' common name.
     """
-    text = (
-        f"{status.value.capitalize()}: "
-        f"{_what(detection.scientific_name, detection.common_name)}, score {detection.score:.2f}"
-    )
-    if label is not None:
-        text += f" -> {_what(label, label_common)}"
-    return text
-
-
-def _utc(epoch_or_dt: dt.datetime | None) -> dt.datetime:
-    return epoch_or_dt if epoch_or_dt is not None else dt.datetime.now(dt.UTC)
-
-
-class _ClipVerdicts:
-    __slots__ = ("clip", "tags", "notes", "owners", "latest")
-
-    def __init__(self, clip: data.Clip) -> None:
-        self.clip = clip
-        self.tags: dict[data.Tag, None] = {}
-        self.notes: list[data.Note] = []
-        self.owners: dict[Any, tuple[data.User, dt.datetime]] = {}
-        self.latest: dt.datetime | None = None
-
-    def stamp(self, user: data.User, when: dt.datetime) -> None:
-        seen = self.owners.get(user.uuid)
-        if seen is None or when > seen[1]:
-            self.owners[user.uuid] = (user, when)
-        if self.latest is None or when > self.latest:
-            self.latest = when
-
-
-def _add_verdict(
-    entry: _ClipVerdicts, session: ReviewSession, det: Detection, verdict: Verdict
-) -> None:
-    stamp = session.stamp(det.id)
-    user = stamp.reviewer if stamp else session.reviewer
-    when = _utc(stamp.at if stamp else None)
-    label = verdict.label
-    if verdict.status is not Status.UNREVIEWED:
-        entry.stamp(user, when)
-        if verdict.status is Status.ACCEPTED:
-            tag = det.tag if label is None else data.Tag(term=det.tag.term, value=label)
-            entry.tags.setdefault(tag, None)
-        if verdict.status is not Status.ACCEPTED or label is not None:
-            message = verdict_note_message(
-                det, verdict.status, label, session.common_name(label) if label else ""
-            )
-            entry.notes.append(
-                _NOTE(
-                    message=message,
-                    created_by=user,
-                    created_on=when,
-                    is_issue=verdict.status is Status.UNCERTAIN,
-                )
-            )
-    if verdict.note:
-        entry.notes.append(
-            _NOTE(
-                message=f"{NOTE_PREFIX}{det.scientific_name}, score {det.score:.2f}: {verdict.note}",
-                created_by=user,
-                created_on=when,
-            )
-        )
-
-
-def _box_annotation(
-    box: Box,
-    recording: data.Recording,
-    term: data.Term,
-    user: data.User,
-    when: dt.datetime,
-) -> data.SoundEventAnnotation:
-    if box.is_interval:
-        geometry: data.Geometry = data.TimeInterval(coordinates=[box.start, box.end])
-    else:
-        geometry = data.BoundingBox(
-            coordinates=[box.start, box.low_freq, box.end, box.high_freq]
-        )
-    tags = (
-        [data.Tag(term=term, value=box.scientific_name)] if box.scientific_name else []
-    )
-    notes = (
-        [data.Note(message=box.note, created_by=user, created_on=when)]
-        if box.note
-        else []
-    )
-    return data.SoundEventAnnotation(
-        uuid=_uuid_of(box.id),
-        sound_event=data.SoundEvent(geometry=geometry, recording=recording),
-        tags=tags,
-        notes=notes,
-        created_by=user,
-        created_on=when,
+    return note_message(
+        status,
+        detection.scientific_name,
+        detection.common_name,
+        detection.score,
+        label,
+        label_common,
     )
 
 
-def _uuid_of(box_id: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(hex=box_id)
-    except ValueError:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"audioclass-gui:box:{box_id}")
+def _judged_rows(session: ReviewSession) -> tuple[np.ndarray, dict[str, np.ndarray], dict]:
+    """Rows with a verdict (status, relabel or note) in display order, their stamps and notes."""
+    cols = session.columns()
+    more = session.verdict_columns()
+    stamped, notes = more["stamped"], more["notes"]
+    noted = np.fromiter(notes, np.int64, len(notes))
+    rows = stamped[
+        (cols.status[stamped] != _UNREVIEWED)
+        | (cols.label[stamped] >= 0)
+        | np.isin(stamped, noted)
+    ]
+    rows = rows[np.lexsort((rows, -cols.score[rows], cols.start[rows], cols.recording[rows]))]
+    at = np.searchsorted(stamped, rows)
+    reviewer = more["reviewer"][at] if len(rows) else np.empty(0, np.int64)
+    when = more["at"][at] if len(rows) else np.empty(0)
+    unstamped = (reviewer < 0) | np.isnan(when)
+    stamps = {"user": np.where(unstamped, -1, reviewer), "at": np.where(unstamped, np.nan, when)}
+    return rows, stamps, notes
+
+
+def _first_term(session: ReviewSession, default: str) -> str:
+    """The key of the first detection's tag term, in display order (boxes' tags take it)."""
+    cols = session.columns()
+    if not len(cols.score):
+        return default
+    rows = np.flatnonzero(cols.recording == cols.recording.min())
+    rows = rows[cols.start[rows] == cols.start[rows].min()]
+    rows = rows[cols.score[rows] == cols.score[rows].max()]
+    return data.key_from_term(session.get(int(rows.min()) + cols.first_id).tag.term)
 
 
 def build_annotation_project(
     session: ReviewSession, *, name: str | None = None
-) -> data.AnnotationProject:
-    """Build an annotation project holding the reviewers' verdicts and boxes.
+) -> StreamedProject:
+    """Take the reviewers' verdicts and boxes from the session, for an annotation project.
+
+    Call it on the thread that owns the session; the result does not
+    change when the session does and may be written on any thread
+    (:meth:`StreamedProject.write`, or :func:`~audioclass_gui.formats.aoef.write_aoef`).
 
     Parameters
     ----------
@@ -183,137 +121,90 @@ def build_annotation_project(
 
     Returns
     -------
-    soundevent.data.AnnotationProject
-        One clip annotation and one completed task per clip with at least
-        one judged detection, on the same ``Clip`` objects as the model
-        runs; one clip annotation per recording with drawn boxes.
+    StreamedProject
+        Written as one clip annotation and one task per clip with at least
+        one judged detection, on the same clips as the model runs; one clip
+        annotation per recording with drawn boxes.
     """
-    by_clip: dict[Any, _ClipVerdicts] = {}
-    for det in session.judged():
-        clip = det.clip
-        entry = by_clip.get(clip.uuid)
-        if entry is None:
-            entry = by_clip[clip.uuid] = _ClipVerdicts(clip)
-        _add_verdict(entry, session, det, session.verdict(det.id))
+    cols = session.columns()
+    rows, stamps, notes = _judged_rows(session)
+    users = list(session.users)
+    me = next((i for i, u in enumerate(users) if u.uuid == session.reviewer.uuid), None)
+    if me is None:
+        users.append(session.reviewer)
+        me = len(users) - 1
+    user = np.where(stamps["user"] < 0, me, stamps["user"])
 
-    clip_annotations: list[data.ClipAnnotation] = []
-    tasks: list[data.AnnotationTask] = []
-    project_tags: dict[data.Tag, None] = {}
-    order = {str(r.path): i for i, r in enumerate(session.recordings)}
-    for entry in sorted(
-        by_clip.values(),
-        key=lambda e: (
-            order.get(str(e.clip.recording.path), 0),
-            e.clip.start_time,
-            e.clip.end_time,
-        ),
-    ):
-        project_tags.update(entry.tags)
-        created = _utc(entry.latest)
-        clip_annotations.append(
-            data.ClipAnnotation.model_construct(
-                uuid=uuid.uuid4(),
-                sound_events=[],
-                sequences=[],
-                clip=entry.clip,
-                tags=list(entry.tags),
-                notes=entry.notes,
-                created_on=created,
-            )
-        )
-        # soundevent wants a task for every annotated clip; only clips with a
-        # verdict get "completed" badges (a note alone does not review a clip).
-        tasks.append(
-            data.AnnotationTask.model_construct(
-                uuid=uuid.uuid4(),
-                clip=entry.clip,
-                status_badges=[
-                    data.StatusBadge.model_construct(
-                        state=data.AnnotationState.completed,
-                        owner=user,
-                        created_on=when,
-                    )
-                    for user, when in entry.owners.values()
-                ],
-                created_on=created,
-            )
-        )
+    # Detections added as clip prediction objects keep their clip (and its uuid)
+    # and their tag's term: made into objects, a chunk at a time, to find them.
+    default_key = data.key_from_term(terms.scientific_name)
+    object_clips: dict[int, str] = {}
+    term_keys: dict[int, str] = {}
+    first = cols.first_id
+    for at in range(0, len(rows), _CHUNK):
+        chunk = (rows[at : at + _CHUNK] + first).tolist()
+        for position, det in enumerate(session.get_many(chunk), start=at):
+            if isinstance(det.source, data.ClipPrediction):
+                object_clips[position] = str(det.source.clip.uuid)
+                key = data.key_from_term(det.tag.term)
+                if key != default_key:
+                    term_keys[position] = key
 
-    reviewers: dict[Any, data.User] = {}
-    for entry in by_clip.values():
-        reviewers.update((uid, user) for uid, (user, _when) in entry.owners.items())
-    term = next(
-        (d.tag.term for d in session.get_many(session.query()[:1])),
-        terms.scientific_name,
-    )
-    for recording in session.recordings:
-        boxes = session.boxes(recording.path)
-        if not boxes:
-            continue
-        clip = data.Clip(
-            recording=recording,
-            start_time=0.0,
-            end_time=max(float(recording.duration), max(b.end for b in boxes)),
-        )
-        events = []
-        for box in boxes:
-            stamp = session.box_stamp(box.id)
-            user = stamp.reviewer if stamp else session.reviewer
-            reviewers.setdefault(user.uuid, user)
-            annotation = _box_annotation(
-                box, recording, term, user, _utc(stamp.at if stamp else None)
-            )
-            project_tags.update(dict.fromkeys(annotation.tags))
-            events.append(annotation)
-        clip_annotations.append(data.ClipAnnotation(clip=clip, sound_events=events))
-        tasks.append(
-            data.AnnotationTask(clip=clip)
-        )  # drawn on, not necessarily complete
+    species = session.species_list()
+    used = np.union1d(cols.species[rows], cols.label[rows][cols.label[rows] >= 0])
+    commons = [""] * len(species)
+    for code in used.tolist():
+        commons[code] = session.common_name(species[code])
 
-    return data.AnnotationProject(
-        name=name if name is not None else f"Review of {_subject(session)}",
-        description=_describe(
-            session, sum(1 for t in tasks if t.status_badges), list(reviewers.values())
-        ),
-        instructions=(
-            "Clip tags are the species the reviewer accepted (for a relabelled detection, the "
-            "species the reviewer put instead). Rejected, uncertain and relabelled detections are "
-            "notes on the clip ('Rejected: <species> (<common name>), score <s>', "
-            "'... -> <species>' for a relabel); a reviewer's own note on a detection starts with "
-            "'Note on'. Sound events are boxes the reviewer drew for calls the model missed. "
-            "Only judged detections are recorded: a species missing from a clip's tags and notes "
-            "was not judged. All model predictions and scores are in the accompanying model runs."
-        ),
-        clip_annotations=clip_annotations,
-        tasks=tasks,
-        annotation_tags=list(project_tags),
-    )
-
-
-def _subject(session: ReviewSession) -> str:
+    now = dt.datetime.now(dt.UTC).timestamp()
     recordings = session.recordings
-    if len(recordings) == 1:
-        return Path(recordings[0].path).name
-    if not recordings:
-        return "no recordings"
-    folder = Path(os.path.commonpath([str(Path(r.path).parent) for r in recordings]))
-    return f"{len(recordings)} recordings in {folder.name or folder}"
-
-
-def _describe(session: ReviewSession, n_tasks: int, users: list[data.User]) -> str:
+    first_term = _first_term(session, default_key)
+    boxes = []
+    for index, recording in enumerate(recordings):
+        for box in session.boxes(recording.path):
+            stamp = session.box_stamp(box.id)
+            who = session.reviewer if stamp is None else stamp.reviewer
+            code = next((i for i, u in enumerate(users) if u.uuid == who.uuid), None)
+            if code is None:
+                users.append(who)
+                code = len(users) - 1
+            boxes.append(
+                ProjectBox(index, box, code, now if stamp is None else stamp.at.timestamp())
+            )
     counts = session.counts()
-    models = sorted({name for _k, name, _p in session.run_infos() if name}) or [
+    models = sorted({n for _k, n, _p in session.run_infos() if n}) or [
         session.model_name or "unknown model"
     ]
-    reviewers = sorted({u.name or u.username or "unknown reviewer" for u in users}) or [
-        session.reviewer.name or session.reviewer.username or "unknown reviewer"
-    ]
-    n_boxes = len(session.boxes())
-    return (
-        f"Review of {', '.join(models)} detections in {_subject(session)} by "
-        f"{', '.join(reviewers)}: "
-        f"{counts[Status.ACCEPTED]} accepted, {counts[Status.REJECTED]} rejected, "
-        f"{counts[Status.UNCERTAIN]} uncertain, {counts[Status.UNREVIEWED]} unreviewed "
-        f"(of {len(session)} detections, in {n_tasks} reviewed clips)"
-        + (f"; {n_boxes} boxes drawn." if n_boxes else ".")
+    about = subject(recordings)
+    return StreamedProject(
+        name=name if name is not None else f"Review of {about}",
+        subject=about,
+        models=models,
+        counts={status.value: int(n) for status, n in counts.items()},
+        detections=len(session),
+        recordings=list(recordings),
+        species=species,
+        commons=commons,
+        users=users,
+        fallback_user=me,
+        columns={
+            "recording": cols.recording[rows],
+            "start": cols.start[rows],
+            "end": cols.end[rows],
+            "score": cols.score[rows],
+            "species": cols.species[rows],
+            "label": cols.label[rows],
+            "status": cols.status[rows],
+            "user": user,
+            "at": np.where(np.isnan(stamps["at"]), now, stamps["at"]),
+        },
+        notes={p: notes[int(r)] for p, r in enumerate(rows.tolist()) if int(r) in notes},
+        object_clips=object_clips,
+        term_keys=term_keys,
+        default_key=default_key,
+        boxes=boxes,
+        box_key=first_term,
+        now=now,
+        instructions=INSTRUCTIONS,
+        box_count=len(session.boxes()),
     )

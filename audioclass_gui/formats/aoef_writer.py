@@ -9,8 +9,8 @@ here directly as plain dicts with the same layout (AOEF 1.1.0: objects
 listed once and referred to by uuid, tags by integer id), in the same order
 and with the same omissions of empty fields.
 
-Anything outside that part (features, sequences, sound-event predictions,
-recordings with tags, notes or owners) raises :class:`Unsupported`;
+Anything outside that part (features of clips and sound events, sequences,
+sound-event predictions) raises :class:`Unsupported`;
 :func:`~audioclass_gui.formats.aoef.save_aoef` then falls back to
 ``soundevent.io.save``. Tests check that ``soundevent.io.load`` reads what
 this writes back to objects equal to those ``soundevent.io.save`` writes.
@@ -63,11 +63,15 @@ class _Encoder:
             return known
         if not isinstance(tag.value, str):
             raise Unsupported("tag without a text value")  # soundevent reports it
-        key = (data.key_from_term(tag.term), tag.value)
-        index = self.tags.get(key)
-        if index is None:
-            index = self.tags[key] = len(self.tags)
+        index = self.tag_key(data.key_from_term(tag.term), tag.value)
         self._tag_seen[id(tag)] = index
+        return index
+
+    def tag_key(self, key: str, value: str) -> int:
+        """The id of the tag ``key`` = ``value`` (a term's key, as ``key_from_term`` gives)."""
+        index = self.tags.get((key, value))
+        if index is None:
+            index = self.tags[(key, value)] = len(self.tags)
         return index
 
     def tag_list(self) -> list[dict[str, Any]]:
@@ -93,8 +97,6 @@ class _Encoder:
         if known is not None:
             return known
         if rec.uuid not in self.recordings:
-            if rec.tags or rec.features or rec.notes or rec.owners:
-                raise Unsupported("recording with tags, features, notes or owners")
             path = Path(rec.path)
             if self.audio_dir is not None:
                 path = path.relative_to(self.audio_dir)
@@ -113,7 +115,13 @@ class _Encoder:
                     "time": _when(rec.time),
                     "latitude": rec.latitude,
                     "longitude": rec.longitude,
-                    "owners": [],
+                    "tags": [self.tag(t) for t in rec.tags] or None,
+                    "features": {
+                        data.key_from_term(f.term): f.value for f in rec.features
+                    }
+                    or None,
+                    "notes": self.notes(rec.notes),
+                    "owners": [self.user(u) for u in rec.owners],
                     "rights": rec.rights,
                 }
             )

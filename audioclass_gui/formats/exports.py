@@ -317,8 +317,7 @@ def _export(
     selections: VerdictRows | Sequence[Selection] | None,
 ) -> list[Path]:
     if fmt == "aoef":
-        result = export_aoef(session, target, name=name)
-        return [*result.model_run_paths, result.project_path]
+        return export_aoef(session, target, name=name).paths
     if fmt == "raven":
         return write_raven_verdicts(
             session,
