@@ -83,7 +83,7 @@ class Exports:
             if key == "aoef":
                 built = (build_annotation_project(session), build_model_runs(session))
                 jobs.append(
-                    (key, lambda b=built, t=target: _aoef_paths(write_aoef(b[0], b[1], t)))
+                    (key, lambda b=built, t=target: write_aoef(b[0], b[1], t).paths)
                 )
                 continue
             if selections is None:
@@ -125,6 +125,3 @@ class Exports:
             )
         self.finished.emit(written)
 
-
-def _aoef_paths(result) -> list[Path]:
-    return [*result.model_run_paths, result.project_path]
