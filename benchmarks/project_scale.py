@@ -30,7 +30,11 @@ With ``--exports`` each size is exported too (:func:`measure_exports`): the
 Raven, CSV and Audacity tables of a season's verdicts (one per 100
 detections), in rows per second with the number of rows and files (target:
 1,000,000 rows/s each), up to 2 M detections the same tables of every
-detection, and the whole project as AOEF.
+detection, and the whole project as AOEF (annotation project, dataset,
+evaluation set and model run): its time and peak RSS in the measuring
+process, measured from where it starts (the set-up that makes the verdicts
+is measured apart), and again in a process that only opens the project
+and exports (:func:`export_fresh`; target: peak RSS under 1.5 GB).
 
 Usage: python benchmarks/project_scale.py [--sizes 50000 500000 2000000 20000000]
 """
@@ -204,6 +208,22 @@ def measure(n: int, workdir: Path, aoef: bool, exports: bool = False) -> dict:
     return out
 
 
+def rss_gb(field: str = "VmHWM") -> float:
+    """This process's resident memory (``VmRSS``) or its peak (``VmHWM``) in GB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024 / 1e9
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def reset_peak() -> None:
+    """Start a new peak RSS (``VmHWM``) from the current RSS (Linux >= 4.0; else no-op)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 def measure_exports(project, workdir: Path, out: dict) -> None:
     """Verdict tables (rows/s) and the whole project as AOEF (time, peak RSS).
 
@@ -211,6 +231,12 @@ def measure_exports(project, workdir: Path, out: dict) -> None:
     temporary folder's removal; the median counts), as the Export menu does
     it: rows taken from the session, then written. Up to 2 M detections the
     tables of every detection (``include_unreviewed``) are timed too, once.
+
+    The verdicts are made first (the set-up, its own peak RSS); the AOEF
+    export's peak RSS is measured from the RSS it starts at (the peak is
+    reset, Linux), so that the set-up's peak does not hide it. The same
+    export in a process that only opens the project and exports is
+    :func:`export_fresh`.
     """
     from audioclass_gui.formats.exports import export
     from audioclass_gui.review import DetectionFilter, Status
@@ -222,8 +248,13 @@ def measure_exports(project, workdir: Path, out: dict) -> None:
         len(ids), min(len(ids), max(10_000, len(s) // 100)), replace=False
     )
     chosen = np.sort(ids[pick]).tolist()
+    reset_peak()
+    before = rss_gb("VmRSS")
+    t0 = time.perf_counter()
     s.set_status(chosen[::2], Status.ACCEPTED)
     s.set_status(chosen[1::2], Status.REJECTED)
+    out["setup_s"] = time.perf_counter() - t0
+    out["setup_rss_gb"] = (before, rss_gb())
     out["verdicts"] = len(chosen)
     out["table_rows"] = rows = s.judged_count() + len(s.boxes())
     for fmt in ("raven", "csv", "audacity"):
@@ -242,13 +273,38 @@ def measure_exports(project, workdir: Path, out: dict) -> None:
             t0 = time.perf_counter()
             export(s, fmt, target, include_unreviewed=True)
             out[f"all_{fmt}_rows_per_s"] = len(s) / (time.perf_counter() - t0)
+    reset_peak()
+    out["export_start_rss_gb"] = rss_gb("VmRSS")
     t0 = time.perf_counter()
     export(s, "aoef", workdir / "export" / "aoef" / "review.json")
     out["aoef_s"] = time.perf_counter() - t0
     out["aoef_gb"] = sum(
         p.stat().st_size for p in (workdir / "export" / "aoef").iterdir()
     ) / 1e9
-    out["export_peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    out["export_peak_rss_gb"] = rss_gb()
+
+
+def export_fresh(workdir: Path) -> dict:
+    """Open the project (its verdicts read from the journal) and export it as AOEF, alone.
+
+    What a user waits for and the memory it takes: time to open, time to
+    export, and the process's peak RSS.
+    """
+    from audioclass_gui.formats.exports import export
+    from audioclass_gui.project import ReviewProject
+
+    t0 = time.perf_counter()
+    project = ReviewProject.open(workdir / "deployment", settings_dir=workdir / "settings")
+    out = {"open_s": time.perf_counter() - t0, "verdicts": project.session.judged_count()}
+    out["open_rss_gb"] = rss_gb()
+    target = workdir / "export" / "fresh" / "review.json"
+    t0 = time.perf_counter()
+    written = export(project.session, "aoef", target)
+    out["aoef_s"] = time.perf_counter() - t0
+    out["files"] = {p.name: p.stat().st_size for p in written}
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    project.close()
+    return out
 
 
 def build_project(n: int, workdir: Path, aoef: bool) -> None:
@@ -303,7 +359,15 @@ def run_child(n: int, aoef: bool, exports: bool = False) -> dict:
             done = subprocess.run(args, capture_output=True, text=True, check=False)
             if done.returncode:
                 return {"n": n, "error": done.stderr.strip().splitlines()[-1:]}
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+        if exports and not aoef:
+            args = [sys.executable, __file__, "--export-fresh", str(n), "--dir", tmp]
+            done = subprocess.run(args, capture_output=True, text=True, check=False)
+            if done.returncode:
+                out["fresh"] = {"error": done.stderr.strip().splitlines()[-1:]}
+            else:
+                out["fresh"] = json.loads(done.stdout.strip().splitlines()[-1])
+        return out
 
 
 def main() -> None:
@@ -313,6 +377,7 @@ def main() -> None:
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--first", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--export-fresh", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--as-aoef", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -328,6 +393,9 @@ def main() -> None:
         return
     if args.first is not None:
         first_open(args.dir)
+        return
+    if args.export_fresh is not None:
+        print(json.dumps(export_fresh(args.dir)))
         return
     if args.one is not None:
         print(json.dumps(measure(args.one, args.dir, args.as_aoef, args.exports)))
@@ -377,10 +445,26 @@ def main() -> None:
                     f"{r['all_raven_rows_per_s']:,.0f} rows/s, CSV {r['all_csv_rows_per_s']:,.0f} "
                     f"rows/s, Audacity {r['all_audacity_rows_per_s']:,.0f} rows/s"
                 )
+            before, peak = r["setup_rss_gb"]
+            print(
+                f"  set-up: {r['verdicts']:,} verdicts made in {r['setup_s']:.1f} s, RSS "
+                f"{before:.2f} -> peak {peak:.2f} GB"
+            )
             print(
                 f"  AOEF of every prediction {r['aoef_s']:.1f} s ({r['aoef_gb']:.2f} GB written), "
-                f"peak RSS {r['export_peak_rss_gb']:.2f} GB"
+                f"RSS {r['export_start_rss_gb']:.2f} GB at start, peak {r['export_peak_rss_gb']:.2f} GB"
             )
+            fresh = r.get("fresh", {})
+            if "error" in fresh:
+                print(f"  AOEF in a fresh process: failed: {fresh['error']}")
+            elif fresh:
+                sizes = ", ".join(f"{k} {v / 1e9:.2f} GB" for k, v in fresh["files"].items())
+                print(
+                    f"  AOEF in a fresh process (open {fresh['open_s']:.1f} s, "
+                    f"{fresh['verdicts']:,} verdicts, RSS {fresh['open_rss_gb']:.2f} GB; export "
+                    f"{fresh['aoef_s']:.1f} s): peak RSS {fresh['peak_rss_gb']:.2f} GB (target < 1.5 GB); "
+                    f"{sizes}"
+                )
     ok = [r for r in rows if "error" not in r]
     if len(ok) > 1:
         low, high = ok[0], ok[-1]

@@ -58,6 +58,25 @@ case "$mode" in
     ;;
   test)
     export QT_QPA_PLATFORM=offscreen
+    # Whombat (Python >= 3.12) checks our AOEF export with its own importers,
+    # in an environment of its own; without a Python 3.12 that test is skipped.
+    if [ -z "${AUDIOCLASS_WHOMBAT_PYTHON:-}" ]; then
+      py312="$(command -v python3.12 || true)"
+      [ -z "$py312" ] && [ -x "$HOME/.pyenv/versions/3.12.1/bin/python3.12" ] && py312="$HOME/.pyenv/versions/3.12.1/bin/python3.12"
+      wvenv="${AUDIOCLASS_GUI_VENV:-$here/.venv}-whombat"
+      if [ -n "$py312" ]; then
+        if [ ! -x "$wvenv/bin/python" ] || [ ! -f "$wvenv/.whombat-0.8.8" ]; then
+          echo "bootstrap: installing whombat 0.8.8 for the export round trip ($wvenv)"
+          if "$py312" -m venv "$wvenv" \
+            && "$wvenv/bin/python" -m pip install -q "whombat==0.8.8" "setuptools<81" >"$wvenv.log" 2>&1; then
+            touch "$wvenv/.whombat-0.8.8"
+          else
+            echo "bootstrap: whombat could not be installed (see $wvenv.log); its test will be skipped" >&2
+          fi
+        fi
+        [ -f "$wvenv/.whombat-0.8.8" ] && export AUDIOCLASS_WHOMBAT_PYTHON="$wvenv/bin/python"
+      fi
+    fi
     echo "== ruff"
     "$venv/bin/ruff" check audioclass_gui tests benchmarks
     echo "== import-linter"
