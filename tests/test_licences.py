@@ -37,6 +37,9 @@ def test_help_licences_shows_every_licence_in_full(qtbot, window):
     text = dialog.text.toPlainText()
     assert "audioclass-gui is free software under the MIT License" in text
     assert "CC BY-NC-SA 4.0" in text and "Ecological Informatics 61" in text
+    # The eBird codes and translated names come from BirdNET-Analyzer (MIT): credited, licence in full.
+    assert "BirdNET-Analyzer 2.4.0" in text and "Copyright (c) 2024 birdnet-team" in text
+    assert text.count("Permission is hereby granted") >= 2  # the demo's and this MIT licence
     # The demo recording's licence in full, as the MIT licence asks for every copy.
     assert "birds_10s.wav" in text and DEMO_CREDIT.author in text
     assert "Copyright (c) 2020 University of Pittsburgh" in text

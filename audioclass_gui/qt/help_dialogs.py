@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui import __version__
 from audioclass_gui.audio.demo import DEMO_CREDIT, demo_licence_text
+from audioclass_gui.models import birdnet_taxonomy as taxonomy
 
 __all__ = [
     "AboutDialog",
@@ -159,6 +160,9 @@ def licences_html() -> str:
         "101236.</p>",
         f"<p><b>Demo recording</b><br>{demo_credit_html()} Its licence:</p>",
         f"<pre style=\"font-size: small\">{demo_text}</pre>",
+        f"<p><b>eBird codes and translated names</b><br>{html.escape(taxonomy.ATTRIBUTION)} "
+        "Its licence:</p>",
+        f"<pre style=\"font-size: small\">{html.escape(taxonomy.licence_text())}</pre>",
         f"<p><b>Libraries</b>, each under its own licence: {LIBRARY_LICENCES}</p>",
     ])
 
