@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
         help="raven, audacity, csv: also list detections without a verdict",
     )
     p.add_argument(
+        "--audacity-no-bands",
+        dest="audacity_bands",
+        action="store_false",
+        help="audacity: plain label tracks, no frequency line under each label "
+        "(crowsetta reads these as 'aud-seq'; the default as 'aud-bbox')",
+    )
+    p.add_argument(
         "--target-precision",
         type=_precision,
         default=0.9,
@@ -174,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"audioclass-gui: {problem}", file=sys.stderr)
     options = {
         "include_unreviewed": args.include_unreviewed,
+        "audacity_bands": args.audacity_bands,
         "target_precision": args.target_precision,
         "min_reviewed": args.min_reviewed,
         "name": args.name,

@@ -422,12 +422,11 @@ def test_reopened_project_restores_both_kinds_and_exports_them(
         box.low_freq, abs=0.5
     )
     labels = written["audacity"][0].read_text().splitlines()
-    assert labels[0].endswith("Strix aluco [drawn]") and labels[1].endswith(
+    assert labels[0].endswith("Strix aluco [drawn]") and labels[2].endswith(
         "Sylvia atricapilla [drawn]"
     )
-    assert labels[2].startswith(
-        "\\\t"
-    )  # the box's frequency line; the interval has none
+    # Every label has a frequency line: the interval the whole band, the box its own.
+    assert labels[1].startswith("\\\t0.000000\t") and labels[3].startswith("\\\t")
     with open(written["csv"][0], newline="", encoding="utf-8") as handle:
         assert sorted(r["Scientific name"] for r in csv.DictReader(handle)) == [
             "Strix aluco",

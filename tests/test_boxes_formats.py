@@ -3,7 +3,7 @@
 A box is a ``BoundingBox`` sound event, an interval a ``TimeInterval`` one,
 both loaded back by ``soundevent.io.load`` and by our importer exactly as
 drawn (untagged ones and notes too); Raven and CSV rows carry the box's band,
-or the whole band for an interval; Audacity adds a frequency line to boxes only.
+or the whole band for an interval; Audacity gives every label a frequency line.
 """
 
 from __future__ import annotations
@@ -99,14 +99,16 @@ def test_tables_give_the_band_or_the_whole_band(
         csv_rows = list(csv.DictReader(handle))
     assert [
         (r["Start (s)"], r["Low Freq (Hz)"], r["High Freq (Hz)"]) for r in csv_rows
-    ][1] == ("10", "0", "11025")
+    ][1] == ("10.0", "0.0", "11025.0")
 
     lines = written["audacity"][0].read_text().splitlines()
     assert lines == [
         "2.250000\t3.500000\tStrix aluco [drawn] — male, far",
         "\\\t1200.000000\t4800.500000",
         "10.000000\t12.750000\tStrix aluco [drawn]",
+        "\\\t0.000000\t11025.000000",  # an interval: the whole band
         "15.000000\t16.000000\tbox [drawn]",
         "\\\t300.000000\t900.000000",
         "18.000000\t19.500000\tinterval [drawn] — wind?",
+        "\\\t0.000000\t11025.000000",
     ]

@@ -214,16 +214,29 @@ def test_raven_tables_per_recording_and_combined(
     assert [r["Verdict"] for r in rows] == ["uncertain", "drawn", "accepted"]
     box, relabelled = rows[1], rows[2]
     assert (box["Low Freq (Hz)"], box["High Freq (Hz)"], box["Confidence"]) == (
-        "3000",
-        "7000",
+        "3000.0",
+        "7000.0",
         "",
     )
+    assert box["Species Code"] == "blackc1" and box["Predicted Scientific Name"] == ""
+    # A relabel: the species columns say what the reviewer says it is, the
+    # model's species is in the Predicted columns.
     assert (
-        relabelled["Common Name"] == "Eurasian Blackbird"
+        relabelled["Common Name"] == "Song Thrush"
+        and relabelled["Species Code"] == "sonthr1"
+        and relabelled["Scientific Name"] == "Turdus philomelos"
         and relabelled["Label"] == "Turdus philomelos"
     )
+    assert (
+        relabelled["Predicted Common Name"] == "Eurasian Blackbird"
+        and relabelled["Predicted Scientific Name"] == "Turdus merula"
+        and relabelled["Predicted Species Code"] == "eurbla"
+    )
     assert relabelled["Reviewer"] == "Ana Lima" and relabelled["Model"] == "BirdNET"
-    assert relabelled["High Freq (Hz)"] == "8000"  # the recording's Nyquist frequency
+    # BirdNET's band (0-15 kHz), capped by the recording's Nyquist frequency.
+    assert relabelled["High Freq (Hz)"] == "8000.0"
+    uncertain = rows[0]
+    assert uncertain["Species Code"] == uncertain["Predicted Species Code"] == "gretit1"
     combined = read_raven_table(tmp_path / "out" / "raven" / COMBINED_RAVEN_NAME)
     assert [r["Selection"] for r in combined] == [
         str(i) for i in range(1, 8)
@@ -252,11 +265,20 @@ def test_csv_has_one_row_per_verdict(session: ReviewSession, tmp_path: Path) -> 
     verdicts = {
         (Path(r["File"]).name, r["Start (s)"], r["Scientific name"]): r for r in rows
     }
-    assert verdicts[("a.wav", "0", "Parus major")]["Verdict"] == "rejected"
-    assert verdicts[("a.wav", "3", "Turdus merula")]["Note"] == "check again"
-    assert verdicts[("a.wav", "3", "Turdus merula")]["Verdict"] == "unreviewed"
-    assert verdicts[("b.wav", "0", "Parus major")]["Reviewer"] == "Bo Chen"
-    assert verdicts[("b.wav", "0", "Parus major")]["Reviewed At"].endswith("+00:00")
+    assert verdicts[("a.wav", "0.0", "Parus major")]["Verdict"] == "rejected"
+    assert verdicts[("a.wav", "3.0", "Turdus merula")]["Note"] == "check again"
+    assert verdicts[("a.wav", "3.0", "Turdus merula")]["Verdict"] == "unreviewed"
+    assert verdicts[("b.wav", "0.0", "Parus major")]["Reviewer"] == "Bo Chen"
+    assert verdicts[("b.wav", "0.0", "Parus major")]["Reviewed At"].endswith("+00:00")
+    relabelled = verdicts[("b.wav", "3.0", "Turdus philomelos")]
+    assert relabelled["Common name"] == "Song Thrush" and relabelled["Verdict"] == "accepted"
+    assert (
+        relabelled["Predicted Scientific Name"],
+        relabelled["Predicted Common Name"],
+        relabelled["Predicted Species Code"],
+    ) == ("Turdus merula", "Eurasian Blackbird", "eurbla")
+    assert not any(r["Scientific name"] == "Turdus merula" and r["File"].endswith("b.wav")
+                   for r in rows)
     with_all = verdict_selections(session, include_unreviewed=True)
     assert len(with_all) == len(session) + 2
 
@@ -271,20 +293,23 @@ def test_audacity_labels_with_frequency_lines(
     ]
     text = (tmp_path / "out" / "audacity" / "south" / "b.review.labels.txt").read_text()
     lines = text.splitlines()
+    # Every label has Audacity's frequency line: the model's band (BirdNET:
+    # up to 15 kHz, here the 8 kHz Nyquist frequency), a box's own band.
     assert lines[0] == "0.000000\t3.000000\tParus major [uncertain] 0.77"
-    assert lines[1] == "1.000000\t2.500000\tSylvia atricapilla [drawn]"
-    assert (
-        lines[2] == "\\\t3000.000000\t7000.000000"
-    )  # Audacity's spectral selection line
-    assert lines[3].startswith(
+    assert lines[1] == "\\\t0.000000\t8000.000000"
+    assert lines[2] == "1.000000\t2.500000\tSylvia atricapilla [drawn]"
+    assert lines[3] == "\\\t3000.000000\t7000.000000"
+    assert lines[4].startswith(
         "3.000000\t6.000000\tTurdus philomelos [accepted, model said Turdus merula] 0.58"
     )
     a_text = (
         tmp_path / "out" / "audacity" / "north" / "a.review.labels.txt"
     ).read_text()
-    assert "8.000000\t9.000000\tStrix aluco [drawn]\n" in a_text
-    assert "\\\t" not in a_text  # a time interval has no frequency line
+    assert "8.000000\t9.000000\tStrix aluco [drawn]\n\\\t0.000000\t8000.000000\n" in a_text
     assert audacity_labels_text([]) == ""
+    plain = export_all(session, tmp_path / "plain", ("audacity",), audacity_bands=False)
+    plain_text = plain["audacity"][1].read_text()
+    assert "\\" not in plain_text and plain_text.splitlines()[0] == lines[0]
 
 
 def test_export_all_writes_every_format_atomically(
@@ -418,4 +443,6 @@ def test_verdicts_are_exported_per_effective_species(session: ReviewSession) -> 
         dict(s.extra)["Scientific Name"] + str(s.begin_time): s
         for s in verdict_selections(session)
     }
-    assert dict(rows["Turdus merula3.0"].extra)["Label Common Name"] == "Song Thrush"
+    relabelled = rows["Turdus philomelos3.0"]
+    assert relabelled.common_name == "Song Thrush"
+    assert dict(relabelled.extra)["Predicted Common Name"] == "Eurasian Blackbird"

@@ -169,7 +169,7 @@ def test_folders_are_searched_recursively_and_outputs_mirror_them(
         ]
         assert list(raven[0])[: len(RAVEN_COLUMNS)] == list(RAVEN_COLUMNS)
         assert (
-            raven[0]["Low Freq (Hz)"] == "1500" and raven[0]["High Freq (Hz)"] == "8000"
+            raven[0]["Low Freq (Hz)"] == "1500.0" and raven[0]["High Freq (Hz)"] == "8000.0"
         )  # Nyquist of 16 kHz
         table = read_csv_table(out / f"{stem}.results.csv")
         assert [float(r["Start (s)"]) for r in table] == [float(s) for s in hits(run)]

@@ -87,7 +87,7 @@ def test_raven_table_has_birdnet_analyzer_columns_and_round_trips(tmp_path: Path
     rows = selections_from_predictions(
         _predictions(tmp_path),
         common_name=lambda t: NAMES.get(t.value),
-        species_code=lambda t: {"Turdus merula": "eurbla"}.get(t.value),
+        species_code=lambda t: {"Turdus merula": "blackbird"}.get(t.value),
         high_freq=15000,
     )
     path = write_raven_table(tmp_path / "out" / "rec.selection.table.txt", rows)
@@ -95,15 +95,17 @@ def test_raven_table_has_birdnet_analyzer_columns_and_round_trips(tmp_path: Path
     assert lines[0] == BIRDNET_ANALYZER_RAVEN_HEADER
     assert "\t".join(RAVEN_COLUMNS) == BIRDNET_ANALYZER_RAVEN_HEADER
     assert len(lines) == 4
-    # Exactly as BirdNET-Analyzer formats a row.
+    # As BirdNET-Analyzer formats a row (the eBird code by default), with
+    # Raven Pro's decimal point on times and frequencies.
     wav = str(tmp_path / "site 1" / "rec.wav")
     assert (
         lines[1]
-        == f"1\tSpectrogram 1\t1\t0\t3\t0\t15000\tEuropean Robin\t\t0.8765\t{wav}\t0"
+        == f"1\tSpectrogram 1\t1\t0.0\t3.0\t0.0\t15000.0\tEuropean Robin\teurrob1\t0.8765\t{wav}\t0.0"
     )
     table = read_raven_table(path)
     assert [r["Selection"] for r in table] == ["1", "2", "3"]
-    assert table[2]["Species Code"] == "eurbla" and table[2]["Begin Time (s)"] == "3"
+    assert table[1]["Species Code"] == "gretit1"
+    assert table[2]["Species Code"] == "blackbird" and table[2]["Begin Time (s)"] == "3.0"
     assert table[2]["Confidence"] == "0.4100" and table[2]["Begin Path"] == wav
 
 
@@ -135,7 +137,7 @@ def test_raven_table_extra_columns_carry_verdicts(tmp_path: Path):
     assert table[0]["Verdict"] == "accepted" and table[0]["Reviewer"] == "ab"
     # A tab inside a value must not shift the columns; no score -> empty cell.
     assert table[1]["Verdict"] == "rejected bad" and table[1]["Reviewer"] == ""
-    assert table[1]["Confidence"] == "" and table[1]["Begin Time (s)"] == "7"
+    assert table[1]["Confidence"] == "" and table[1]["Begin Time (s)"] == "7.0"
 
 
 def test_empty_raven_table_is_header_only(tmp_path: Path):
@@ -170,8 +172,8 @@ def test_csv_table_has_birdnet_analyzer_columns_and_quotes_commas(tmp_path: Path
     assert table[1]["Common name"] == "Tit, Great"
     assert (
         table[0]["Confidence"] == "0.8765"
-        and table[0]["Start (s)"] == "0"
-        and table[0]["End (s)"] == "3"
+        and table[0]["Start (s)"] == "0.0"
+        and table[0]["End (s)"] == "3.0"
     )
     assert table[0]["File"] == str(tmp_path / "site 1" / "rec.wav")
 
@@ -199,7 +201,7 @@ def test_csv_table_band_and_extra_columns(tmp_path: Path):
         "High Freq (Hz)",
         "Verdict",
     ]
-    assert table[0]["Low Freq (Hz)"] == "1500" and table[0]["Channel"] == "2"
+    assert table[0]["Low Freq (Hz)"] == "1500.0" and table[0]["Channel"] == "2"
     assert table[0]["Verdict"] == "uncertain" and table[0]["Start (s)"] == "0.25"
 
 
@@ -209,3 +211,7 @@ def test_format_number():
     assert format_number(14400.123456789) == "14400.123457"
     assert format_number(-0.0000001) == "0"
     assert format_number(None) == ""
+    assert format_number(3.0, point=True) == "3.0"
+    assert format_number(1.25, point=True) == "1.25"
+    assert format_number(-0.0000001, 1, point=True) == "0.0"
+    assert format_number(None, point=True) == ""

@@ -211,8 +211,8 @@ def test_a_deleted_recording_keeps_its_verdicts_and_stops_the_export(
     assert len(_csv_rows(tmp_path / "v.left_out.csv")) == 3
     rows = _csv_rows(tmp_path / "v.csv")  # b.wav's verdict, and the box drawn on a.wav
     assert sorted((Path(r["File"]).name, r["Start (s)"]) for r in rows) == [
-        ("a.wav", "1"),
-        ("b.wav", "0"),
+        ("a.wav", "1.0"),
+        ("b.wav", "0.0"),
     ]
     # The file comes back: its verdicts are applied again, nothing is left out.
     write_audio(folder / A)

@@ -14,8 +14,10 @@ from audioclass_gui.formats.selections import format_number
 from audioclass_gui.formats.text_columns import Segment
 
 
-def _python(value: float, decimals: int, compact: bool) -> str:
-    return format_number(value, decimals) if compact else f"{value:.{decimals}f}"
+def _python(value: float, decimals: int, compact: bool, point: bool = False) -> str:
+    if compact:
+        return format_number(value, decimals, point=point)
+    return f"{value:.{decimals}f}"
 
 
 def test_numbers_as_python_writes_them() -> None:
@@ -38,6 +40,15 @@ def test_numbers_as_python_writes_them() -> None:
             got = got.text(">").build().to_pylist()
             want = [f"<{_python(v, decimals, compact)}>" for v in values.tolist()]
             assert got == want, (decimals, compact)
+            if compact:  # whole numbers keep ".0", as Raven Pro writes them
+                got = Segment(len(values)).number(values, decimals, compact=True, point=True)
+                want = [_python(v, decimals, True, point=True) for v in values.tolist()]
+                assert got.build().to_pylist() == want, (decimals, "point")
+    assert Segment(3).number([0.0, 3.0, 2.5], 6, compact=True, point=True).build().to_pylist() == [
+        "0.0",
+        "3.0",
+        "2.5",
+    ]
     whole = np.concatenate([np.arange(0, 12000), rng.integers(0, 2**52, 500)])
     assert Segment(len(whole)).integer(whole).build().to_pylist() == [
         str(v) for v in whole.tolist()
@@ -94,3 +105,92 @@ def test_file_batch_keeps_permissions(tmp_path: Path) -> None:
         batch.write_file(tmp_path / "fresh.txt", [b"fresh\n"])
     assert old.read_text() == "new\n" and (old.stat().st_mode & 0o777) == 0o640
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_a_new_folder_appears_whole(tmp_path: Path, exists: bool) -> None:
+    root = tmp_path / "export"
+    if exists:
+        root.mkdir()  # empty, as a folder dialog makes it
+    with file_batch(root) as batch:
+        for i in range(40):
+            batch.write_file(root / f"site{i % 3}" / f"{i}.txt", [f"{i}\n".encode(), b"end\n"])
+        with batch.open(root / "combined.txt") as handle:
+            batch.write(handle, b"all\n")
+            batch.flush_soon()
+        # Nothing is there before the commit.
+        assert not root.exists() or not any(root.iterdir())
+    files = _tree(root)
+    assert len(files) == 41 and files["site1/4.txt"] == b"4\nend\n"
+    assert files["combined.txt"] == b"all\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["export"]  # no staging folder left
+
+
+def test_a_folder_with_files_is_updated_file_by_file(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "keep.txt").write_text("keep\n")
+    (root / "a" / "0.txt").write_text("old\n")
+    with file_batch(root) as batch:
+        for i in range(20):
+            batch.write_file(root / "a" / f"{i}.txt", [b"new\n"])
+    files = _tree(root)
+    assert files["a/keep.txt"] == b"keep\n" and files["a/0.txt"] == b"new\n"
+    assert len(files) == 21 and not [p for p in (root / "a").iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    with pytest.raises(TypeError), file_batch(root) as batch:
+        for i in range(20):
+            batch.write_file(root / f"{i}.txt", [b"fine\n"])
+        batch.write_file(root / "bad.txt", [12345])  # fails in a writer thread
+    assert list(tmp_path.iterdir()) == []
+    old = tmp_path / "old" / "one.txt"
+    old.parent.mkdir()
+    old.write_text("old\n")
+    with pytest.raises(TypeError), file_batch(old.parent) as batch:
+        batch.write_file(old, [b"new\n"])
+        batch.write_file(old.parent / "two.txt", [None])
+    assert _tree(old.parent) == {"one.txt": b"old\n"}
+    # A piece of a file written piece by piece fails in its thread too.
+    with pytest.raises(TypeError), file_batch(root) as batch:
+        with batch.open(root / "table.txt") as handle:
+            batch.write(handle, b"header\n")
+            handle.write(12345)
+    assert list(tmp_path.iterdir()) == [old.parent]
+
+
+def test_a_large_file_is_flushed_while_it_is_written(tmp_path: Path) -> None:
+    # One file written block by block, flushed in the background after each
+    # block and closed at once: every byte arrives, in order.
+    for attempt in range(20):
+        target = tmp_path / f"{attempt}.csv"
+        with file_batch() as batch:
+            with batch.open(target) as handle:
+                for block in range(5):
+                    batch.write(handle, f"{block},".encode() * 1000)
+                    batch.flush_soon()
+        assert target.read_bytes() == b"".join(f"{b},".encode() * 1000 for b in range(5))
+
+
+def test_closing_a_file_waits_for_its_background_flush(tmp_path: Path) -> None:
+    import threading
+
+    with file_batch() as batch:
+        with batch.open(tmp_path / "t.csv") as handle:
+            batch.write(handle, b"header\n")
+            gate = threading.Event()
+            batch._serial.submit(gate.wait)  # the writer thread is busy ...
+            batch.flush_soon()  # ... so the flush waits behind it
+            threading.Timer(0.2, gate.set).start()
+        # Closing waited for the flush: it did not run on a closed file.
+    assert (tmp_path / "t.csv").read_bytes() == b"header\n"

@@ -232,6 +232,8 @@ def compare_all(
     want = ref_write_audacity_labels(session, ref / "audacity", root=root, **kw)
     got = write_audacity_labels(session, new / "audacity", root=root, **kw, **got_rows)
     assert _rel(got, new / "audacity") == _rel(want, ref / "audacity")
+    ref_write_audacity_labels(session, ref / "plain", root=root, bands=False, **kw)
+    write_audacity_labels(session, new / "plain", root=root, bands=False, **kw, **got_rows)
     ref_write_verdict_csv(session, ref / "v.csv", **kw)
     write_verdict_csv(session, new / "v.csv", **kw, **got_rows)
     _same_files(ref, new)

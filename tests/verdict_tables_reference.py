@@ -1,8 +1,11 @@
-"""The verdict-table writers as they were before the columnar ones: the reference.
+"""The verdict-table writers written the plain way: the reference.
 
-A copy of the row-by-row code of ``formats/verdict_tables.py`` (an object
-per row, formatted one by one), kept so that tests can check that the
-columnar writers write byte for byte what it wrote.
+The row-by-row code of ``formats/verdict_tables.py`` as it was before the
+columnar writers (an object per row, formatted one by one), brought up to
+the current columns (the reviewer's species in the species columns, the
+model's in ``Predicted ...``; eBird codes; the model's band; nocall rows;
+Audacity frequency lines), so that tests can check that the columnar
+writers write byte for byte what it writes.
 """
 
 from __future__ import annotations
@@ -15,13 +18,20 @@ from pathlib import Path
 from audioclass_gui.formats.atomic import atomic_write_text
 from audioclass_gui.formats.csv_table import write_csv_table
 from audioclass_gui.formats.raven import write_raven_table
-from audioclass_gui.formats.selections import Selection
+from audioclass_gui.formats.selections import (
+    Selection,
+    detection_band,
+    nocall_selection,
+    species_code,
+)
 
 VERDICT_COLUMNS = (
     "Scientific Name",
     "Verdict",
     "Label",
-    "Label Common Name",
+    "Predicted Common Name",
+    "Predicted Scientific Name",
+    "Predicted Species Code",
     "Note",
     "Reviewer",
     "Reviewed At",
@@ -48,27 +58,35 @@ def ref_verdict_selections(session, *, include_unreviewed=False, filter=None):
         verdict = session.verdict(det.id)
         stamp = session.stamp(det.id)
         path = str(det.recording.path)
-        low = 0.0 if det.low_freq is None else det.low_freq
-        high = nyquist.get(path, 0.0) if det.high_freq is None else det.high_freq
+        model = runs.get(det.run, session.model_name) or ""
+        low, high = detection_band(model, nyquist.get(path, 0.0))
         label = verdict.label or ""
+        name = label or det.scientific_name
+        common = (session.common_name(label) or label) if label else (
+            det.common_name or det.scientific_name
+        )
+        predicted_common = det.common_name or det.scientific_name
         selection = Selection(
             begin_time=det.start,
             end_time=det.end,
-            scientific_name=det.scientific_name,
-            common_name=det.common_name or det.scientific_name,
+            scientific_name=name,
+            common_name=common,
             confidence=det.score,
             path=path,
             low_freq=low,
             high_freq=high,
+            species_code=species_code(name),
             extra=(
-                ("Scientific Name", det.scientific_name),
+                ("Scientific Name", name),
                 ("Verdict", verdict.status.value),
                 ("Label", label),
-                ("Label Common Name", session.common_name(label) if label else ""),
+                ("Predicted Common Name", predicted_common),
+                ("Predicted Scientific Name", det.scientific_name),
+                ("Predicted Species Code", species_code(det.scientific_name)),
                 ("Note", verdict.note),
                 ("Reviewer", _who(stamp.reviewer) if stamp else ""),
                 ("Reviewed At", stamp.at.isoformat(timespec="seconds") if stamp else ""),
-                ("Model", runs.get(det.run, session.model_name) or ""),
+                ("Model", model),
             ),
         )
         rows.append(((order.get(path, 0), det.start, -det.score), selection))
@@ -85,11 +103,14 @@ def ref_verdict_selections(session, *, include_unreviewed=False, filter=None):
             path=path,
             low_freq=0.0 if box.low_freq is None else box.low_freq,
             high_freq=nyquist.get(path, 0.0) if box.high_freq is None else box.high_freq,
+            species_code=species_code(name),
             extra=(
                 ("Scientific Name", name),
                 ("Verdict", "drawn"),
                 ("Label", ""),
-                ("Label Common Name", ""),
+                ("Predicted Common Name", ""),
+                ("Predicted Scientific Name", ""),
+                ("Predicted Species Code", ""),
                 ("Note", box.note),
                 ("Reviewer", _who(stamp.reviewer) if stamp else ""),
                 ("Reviewed At", stamp.at.isoformat(timespec="seconds") if stamp else ""),
@@ -145,6 +166,17 @@ def ref_write_raven_verdicts(session, folder, *, include_unreviewed=False, root=
                 for s in rows
             ]
         offset += float(recording.duration or 0.0)
+    if not combined:  # BirdNET-Analyzer's placeholder row
+        first = session.recordings[0] if session.recordings else None
+        runs = {key: name for key, name, _p in session.run_infos()}
+        model = next(iter(runs.values()), session.model_name) if runs else session.model_name
+        combined = [
+            nocall_selection(
+                str(first.path) if first else "",
+                high_freq=detection_band(model or "", first.samplerate / 2.0)[1] if first else 0.0,
+                duration=first.duration if first else None,
+            )
+        ]
     written.append(
         write_raven_table(
             out / "review.combined.selection.table.txt",
@@ -160,7 +192,7 @@ def _label_text(s: Selection) -> str:
     verdict, label = extra.get("Verdict", ""), extra.get("Label", "")
     name = s.scientific_name
     if label:
-        text = f"{label} [{verdict}, model said {name}]"
+        text = f"{name} [{verdict}, model said {extra['Predicted Scientific Name']}]"
     elif verdict == "drawn":
         text = f"{name or ('interval' if extra.get('Geometry') == 'interval' else 'box')} [drawn]"
     else:
@@ -172,16 +204,18 @@ def _label_text(s: Selection) -> str:
     return " ".join(text.replace("\t", " ").splitlines())
 
 
-def ref_audacity_labels_text(selections: Sequence[Selection], *, frequencies=True) -> str:
+def ref_audacity_labels_text(selections: Sequence[Selection], *, bands=True) -> str:
     lines = []
     for s in selections:
         lines.append(f"{s.begin_time:.6f}\t{s.end_time:.6f}\t{_label_text(s)}")
-        if frequencies and dict(s.extra).get("Geometry") == "box":
+        if bands:
             lines.append(f"\\\t{s.low_freq:.6f}\t{s.high_freq:.6f}")
     return "".join(line + "\n" for line in lines)
 
 
-def ref_write_audacity_labels(session, folder, *, include_unreviewed=False, root=None):
+def ref_write_audacity_labels(
+    session, folder, *, include_unreviewed=False, root=None, bands=True
+):
     out = Path(folder)
     base = Path(root).absolute() if root is not None else _common_root(session)
     by_path: dict[str, list[Selection]] = {}
@@ -195,6 +229,6 @@ def ref_write_audacity_labels(session, folder, *, include_unreviewed=False, root
             continue
         target = out / _relative_stem(Path(recording.path), base)
         target = target.with_name(target.name + ".review.labels.txt")
-        atomic_write_text(target, ref_audacity_labels_text(rows))
+        atomic_write_text(target, ref_audacity_labels_text(rows, bands=bands))
         written.append(target)
     return written

@@ -21,13 +21,14 @@ from audioclass_gui.formats.prediction_store import (
     write_stored_run,
 )
 from audioclass_gui.formats.raven import write_raven_table
-from audioclass_gui.formats.selections import selections_from_predictions
+from audioclass_gui.formats.selections import (
+    detection_band,
+    nocall_selection,
+    selections_from_predictions,
+)
 from audioclass_gui.models import ClipClassificationModel
 
 __all__ = ["OutputWriter", "model_band", "remove_stale_temporaries"]
-
-#: BirdNET's spectrogram stops at 15 kHz; BirdNET-Analyzer's tables say so.
-_BIRDNET_MAX_FREQ = 15_000.0
 
 
 def model_band(
@@ -44,7 +45,8 @@ def model_band(
     low = float(getattr(model, "low_freq", 0.0) or 0.0)
     high = getattr(model, "high_freq", None)
     if high is None:
-        high = _BIRDNET_MAX_FREQ if model.name == "BirdNET" else model.samplerate / 2.0
+        # BirdNET: 15 kHz, as BirdNET-Analyzer writes; others: half their rate.
+        high = detection_band(model.name, model.samplerate / 2.0)[1]
     return max(0.0, low), min(float(high), nyquist)
 
 
@@ -105,15 +107,20 @@ class OutputWriter:
             remove_stale_temporaries(path)
         if job.outputs.raven is not None or job.outputs.csv is not None:
             low, high = model_band(self.model, job.info, self.time_expansion)
+            # Species Code: the eBird code, as BirdNET-Analyzer writes it.
             selections = selections_from_predictions(
                 predictions,
                 common_name=lambda tag: self.common_names.get(str(tag.value)),
-                species_code=lambda tag: str(tag.value),
                 low_freq=low,
                 high_freq=high,
             )
             if job.outputs.raven is not None:
-                write_raven_table(job.outputs.raven, selections)
+                # Nothing found: BirdNET-Analyzer's nocall row, not a header alone.
+                nocall = nocall_selection(
+                    str(job.info.path), low_freq=low, high_freq=high,
+                    duration=job.info.duration,
+                )
+                write_raven_table(job.outputs.raven, selections or [nocall])
             if job.outputs.csv is not None:
                 write_csv_table(job.outputs.csv, selections)
         full = {**provenance, **self.extra_provenance}

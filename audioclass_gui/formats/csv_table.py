@@ -5,7 +5,9 @@ Scientific name, Common name, Confidence, File``; we write the same (so
 scripts written for it read ours) and then, where rows have them, the
 channel, the frequency band and any extra columns (a reviewer's verdict,
 say). Values are quoted only where needed (RFC 4180, via :mod:`csv`).
-Files are UTF-8 and written atomically.
+Times and frequencies keep a decimal point (``0.0``, ``3.0``), as
+BirdNET-Analyzer writes its times, so pandas reads them as floats. Files
+are UTF-8 and written atomically.
 """
 
 from __future__ import annotations
@@ -71,8 +73,8 @@ def csv_table_text(
     for s in selections:
         values = dict(s.extra)
         row = [
-            format_number(s.begin_time),
-            format_number(s.end_time),
+            format_number(s.begin_time, point=True),
+            format_number(s.end_time, point=True),
             s.scientific_name,
             s.common_name,
             "" if s.confidence is None else f"{s.confidence:.4f}",
@@ -81,8 +83,8 @@ def csv_table_text(
         if band:
             row += [
                 str(s.channel),
-                format_number(s.low_freq, 1),
-                format_number(s.high_freq, 1),
+                format_number(s.low_freq, 1, point=True),
+                format_number(s.high_freq, 1, point=True),
             ]
         row += [values.get(name, "") for name in extras]
         writer.writerow(row)

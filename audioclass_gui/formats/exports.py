@@ -258,6 +258,7 @@ def export(
     name: str | None = None,
     root: str | os.PathLike[str] | None = None,
     selections: VerdictRows | Sequence[Selection] | None = None,
+    audacity_bands: bool = True,
 ) -> list[Path]:
     """Write one export format; returns the files written.
 
@@ -282,6 +283,9 @@ def export(
         Raven, Audacity, CSV: rows already built by
         :func:`~audioclass_gui.formats.verdict_tables.verdict_rows` (or
         ``verdict_selections``), with the same ``include_unreviewed``.
+    audacity_bands
+        Audacity: a frequency line under every label (Audacity's extended
+        format, crowsetta's ``aud-bbox``), or none (``aud-seq``).
 
     Raises
     ------
@@ -301,6 +305,7 @@ def export(
             name=name,
             root=root,
             selections=selections,
+            audacity_bands=audacity_bands,
         )
 
 
@@ -315,6 +320,7 @@ def _export(
     name: str | None,
     root: str | os.PathLike[str] | None,
     selections: VerdictRows | Sequence[Selection] | None,
+    audacity_bands: bool,
 ) -> list[Path]:
     if fmt == "aoef":
         return export_aoef(session, target, name=name).paths
@@ -333,6 +339,7 @@ def _export(
             include_unreviewed=include_unreviewed,
             root=root,
             selections=selections,
+            bands=audacity_bands,
         )
     if fmt == "csv":
         return [

@@ -11,6 +11,11 @@ exactly as BirdNET-Analyzer writes it (``View`` is ``Spectrogram 1``,
 that read BirdNET-Analyzer's output. Rows with extra columns (a reviewer's
 verdict, say) get them after ``File Offset (s)``; Raven shows them as
 annotation columns. Files are written atomically.
+
+Times and frequencies always have a decimal point (``0.0``, ``3.0``,
+``15000.0``), as Raven Pro writes them: crowsetta's ``raven`` format (and
+anything else that reads the table with pandas) checks that these columns
+are floats, and a column of ``0``/``3`` reads as integers.
 """
 
 from __future__ import annotations
@@ -88,15 +93,15 @@ def raven_table_text(
             str(number),
             RAVEN_VIEW,
             str(s.channel),
-            format_number(s.begin_time),
-            format_number(s.end_time),
-            format_number(s.low_freq, 1),
-            format_number(s.high_freq, 1),
+            format_number(s.begin_time, point=True),
+            format_number(s.end_time, point=True),
+            format_number(s.low_freq, 1, point=True),
+            format_number(s.high_freq, 1, point=True),
             _cell(s.common_name),
             _cell(s.species_code),
             "" if s.confidence is None else f"{s.confidence:.4f}",
             _cell(s.path),
-            format_number(s.offset),
+            format_number(s.offset, point=True),
             *(_cell(values.get(name, "")) for name in extras),
         ]
         lines.append("\t".join(cells))

@@ -3,9 +3,23 @@
 :class:`Selection` is what the Raven (:mod:`audioclass_gui.formats.raven`)
 and CSV (:mod:`audioclass_gui.formats.csv_table`) writers write. It carries
 no model specifics, so the same writers serve model predictions
-(:func:`selections_from_predictions`) and, later, reviewed verdicts: a
-verdict is a selection with extra columns such as ``("Verdict",
-"accepted")``.
+(:func:`selections_from_predictions`) and reviewed verdicts: a verdict is a
+selection with extra columns such as ``("Verdict", "accepted")``.
+
+Conventions shared by every table we write, taken from BirdNET-Analyzer
+2.4.0 (``analyze/utils.py``) where it has one:
+
+* Species Code is the eBird code of the species (``rebshr1``), from the
+  table shipped in :mod:`audioclass_gui.models.birdnet_taxonomy`; a name
+  that is not one of BirdNET's classes is its own code, as BirdNET-Analyzer
+  writes the label of a custom classifier (:func:`species_code`).
+* The band of a detection is the band the model listened to, never above
+  the recording's Nyquist frequency: BirdNET-Analyzer writes
+  ``min(sample rate / 2, 15000)`` for BirdNET (its spectrogram's top and
+  default bandpass), so do we (:func:`detection_band`).
+* A table with no rows gets one ``nocall`` row (:func:`nocall_selection`),
+  as BirdNET-Analyzer's Raven tables do: readers built on pandas
+  (crowsetta, opensoundscape) refuse a table without rows.
 """
 
 from __future__ import annotations
@@ -16,12 +30,24 @@ from dataclasses import dataclass
 
 from soundevent import data
 
+from audioclass_gui.models.birdnet_taxonomy import ebird_code
+
 __all__ = [
+    "BIRDNET_MAX_FREQ",
+    "NOCALL",
     "Selection",
+    "detection_band",
     "extra_column_names",
     "format_number",
+    "nocall_selection",
     "selections_from_predictions",
+    "species_code",
 ]
+
+#: BirdNET's spectrogram stops at 15 kHz; BirdNET-Analyzer's tables say so.
+BIRDNET_MAX_FREQ = 15_000.0
+#: The label of BirdNET-Analyzer's placeholder row in a table without detections.
+NOCALL = "nocall"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +99,72 @@ class Selection:
         return self.begin_time if self.file_offset is None else self.file_offset
 
 
-def format_number(value: float | None, decimals: int = 6) -> str:
-    """A compact decimal: ``3.0 -> "3"``, ``1.25 -> "1.25"``, None -> ``""``."""
+def format_number(value: float | None, decimals: int = 6, *, point: bool = False) -> str:
+    """A compact decimal: ``3.0 -> "3"``, ``1.25 -> "1.25"``, None -> ``""``.
+
+    With ``point``, a whole number keeps one decimal (``3.0 -> "3.0"``), as
+    Raven Pro writes its times and frequencies: readers that infer column
+    types (pandas, and so crowsetta and opensoundscape) then read floats.
+    """
     if value is None or not math.isfinite(value):
         return ""
     text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    if text in ("", "-0"):
+        text = "0"
+    return text + ".0" if point and "." not in text else text
+
+
+def species_code(scientific_name: str) -> str:
+    """The Species Code of a species: its eBird code, else the name itself.
+
+    BirdNET-Analyzer writes the eBird code of BirdNET's classes and the label
+    of anything else; "" stays "" (a box without a species).
+    """
+    return (ebird_code(scientific_name) or scientific_name) if scientific_name else ""
+
+
+_code = species_code  # the name selections_from_predictions' parameter hides
+
+
+def detection_band(model_name: str, nyquist: float) -> tuple[float, float]:
+    """The band (Hz) of a detection by a model with no band of its own.
+
+    ``(0, min(nyquist, 15000))`` for BirdNET, whose input stops at 15 kHz
+    (BirdNET-Analyzer's ``min(sample rate / 2, SIG_FMAX, BANDPASS_FMAX)``
+    with their defaults), else ``(0, nyquist)``.
+    """
+    if model_name.casefold().startswith("birdnet"):
+        return 0.0, min(float(nyquist), BIRDNET_MAX_FREQ)
+    return 0.0, float(nyquist)
+
+
+def nocall_selection(
+    path: str,
+    *,
+    low_freq: float = 0.0,
+    high_freq: float = BIRDNET_MAX_FREQ,
+    duration: float | None = None,
+    extra: tuple[tuple[str, str], ...] = (),
+) -> Selection:
+    """BirdNET-Analyzer's placeholder row for a table with nothing found.
+
+    ``nocall`` as common name and code, confidence 1, 0-3 s (or the whole
+    recording when it is shorter); readers of BirdNET-Analyzer's tables,
+    ours included, skip it.
+    """
+    end = 3.0 if not duration or duration <= 0 else min(3.0, float(duration))
+    return Selection(
+        begin_time=0.0,
+        end_time=end,
+        scientific_name=NOCALL,
+        common_name=NOCALL,
+        confidence=1.0,
+        path=path,
+        low_freq=low_freq,
+        high_freq=high_freq,
+        species_code=NOCALL,
+        extra=extra,
+    )
 
 
 def extra_column_names(
@@ -113,7 +199,8 @@ def selections_from_predictions(
         Readable name of a tag (e.g. ``model.common_name``); the tag's
         value where it gives None.
     species_code
-        Short code of a tag where known; "" otherwise.
+        Short code of a tag; by default its eBird code (the name itself
+        where it has none, see :func:`species_code`).
     low_freq, high_freq
         The frequency band the model listens to, in Hz.
     channel
@@ -132,7 +219,7 @@ def selections_from_predictions(
         for predicted in prediction.tags:
             tag = predicted.tag
             name = (common_name(tag) if common_name else None) or tag.value
-            code = (species_code(tag) if species_code else None) or ""
+            code = (species_code(tag) if species_code else None) or _code(tag.value)
             selection = Selection(
                 begin_time=float(clip.start_time),
                 end_time=float(clip.end_time),

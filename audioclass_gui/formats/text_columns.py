@@ -37,6 +37,7 @@ def _cells(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 _FULL, _TRAIL = 0, 1  # forms of a group of fraction digits
+_POINT_ZERO = 8000  # index of ".0" in the fraction table
 
 
 @functools.cache
@@ -60,6 +61,7 @@ def _tables() -> SimpleNamespace:
     t.frac, t.frac_len = _cells(
         [form(v) for form in forms for v in range(1000)]
         + ["." + form(v) if form(v) else "" for form in forms for v in range(1000)]
+        + [".0"]  # _POINT_ZERO: a whole number that keeps its point
     )
     t.hour = _cells([f"{v:02d}:" for v in range(24)])[0]
     t.minute = _cells([f"{v:02d}:" for v in range(60)])[0]
@@ -90,12 +92,12 @@ def _integer_cells(whole: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def _fraction_cells(
-    fraction: np.ndarray, decimals: int, strip: bool
+    fraction: np.ndarray, decimals: int, strip: bool, point: bool = False
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """The point and ``decimals`` digits of ``fraction`` (whole, < 10**decimals).
 
     With ``strip``, trailing zeros are dropped, and the point with them
-    when nothing is left.
+    when nothing is left (or, with ``point``, ``.0`` is left).
     """
     t = _tables()
     groups = -(-decimals // 3)
@@ -113,14 +115,19 @@ def _fraction_cells(
         else:
             form = _FULL * 1000.0
         index = (part + form + (4000.0 if j == 0 else 0.0)).astype(np.intp)
+        if strip and point and j == 0:
+            # The whole fraction is zero: ".0" instead of nothing.
+            index[index == 4000 + _TRAIL * 1000] = _POINT_ZERO
         cells.append(t.frac[index])
         length += t.frac_len[index]
     return cells, length
 
 
 
-def _python_number(value: float, decimals: int, compact: bool) -> str:
-    return format_number(value, decimals) if compact else f"{value:.{decimals}f}"
+def _python_number(value: float, decimals: int, compact: bool, point: bool) -> str:
+    if compact:
+        return format_number(value, decimals, point=point)
+    return f"{value:.{decimals}f}"
 
 
 def _python_time(value: float) -> str:
@@ -165,11 +172,15 @@ class Segment:
         words = np.frombuffer(padded, np.uint32)
         return self._add(list(words), len(raw), lambda i: text)
 
-    def number(self, values: np.ndarray, decimals: int, *, compact: bool = False) -> Segment:
+    def number(
+        self, values: np.ndarray, decimals: int, *, compact: bool = False, point: bool = False
+    ) -> Segment:
         """Numbers with ``decimals`` digits after the point, as ``f"{x:.{decimals}f}"``.
 
         With ``compact``, as :func:`format_number` (trailing zeros and point
         dropped, "" for a value that is not finite); ``decimals`` >= 1 then.
+        With ``point`` too, a whole number keeps ``.0`` (``format_number(x,
+        point=True)``).
         """
         values = np.asarray(values, np.float64)
         if compact and decimals < 1:
@@ -183,12 +194,16 @@ class Segment:
         whole = np.floor(count / 10.0**decimals)
         columns, length = _integer_cells(whole)
         if decimals:
-            more, extra = _fraction_cells(count - whole * 10.0**decimals, decimals, compact)
+            more, extra = _fraction_cells(
+                count - whole * 10.0**decimals, decimals, compact, point
+            )
             columns += more
             length += extra
         self._bad |= ~ok
         return self._add(
-            columns, length, lambda i: _python_number(float(values[i]), decimals, compact)
+            columns,
+            length,
+            lambda i: _python_number(float(values[i]), decimals, compact, point),
         )
 
     def integer(self, values: np.ndarray) -> Segment:

@@ -22,12 +22,30 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from audioclass_gui.formats.selections import Selection
+from audioclass_gui.formats.selections import Selection, detection_band, species_code
 from audioclass_gui.review import Box, DetectionFilter, ReviewSession
 from audioclass_gui.review.detection import STATUS_ORDER, Status
 
-__all__ = ["VerdictRows", "verdict_rows"]
+__all__ = ["VERDICT_COLUMNS", "VerdictRows", "verdict_rows"]
 
+#: Extra columns of verdict tables, in order. The standard species columns
+#: (Raven's Common Name and Species Code, the CSV's Scientific name and
+#: Common name) and ``Scientific Name`` hold the species the reviewer says
+#: it is: the relabel where there is one. ``Label`` is that relabel (else
+#: empty); the ``Predicted ...`` columns hold the model's species (empty for
+#: a drawn box).
+VERDICT_COLUMNS = (
+    "Scientific Name",
+    "Verdict",
+    "Label",
+    "Predicted Common Name",
+    "Predicted Scientific Name",
+    "Predicted Species Code",
+    "Note",
+    "Reviewer",
+    "Reviewed At",
+    "Model",
+)
 _UNREVIEWED = STATUS_ORDER.index(Status.UNREVIEWED)
 _FIELDS = ("start", "end", "score", "recording", "species", "status", "reviewer", "at", "run")
 
@@ -58,14 +76,19 @@ class VerdictRows:
     paths : list of str
         The session's recordings, in order.
     nyquist : numpy.ndarray
-        Half of each recording's sample rate (the band of a detection).
+        Half of each recording's sample rate (the band of a box without one).
     durations : list of float
         Each recording's duration (0 when unknown).
-    names, commons : list of str
-        Scientific name of each species index, and its common name (the
-        scientific one when none is known; "" for species no row shows).
+    names, commons, codes : list of str
+        Scientific name of each species index, its common name (the
+        scientific one when none is known) and its species code
+        (:func:`~audioclass_gui.formats.selections.species_code`); "" for
+        species no row shows.
     models, reviewers : list of str
         Model name of each run index; name of each reviewer index.
+    high : numpy.ndarray
+        High Freq of a detection, by recording and run (the band the run's
+        model listens to: :func:`~audioclass_gui.formats.selections.detection_band`).
     columns : dict
         The session's detection columns (read-only views, which never
         change), the statuses and stamps as they were, and, for a table of
@@ -81,8 +104,10 @@ class VerdictRows:
     durations: list[float]
     names: list[str] = field(default_factory=list)
     commons: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
+    high: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     columns: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -105,7 +130,7 @@ class VerdictRows:
         c = self.columns or _NO_COLUMNS
         if "gathered" in c:  # the fields of every position, gathered already
             out = {name: column[positions] for name, column in c["gathered"].items()}
-            out["recording"] = self.path[positions]
+            out["recording"] = self.path[positions]  # -1 for a file not recorded
             return out
         r = self.rows[positions]  # -1: a box, whose fields are not read
         names = ("start", "end", "score", "species", "run")
@@ -141,21 +166,24 @@ class VerdictRows:
     def _selection(
         self, start, end, score, rec, spc, status, who, at, run
     ) -> Selection:
-        name = self.names[spc]
+        name, common, code = self.names[spc], self.commons[spc], self.codes[spc]
         return Selection(
             begin_time=start,
             end_time=end,
             scientific_name=name,
-            common_name=self.commons[spc],
+            common_name=common,
             confidence=score,
             path=self.paths[rec],
             low_freq=0.0,
-            high_freq=float(self.nyquist[rec]),
+            high_freq=float(self.high[rec, run]),
+            species_code=code,
             extra=(
                 ("Scientific Name", name),
                 ("Verdict", STATUS_ORDER[status].value),
                 ("Label", ""),
-                ("Label Common Name", ""),
+                ("Predicted Common Name", common),
+                ("Predicted Scientific Name", name),
+                ("Predicted Species Code", code),
                 ("Note", ""),
                 ("Reviewer", self.reviewers[who] if who >= 0 else ""),
                 ("Reviewed At", _when(at) if who >= 0 else ""),
@@ -207,16 +235,55 @@ def _sparse(keys: np.ndarray, rows: np.ndarray, *columns) -> list[np.ndarray]:
     ]
 
 
-def _in_display_order(rows: np.ndarray, cols) -> np.ndarray:
-    """Ascending ``rows`` in display order: recording, start, descending score, row."""
-    rec, start, score = cols.recording[rows], cols.start[rows], cols.score[rows]
-    if len(rows) > 1:
-        up, later, worse = np.diff(rec), np.diff(start), np.diff(score)
-        if (
-            (up > 0) | ((up == 0) & ((later > 0) | ((later == 0) & (worse <= 0))))
-        ).all():
-            return rows  # as a store keeps them
-    return rows[np.lexsort((rows, -score, start, rec))]
+def _display_order(rec: np.ndarray, start: np.ndarray, score: np.ndarray, rows: np.ndarray):
+    """The permutation putting ascending ``rows`` in display order, or None if they are.
+
+    Display order: recording, start, descending score, row.
+    """
+    if len(rows) < 2:
+        return None
+    up, later, worse = np.diff(rec), np.diff(start), np.diff(score)
+    if ((up > 0) | ((up == 0) & ((later > 0) | ((later == 0) & (worse <= 0))))).all():
+        return None  # as a store keeps them
+    return np.lexsort((rows, -score, start, rec))
+
+
+def _judged_fields(
+    session: ReviewSession, cols, more: dict, filter: DetectionFilter | None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The judged rows in display order and their fields, each column read once.
+
+    A table of verdicts has few rows among millions of detections: each
+    column is gathered at those rows once, in ascending row order (which
+    reads memory-mapped columns front to back).
+    """
+    stamped, notes = more["stamped"], more["notes"]
+    status, label = cols.status[stamped], cols.label[stamped]
+    keep = (status != _UNREVIEWED) | (label >= 0)
+    if notes:
+        keep |= np.isin(stamped, np.fromiter(notes, np.int64, len(notes)))
+    at = np.flatnonzero(keep)  # index into stamped
+    det = stamped[at]
+    if filter is not None:
+        passing = filter.mask(session, det)
+        at, det = at[passing], det[passing]
+    rec, start, score = cols.recording[det], cols.start[det], cols.score[det]
+    order = _display_order(rec, start, score, det)
+    if order is not None:
+        at, det, rec, start, score = at[order], det[order], rec[order], start[order], score[order]
+    ok = (more["reviewer"] >= 0) & ~np.isnan(more["at"])
+    return det, {
+        "start": start,
+        "end": cols.end[det],
+        "score": score,
+        "species": cols.species[det],
+        "run": more["run"][det],
+        "status": status[at],
+        "reviewer": np.where(ok, more["reviewer"], -1)[at],
+        "at": np.where(ok, more["at"], math.nan)[at],
+        "label": label[at],
+        "recording": rec,
+    }
 
 
 def verdict_rows(
@@ -246,20 +313,17 @@ def verdict_rows(
     cols = session.columns()
     more = session.verdict_columns()
     stamped, notes = more["stamped"], more["notes"]
+    gathered: dict[str, np.ndarray] | None = None
     if include_unreviewed:
         det = np.array(session.query(filter), np.int64)
         det -= cols.first_id
         # every row whose status is not unreviewed
         judged = np.flatnonzero((cols.status != _UNREVIEWED) | (cols.label >= 0))
+        det_rec, det_species, det_label = cols.recording[det], cols.species[det], cols.label[det]
     else:
-        det = stamped[
-            (cols.status[stamped] != _UNREVIEWED)
-            | (cols.label[stamped] >= 0)
-            | np.isin(stamped, np.fromiter(notes, np.int64, len(notes)))
-        ]
-        if filter is not None:
-            det = det[filter.mask(session, det)]
-        det = _in_display_order(det, cols)
+        det, gathered = _judged_fields(session, cols, more, filter)
+        det_rec, det_label = gathered.pop("recording"), gathered.pop("label")
+        det_species = gathered["species"]
         judged = stamped  # a verdict leaves a stamp
     recordings = session.recordings
     paths = [str(r.path) for r in recordings]
@@ -268,7 +332,7 @@ def verdict_rows(
         ((index.get(str(b.recording), 0), b.start, n), b) for n, b in enumerate(session.boxes())
     )
     box_at = _box_positions(det, [k for k, _b in boxes], cols)
-    rows, path = det, cols.recording[det]
+    rows, path = det, det_rec
     if len(boxes):
         n = len(det) + len(boxes)
         is_det = np.ones(n, bool)
@@ -276,32 +340,31 @@ def verdict_rows(
         rows = np.full(n, -1, np.int64)
         rows[is_det] = det
         path = np.empty(n, np.int32)
-        path[is_det] = cols.recording[det]
+        path[is_det] = det_rec
         path[box_at] = [index.get(str(b.recording), -1) for _k, b in boxes]
+        if gathered is not None:  # a box's fields are never read: zeros
+            for name, values in gathered.items():
+                spread = np.zeros(n, values.dtype)
+                spread[is_det] = values
+                gathered[name] = spread
     # Relabelled rows and rows with a note are written one by one.
     odd = np.flatnonzero(rows >= 0)
-    odd = odd[(cols.label[rows[odd]] >= 0) | np.isin(rows[odd], list(notes))]
+    odd_det = (det_label >= 0) | np.isin(det, np.fromiter(notes, np.int64, len(notes)))
+    odd = odd[odd_det]
     names = session.species_list()
     shown = np.zeros(len(names), bool)
-    shown[cols.species[det]] = True
+    shown[det_species] = True
     runs = {key: name for key, name, _p in session.run_infos()}
-    stamp_ok = (more["reviewer"] >= 0) & ~np.isnan(more["at"])
-    snapshot = VerdictRows(
-        rows=rows,
-        path=path,
-        slow_at=np.union1d(odd, box_at).astype(np.int64),
-        slow=[],
-        paths=paths,
-        nyquist=np.array([float(r.samplerate) / 2.0 for r in recordings]),
-        durations=[float(r.duration or 0.0) for r in recordings],
-        names=names,
-        commons=[
-            (session.common_name(name) or name) if shown[i] else ""
-            for i, name in enumerate(names)
-        ],
-        models=[runs.get(key, session.model_name) or "" for key in more["run_keys"]],
-        reviewers=[_who(u) for u in session.users],
-        columns={
+    # At least one (a session without runs): its band serves a nocall row.
+    models = [runs.get(key, session.model_name) or "" for key in more["run_keys"]] or [
+        session.model_name or ""
+    ]
+    nyquist = np.array([float(r.samplerate) / 2.0 for r in recordings])
+    if gathered is not None:
+        columns = {"gathered": gathered}
+    else:
+        stamp_ok = (more["reviewer"] >= 0) & ~np.isnan(more["at"])
+        columns = {
             "start": cols.start,
             "end": cols.end,
             "score": cols.score,
@@ -312,10 +375,30 @@ def verdict_rows(
             "stamped": stamped[stamp_ok],
             "reviewer": more["reviewer"][stamp_ok],
             "at": more["at"][stamp_ok],
-        },
+        }
+    snapshot = VerdictRows(
+        rows=rows,
+        path=path,
+        slow_at=np.union1d(odd, box_at).astype(np.int64),
+        slow=[],
+        paths=paths,
+        nyquist=nyquist,
+        durations=[float(r.duration or 0.0) for r in recordings],
+        names=names,
+        commons=[
+            (session.common_name(name) or name) if shown[i] else ""
+            for i, name in enumerate(names)
+        ],
+        codes=[species_code(name) if shown[i] else "" for i, name in enumerate(names)],
+        models=models,
+        reviewers=[_who(u) for u in session.users],
+        # detection_band for every (recording, run): the model's cap, at most Nyquist
+        high=np.minimum(
+            nyquist[:, None],
+            np.array([detection_band(m, math.inf)[1] for m in models])[None, :],
+        ),
+        columns=columns,
     )
-    if not include_unreviewed:  # few rows: their fields gathered once
-        snapshot.columns["gathered"] = snapshot.fields(np.arange(len(rows)))
     by_box = dict(zip(box_at.tolist(), (b for _k, b in boxes), strict=True))
     for position in snapshot.slow_at.tolist():
         box = by_box.get(position)
@@ -351,14 +434,27 @@ def _box_positions(det: np.ndarray, keys: list[tuple], cols) -> np.ndarray:
 def _relabelled(
     rows: VerdictRows, position: int, label: str, note: str, session: ReviewSession
 ) -> Selection:
-    """The selection of a detection with a relabel or a note."""
+    """The selection of a detection with a relabel or a note.
+
+    A relabelled detection is listed as the species the reviewer put; the
+    model's stays in the ``Predicted ...`` columns.
+    """
     f = rows.fields(np.array([position]))
     selection = rows._selection(*(f[k].tolist()[0] for k in _FIELDS))
     extra = dict(selection.extra)
-    extra["Label"] = label
-    extra["Label Common Name"] = session.common_name(label) if label else ""
     extra["Note"] = note
-    return replace(selection, extra=tuple(extra.items()))
+    if not label:
+        return replace(selection, extra=tuple(extra.items()))
+    common = session.common_name(label) or label
+    code = species_code(label)
+    extra.update({"Scientific Name": label, "Label": label})
+    return replace(
+        selection,
+        scientific_name=label,
+        common_name=common,
+        species_code=code,
+        extra=tuple(extra.items()),
+    )
 
 
 def _box_selection(session: ReviewSession, box: Box, rows: VerdictRows) -> Selection:
@@ -376,11 +472,14 @@ def _box_selection(session: ReviewSession, box: Box, rows: VerdictRows) -> Selec
         path=path,
         low_freq=0.0 if box.low_freq is None else box.low_freq,
         high_freq=high if box.high_freq is None else box.high_freq,
+        species_code=species_code(name),
         extra=(
             ("Scientific Name", name),
             ("Verdict", "drawn"),
             ("Label", ""),
-            ("Label Common Name", ""),
+            ("Predicted Common Name", ""),
+            ("Predicted Scientific Name", ""),
+            ("Predicted Species Code", ""),
             ("Note", box.note),
             ("Reviewer", _who(stamp.reviewer) if stamp else ""),
             ("Reviewed At", stamp.at.isoformat(timespec="seconds") if stamp else ""),

@@ -4,35 +4,57 @@ One row per judged detection (accepted, rejected, uncertain, relabelled or
 with a note) and one per drawn box, in the columns of the Raven and CSV
 writers of :mod:`audioclass_gui.formats.raven` and
 :mod:`audioclass_gui.formats.csv_table` (BirdNET-Analyzer's), with these
-extra columns after the standard ones:
+extra columns after the standard ones (:data:`VERDICT_COLUMNS`):
 
-``Scientific Name``  the predicted species (Raven tables lack it otherwise)
-``Verdict``          accepted, rejected, uncertain, unreviewed; ``drawn`` for a box
-``Label``            the species the reviewer put instead (relabel), else empty
-``Label Common Name``
-``Note``             the reviewer's note
-``Reviewer``         name (or user name) of who gave the verdict
-``Reviewed At``      when, ISO 8601 in UTC
-``Model``            the model that made the detection; empty for a box
+=============================  ==============================================
+``Scientific Name``            the species the reviewer says it is (Raven
+                               tables lack a scientific name otherwise)
+``Verdict``                    accepted, rejected, uncertain, unreviewed;
+                               ``drawn`` for a box
+``Label``                      the species the reviewer put instead
+                               (relabel), else empty
+``Predicted Common Name``,     the model's species; empty for a box
+``Predicted Scientific Name``,
+``Predicted Species Code``
+``Note``                       the reviewer's note
+``Reviewer``                   name (or user name) of who gave the verdict
+``Reviewed At``                when, ISO 8601 in UTC
+``Model``                      the model that made the detection; empty for
+                               a box
+=============================  ==============================================
+
+The standard species columns (Raven's ``Common Name`` and ``Species Code``,
+the CSV's ``Scientific name`` and ``Common name``) hold the reviewer's
+species too, so a tool that counts those columns counts what the reviewer
+decided: a relabelled detection is listed as the species it was relabelled
+to. Species Code is the eBird code, the band is the one the model listened
+to (0-15 kHz for BirdNET, below the Nyquist frequency), and times and
+frequencies keep a decimal point, as in ``audioclass-gui predict``'s tables
+(see :mod:`audioclass_gui.formats.selections`).
 
 Raven tables: one per recording (``<stem>.review.selection.table.txt``,
 mirroring the recordings' folders) and a combined one
 (``review.combined.selection.table.txt``) where, as in BirdNET-Analyzer's
 combined table, ``Begin Time (s)`` runs on across the files in order and
-``File Offset (s)`` is the time within ``Begin Path``.
+``File Offset (s)`` is the time within ``Begin Path``. A combined table of
+nothing holds BirdNET-Analyzer's ``nocall`` row instead (crowsetta and
+pandas-based readers refuse a table without rows).
 
 Audacity label tracks (:func:`audacity_labels_text`) are one file per
-recording with a region label per row and, for a box with a frequency band,
-Audacity's ``\\ low high`` line under it.
+recording with a region label per row and, by default, Audacity's
+``\\ low high`` frequency line under every row (``bands=False`` leaves
+them out: crowsetta's ``aud-bbox`` reads the first kind, ``aud-seq`` the
+second).
 
 The writers take the rows as columns (:func:`verdict_rows`) and write them
 in blocks of :data:`CHUNK_ROWS` rows (:mod:`audioclass_gui.formats.verdict_text`),
 byte for byte as the row-by-row writers of
 :class:`~audioclass_gui.formats.selections.Selection` objects do, in well
-under a microsecond a row (``benchmarks/project_scale.py --exports``); a
-table per recording adds what creating a file costs.
+under a microsecond a row (``benchmarks/table_exports.py``); a table per
+recording adds what creating and flushing a file costs.
 :func:`verdict_selections` still gives the rows as selections. All files of
-one call are written atomically and flushed to disk together
+one call are written atomically, by threads while the next block is made,
+and are on disk before any appears; a new export folder appears whole
 (:mod:`audioclass_gui.formats.file_batch`).
 """
 
@@ -45,10 +67,13 @@ from pathlib import Path
 import numpy as np
 
 from audioclass_gui.formats.file_batch import FileBatch, file_batch
-from audioclass_gui.formats.selections import Selection
-from audioclass_gui.formats.verdict_columns import VerdictRows, verdict_rows
-from audioclass_gui.formats.verdict_text import (
+from audioclass_gui.formats.selections import Selection, nocall_selection
+from audioclass_gui.formats.verdict_columns import (
     VERDICT_COLUMNS,
+    VerdictRows,
+    verdict_rows,
+)
+from audioclass_gui.formats.verdict_text import (
     AudacityLines,
     CsvLines,
     Lines,
@@ -136,8 +161,8 @@ def _relative_stem(path: Path, root: Path | None) -> Path:
 
 
 def _common_root(session: ReviewSession) -> Path | None:
-    paths = [str(Path(r.path).parent) for r in session.recordings]
-    return Path(os.path.commonpath(paths)) if paths else None
+    paths = {os.path.dirname(os.fspath(r.path)) for r in session.recordings}
+    return Path(os.path.commonpath(list(paths))) if paths else None
 
 
 class _Targets:
@@ -152,16 +177,16 @@ class _Targets:
             self.prefix = str(base).rstrip("/") + "/"
         self.out = str(folder)
 
-    def __call__(self, path: str) -> Path:
+    def __call__(self, path: str) -> str:
         if self.prefix is None or not path.startswith(self.prefix) or path != os.path.normpath(path):
             target = self.folder / _relative_stem(Path(path), self.base)
-            return target.with_name(target.name + self.suffix)
+            return str(target.with_name(target.name + self.suffix))
         rest = path[len(self.prefix) :]
         name = rest.rpartition("/")[2]
         dot = name.rfind(".")
         if 0 < dot < len(name) - 1:
             rest = rest[: len(rest) - len(name) + dot]
-        return Path(self.out, rest + self.suffix)
+        return self.out + "/" + rest + self.suffix
 
 
 def write_verdict_csv(
@@ -189,6 +214,8 @@ def write_verdict_csv(
                 text.lines(np.arange(a, b)).write(
                     lambda data: batch.write(handle, data), 0, b - a
                 )
+                if b < len(rows):  # more to come: start flushing this
+                    batch.flush_soon()
     return Path(path)
 
 
@@ -204,7 +231,7 @@ class _PerRecording:
     ) -> None:
         self.batch, self.rows, self.header = batch, rows, header
         self.targets = _Targets(folder, base, suffix)
-        self.written: list[Path] = []
+        self.written: list[str] = []
         self.handle = None
 
     def write(self, lines: Lines, bounds: np.ndarray, a: int, b: int) -> None:
@@ -276,10 +303,12 @@ def write_raven_verdicts(
     shift = np.asarray(offsets + [0.0])
     text = RavenLines(rows)
     header = text.header.encode("utf-8")
-    with file_batch() as batch:
+    with file_batch(out) as batch:
         tables = _PerRecording(batch, rows, out, base, REVIEW_RAVEN_SUFFIX, header)
         with batch.open(out / COMBINED_RAVEN_NAME) as combined:
             batch.write(combined, header)
+            if not len(order):
+                batch.write(combined, _nocall_line(rows, text).encode("utf-8"))
             for a in range(0, len(order), CHUNK_ROWS):
                 b = min(a + CHUNK_ROWS, len(order))
                 number = np.arange(a, b)
@@ -289,7 +318,19 @@ def write_raven_verdicts(
                 )
                 joint.write(lambda data: batch.write(combined, data), 0, b - a)
                 tables.write(own, bounds, a, b)
-    return [*tables.written, out / COMBINED_RAVEN_NAME]
+                if b < len(order):  # more to come
+                    batch.flush_soon()
+    return [*map(Path, tables.written), out / COMBINED_RAVEN_NAME]
+
+
+def _nocall_line(rows: VerdictRows, text: RavenLines) -> str:
+    """BirdNET-Analyzer's placeholder row, for a combined table with no rows."""
+    path = rows.paths[0] if rows.paths else ""
+    high = float(rows.high[0, 0]) if rows.high.size else 0.0
+    nocall = nocall_selection(
+        path, high_freq=high, duration=rows.durations[0] if rows.durations else None
+    )
+    return text.line(nocall, 1)
 
 
 def write_audacity_labels(
@@ -299,21 +340,26 @@ def write_audacity_labels(
     include_unreviewed: bool = False,
     root: str | os.PathLike[str] | None = None,
     selections: Rows | None = None,
+    bands: bool = True,
 ) -> list[Path]:
     """Write one Audacity label track per recording with rows (atomically).
 
     Files are ``<stem>.review.labels.txt``, mirroring the recordings'
     folders below ``root`` (default: their common folder). Import them in
-    Audacity with File > Import > Labels.
+    Audacity with File > Import > Labels. With ``bands`` every label has a
+    frequency line (Audacity's extended format, crowsetta's ``aud-bbox``);
+    without, none has (crowsetta's ``aud-seq``).
     """
     out = Path(folder)
     base = Path(root).absolute() if root is not None else _common_root(session)
     rows = _rows(session, include_unreviewed, selections)
     order, bounds = rows.grouped()
-    text = AudacityLines(rows)
-    with file_batch() as batch:
+    text = AudacityLines(rows, bands=bands)
+    with file_batch(out) as batch:
         tables = _PerRecording(batch, rows, out, base, AUDACITY_SUFFIX, b"")
         for a in range(0, len(order), CHUNK_ROWS):
             b = min(a + CHUNK_ROWS, len(order))
             tables.write(text.lines(order[a:b]), bounds, a, b)
-    return tables.written
+            if b < len(order):  # more to come
+                batch.flush_soon()
+    return [*map(Path, tables.written)]

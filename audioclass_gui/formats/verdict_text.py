@@ -30,7 +30,7 @@ from audioclass_gui.formats.text_columns import (
     text_bytes,
     text_offsets,
 )
-from audioclass_gui.formats.verdict_columns import VerdictRows
+from audioclass_gui.formats.verdict_columns import VERDICT_COLUMNS, VerdictRows
 from audioclass_gui.review.detection import STATUS_ORDER
 
 __all__ = [
@@ -42,17 +42,6 @@ __all__ = [
     "audacity_labels_text",
 ]
 
-#: Extra columns of verdict tables, in order.
-VERDICT_COLUMNS = (
-    "Scientific Name",
-    "Verdict",
-    "Label",
-    "Label Common Name",
-    "Note",
-    "Reviewer",
-    "Reviewed At",
-    "Model",
-)
 _VERDICTS = [s.value for s in STATUS_ORDER]
 
 
@@ -64,9 +53,9 @@ def _flat(text: str) -> str:
 def _label_text(s: Selection) -> str:
     extra = dict(s.extra)
     verdict, label = extra.get("Verdict", ""), extra.get("Label", "")
-    name = s.scientific_name
+    name = s.scientific_name  # what the reviewer says it is
     if label:
-        text = f"{label} [{verdict}, model said {name}]"
+        text = f"{name} [{verdict}, model said {extra.get('Predicted Scientific Name', '')}]"
     elif verdict == "drawn":
         text = f"{name or ('interval' if extra.get('Geometry') == 'interval' else 'box')} [drawn]"
     else:
@@ -78,19 +67,21 @@ def _label_text(s: Selection) -> str:
     return _flat(text)
 
 
-def audacity_labels_text(
-    selections: Sequence[Selection], *, frequencies: bool = True
-) -> str:
+def audacity_labels_text(selections: Sequence[Selection], *, bands: bool = True) -> str:
     """An Audacity label track: ``start<TAB>end<TAB>text`` per row.
 
-    With ``frequencies``, a row whose band is not the whole spectrum (a
-    drawn box) is followed by Audacity's frequency line
-    ``\\<TAB>low<TAB>high``.
+    The text is the species the reviewer says it is, the verdict and the
+    score (``Turdus merula [accepted] 0.91``; a relabel adds ``model said
+    ...``). With ``bands``, every row is followed by Audacity's frequency
+    line ``\\<TAB>low<TAB>high`` (its "extended" format: the band of a box,
+    or the band the model listened to): crowsetta's ``aud-bbox`` reads such
+    a file, and its ``aud-seq`` one without them; neither reads a file that
+    gives some rows a band and not others.
     """
     lines = []
     for s in selections:
         lines.append(f"{s.begin_time:.6f}\t{s.end_time:.6f}\t{_label_text(s)}")
-        if frequencies and dict(s.extra).get("Geometry") == "box":
+        if bands:
             lines.append(f"\\\t{s.low_freq:.6f}\t{s.high_freq:.6f}")
     return "".join(line + "\n" for line in lines)
 
@@ -148,18 +139,45 @@ def _split(rows: VerdictRows, positions: np.ndarray) -> tuple[np.ndarray, list[i
 
 
 class _Format:
+    """Lookup tables shared by the writers: by species, verdict, reviewer, run."""
+
     def __init__(self, rows: VerdictRows) -> None:
         self.rows = rows
-        self.users = len(rows.reviewers) + 1
+        self.runs = max(1, len(rows.models))
+
+    def _band_key(self, f: dict[str, np.ndarray]) -> np.ndarray:
+        """Index of each row's (recording, run) into :attr:`VerdictRows.high` (flat)."""
+        return f["recording"].astype(np.int64) * self.runs + f["run"]
 
     def _verdict_key(self, f: dict[str, np.ndarray]) -> np.ndarray:
-        return f["status"].astype(np.int64) * self.users + f["reviewer"] + 1
+        return f["species"].astype(np.int64) * len(_VERDICTS) + f["status"]
 
     def _verdict_table(self, cell: Callable[[str], str], sep: str) -> pa.StringArray:
-        who = ["", *self.rows.reviewers]
+        """``Scientific Name`` to ``Note`` of a regular row, by species and verdict.
+
+        The row's species is the model's (no relabel), so the predicted
+        columns repeat it; ``Label`` and ``Note`` are empty.
+        """
+        r = self.rows
         return table(
-            [cell(v) + sep * 4 + cell(w) + sep for v in _VERDICTS for w in who]
+            [
+                sep.join((cell(n), cell(v), "", cell(c), cell(n), cell(k), "", ""))
+                if c
+                else ""
+                for n, c, k in zip(r.names, r.commons, r.codes, strict=True)
+                for v in _VERDICTS
+            ]
         )
+
+    def _reviewer_table(self, cell: Callable[[str], str], sep: str) -> pa.StringArray:
+        return table([cell(w) + sep for w in ("", *self.rows.reviewers)])
+
+    def _high(self) -> list[float]:
+        """High Freq by (recording, run), flat; zeros for rows given as selections (all irregular)."""
+        high = self.rows.high
+        if high.size != len(self.rows.paths) * self.runs:
+            high = np.zeros(len(self.rows.paths) * self.runs)
+        return high.ravel().tolist()
 
 
 class RavenLines(_Format):
@@ -169,11 +187,13 @@ class RavenLines(_Format):
 
     def __init__(self, rows: VerdictRows) -> None:
         super().__init__(rows)
-        self.high = table(["\t0\t" + format_number(h, 1) + "\t" for h in rows.nyquist])
+        self.high = table(["\t0.0\t" + format_number(h, 1, point=True) + "\t" for h in self._high()])
         self.path = table(["\t" + _flat(p) + "\t" for p in rows.paths])
-        self.common = table([_flat(c) + "\t\t" for c in rows.commons])
-        self.name = table(["\t" + _flat(n) + "\t" for n in rows.names])
+        self.common = table(
+            [_flat(c) + "\t" + _flat(k) + "\t" for c, k in zip(rows.commons, rows.codes, strict=True)]
+        )
         self.verdict = self._verdict_table(_flat, "\t")
+        self.reviewer = self._reviewer_table(_flat, "\t")
         self.model = table(["\t" + _flat(m) + "\n" for m in rows.models])
 
     def lines(
@@ -189,37 +209,39 @@ class RavenLines(_Format):
         own, joint = {}, {}
         for i in slow_rows:
             s = self.rows.slow[at[i]]
-            own[i] = self._line(s, numbers[i])
+            own[i] = self.line(s, numbers[i])
             moved = replace(
                 s,
                 begin_time=s.begin_time + float(shift[i]),
                 end_time=s.end_time + float(shift[i]),
                 file_offset=s.begin_time,
             )
-            joint[i] = self._line(moved, combined[i])
+            joint[i] = self.line(moved, combined[i])
         f = self.rows.fields(positions[regular])
         n, rec, spc = int(regular.sum()), f["recording"], f["species"]
         # The columns after the times: the same in both tables.
         rest = [
-            take(self.high, rec),
+            take(self.high, self._band_key(f)),
             take(self.common, spc),
             Segment(n).number(f["score"], 4).build(),
             take(self.path, rec),
-            Segment(n).number(f["start"], 6, compact=True).build(),
-            take(self.name, spc),
+            Segment(n).number(f["start"], 6, compact=True, point=True).text("\t").build(),
             take(self.verdict, self._verdict_key(f)),
+            take(self.reviewer, f["reviewer"] + 1),
             Segment(n).utc_time(f["at"], f["reviewer"] >= 0).build(),
             take(self.model, f["run"]),
         ]
         moved = shift[regular]
         head = self._head(numbers[regular], f["start"], f["end"])
         head_joint = self._head(combined[regular], f["start"] + moved, f["end"] + moved)
+        rest = join(rest)  # once for both tables
         return (
-            Lines(join([head, *rest]), regular, own),
-            Lines(join([head_joint, *rest]), regular, joint),
+            Lines(join([head, rest]), regular, own),
+            Lines(join([head_joint, rest]), regular, joint),
         )
 
-    def _line(self, s: Selection, number: int) -> str:
+    def line(self, s: Selection, number: int) -> str:
+        """The line of one selection, numbered ``number``."""
         text = raven_table_text([s], extra_columns=VERDICT_COLUMNS)
         return str(int(number)) + text[len(self.header) + 1 :]
 
@@ -229,9 +251,9 @@ class RavenLines(_Format):
             Segment(len(numbers))
             .integer(numbers)
             .text("\tSpectrogram 1\t1\t")
-            .number(begin, 6, compact=True)
+            .number(begin, 6, compact=True, point=True)
             .text("\t")
-            .number(end, 6, compact=True)
+            .number(end, 6, compact=True, point=True)
             .build()
         )
 
@@ -262,14 +284,12 @@ class CsvLines(_Format):
         self.names = table(
             [f",{q(n)},{q(c)}," for n, c in zip(rows.names, rows.commons, strict=True)]
         )
-        self.path = table(
-            [
-                f",{q(p)},1,0,{format_number(h, 1)},"
-                for p, h in zip(rows.paths, rows.nyquist, strict=True)
-            ]
-        )
-        self.name = table([q(n) + "," for n in rows.names])
+        # File, Channel, Low and High Freq: by recording and run (the band is the run's model's).
+        high = [format_number(h, 1, point=True) for h in self._high()]
+        paths = [q(p) for p in rows.paths for _run in range(self.runs)]
+        self.path = table([f",{p},1,0.0,{h}," for p, h in zip(paths, high, strict=True)])
         self.verdict = self._verdict_table(q, ",")
+        self.reviewer = self._reviewer_table(q, ",")
         self.model = table(["," + q(m) + "\n" for m in rows.models])
 
     def lines(self, positions: np.ndarray) -> Lines:
@@ -283,15 +303,15 @@ class CsvLines(_Format):
         n, spc = int(regular.sum()), f["species"]
         parts = [
             Segment(n)
-            .number(f["start"], 6, compact=True)
+            .number(f["start"], 6, compact=True, point=True)
             .text(",")
-            .number(f["end"], 6, compact=True)
+            .number(f["end"], 6, compact=True, point=True)
             .build(),
             take(self.names, spc),
             Segment(n).number(f["score"], 4).build(),
-            take(self.path, f["recording"]),
-            take(self.name, spc),
+            take(self.path, self._band_key(f)),
             take(self.verdict, self._verdict_key(f)),
+            take(self.reviewer, f["reviewer"] + 1),
             Segment(n).utc_time(f["at"], f["reviewer"] >= 0).build(),
             take(self.model, f["run"]),
         ]
@@ -301,8 +321,9 @@ class CsvLines(_Format):
 class AudacityLines(_Format):
     """Lines of Audacity label tracks (see :func:`audacity_labels_text`)."""
 
-    def __init__(self, rows: VerdictRows) -> None:
+    def __init__(self, rows: VerdictRows, *, bands: bool = True) -> None:
         super().__init__(rows)
+        self.bands = bands
         # The label text of a regular row: "<name> [<verdict>] <score>".
         self.label = table(
             [
@@ -311,17 +332,26 @@ class AudacityLines(_Format):
                 for v in _VERDICTS
             ]
         )
+        self.high = table([f"{h:.6f}\n" for h in self._high()])
 
     def lines(self, positions: np.ndarray) -> Lines:
-        """Lines of the rows at ``positions`` (two for a box with a band)."""
+        """Lines of the rows at ``positions`` (two each with ``bands``)."""
         regular, slow_rows, at = _split(self.rows, positions)
-        slow = {i: audacity_labels_text([self.rows.slow[at[i]]]) for i in slow_rows}
+        slow = {
+            i: audacity_labels_text([self.rows.slow[at[i]]], bands=self.bands) for i in slow_rows
+        }
         f = self.rows.fields(positions[regular])
         n = int(regular.sum())
-        key = f["species"].astype(np.int64) * len(_VERDICTS) + f["status"]
+        score = Segment(n).number(f["score"], 2)
         parts = [
             Segment(n).number(f["start"], 6).text("\t").number(f["end"], 6).build(),
-            take(self.label, key),
-            Segment(n).number(f["score"], 2).text("\n").build(),
+            take(self.label, self._verdict_key(f)),
         ]
+        if self.bands:
+            parts += [
+                score.text("\n\\\t0.000000\t").build(),
+                take(self.high, self._band_key(f)),
+            ]
+        else:
+            parts.append(score.text("\n").build())
         return Lines(join(parts), regular, slow)
