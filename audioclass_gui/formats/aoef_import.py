@@ -30,6 +30,7 @@ __all__ = [
     "ImportedReview",
     "PredictionFile",
     "aoef_collection_type",
+    "load_problem",
     "read_predictions",
     "read_review",
     "run_metadata",
@@ -67,6 +68,45 @@ def aoef_collection_type(path: str | os.PathLike[str]) -> str | None:
     return match.group(1).decode() if match else None
 
 
+def _where(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a JSON path: ``data.clip_predictions[0].tags[0][1]``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_problem(exc: BaseException) -> str:
+    """What is wrong with an AOEF file, in one sentence, from the error reading it.
+
+    A truncated file says so (where its JSON ends); a value of the wrong
+    kind names where it is and what was found; any other error gives its
+    first line. Never the whole pydantic report.
+    """
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        message = str(first.get("msg", "invalid")).rstrip(".")
+        if first.get("type") == "json_invalid":
+            detail = message.removeprefix("Invalid JSON: ")
+            if "EOF while parsing" in detail:
+                place = detail.partition(" at ")[2] or "its end"
+                return f"the file ends in the middle of its JSON (at {place}): it is truncated"
+            return f"it is not valid JSON ({detail})"
+        where = _where(tuple(first.get("loc", ())))
+        found = first.get("input")
+        shown = "" if isinstance(found, dict | list) else f", found {found!r}"[:80]
+        more = len(errors) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        return f"{where or 'the document'}: {message[:1].lower()}{message[1:]}{shown}{tail}"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def _load(path: Path, kind: str, audio_dir: Path | None) -> Any:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -74,7 +114,8 @@ def _load(path: Path, kind: str, audio_dir: Path | None) -> Any:
             return io.load(path, type=kind, audio_dir=audio_dir)  # type: ignore[call-overload]
         except Exception as exc:  # pydantic / json / missing fields
             raise ValueError(
-                f"{path}: not a readable soundevent {kind.replace('_', ' ')} ({exc})"
+                f"{path}: not a readable soundevent {kind.replace('_', ' ')}: "
+                f"{load_problem(exc)}"
             ) from exc
 
 
@@ -86,7 +127,8 @@ class PredictionFile:
     ----------
     path : pathlib.Path
     kind : str
-        "model_run", "prediction_set", "birdnet_raven" or "birdnet_csv".
+        "model_run", "prediction_set", "birdnet_raven", "birdnet_csv" or
+        "birdnet_audacity".
     predictions : list of soundevent.data.ClipPrediction
     model_name : str
     provenance : dict
@@ -199,11 +241,15 @@ class ImportedReview:
 
 
 def _epoch(when: dt.datetime | None) -> float | None:
+    """Seconds since the epoch of a time read from a file.
+
+    This app writes times with their zone (UTC). A time without one is what
+    soundevent's defaults (``datetime.now()``) write: the local time of the
+    machine that wrote it, taken here as this machine's local time.
+    """
     if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp()
+    return when.timestamp()  # naive: local time, as datetime.now() made it
 
 
 def _box_of(annotation: data.SoundEventAnnotation, path: str) -> Box | None:

@@ -13,6 +13,7 @@ detections and say the same problems.
 from __future__ import annotations
 
 import csv
+import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,18 +26,34 @@ from soundevent import data
 from audioclass_gui.formats.birdnet_results import (
     _COLUMNS,
     _NOCALL,
+    AUDACITY_HEADER,
+    TABLE_KINDS,
     birdnet_common_to_scientific,
+    missing_columns,
     sniff_table,
     table_stem,
 )
 from audioclass_gui.formats.prediction_store import StoredRun
+from audioclass_gui.models import birdnet_taxonomy
 
 __all__ = ["TableRows", "parse_table", "read_birdnet_columns"]
 
 _READ = 1 << 22
 #: The fields a row is read for, in :meth:`_Fields.values` order.
-_FIELDS = ("common", "scientific", "start", "duration", "begin", "end", "confidence", "file")
+_FIELDS = (
+    "common", "scientific", "code", "start", "duration", "begin", "end", "confidence", "file",
+)  # fmt: skip
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+#: Encodings tried in turn (tables saved by Excel on Windows are often
+#: Windows-1252), and how to say them.
+_ENCODINGS = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+#: A genus and species, as older tables of this app wrote in Species Code.
+_BINOMIAL = re.compile(r"^[A-Z][a-z-]+ [a-z][a-z.-]+( [a-z][a-z.-]+)?$")
+_KIND_WORDS = {
+    "birdnet_raven": "Raven selection table",
+    "birdnet_csv": "CSV result table",
+    "birdnet_audacity": "Audacity label file",
+}
 
 
 @dataclass
@@ -50,7 +67,7 @@ class TableRows:
     ----------
     path : pathlib.Path
     kind : str
-        "birdnet_raven" or "birdnet_csv".
+        "birdnet_raven", "birdnet_csv" or "birdnet_audacity".
     recordings : list of soundevent.data.Recording
         The project's recordings the rows are on; ``window_recording``
         indexes this list.
@@ -106,20 +123,42 @@ def _lines(handle: Any) -> Iterator[str]:
         yield rest
 
 
-def _table(path: Path, kind: str) -> Iterator[tuple[list[str], list[str]]]:
-    """``(header, cells)`` of each row, skipping blank lines as the readers before did."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+def _audacity_cells(line: str) -> list[str]:
+    """An Audacity label line as the cells of :data:`AUDACITY_HEADER`."""
+    start, end, label, *rest = [*line.split("\t"), "", "", ""][:4]
+    scientific, comma, common = label.partition(", ")
+    if not comma:  # a label without BirdNET's "Scientific, Common" form
+        scientific, common = "", label
+    return [start, end, scientific, common, rest[0]]
+
+
+def _table(path: Path, kind: str, encoding: str) -> Iterator[tuple[list[str], list[str]]]:
+    """``(header, cells)`` of each row, skipping blank lines as the readers before did.
+
+    The header comes first, with no cells (so that a table without rows
+    still shows its columns).
+    """
+    with open(path, encoding=encoding, newline="") as handle:
+        if kind == "birdnet_audacity":
+            yield AUDACITY_HEADER, []
+            for line in _lines(handle):
+                if line.strip() and not line.startswith("\\"):  # "\ low high" lines
+                    yield AUDACITY_HEADER, _audacity_cells(line)
+            return
         if kind == "birdnet_raven":
             lines = _lines(handle)
-            header = next(lines, "").split("\t")
+            header = [c.strip() for c in next(lines, "").split("\t")]
+            yield header, []
             for line in lines:
                 if line.strip():
                     yield header, line.split("\t")
             return
         rows = csv.reader(handle)
-        header = next(rows, None)
-        if header is None:
+        first = next(rows, None)
+        if first is None:
             return
+        header = [c.strip() for c in first]
+        yield header, []
         for cells in rows:
             if cells:
                 yield header, cells
@@ -160,6 +199,63 @@ class _Fields:
         return None
 
 
+class _Species:
+    """The scientific name of a row from its species columns (memoised).
+
+    See the order in :mod:`audioclass_gui.formats.birdnet_results`.
+    """
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names  # common name (lower case) -> scientific
+        self.known: dict[tuple[str, str, str], tuple[str, bool]] = {}
+
+    def __call__(self, scientific: str, common: str, code: str) -> tuple[str, bool]:
+        """``(scientific name, found)``; not found: the common name, kept as it is."""
+        key = (scientific, common, code)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self._resolve(scientific, common, code)
+        return found
+
+    def _resolve(self, scientific: str, common: str, code: str) -> tuple[str, bool]:
+        if scientific:
+            return scientific, True
+        if code:
+            by_code = birdnet_taxonomy.scientific_name_for_code(code)
+            if by_code is not None:
+                return by_code, True
+            if "_" in code:  # a custom classifier's label, Genus species_Common Name
+                return code.partition("_")[0].strip(), True
+            if birdnet_taxonomy.ebird_code(code) is not None:  # a scientific name
+                return code, True
+        by_name = self.names.get(common.lower()) or (
+            birdnet_taxonomy.scientific_name_for_common(common) if common else None
+        )
+        if by_name:
+            return by_name, True
+        if _BINOMIAL.match(code):  # this app's older tables: the scientific name
+            return code, True
+        return common, False
+
+
+def _rows(
+    p: Path, kind: str, encoding: str
+) -> Iterator[tuple[int, list[str], list[str]]]:
+    """``(line number, header, cells)``; ValueError naming missing columns."""
+    for number, (header, cells) in enumerate(_table(p, kind, encoding), start=1):
+        if number == 1:
+            missing = missing_columns(header, kind)
+            if missing:
+                shown = ", ".join(c for c in header if c) or "none"
+                raise ValueError(
+                    f"{p}: this {_KIND_WORDS[kind]} lacks the column"
+                    f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                    f"(its columns: {shown})"
+                )
+            continue
+        yield number, header, cells
+
+
 def parse_table(
     path: str | Path,
     *,
@@ -171,14 +267,39 @@ def parse_table(
     Raises
     ------
     ValueError
-        If the file is not a BirdNET result table.
+        If the file is not a BirdNET result table, or lacks a column it
+        needs (the message names them).
     """
     p = Path(path)
     kind = sniff_table(p)
-    if kind not in ("birdnet_raven", "birdnet_csv"):
-        raise ValueError(f"{p}: not a BirdNET-Analyzer result table (Raven or CSV)")
+    if kind not in TABLE_KINDS:
+        raise ValueError(
+            f"{p}: not a BirdNET-Analyzer result table (Raven, CSV or Audacity)"
+        )
+    for encoding in _ENCODINGS:
+        try:
+            table = _parse(p, kind, encoding, recording_for, scientific_names)
+        except UnicodeDecodeError:
+            continue
+        if encoding != "utf-8-sig":
+            table.problems.insert(
+                0,
+                f"{p}: not UTF-8 text; read as {_ENCODINGS[encoding]} "
+                "(save it as UTF-8 if names look wrong)",
+            )
+        return table
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _parse(
+    p: Path,
+    kind: str,
+    encoding: str,
+    recording_for: Callable[[str], data.Recording | None],
+    scientific_names: Mapping[str, str] | None,
+) -> TableRows:
     given = scientific_names if scientific_names is not None else birdnet_common_to_scientific()
-    names = {k.lower(): v for k, v in given.items()}
+    species_of = _Species({k.lower(): v for k, v in given.items()})
     stem = table_stem(p)
     problems: list[str] = []
     missing: dict[str, int] = {}
@@ -193,20 +314,25 @@ def parse_table(
     r_window, r_species, r_score = array("l"), array("l"), array("d")
     species: dict[str, int] = {}
     fields: _Fields | None = None
-    for number, (header, cells) in enumerate(_table(p, kind), start=2):
+    for number, header, cells in _rows(p, kind, encoding):
         if fields is None:
             fields = _Fields(header, kind)
-        common, scientific, t0, duration, begin, t1, confidence, file = fields.values(cells)
+        common, scientific, code, t0, duration, begin, t1, confidence, file = fields.values(
+            cells
+        )
         common = common or ""
         scientific = scientific or ""
-        if (scientific or common).lower() in _NOCALL:
+        code = code or ""
+        if (scientific or common).lower() in _NOCALL or code.lower() == "nocall":
             continue
         try:
             start = float(t0 or "nan")
             if duration is not None:
                 end = start + float(duration or "nan")
             elif begin is not None and fields.raw(cells, fields.offset) is not None:
-                end = start + float(t1 or "nan") - float(begin or "nan")
+                # Times run on across files in a combined table; not in one per file.
+                shift = start - float(begin or "nan")
+                end = float(t1 or "nan") + shift if shift else float(t1 or "nan")
             else:
                 end = float(t1 or "nan")
             score = float(confidence or "nan")
@@ -231,13 +357,12 @@ def parse_table(
                 where_to[where] = numbers[found.uuid]
         rec = where_to[where]
         if rec is None:
-            missing[where or "(no file named)"] = missing.get(where, 0) + 1
+            said = where or "(no file named)"
+            missing[said] = missing.get(said, 0) + 1
             continue
-        if not scientific:
-            scientific = names.get(common.lower(), "")
-            if not scientific:
-                scientific = common
-                unnamed[common] = unnamed.get(common, 0) + 1
+        scientific, known = species_of(scientific, common, code)
+        if not known:
+            unnamed[common] = unnamed.get(common, 0) + 1
         if common and common != scientific:
             common_names.setdefault(scientific, common)
         key = (rec, round(start, 3), round(end, 3))  # (a recording's number stands for its uuid)

@@ -16,10 +16,29 @@ BirdNET-Analyzer writes, per recording or combined over a folder:
   scientific_name, common_name, confidence, ...``) and ``kaleidoscope``
   (``INDIR, FOLDER, IN FILE, OFFSET, DURATION, scientific_name, ...``) CSV
   flavours.
+* Audacity label files (``<name>.BirdNET.results.txt``): no header, one
+  ``start<TAB>end<TAB>Scientific name, Common name<TAB>confidence`` line per
+  detection (empty when nothing was found). Lines of Audacity's frequency
+  band (starting with a backslash) are skipped.
+
+The species of a row is, in this order: its scientific name (CSV, Audacity);
+the species of its ``Species Code`` (the eBird code BirdNET-Analyzer writes,
+``eastow``; a custom classifier's ``Genus species_Name`` label; or, in
+tables of older versions of this app, the scientific name); its common name
+in BirdNET's English labels or names you pass, then in any of the 37 other
+languages BirdNET-Analyzer writes with ``-l`` (via
+:mod:`audioclass_gui.models.birdnet_taxonomy`). So a table written with
+``-l de`` (German common names) reads as the same species as one in
+English; the table's own common names are kept for display.
 
 ``audioclass-gui predict`` writes the same columns (``<name>.selection.table.txt``,
-``<name>.results.csv``), so its tables are read here too. Rows of the same
-file and time window become one ``ClipPrediction`` with one tag per species.
+``<name>.results.csv``, or BirdNET-Analyzer's names with
+``--birdnet-names``), so its tables are read here too. Rows of the same file
+and time window become one ``ClipPrediction`` with one tag per species.
+
+Bad files are named with what is wrong: a table missing a column it needs
+names the missing columns; a table that is not UTF-8 is read as Windows-1252
+(or Latin-1) and says so in ``problems``.
 """
 
 from __future__ import annotations
@@ -35,13 +54,20 @@ from soundevent import data, terms
 from audioclass_gui.formats.aoef_import import PredictionFile
 
 __all__ = [
+    "AUDACITY_SUFFIX",
+    "TABLE_KINDS",
     "TABLE_SUFFIXES",
     "birdnet_common_names",
     "birdnet_common_to_scientific",
+    "missing_columns",
     "read_birdnet_results",
     "sniff_table",
+    "table_missing_columns",
     "table_stem",
 ]
+
+#: The kinds of BirdNET-Analyzer result tables :func:`sniff_table` tells apart.
+TABLE_KINDS = ("birdnet_raven", "birdnet_csv", "birdnet_audacity")
 
 #: File name endings of per-recording result tables, longest first.
 TABLE_SUFFIXES = (
@@ -54,6 +80,10 @@ TABLE_SUFFIXES = (
     ".results.csv",
 )
 _NOCALL = {"nocall", "no call", ""}
+#: The suffix of BirdNET-Analyzer's Audacity label files.
+AUDACITY_SUFFIX = ".BirdNET.results.txt"
+#: The columns an Audacity label file's lines are read as.
+AUDACITY_HEADER = ["Start (s)", "End (s)", "Scientific name", "Common name", "Confidence"]
 
 # Column aliases: field -> names, first match wins.
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -67,6 +97,17 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "confidence": ("Confidence", "confidence"),
     "file": ("Begin Path", "Begin File", "File", "filepath"),
 }
+#: What a row needs, each met by any one of the names, and how a Raven
+#: table and a CSV table call it when it is missing.
+_NEEDED = (
+    (("Begin Time (s)", "File Offset (s)", "Start (s)", "start", "OFFSET"),
+     "Begin Time (s)", "Start (s)"),
+    (("End Time (s)", "End (s)", "end", "DURATION"), "End Time (s)", "End (s)"),
+    (("Confidence", "confidence"), "Confidence", "Confidence"),
+    (("Common Name", "Common name", "common_name", "Scientific Name",
+      "Scientific name", "scientific_name", "Species Code"),
+     "Common Name (or Species Code)", "Scientific name (or Common name)"),
+)  # fmt: skip
 
 
 def table_stem(path: str | os.PathLike[str]) -> str:
@@ -86,15 +127,37 @@ def _header(path: Path) -> str:
         return ""
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _audacity_line(cells: list[str]) -> bool:
+    """A BirdNET-Analyzer Audacity line: start, end, label, confidence."""
+    return (
+        len(cells) == 4
+        and _is_number(cells[0])
+        and _is_number(cells[1])
+        and _is_number(cells[3])
+        and not _is_number(cells[2])
+    )
+
+
 def sniff_table(path: str | os.PathLike[str]) -> str | None:
-    """What kind of table a file is, from its header line.
+    """What kind of table a file is, from its first line.
 
     Returns
     -------
     str or None
-        ``"birdnet_raven"`` or ``"birdnet_csv"`` for result tables;
-        ``"verdict_table"`` for tables with a ``Verdict`` column (exported
-        reviews, not predictions); None for anything else.
+        ``"birdnet_raven"``, ``"birdnet_csv"`` or ``"birdnet_audacity"``
+        for result tables (a Raven table is one by its ``Selection`` and
+        ``Begin Time (s)`` or ``Confidence`` columns; see
+        :func:`missing_columns` for whether it has what a predictions
+        file needs); ``"verdict_table"`` for tables with a ``Verdict``
+        column (exported reviews, not predictions); None for anything else.
     """
     p = Path(path)
     if p.suffix.lower() not in (".txt", ".csv", ".tsv"):
@@ -102,15 +165,44 @@ def sniff_table(path: str | os.PathLike[str]) -> str | None:
     header = _header(p)
     if "\t" in header:
         cells = header.split("\t")
-        if "Selection" in cells and "Confidence" in cells:
+        if "Selection" in cells and ("Confidence" in cells or "Begin Time (s)" in cells):
             return "verdict_table" if "Verdict" in cells else "birdnet_raven"
+        if _audacity_line(cells):
+            return "birdnet_audacity"
         return None
+    if not header.strip() and p.name.endswith(AUDACITY_SUFFIX):
+        return "birdnet_audacity"  # nothing detected
     cells = next(csv.reader([header]), [])
     if any(c in cells for c in ("Confidence", "confidence")) and any(
         c in cells for c in ("Start (s)", "start", "OFFSET")
     ):
         return "verdict_table" if "Verdict" in cells else "birdnet_csv"
     return None
+
+
+def missing_columns(header: list[str], kind: str = "birdnet_raven") -> list[str]:
+    """The columns a result table with this header lacks, in words (empty: none).
+
+    A row needs a start time, an end time (or duration), a confidence and
+    a species (common name, scientific name or species code); each is named
+    as a Raven table (``kind="birdnet_raven"``) or a CSV table calls it.
+    """
+    have = set(header)
+    raven = kind == "birdnet_raven"
+    return [
+        raven_name if raven else csv_name
+        for names, raven_name, csv_name in _NEEDED
+        if not have.intersection(names)
+    ]
+
+
+def table_missing_columns(path: str | os.PathLike[str]) -> list[str]:
+    """:func:`missing_columns` of a Raven or CSV table's header line."""
+    header = _header(Path(path))
+    if "\t" in header:
+        return missing_columns([c.strip() for c in header.split("\t")], "birdnet_raven")
+    cells = next(csv.reader([header]), [])
+    return missing_columns([c.strip() for c in cells], "birdnet_csv")
 
 
 def _birdnet_label_pairs() -> tuple[tuple[str, str], ...]:

@@ -37,6 +37,7 @@ from audioclass_gui.project.recording_files import RecordingFiles
 from audioclass_gui.project.run_files import run_file, write_run_file
 from audioclass_gui.project.sources import (
     PREDICTION_KINDS,
+    FailedSources,
     RecordingResolver,
     SourceInfo,
     read_source,
@@ -149,6 +150,11 @@ class ProjectSources:
                 )
                 self._problems.extend(info.problems)
                 return info
+            failed = FailedSources(self.store_dir)
+            remembered = failed.problem(run, stamp)
+            if remembered is not None:  # failed at an earlier open, unchanged since
+                info.problems.append(remembered)
+                return info
             try:
                 prepared = read_source(
                     path, kind, self._resolver, scientific_names=self.common_to_scientific()
@@ -156,6 +162,8 @@ class ProjectSources:
             except (ValueError, OSError) as exc:
                 info.problems.append(str(exc))
                 self._problems.extend(info.problems)
+                if not self._journal.read_only:
+                    failed.remember(run, stamp, str(exc))
                 return info
             if not self._journal.read_only and self.write_store(stored_path, prepared, stamp):
                 stored = read_stored_run(stored_path, decode=self._codec.decode, stamp=stamp)

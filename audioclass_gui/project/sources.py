@@ -6,20 +6,28 @@ the project's own state folder skipped) and the prediction files there:
 * soundevent ``ModelRun`` / ``PredictionSet`` JSON files (what
   ``audioclass-gui predict`` writes), and otherwise
 * BirdNET-Analyzer result tables: per-recording Raven selection tables,
-  else per-recording CSV tables, else a combined Raven table, else a
-  combined CSV table (one kind only, so the same detections are not read
-  twice from the tables BirdNET-Analyzer writes side by side).
+  else per-recording CSV tables, else per-recording Audacity label files,
+  else a combined Raven table, else a combined CSV table (one kind only,
+  so the same detections are not read twice from the tables
+  BirdNET-Analyzer writes side by side). Raven tables without the columns
+  of predictions (a Confidence...) are someone's annotations, not picked up.
 
 Exported reviews (tables with a ``Verdict`` column, annotation projects)
 are never picked up by themselves; import them explicitly.
+
+A file that could not be read is remembered (:class:`FailedSources`) with
+its size and modification time: later opens skip it, without saying the
+same problem again, until the file changes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from soundevent import data
 
@@ -27,12 +35,19 @@ from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.info import AUDIO_EXTENSIONS, read_info, to_recording
 from audioclass_gui.formats.aoef_import import aoef_collection_type
 from audioclass_gui.formats.aoef_stream_read import map_recordings, read_aoef_columns
+from audioclass_gui.formats.atomic import atomic_write_text
 from audioclass_gui.formats.birdnet_columns import read_birdnet_columns
-from audioclass_gui.formats.birdnet_results import sniff_table, table_stem
+from audioclass_gui.formats.birdnet_results import (
+    TABLE_KINDS,
+    sniff_table,
+    table_missing_columns,
+    table_stem,
+)
 from audioclass_gui.formats.prediction_store import StoredRun
 
 __all__ = [
     "PREDICTION_KINDS",
+    "FailedSources",
     "RecordingResolver",
     "SourceInfo",
     "discover_sources",
@@ -44,7 +59,9 @@ __all__ = [
 
 #: Kinds of prediction files a project reads ("arrow": a predictions store
 #: file, see :mod:`audioclass_gui.formats.prediction_store`).
-PREDICTION_KINDS = ("model_run", "prediction_set", "birdnet_raven", "birdnet_csv", "arrow")
+PREDICTION_KINDS = ("model_run", "prediction_set", *TABLE_KINDS, "arrow")
+#: Name of the file, in a project's store folder, of the files that failed.
+FAILED_NAME = "failed_sources.json"
 
 
 @dataclass
@@ -123,22 +140,22 @@ def discover_sources(
     """
     known = known or {}
     aoef: dict[Path, str] = {}
-    tables: dict[str, dict[Path, str]] = {
-        "raven": {},
-        "csv": {},
-        "raven_all": {},
-        "csv_all": {},
-    }
+    groups = ("raven", "csv", "audacity", "raven_all", "csv_all")
+    tables: dict[str, dict[Path, str]] = {group: {} for group in groups}
     for path in _walk(folder, skip):
         if path.suffix.lower() not in (".json", ".txt", ".csv", ".arrow"):
             continue
-        kind = known.get(str(path)) or sniff(path)
+        kind = known.get(str(path))
+        if kind is None:
+            kind = sniff(path)
+            if kind in ("birdnet_raven", "birdnet_csv") and table_missing_columns(path):
+                continue  # annotations (no scores), not predictions
         if kind in ("model_run", "prediction_set", "arrow"):
             aoef[path] = kind
-        elif kind in ("birdnet_raven", "birdnet_csv"):
-            group = ("raven" if kind == "birdnet_raven" else "csv") + (
-                "" if table_stem(path) else "_all"
-            )
+        elif kind in TABLE_KINDS:
+            group = kind.removeprefix("birdnet_")
+            if kind != "birdnet_audacity" and not table_stem(path):
+                group += "_all"
             tables[group][path] = kind
     if aoef:
         # predict --aoef writes both: read the store file, not the ModelRun beside it.
@@ -152,7 +169,7 @@ def discover_sources(
                 ).is_file()
             )
         }
-    for group in ("raven", "csv", "raven_all", "csv_all"):
+    for group in groups:
         if tables[group]:
             return tables[group]
     return {}
@@ -282,7 +299,8 @@ def read_source(
     Model runs and prediction sets are streamed
     (:func:`~audioclass_gui.formats.aoef_stream_read.read_aoef_columns`),
     BirdNET-Analyzer tables read row by row
-    (:func:`~audioclass_gui.formats.birdnet_columns.read_birdnet_columns`):
+    (:func:`~audioclass_gui.formats.birdnet_columns.read_birdnet_columns`,
+    Raven, CSV and Audacity):
     no object per prediction, whatever the file's size. Predictions of
     recordings the project cannot find are dropped and reported in
     ``problems``.
@@ -300,10 +318,74 @@ def read_source(
     OSError
         If it cannot be read.
     """
-    if kind in ("birdnet_raven", "birdnet_csv"):
+    if kind in TABLE_KINDS:
         return read_birdnet_columns(
             path, recording_for=resolve, scientific_names=scientific_names
         )
     if kind not in ("model_run", "prediction_set"):
         raise ValueError(f"{path}: not a predictions file ({kind or 'unknown kind'})")
     return map_recordings(read_aoef_columns(path), resolve)
+
+
+class FailedSources:
+    """Predictions files that could not be read, remembered across opens.
+
+    A file that failed (not a predictions file, a column missing, broken
+    JSON...) fails the same way at every open until it changes, so its
+    problem is said once: :meth:`problem` gives the remembered problem of a
+    file whose size and modification time are still those it had when it
+    failed, and the caller then skips it (keeping the problem with the
+    source, off the list said at opening). The record is a small JSON file
+    in the project's store folder (:data:`FAILED_NAME`).
+
+    Parameters
+    ----------
+    folder
+        The project's store folder.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / FAILED_NAME
+        self._entries: dict[str, dict[str, Any]] | None = None
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        if self._entries is None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            self._entries = loaded if isinstance(loaded, dict) else {}
+        return self._entries
+
+    def problem(self, key: str, stamp: list[int] | None) -> str | None:
+        """The problem a file had, if it failed before and has not changed since.
+
+        ``key`` names the source (its journal path); ``stamp`` is its
+        current ``[size, mtime_ns]`` (see ``source_stamp``).
+        """
+        entry = self._read().get(key)
+        if stamp is None or not isinstance(entry, dict) or entry.get("stamp") != stamp:
+            return None
+        problem = entry.get("problem")
+        return problem if isinstance(problem, str) else None
+
+    def remember(self, key: str, stamp: list[int] | None, problem: str) -> None:
+        """Remember that a file failed (nothing is remembered without a stamp)."""
+        if stamp is None:
+            return
+        entries = self._read()
+        entries[key] = {"stamp": list(stamp), "problem": problem}
+        self._write(entries)
+
+    def forget(self, key: str) -> None:
+        """Forget a file's failure (it was read, or detached)."""
+        entries = self._read()
+        if entries.pop(key, None) is not None:
+            self._write(entries)
+
+    def _write(self, entries: dict[str, dict[str, Any]]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps(entries, indent=1, sort_keys=True))
+        except OSError:
+            pass  # a read-only project says the problem again next time
