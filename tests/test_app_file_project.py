@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from audioclass_gui.project import ReviewProject
-from audioclass_gui.qt.project_files import create_file_project
+from audioclass_gui.qt.project.project_files import create_file_project
 from tests.conftest import write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from audioclass_gui import __version__
+from audioclass_gui.qt.common.resources import app_icon, resource_path
 from audioclass_gui.qt.help_dialogs import shortcut_rows
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.resources import app_icon, resource_path
 
 
 def test_shortcuts_dialog_lists_every_review_key(qtbot):

@@ -10,7 +10,7 @@ import soundfile as sf
 from PySide6.QtCore import Qt
 
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.overlays import DRAW_ALL_UP_TO
+from audioclass_gui.qt.review.overlays import DRAW_ALL_UP_TO
 from audioclass_gui.review import DetectionList, Status
 from tests.conftest import write_birdnet_csv
 

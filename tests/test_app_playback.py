@@ -21,9 +21,12 @@ from PySide6.QtCore import QSettings, Qt
 from audioclass_gui.audio.playback import OutputDevice, PlaybackEngine
 from audioclass_gui.audio.reader import read_window
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.playback import follow_range
-from audioclass_gui.qt.playback_bar import PlaybackBar
-from audioclass_gui.qt.playback_settings import PlaybackSettings, settings_store
+from audioclass_gui.qt.playback.playback import follow_range
+from audioclass_gui.qt.playback.playback_bar import PlaybackBar
+from audioclass_gui.qt.playback.playback_settings import (
+    PlaybackSettings,
+    settings_store,
+)
 from tests.playback_harness import (
     HAVE_PORTAUDIO,
     REPO,
@@ -428,7 +431,7 @@ APP_SCRIPT = """
     import json, time
     from audioclass_gui.qt.app import create_application
     from audioclass_gui.qt.main_window import MainWindow
-    from audioclass_gui.qt.playback_settings import PlaybackSettings, settings_store
+    from audioclass_gui.qt.playback.playback_settings import PlaybackSettings, settings_store
 
     PlaybackSettings(context=0.0).save(settings_store())
     app = create_application()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHeaderView
 
 from audioclass_gui.project import recording_files
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.project_widgets import ANALYSIS_COLUMN, RecordingList
+from audioclass_gui.qt.project.project_widgets import ANALYSIS_COLUMN, RecordingList
 from audioclass_gui.review import RecordingSummary
 from tests.conftest import write_calls
 

@@ -19,10 +19,15 @@ import soundfile as sf
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from audioclass_gui.qt.detection_table_model import ID_ROLE
+from audioclass_gui.qt.common.style import STATUS_TEXT, status_color
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.overlay_items import ELLIPSIS, GAP, DetectionBox, DetectionLabel
-from audioclass_gui.qt.style import STATUS_TEXT, status_color
+from audioclass_gui.qt.review.detection_table_model import ID_ROLE
+from audioclass_gui.qt.review.overlay_items import (
+    ELLIPSIS,
+    GAP,
+    DetectionBox,
+    DetectionLabel,
+)
 from audioclass_gui.review import Status
 from audioclass_gui.review.shown import shown
 from tests.conftest import open_main_window, write_birdnet_csv, write_calls

@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from audioclass_gui.models.energy import BandEnergyDetector
 from audioclass_gui.project.analysis import FAILED_NAME, runs_folder
-from audioclass_gui.qt.project_widgets import ANALYSIS_COLUMN
+from audioclass_gui.qt.project.project_widgets import ANALYSIS_COLUMN
 from tests.conftest import open_main_window, write_calls
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.species_panel import SOME_RECORDINGS
+from audioclass_gui.qt.review.species_panel import SOME_RECORDINGS
 from audioclass_gui.review import Status
 from tests.conftest import open_main_window, write_birdnet_csv, write_calls
 

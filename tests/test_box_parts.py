@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from audioclass_gui.app import AppModel
-from audioclass_gui.qt.box_drawing import BOX, INTERVAL, MIN_SPAN, BoxDrawing
-from audioclass_gui.qt.box_layer import BoxLayer
+from audioclass_gui.qt.review.box_drawing import BOX, INTERVAL, MIN_SPAN, BoxDrawing
+from audioclass_gui.qt.review.box_layer import BoxLayer
 from audioclass_gui.review import Box
 
 

@@ -371,7 +371,7 @@ def test_zooming_out_uses_the_progressive_overview(
 def test_new_settings_drop_stale_tiles_and_persist(
     qtbot, window, long_flac: Path, config_dir: Path
 ) -> None:
-    from audioclass_gui.qt.spectrogram_settings import (
+    from audioclass_gui.qt.spectrogram.spectrogram_settings import (
         SpectrogramSettingsPanel,
         open_settings,
     )

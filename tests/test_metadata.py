@@ -347,8 +347,8 @@ def test_file_name_time_when_the_file_says_nothing_and_nothing_otherwise(
 
 
 def test_clock_time_on_the_axes_and_in_the_status_bar(qtbot, tmp_path: Path) -> None:
-    from audioclass_gui.qt.axes import clock_tick_values
     from audioclass_gui.qt.main_window import MainWindow
+    from audioclass_gui.qt.spectrogram.axes import clock_tick_values
 
     path = write_wav(tmp_path / "MARSH_20240601_235950.wav", seconds=30.0)
     win = MainWindow()

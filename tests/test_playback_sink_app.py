@@ -29,7 +29,7 @@ SCRIPT = """
     import json, os, shutil, time
     from audioclass_gui.qt.app import create_application
     from audioclass_gui.qt.main_window import MainWindow
-    from audioclass_gui.qt.playback_settings import PlaybackSettings, settings_store
+    from audioclass_gui.qt.playback.playback_settings import PlaybackSettings, settings_store
 
     PlaybackSettings(context=0.0).save(settings_store())
     app = create_application()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from audioclass_gui.qt.playback_settings import (
+from audioclass_gui.qt.playback.playback_settings import (
     CHANNEL_AS_DISPLAYED,
     CHANNEL_MIX,
     PlaybackSettings,
 )
-from audioclass_gui.qt.playback_sound import SPEED_STEPS, SoundControls
+from audioclass_gui.qt.playback.playback_sound import SPEED_STEPS, SoundControls
 
 
 def test_sound_controls_show_settings_and_report_edits(qtbot) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt
 from audioclass_gui.audio.playback import OutputDevice
 from audioclass_gui.audio.reader import read_window
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.playback_settings import (
+from audioclass_gui.qt.playback.playback_settings import (
     CHANNEL_AS_DISPLAYED,
     CHANNEL_MIX,
     PlaybackSettings,

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from audioclass_gui.formats.thresholds import read_thresholds_csv
-from audioclass_gui.qt.precision_actions import ThresholdActions
+from audioclass_gui.qt.reports.precision_actions import ThresholdActions
 from audioclass_gui.review.precision import SpeciesThreshold
 
 

@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtCore import QObject
 
-from audioclass_gui.qt.tasks import debounced, throttled
+from audioclass_gui.qt.common.tasks import debounced, throttled
 
 
 def test_a_burst_of_changes_calls_once_after_the_interval(qtbot):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from audioclass_gui.qt.recording_subset import (
+from audioclass_gui.qt.review.recording_subset import (
     ALL_RECORDINGS,
     OPEN_RECORDING,
     SOME_RECORDINGS,

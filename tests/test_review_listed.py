@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audioclass_gui.qt.overlay_layout import MAX_LANES, layout_labels
+from audioclass_gui.qt.review.overlay_layout import MAX_LANES, layout_labels
 from audioclass_gui.review import Status
 from audioclass_gui.review.listed import ListedCounts, next_open
 from audioclass_gui.review.shown import shown

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from audioclass_gui.formats.sample_report import read_sample_report
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.sampling_report import format_interval
+from audioclass_gui.qt.reports.sampling_report import format_interval
 from audioclass_gui.review import Status
 from audioclass_gui.review.sample_plan import SampleSettings
 from audioclass_gui.review.sampling import OVERALL, wilson_interval

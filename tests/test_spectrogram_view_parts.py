@@ -17,13 +17,13 @@ import pyqtgraph as pg
 import pytest
 
 from audioclass_gui.audio.info import read_info
-from audioclass_gui.qt.spectrogram_levels import DisplayLevels
-from audioclass_gui.qt.spectrogram_settings import DisplaySettings
-from audioclass_gui.qt.spectrogram_view import SpectrogramView
-from audioclass_gui.qt.tasks import TaskRunner
-from audioclass_gui.qt.time_selection import TimeSelection
-from audioclass_gui.qt.view_coordinates import ViewCoordinates
-from audioclass_gui.qt.view_navigation import ViewNavigation
+from audioclass_gui.qt.common.tasks import TaskRunner
+from audioclass_gui.qt.spectrogram.spectrogram_levels import DisplayLevels
+from audioclass_gui.qt.spectrogram.spectrogram_settings import DisplaySettings
+from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
+from audioclass_gui.qt.spectrogram.time_selection import TimeSelection
+from audioclass_gui.qt.spectrogram.view_coordinates import ViewCoordinates
+from audioclass_gui.qt.spectrogram.view_navigation import ViewNavigation
 from audioclass_gui.spectrogram import SpectrogramTile
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from audioclass_gui.qt.run_texts import (
+from audioclass_gui.qt.common.time_format import (
+    TimeFormat,
+    format_clock,
+    spacing_decimals,
+)
+from audioclass_gui.qt.run.run_texts import (
     RunOutcome,
     describe_loaded,
     outcome_status,
     progress_text,
 )
-from audioclass_gui.qt.time_format import TimeFormat, format_clock, spacing_decimals
 
 START = datetime(2024, 6, 1, 23, 59, 50)
 
@@ -72,7 +76,7 @@ def test_run_texts_count_what_is_listed_now():
 
 
 def test_a_run_that_does_not_say_how_it_was_made_is_not_described() -> None:
-    from audioclass_gui.qt.model_panel import describe_provenance
+    from audioclass_gui.qt.run.model_panel import describe_provenance
 
     assert describe_provenance({"settings": {"threshold": 0.1}}) == ""  # was "Run: ?"
     assert describe_provenance({"name": "BirdNET"}).startswith("Run: BirdNET")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from audioclass_gui.app import AppModel
-from audioclass_gui.qt.detection_table import DetectionTable
 from audioclass_gui.qt.export_dialog import ExportController
-from audioclass_gui.qt.species_panel import SpeciesPanel, SpeciesPanelController
+from audioclass_gui.qt.review.detection_table import DetectionTable
+from audioclass_gui.qt.review.species_panel import SpeciesPanel, SpeciesPanelController
 from audioclass_gui.review import Status
 from tests.sessions import make_session
 

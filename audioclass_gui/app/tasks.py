@@ -12,7 +12,7 @@ __all__ = ["ImmediateTasks", "Tasks"]
 class Tasks(Protocol):
     """Runs blocking work off the GUI thread and answers on it.
 
-    The window's implementation is :class:`audioclass_gui.qt.tasks.TaskRunner`
+    The window's implementation is :class:`audioclass_gui.qt.common.tasks.TaskRunner`
     (a thread pool whose callbacks are queued to the GUI thread).
     """
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from audioclass_gui import __version__
 from audioclass_gui.audio.demo import demo_recording_path
-from audioclass_gui.qt.resources import app_icon
+from audioclass_gui.qt.common.resources import app_icon
 
 __all__ = ["AppOptions", "RunWhenShown", "create_application", "run_app", "start_window"]
 
@@ -246,7 +246,7 @@ def start_window(options: AppOptions):
     elif options.run:
         RunWhenShown(window)
     window.show()
-    from audioclass_gui.qt.tasks import preload_superqt
+    from audioclass_gui.qt.common.tasks import preload_superqt
 
     preload_superqt()  # the throttles' library, imported while the window paints
     if options.path is not None:

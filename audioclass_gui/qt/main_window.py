@@ -25,40 +25,43 @@ from audioclass_gui.audio.info import (
 )
 from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.models import available_models
-from audioclass_gui.qt.axes import format_clock
-from audioclass_gui.qt.boxes import BoxController
-from audioclass_gui.qt.detection_table import DetectionTable
-from audioclass_gui.qt.docks import add_dock
+from audioclass_gui.qt.common.docks import add_dock
+from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
-from audioclass_gui.qt.inference import InferenceController
 from audioclass_gui.qt.menus import add_action, build_menus
-from audioclass_gui.qt.model_panel import ModelPanel
-from audioclass_gui.qt.open_folders import open_dialog_start, remember_open_folder
-from audioclass_gui.qt.overlays import DetectionOverlay
-from audioclass_gui.qt.playback import PlaybackController
-from audioclass_gui.qt.playback_bar import PlaybackBar
-from audioclass_gui.qt.playback_glue import PlaybackGlue, PlaybackParts
-from audioclass_gui.qt.project_dock import (
+from audioclass_gui.qt.playback.playback import PlaybackController
+from audioclass_gui.qt.playback.playback_bar import PlaybackBar
+from audioclass_gui.qt.playback.playback_glue import PlaybackGlue, PlaybackParts
+from audioclass_gui.qt.project.open_folders import (
+    open_dialog_start,
+    remember_open_folder,
+)
+from audioclass_gui.qt.project.project_dock import (
     ProjectController,
     ProjectParts,
     is_project_path,
 )
-from audioclass_gui.qt.project_files import ProjectFiles
-from audioclass_gui.qt.project_problems import ProblemWatch
-from audioclass_gui.qt.recent_menu import RecentMenu
-from audioclass_gui.qt.review_actions import ReviewActions, ReviewParts
-from audioclass_gui.qt.review_controller import ReviewController
-from audioclass_gui.qt.run_all import RunAllController
-from audioclass_gui.qt.run_glue import RunGlue, RunParts
-from audioclass_gui.qt.sampling_mode import SamplingController
-from audioclass_gui.qt.single_review import SingleReview
-from audioclass_gui.qt.species_panel import SpeciesPanel, SpeciesPanelController
-from audioclass_gui.qt.species_thresholds import SpeciesThresholdsController
-from audioclass_gui.qt.spectrogram_settings import SpectrogramSettingsPanel
-from audioclass_gui.qt.spectrogram_view import SpectrogramView
-from audioclass_gui.qt.tasks import TaskRunner
-from audioclass_gui.qt.timeline import TimelineStrip
+from audioclass_gui.qt.project.project_files import ProjectFiles
+from audioclass_gui.qt.project.project_problems import ProblemWatch
+from audioclass_gui.qt.project.recent_menu import RecentMenu
+from audioclass_gui.qt.project.single_review import SingleReview
+from audioclass_gui.qt.reports.sampling_mode import SamplingController
+from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsController
+from audioclass_gui.qt.review.boxes import BoxController
+from audioclass_gui.qt.review.detection_table import DetectionTable
+from audioclass_gui.qt.review.overlays import DetectionOverlay
+from audioclass_gui.qt.review.review_actions import ReviewActions, ReviewParts
+from audioclass_gui.qt.review.review_controller import ReviewController
+from audioclass_gui.qt.review.species_panel import SpeciesPanel, SpeciesPanelController
+from audioclass_gui.qt.run.inference import InferenceController
+from audioclass_gui.qt.run.model_panel import ModelPanel
+from audioclass_gui.qt.run.run_all import RunAllController
+from audioclass_gui.qt.run.run_glue import RunGlue, RunParts
+from audioclass_gui.qt.spectrogram.axes import format_clock
+from audioclass_gui.qt.spectrogram.spectrogram_settings import SpectrogramSettingsPanel
+from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
+from audioclass_gui.qt.spectrogram.timeline import TimelineStrip
 from audioclass_gui.review import ReviewSession
 
 __all__ = ["MainWindow"]
@@ -259,7 +262,7 @@ class MainWindow(QMainWindow):
 
         A folder or a ``.jsonl`` file is reviewed as a project; a recording
         of the open project is shown in it; any other recording is reviewed
-        in its own implicit project (see :mod:`audioclass_gui.qt.single_review`).
+        in its own implicit project (see :mod:`audioclass_gui.qt.project.single_review`).
         """
         path = Path(path)
         if is_project_path(path):  # a folder or a project file: review it as a project

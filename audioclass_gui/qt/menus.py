@@ -1,7 +1,7 @@
 """The main window's menu bar: File, Edit, Review, Playback, Model, View, Help.
 
 Other controllers add their entries to these menus afterwards (found by title
-with :func:`~audioclass_gui.qt.review_actions.find_menu`), so the menus are
+with :func:`~audioclass_gui.qt.review.review_actions.find_menu`), so the menus are
 built before them. Every action is also added to the window, so its shortcut
 works wherever the focus is in the window.
 """

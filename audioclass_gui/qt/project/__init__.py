@@ -1,0 +1,1 @@
+"""Review projects in the window: the recording list, opening, project files and imports, Open Recent, problems."""

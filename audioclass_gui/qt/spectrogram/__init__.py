@@ -1,0 +1,1 @@
+"""The spectrogram: its view, tiles, levels, navigation, settings panel, timeline strip and axes."""
