@@ -14,9 +14,9 @@ import pytest
 import soundfile as sf
 from soundevent import io
 
+from audioclass_gui.app.run_state import THRESHOLD_FLOOR
 from audioclass_gui.models import RunSettings
 from audioclass_gui.qt.main_window import MainWindow
-from audioclass_gui.qt.run.model_panel import THRESHOLD_FLOOR
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -10,10 +10,10 @@ import pytest
 import soundfile as sf
 from soundevent import data, terms
 
-import audioclass_gui.qt.run.run_saving as run_saving
+import audioclass_gui.qt.project.run_saving as run_saving
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.common.tasks import TaskRunner
-from audioclass_gui.qt.run.run_saving import RunSaver
+from audioclass_gui.qt.project.run_saving import RunSaver
 from audioclass_gui.review import Status
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

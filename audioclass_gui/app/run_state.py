@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from psygnal import Signal
 
-__all__ = ["RunState"]
+__all__ = ["THRESHOLD_FLOOR", "RunState"]
+
+#: Lowest score a run in the window keeps: the threshold slider cannot go
+#: below it, and moving the slider never needs the model again.
+THRESHOLD_FLOOR = 0.05
 
 
 class RunState:

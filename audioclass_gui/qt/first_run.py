@@ -4,7 +4,7 @@ Four steps (open, run a model, review from the keyboard, export) in a small
 non-modal window that does not take the keyboard focus, so the keys it
 teaches work at once in the main window. Whether it has been seen is kept
 in the app's settings (:data:`SEEN_KEY`, see
-:func:`audioclass_gui.qt.spectrogram.spectrogram_settings.open_settings`); its "Don't
+:func:`audioclass_gui.qt.common.settings.open_settings`); its "Don't
 show this again" box is ticked by default, so closing it once is enough.
 
 The app shows it only when a person is at the window: never in a
@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from audioclass_gui.qt.common.settings import open_settings
 from audioclass_gui.qt.help_dialogs import shortcut_rows
-from audioclass_gui.qt.spectrogram.spectrogram_settings import open_settings
 
 __all__ = [
     "SEEN_KEY",

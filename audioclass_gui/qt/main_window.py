@@ -27,6 +27,7 @@ from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.models import available_models
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.common.tasks import TaskRunner
+from audioclass_gui.qt.common.time_format import format_clock
 from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
 from audioclass_gui.qt.menus import add_action, build_menus
@@ -45,7 +46,9 @@ from audioclass_gui.qt.project.project_dock import (
 from audioclass_gui.qt.project.project_files import ProjectFiles
 from audioclass_gui.qt.project.project_problems import ProblemWatch
 from audioclass_gui.qt.project.recent_menu import RecentMenu
+from audioclass_gui.qt.project.recording_states import RecordingStates
 from audioclass_gui.qt.project.single_review import SingleReview
+from audioclass_gui.qt.reports.precision_window import open_precision_dialog
 from audioclass_gui.qt.reports.sampling_mode import SamplingController
 from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.review.boxes import BoxController
@@ -58,7 +61,6 @@ from audioclass_gui.qt.run.inference import InferenceController
 from audioclass_gui.qt.run.model_panel import ModelPanel
 from audioclass_gui.qt.run.run_all import RunAllController
 from audioclass_gui.qt.run.run_glue import RunGlue, RunParts
-from audioclass_gui.qt.spectrogram.axes import format_clock
 from audioclass_gui.qt.spectrogram.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.spectrogram.timeline import TimelineStrip
@@ -167,7 +169,12 @@ class MainWindow(QMainWindow):
         self.species_panel = SpeciesPanelController(self.app, species, self.table, self)
         self.boxes = BoxController(self.app, self.review, self.table, self.view, self, self.stop_action)
         self.review_actions = ReviewActions(
-            self.app, ReviewParts(self.review, self.table, self.boxes, self.view), self
+            self.app,
+            ReviewParts(
+                self.review, self.table, self.boxes, self.view,
+                open_precision=lambda: open_precision_dialog(self.app, self.review, self),
+            ),
+            self,
         )
         self.boxes.add_actions()  # after the review's actions in the Review menu
         self.project_files = ProjectFiles(self.app, self.projects, self, self.export_action)
@@ -177,7 +184,8 @@ class MainWindow(QMainWindow):
         self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
         self.recent = RecentMenu(self.app, self, self.open_project_action)
         self.problem_watch = ProblemWatch(self.app, self.review, self.undo_stack, self)
-        self.run_all = RunAllController(self.app, self.model_panel, self.projects, self)
+        states = RecordingStates(self.app, self.projects.recordings, self)
+        self.run_all = RunAllController(self.app, self.model_panel, self.projects, self, states)
         self.run_all.results_added.connect(self._project_changed)
         # The window's own signals relay the app model's, for scripts and tests.
         self.app.recording_opened.connect(self.recording_opened.emit)

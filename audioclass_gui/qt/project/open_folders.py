@@ -2,7 +2,7 @@
 
 The rule is :func:`audioclass_gui.project.open_folder.dialog_start_folder`;
 this module feeds it the last folder the user opened from, kept in the
-app's settings (see :func:`audioclass_gui.qt.spectrogram.spectrogram_settings.open_settings`).
+app's settings (see :func:`audioclass_gui.qt.common.settings.open_settings`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from audioclass_gui.project.open_folder import (
     dialog_start_folder,
     is_inside,
 )
-from audioclass_gui.qt.spectrogram.spectrogram_settings import open_settings
+from audioclass_gui.qt.common.settings import open_settings
 
 __all__ = ["LAST_FOLDER_KEY", "open_dialog_start", "remember_open_folder"]
 

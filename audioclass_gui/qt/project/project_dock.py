@@ -25,7 +25,7 @@ from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.project.project_widgets import RecordingList, ReviewerDialog
-from audioclass_gui.qt.run.run_saving import RunSave, RunSaver
+from audioclass_gui.qt.project.run_saving import RunSave, RunSaver
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from audioclass_gui.qt.common.table_items import fill_row, read_only_rows
-from audioclass_gui.qt.spectrogram.axes import format_clock
+from audioclass_gui.qt.common.time_format import format_clock
 from audioclass_gui.review import RecordingSummary
 
 __all__ = ["ANALYSIS_COLUMN", "PATH_ROLE", "RECORDING_COLUMNS", "RecordingList", "ReviewerDialog"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from audioclass_gui.app.run_state import THRESHOLD_FLOOR
 from audioclass_gui.batch.journal import JOURNAL_NAME, Journal
 from audioclass_gui.models import get_entry
 from audioclass_gui.project.analysis import (
@@ -21,7 +22,6 @@ from audioclass_gui.project.analysis import (
     analysis_states,
     runs_folder,
 )
-from audioclass_gui.qt.run.model_panel import THRESHOLD_FLOOR
 
 if TYPE_CHECKING:
     from audioclass_gui.app import AppModel

@@ -7,15 +7,15 @@ so it is undoable and (in a project) durable at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QMenu
+from PySide6.QtWidgets import QDialog, QInputDialog, QMenu
 
 from audioclass_gui.qt.menus import add_action, find_menu
-from audioclass_gui.qt.reports.precision_dialog import PrecisionDialog
 from audioclass_gui.qt.review.species_picker import SpeciesPicker
 from audioclass_gui.review import Status
 from audioclass_gui.review.species import relabel_candidates
@@ -40,6 +40,8 @@ class ReviewParts:
     table: DetectionTable
     boxes: BoxController
     view: SpectrogramView
+    #: Opens Review › Precision per species (a reports dialog), or says why not.
+    open_precision: Callable[[], QDialog | None]
 
 
 class ReviewActions(QObject):
@@ -108,26 +110,11 @@ class ReviewActions(QObject):
             "Precision from your verdicts, and the threshold reaching a target precision",
         )
 
-    def show_precision(self) -> PrecisionDialog | None:
+    def show_precision(self) -> QDialog | None:
         """Review › Precision per species (non-modal, follows new verdicts)."""
-        document = self.app.document
-        session = document.session
-        if session is None:
-            self.app.messages.say("Open a recording or a project first.", 5000)
-            return None
-        review = self.review
-        folder, info = document.folder, document.info
-        dialog = PrecisionDialog(
-            session,
-            self.window,
-            runner=self.app.tasks,
-            threshold_in_use=lambda name: review.species_thresholds.get(name, review.threshold),
-            folder=folder if folder is not None else (info.path.parent if info is not None else None),
-        )
-        dialog.apply_requested.connect(self.app.species_thresholds.apply)
-        dialog.failed.connect(lambda msg: self.app.messages.report("Thresholds not saved", msg))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._show(dialog)
+        dialog = self._parts.open_precision()
+        if dialog is not None:
+            self._show(dialog)
         return dialog
 
     def _add(self, menu: QMenu, text: str, key: str, slot, tip: str) -> QAction:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -10,7 +12,6 @@ from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.common.undo import EditCommand
 from audioclass_gui.qt.review.detection_table import DetectionTable
 from audioclass_gui.qt.review.overlays import DetectionOverlay
-from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
 from audioclass_gui.review import (
     Detection,
     DetectionFilter,
@@ -23,6 +24,9 @@ from audioclass_gui.review import (
 )
 from audioclass_gui.review.listed import ListedCounts, next_open
 from audioclass_gui.review.shown import Shown, shown
+
+if TYPE_CHECKING:
+    from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
 
 __all__ = ["ReviewController"]
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.app.run_state import THRESHOLD_FLOOR
 from audioclass_gui.models import DEFAULT_MODEL, ModelEntry, RunSettings
 from audioclass_gui.qt.common.time_format import (
     LONG_RECORDING,
@@ -29,8 +30,6 @@ from audioclass_gui.qt.run.model_options import ModelOptions
 
 __all__ = ["THRESHOLD_FLOOR", "ModelPanel", "describe_provenance"]
 
-#: Scores below this are not kept from a run, so the threshold cannot go lower.
-THRESHOLD_FLOOR = 0.05
 _SLIDER_STEPS = 1000
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget
 
+from audioclass_gui.app.run_state import THRESHOLD_FLOOR
 from audioclass_gui.batch import BatchConfig
 from audioclass_gui.batch.progress import RunProgress
 from audioclass_gui.models import ClipClassificationModel, get_entry
@@ -31,9 +32,7 @@ from audioclass_gui.project.analysis import (
 )
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.menus import add_action, find_menu
-from audioclass_gui.qt.project.recording_states import RecordingStates
 from audioclass_gui.qt.run.batch_worker import BatchWorker, RecordingDone, RunPlan
-from audioclass_gui.qt.run.model_panel import THRESHOLD_FLOOR
 from audioclass_gui.qt.run.run_progress import RunProgressPanel, time_left
 
 if TYPE_CHECKING:
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from audioclass_gui.app import AppModel
     from audioclass_gui.project import ReviewProject
     from audioclass_gui.qt.project.project_dock import ProjectController
+    from audioclass_gui.qt.project.recording_states import RecordingStates
     from audioclass_gui.qt.run.model_panel import ModelPanel
 
 __all__ = ["RunAllController"]
@@ -78,7 +78,12 @@ class RunAllController(QObject):
     results_added = Signal()
 
     def __init__(
-        self, app: AppModel, panel: ModelPanel, projects: ProjectController, window: QMainWindow
+        self,
+        app: AppModel,
+        panel: ModelPanel,
+        projects: ProjectController,
+        window: QMainWindow,
+        states: RecordingStates,
     ) -> None:
         super().__init__(window)
         self.app = app
@@ -95,7 +100,8 @@ class RunAllController(QObject):
             window.tabifyDockWidget(playback, self.dock)
             playback.raise_()
         self.dock.hide()
-        self.states = RecordingStates(app, projects.recordings, self)
+        #: The recording list's Analysis column, updated as recordings finish.
+        self.states = states
         self._project: ReviewProject | None = None
         #: Recordings of this run whose earlier results were attached already.
         self._rewritten = 0

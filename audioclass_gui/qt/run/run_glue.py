@@ -20,9 +20,9 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from audioclass_gui import __version__
+from audioclass_gui.app.run_state import THRESHOLD_FLOOR
 from audioclass_gui.models import get_entry
 from audioclass_gui.qt.common.style import STATUS_TEXT
-from audioclass_gui.qt.run.model_panel import THRESHOLD_FLOOR
 from audioclass_gui.qt.run.run_texts import (
     RunOutcome,
     describe_loaded,

@@ -10,9 +10,7 @@ they change, and read back when the panel is made.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,20 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.qt.common.settings import open_settings
 from audioclass_gui.spectrogram import SpectrogramParams
 
 __all__ = [
     "COLORMAPS",
-    "CONFIG_ENV",
     "DisplaySettings",
     "SpectrogramSettingsPanel",
     "colormap",
-    "open_settings",
 ]
 
-#: Environment variable naming a folder for the settings file (tests, portable use).
-CONFIG_ENV = "AUDIOCLASS_GUI_CONFIG_DIR"
-_CACHE_ENV = "AUDIOCLASS_GUI_CACHE_DIR"
 
 #: Colour maps offered, by label.
 COLORMAPS = {
@@ -64,23 +58,6 @@ _WINDOWS = {
 }
 _LENGTHS = (128, 256, 512, 1024, 2048, 4096, 8192)
 _OVERLAPS = (0.0, 0.25, 0.5, 0.75, 0.875, 0.9375)
-
-
-def open_settings() -> QSettings:
-    """Where settings are kept.
-
-    ``$AUDIOCLASS_GUI_CONFIG_DIR/settings.ini`` when that variable is set;
-    otherwise, when ``AUDIOCLASS_GUI_CACHE_DIR`` relocates the app's files
-    (as the test suite and sandboxed runs do), ``settings.ini`` beside them;
-    otherwise the user's normal Qt settings for audioclass-gui.
-    """
-    folder = os.environ.get(CONFIG_ENV)
-    if not folder and os.environ.get(_CACHE_ENV):
-        folder = str(Path(os.environ[_CACHE_ENV]) / "config")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        return QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-    return QSettings("audioclass-gui", "audioclass-gui")
 
 
 def colormap(name: str) -> pg.ColorMap:
