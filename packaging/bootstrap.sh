@@ -61,8 +61,14 @@ case "$mode" in
     # Whombat (Python >= 3.12) checks our AOEF export with its own importers,
     # in an environment of its own; without a Python 3.12 that test is skipped.
     if [ -z "${AUDIOCLASS_WHOMBAT_PYTHON:-}" ]; then
-      py312="$(command -v python3.12 || true)"
-      [ -z "$py312" ] && [ -x "$HOME/.pyenv/versions/3.12.1/bin/python3.12" ] && py312="$HOME/.pyenv/versions/3.12.1/bin/python3.12"
+      py312=""
+      for cand in "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 python3.12 python3.13; do
+        # (a pyenv shim is on PATH even where that version is not selected: try it)
+        if "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+          py312="$cand"
+          break
+        fi
+      done
       wvenv="${AUDIOCLASS_GUI_VENV:-$here/.venv}-whombat"
       if [ -n "$py312" ]; then
         if [ ! -x "$wvenv/bin/python" ] || [ ! -f "$wvenv/.whombat-0.8.8" ]; then
