@@ -7,8 +7,9 @@ project is still the open one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from psygnal import Signal
 
@@ -52,29 +53,29 @@ class Imports:
         """Read a predictions file off the GUI thread, then add it to the open project."""
         from audioclass_gui.project.prepare import prepare_attach  # loads the readers
 
-        project = self.project("Imported predictions")
-        if project is None:
-            return
-        path = Path(path)
-        self._app.messages.say(f"Reading {path.name}…")
-        self._app.tasks.submit(
-            lambda: prepare_attach(project, path),
-            lambda prepared: self._attach(project, prepared),
-            lambda exc: self._failed(path, exc),
-        )
+        self._read_into_project("Imported predictions", Path(path), prepare_attach, self._attach)
 
     def import_review(self, path: str | Path) -> None:
         """Read an exported review off the GUI thread, then merge it into the open project."""
         from audioclass_gui.project.prepare import prepare_review  # loads the readers
 
-        project = self.project("Imported reviews")
+        self._read_into_project("Imported reviews", Path(path), prepare_review, self._merge)
+
+    def _read_into_project(
+        self,
+        what: str,
+        path: Path,
+        prepare: Callable[[ReviewProject, Path], Any],
+        apply: Callable[[ReviewProject, Any], None],
+    ) -> None:
+        """``prepare(project, path)`` through the tasks, then ``apply`` it on the GUI thread."""
+        project = self.project(what)
         if project is None:
             return
-        path = Path(path)
         self._app.messages.say(f"Reading {path.name}…")
         self._app.tasks.submit(
-            lambda: prepare_review(project, path),
-            lambda prepared: self._merge(project, prepared),
+            lambda: prepare(project, path),
+            lambda prepared: apply(project, prepared),
             lambda exc: self._failed(path, exc),
         )
 
