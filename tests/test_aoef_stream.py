@@ -48,6 +48,10 @@ def test_a_stored_run_streams_the_same_model_run(tmp_path: Path, monkeypatch) ->
     day = dt.datetime.fromtimestamp(source.stat().st_mtime, dt.UTC).date()
     assert loaded.name.startswith(f"BirdNET 2.4 (from birdnet.model_run.json; {day}) [")
     assert _by_clip(loaded) == _by_clip(original)
+    # One time convention: what we write carries its zone.
+    assert loaded.created_on.tzinfo is not None
+    review_on = io.load(result.project_path, type="annotation_project").created_on
+    assert review_on.tzinfo is not None
     clips = [cp.clip.uuid for cp in loaded.clip_predictions]
     assert len(clips) == len(set(clips)) == 8
     # The annotation project refers to the run's clips.
