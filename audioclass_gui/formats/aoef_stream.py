@@ -120,7 +120,7 @@ class StreamedModelRun:
                 "uuid": str(self.uuid),
                 "name": self.title or self.name or "Model Run",
                 "description": self.description,
-                "created_on": dt.datetime.now(dt.timezone.utc).isoformat(),
+                "created_on": dt.datetime.now(dt.UTC).isoformat(),
                 "collection_type": "model_run",
                 "users": list(enc.users.values()) or None,
                 "tags": enc.tag_list() or None,
@@ -130,7 +130,7 @@ class StreamedModelRun:
         model = _drop_none({"name": self.name or "Model Run", "version": self.version})
         with atomic_write_path(Path(path)) as tmp, open(tmp, "w", encoding="utf-8") as out:
             out.write(f'{{"version":{_json(AOEF_VERSION)},')
-            out.write(f'"created_on":{_json(dt.datetime.now(dt.timezone.utc).isoformat())},"data":')
+            out.write(f'"created_on":{_json(dt.datetime.now(dt.UTC).isoformat())},"data":')
             out.write(_json(head)[:-1])
             if len(self):
                 # One pass: the clips go out, their predictions wait in a file beside.

@@ -308,7 +308,7 @@ def encode(obj: Any, audio_dir: str | Path | None = None) -> dict[str, Any]:
         raise Unsupported(f"{type(obj).__name__} is not encoded here")
     return {
         "version": AOEF_VERSION,
-        "created_on": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "created_on": dt.datetime.now(dt.UTC).isoformat(),
         "data": body,
     }
 
