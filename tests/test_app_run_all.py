@@ -21,10 +21,16 @@ NAMES = ("a.wav", "b.wav", "c.wav", "d.wav")
 
 
 class SlowEnergy(BandEnergyDetector):
-    """The energy detector, taking a tenth of a second per window (to cancel mid-run)."""
+    """The energy detector, taking a tenth of a second per window (to cancel mid-run).
+
+    ``process_array`` gets a batch of windows (a whole 12-s recording at
+    once), so the delay scales with the batch: a recording then takes about
+    1.2 s, and a cancel sent when the first recordings are done reaches the run
+    before the last ones are.
+    """
 
     def process_array(self, array):
-        time.sleep(0.1)
+        time.sleep(0.1 * len(array))
         return super().process_array(array)
 
 
@@ -167,9 +173,9 @@ def test_cancel_keeps_finished_recordings_and_a_second_run_resumes(qtbot, folder
     win.run_all.factory = SlowEnergy
     win.run_all.run_all()
     qtbot.waitUntil(lambda: win.run_all.progress.finished >= 1, timeout=30_000)
-    win.grab().save("/tmp/run_all_during.png")
     with qtbot.waitSignal(win.run_all.run_ended, timeout=30_000) as ended:
         qtbot.mouseClick(win.run_all.panel.cancel_button, _left())
+        win.grab().save("/tmp/run_all_during.png")  # cancelling: the panel says so
     assert ended.args == [True]
     p = win.run_all.progress
     kept = p.finished
