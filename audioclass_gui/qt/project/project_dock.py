@@ -76,9 +76,6 @@ class ProjectController(QObject):
         self.window = window  # the dock, the reviewer dialog and the title live there
         self.review = parts.review
         self._table = parts.table
-        self.project: ReviewProject | None = None
-        #: True while the open project is a single recording's implicit one.
-        self.implicit = False
         self.dialog: ReviewerDialog | None = None
         self.recordings = RecordingList()
         self.dock = add_dock(
@@ -107,6 +104,16 @@ class ProjectController(QObject):
     def active(self) -> bool:
         """True while a project is open (a single recording's implicit one too)."""
         return self.project is not None
+
+    @property
+    def project(self) -> ReviewProject | None:
+        """The open project (``app.document.project``)."""
+        return self.app.document.project
+
+    @property
+    def implicit(self) -> bool:
+        """True while the open project is a single recording's implicit one."""
+        return self.app.document.implicit
 
     @property
     def folder(self) -> Path | None:
@@ -175,9 +182,7 @@ class ProjectController(QObject):
             reviewer, else the login name, as before projects).
         """
         self.close()
-        self.project = project
-        self.implicit = implicit
-        self.app.document.implicit = implicit
+        self.app.document.implicit = implicit  # said with the project, which comes next
         self.app.document.project = project
         session = project.session
         session.status_changed.connect(self._schedule_summary)
@@ -279,8 +284,6 @@ class ProjectController(QObject):
         session.status_changed.disconnect(self._schedule_summary)
         session.detections_added.disconnect(self._schedule_summary)
         self.project.close()
-        self.project = None
-        self.implicit = False
         self.app.document.project = None
         self.app.document.implicit = False
         self.recordings.setRowCount(0)
