@@ -56,11 +56,7 @@ class Exports:
     def export(self, fmt: str, out: str | Path, include_unreviewed: bool = False) -> None:
         """Export the review as ``fmt`` (a key of ``EXPORT_FORMATS`` or ``"all"``) to ``out``."""
         # The writers (and soundevent) load on the first export, not at the app's start.
-        from audioclass_gui.formats.aoef import (
-            build_annotation_project,
-            build_model_runs,
-            write_aoef,
-        )
+        from audioclass_gui.formats.aoef import prepare_aoef
         from audioclass_gui.formats.exports import (
             EXPORT_FORMATS,
             FOLDER_NAMES,
@@ -81,10 +77,8 @@ class Exports:
         for key in formats:
             target = out / FOLDER_NAMES[key] if fmt == "all" else out
             if key == "aoef":
-                built = (build_annotation_project(session), build_model_runs(session))
-                jobs.append(
-                    (key, lambda b=built, t=target: write_aoef(b[0], b[1], t).paths)
-                )
+                write = prepare_aoef(session)  # built here, on the session's thread
+                jobs.append((key, lambda w=write, t=target: w(t).paths))
                 continue
             if selections is None:
                 selections = verdict_rows(session, include_unreviewed=include_unreviewed)

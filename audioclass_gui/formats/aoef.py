@@ -47,8 +47,9 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -83,6 +84,7 @@ __all__ = [
     "export_aoef",
     "model_run_from_predictions",
     "model_run_path_for",
+    "prepare_aoef",
     "save_aoef",
     "verdict_note_message",
     "write_aoef",
@@ -333,12 +335,22 @@ def export_aoef(
     OSError
         If a file cannot be written; an existing file is then left intact.
     """
-    return write_aoef(
-        build_annotation_project(session, name=name),
-        build_model_runs(session),
-        path,
-        audio_dir=audio_dir,
-    )
+    return prepare_aoef(session, name=name)(path, audio_dir=audio_dir)
+
+
+def prepare_aoef(session: ReviewSession, *, name: str | None = None) -> Callable[..., AoefExport]:
+    """Build what needs the session now; return the write, which may run on any thread.
+
+    The window builds on the GUI thread, which owns the session, and writes
+    in its task runner: ``prepare_aoef(session)(path)`` there, as
+    :func:`export_aoef` does in one go.
+
+    Returns
+    -------
+    callable
+        ``write(path, *, audio_dir=None) -> AoefExport`` (see :func:`write_aoef`).
+    """
+    return partial(write_aoef, build_annotation_project(session, name=name), build_model_runs(session))
 
 
 def write_aoef(

@@ -404,18 +404,12 @@ class MainWindow(QMainWindow):
         session = self.session
         if session is None:
             return
-        from audioclass_gui.formats import (
-            build_annotation_project,
-            build_model_runs,
-            write_aoef,
-        )
+        from audioclass_gui.formats.aoef import prepare_aoef
 
         self.statusBar().showMessage(f"Exporting to {path}…")
-        # Build on the GUI thread, which owns the session; write in the pool.
-        project = build_annotation_project(session)
-        model_runs = build_model_runs(session)  # one per run, each with its provenance
+        write = prepare_aoef(session)  # built on the GUI thread, which owns the session
         self.runner.submit(
-            lambda: write_aoef(project, model_runs, path),
+            lambda: write(path),
             self._on_exported,
             lambda exc: self.report_error("Export failed", f"{path}: {exc}"),
         )
