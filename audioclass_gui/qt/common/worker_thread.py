@@ -38,7 +38,6 @@ class ThreadWorker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: WorkerBase | None = None
         self._cancel = threading.Event()
         self._done = threading.Event()
         self._done.set()
@@ -62,12 +61,10 @@ class ThreadWorker(QObject):
         if pool.maxThreadCount() < MIN_POOL_THREADS:
             pool.setMaxThreadCount(MIN_POOL_THREADS)
         self._active = True
-        self._worker = worker
-        worker.start()
+        worker.start()  # superqt holds the worker until it has finished
 
     def _job_over(self) -> None:
         self._active = False
-        self._worker = None
 
     def cancel(self) -> None:
         """Ask the job to stop at its next check (after the current batch)."""
