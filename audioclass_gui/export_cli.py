@@ -101,6 +101,13 @@ def _parser() -> argparse.ArgumentParser:
         "(crowsetta reads these as 'aud-seq'; the default as 'aud-bbox')",
     )
     p.add_argument(
+        "--raven-combined-only",
+        dest="raven_per_recording",
+        action="store_false",
+        help="raven: write only the combined table (one file for the whole project, "
+        "opened in Raven with its sound files through Begin Path), not one per recording",
+    )
+    p.add_argument(
         "--target-precision",
         type=_precision,
         default=0.9,
@@ -182,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = {
         "include_unreviewed": args.include_unreviewed,
         "audacity_bands": args.audacity_bands,
+        "raven_per_recording": args.raven_per_recording,
         "target_precision": args.target_precision,
         "min_reviewed": args.min_reviewed,
         "name": args.name,

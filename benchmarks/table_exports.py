@@ -14,6 +14,11 @@ the session, then written; the median counts):
   disk now, whatever the load;
 - ``ratio``: export time / floor time (1.0 would be no cost but the files').
 
+``raven`` writes a table per recording and the combined one (the default);
+``raven-one`` the combined table alone (``export --raven-combined-only``).
+Per-recording tables are bound by creating and flushing one file per
+recording (about 2,000 at 20 M detections): compare them with their floor.
+
 Usage: python benchmarks/table_exports.py [--sizes 2000000 20000000] [--repeat 5]
 """
 
@@ -36,7 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from project_scale import build  # noqa: E402  (the same deployment as project_scale)
 
-FORMATS = ("raven", "csv", "audacity")
+#: Name shown -> (format, export options).
+FORMATS = {
+    "raven": ("raven", {}),
+    "raven-one": ("raven", {"raven_per_recording": False}),
+    "csv": ("csv", {}),
+    "audacity": ("audacity", {}),
+}
 
 
 def _syncfs(folder: Path) -> None:
@@ -100,11 +111,11 @@ def measure(n: int, workdir: Path, repeat: int) -> None:
     floors: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
     files: dict[str, int] = {}
     for attempt in range(repeat):
-        for fmt in FORMATS:
+        for fmt, (kind, options) in FORMATS.items():
             out = workdir / "export" / f"{fmt}{attempt}"
-            target = out / "review.verdicts.csv" if fmt == "csv" else out
+            target = out / "review.verdicts.csv" if kind == "csv" else out
             t0 = time.perf_counter()
-            written = export(s, fmt, target)
+            written = export(s, kind, target, **options)
             times[fmt].append(time.perf_counter() - t0)
             floors[fmt].append(floor(written, out))
             files[fmt] = len(written)

@@ -247,6 +247,16 @@ def test_raven_tables_per_recording_and_combined(
     assert [float(r["File Offset (s)"]) for r in b_rows] == [0.0, 1.0, 3.0]
 
 
+def test_raven_combined_table_alone_is_the_same_table(
+    session: ReviewSession, tmp_path: Path
+) -> None:
+    both = export_all(session, tmp_path / "both", ("raven",))["raven"]
+    alone = export_all(session, tmp_path / "alone", ("raven",), raven_per_recording=False)
+    assert [p.name for p in alone["raven"]] == [COMBINED_RAVEN_NAME]
+    assert sorted(p.name for p in (tmp_path / "alone").rglob("*.txt")) == [COMBINED_RAVEN_NAME]
+    assert alone["raven"][0].read_bytes() == both[-1].read_bytes()
+
+
 def test_csv_has_one_row_per_verdict(session: ReviewSession, tmp_path: Path) -> None:
     export_all(session, tmp_path / "out", ("csv",))
     with open(
@@ -399,6 +409,14 @@ def test_export_command_on_a_reviewed_folder(tmp_path: Path) -> None:
     )
     assert one.returncode == 0 and one.stderr == ""
     assert len((tmp_path / "v.csv").read_text().splitlines()) == 4
+    # One Raven table for the whole project, none per recording.
+    from audioclass_gui import export_cli
+
+    assert export_cli.main(
+        [str(folder), "-f", "raven", "--raven-combined-only", "-o", str(tmp_path / "rv"), "-q"]
+    ) == 0
+    assert [p.name for p in (tmp_path / "rv").rglob("*.txt")] == [COMBINED_RAVEN_NAME]
+    assert len(read_raven_table(tmp_path / "rv" / COMBINED_RAVEN_NAME)) == 3
     bad = subprocess.run(
         [
             sys.executable,

@@ -259,6 +259,7 @@ def export(
     root: str | os.PathLike[str] | None = None,
     selections: VerdictRows | Sequence[Selection] | None = None,
     audacity_bands: bool = True,
+    raven_per_recording: bool = True,
 ) -> list[Path]:
     """Write one export format; returns the files written.
 
@@ -286,6 +287,9 @@ def export(
     audacity_bands
         Audacity: a frequency line under every label (Audacity's extended
         format, crowsetta's ``aud-bbox``), or none (``aud-seq``).
+    raven_per_recording
+        Raven: a table per recording beside the combined one (the default),
+        or the combined table alone (one file for the whole project).
 
     Raises
     ------
@@ -306,6 +310,7 @@ def export(
             root=root,
             selections=selections,
             audacity_bands=audacity_bands,
+            raven_per_recording=raven_per_recording,
         )
 
 
@@ -321,6 +326,7 @@ def _export(
     root: str | os.PathLike[str] | None,
     selections: VerdictRows | Sequence[Selection] | None,
     audacity_bands: bool,
+    raven_per_recording: bool,
 ) -> list[Path]:
     if fmt == "aoef":
         return export_aoef(session, target, name=name).paths
@@ -331,6 +337,7 @@ def _export(
             include_unreviewed=include_unreviewed,
             root=root,
             selections=selections,
+            per_recording=raven_per_recording,
         )
     if fmt == "audacity":
         return write_audacity_labels(

@@ -267,6 +267,7 @@ def write_raven_verdicts(
     include_unreviewed: bool = False,
     root: str | os.PathLike[str] | None = None,
     selections: Rows | None = None,
+    per_recording: bool = True,
 ) -> list[Path]:
     """Write a Raven verdict table per recording and a combined one.
 
@@ -285,6 +286,11 @@ def write_raven_verdicts(
     selections
         Rows from :func:`verdict_rows` (or :func:`verdict_selections`), if
         already built.
+    per_recording
+        Also write one table per recording (the default). Without, only the
+        combined table is written: one file whatever the number of
+        recordings, which Raven opens with its sound files through the
+        ``Begin Path`` and ``File Offset (s)`` columns.
 
     Returns
     -------
@@ -314,10 +320,15 @@ def write_raven_verdicts(
                 number = np.arange(a, b)
                 group = np.searchsorted(bounds, number, side="right") - 1
                 own, joint = text.lines(
-                    order[a:b], number - bounds[group] + 1, number + 1, shift[group]
+                    order[a:b],
+                    number - bounds[group] + 1,
+                    number + 1,
+                    shift[group],
+                    own_lines=per_recording,
                 )
                 joint.write(lambda data: batch.write(combined, data), 0, b - a)
-                tables.write(own, bounds, a, b)
+                if own is not None:
+                    tables.write(own, bounds, a, b)
                 if b < len(order):  # more to come
                     batch.flush_soon()
     return [*map(Path, tables.written), out / COMBINED_RAVEN_NAME]

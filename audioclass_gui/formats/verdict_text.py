@@ -197,19 +197,28 @@ class RavenLines(_Format):
         self.model = table(["\t" + _flat(m) + "\n" for m in rows.models])
 
     def lines(
-        self, positions: np.ndarray, numbers: np.ndarray, combined: np.ndarray, shift: np.ndarray
-    ) -> tuple[Lines, Lines]:
+        self,
+        positions: np.ndarray,
+        numbers: np.ndarray,
+        combined: np.ndarray,
+        shift: np.ndarray,
+        *,
+        own_lines: bool = True,
+    ) -> tuple[Lines | None, Lines]:
         """Lines of the rows at ``positions`` for their recording's table and the combined one.
 
         ``numbers`` and ``combined`` are the rows' numbers in each table;
         ``shift`` the seconds the combined table adds to their begin and end
         times (the time within the file going to ``File Offset (s)``).
+        Without ``own_lines`` only the combined table's lines are made
+        (the first item is None).
         """
         regular, slow_rows, at = _split(self.rows, positions)
         own, joint = {}, {}
         for i in slow_rows:
             s = self.rows.slow[at[i]]
-            own[i] = self.line(s, numbers[i])
+            if own_lines:
+                own[i] = self.line(s, numbers[i])
             moved = replace(
                 s,
                 begin_time=s.begin_time + float(shift[i]),
@@ -232,8 +241,10 @@ class RavenLines(_Format):
             take(self.model, f["run"]),
         ]
         moved = shift[regular]
-        head = self._head(numbers[regular], f["start"], f["end"])
         head_joint = self._head(combined[regular], f["start"] + moved, f["end"] + moved)
+        if not own_lines:
+            return None, Lines(join([head_joint, *rest]), regular, joint)
+        head = self._head(numbers[regular], f["start"], f["end"])
         rest = join(rest)  # once for both tables
         return (
             Lines(join([head, rest]), regular, own),
