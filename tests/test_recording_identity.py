@@ -255,3 +255,31 @@ def test_unchanged_recordings_are_not_read_again(
     with ReviewProject.open(folder, settings_dir=settings) as project:
         assert project.problems == []
     assert reads == [str(folder / B)]
+
+
+def _uuids(folder: Path, settings: Path) -> dict[str, str]:
+    with ReviewProject.open(folder, settings_dir=settings) as project:
+        return {Path(r.path).name: str(r.uuid) for r in project.session.recordings}
+
+
+def test_recordings_keep_their_uuid_across_opens_and_exports(
+    folder: Path, settings: Path, tmp_path: Path
+) -> None:
+    """Whombat matches recordings by uuid: a second export must name the same ones."""
+    first = _uuids(folder, settings)
+    assert len(set(first.values())) == 2 and first == _uuids(folder, settings)
+    # a.wav and b.wav have the same content: still two recordings, two uuids.
+    assert fingerprint(folder / A) == fingerprint(folder / B)
+    # The whole project moved elsewhere: the same uuids (from relative paths).
+    shutil.move(folder, tmp_path / "moved")
+    assert _uuids(tmp_path / "moved", settings) == first
+    # The exported dataset names the same uuids every time.
+    exported = []
+    for n in range(2):
+        with ReviewProject.open(tmp_path / "moved", settings_dir=settings) as project:
+            export_all(project.session, tmp_path / f"out{n}", ("aoef",))
+        exported.append(
+            "\n".join(p.read_text() for p in sorted((tmp_path / f"out{n}").rglob("*.json")))
+        )
+    for uid in first.values():
+        assert exported[0].count(uid) == exported[1].count(uid) > 0

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -46,15 +47,33 @@ __all__ = [
     "follow",
     "fingerprint",
     "reconcile",
+    "recording_uuid",
     "settle",
     "written_after",
 ]
+
+#: Namespace of the recordings' uuids (:func:`recording_uuid`).
+_RECORDINGS = uuid.UUID("5d0a3f7e-2b1c-5e8a-9f4d-6c7b8a9e0d1f")
 
 #: Bytes read at each end of a file.
 CHUNK = 64 * 1024
 
 #: A journal event on a path: (record number, "moved" or "changed", new path).
 Event = tuple[int, str, str | None]
+
+
+def recording_uuid(name: str) -> uuid.UUID:
+    """A recording's uuid, the same at every open and in every export.
+
+    Tools that take our AOEF files (Whombat) match recordings by uuid: a
+    uuid made afresh at each open would make a second copy of every
+    recording at the next import. It comes from ``name``, the path as the
+    journal writes it (relative to the project's root when inside it), so
+    it also stays when the whole project folder moves. Not from the content
+    fingerprint: two recordings can share one (a recorder writing silence
+    fills files of the same size with the same bytes at both ends).
+    """
+    return uuid.uuid5(_RECORDINGS, f"path:{name}")
 
 
 def fingerprint(path: str | os.PathLike[str]) -> str:

@@ -119,8 +119,9 @@ class RecordingFiles:
                     self._problems.append(str(exc))
                     continue
                 if key is not None:
-                    self._keep_facts(key_text, known, key, facts)
+                    known = self._keep_facts(key_text, known, key, facts) or known
             self._problems.extend(f"{path}: {w}" for w in warnings)
+            recording = self._with_uuid(recording)
             session.add_recording(recording)
             added.append(Path(recording.path))
         return added
@@ -138,8 +139,15 @@ class RecordingFiles:
             self.listed.extend(str(p) for p in added)
         return added
 
+    def _with_uuid(self, recording: data.Recording) -> data.Recording:
+        """The recording with its lasting uuid (:func:`~.fingerprint.recording_uuid`)."""
+        uid = fingerprints.recording_uuid(self._codec.encode(recording.path))
+        return recording.model_copy(update={"uuid": uid})
+
     def adopt(self, recording: data.Recording) -> int:
         """Add a recording a predictions file refers to, and remember it."""
+        if self._session.recording_index(recording.path) is None:
+            recording = self._with_uuid(recording)
         known = self._session.recording_index(recording.path)
         index = self._session.add_recording(recording)
         if known is None and str(recording.path) not in self.listed:
@@ -155,8 +163,8 @@ class RecordingFiles:
         known: FileState | None,
         key: header_cache.StatKey,
         facts: dict[str, Any],
-    ) -> None:
-        """Record a recording's fingerprint with the header facts just read.
+    ) -> FileState | None:
+        """Record a recording's fingerprint with the header facts just read (and return it).
 
         ``key`` is the file's ``stat`` taken before it was read, so a file
         changed meanwhile is read again at the next open. A known recording
@@ -167,11 +175,12 @@ class RecordingFiles:
             try:
                 known = FileState.of(fingerprints.fingerprint(path), key)
             except OSError:
-                return
+                return None
         elif not known.matches(key):
-            return
+            return None
         self._unrecorded.pop(path, None)
         self._journal.note(known.with_info(key, facts).record(self._codec.encode(path)))
+        return known
 
     def found(
         self, seen: Mapping[str, FileState], keys: Mapping[str, header_cache.StatKey]
