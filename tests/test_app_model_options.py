@@ -6,6 +6,7 @@ birds_10s.wav: opensoundscape 0.13.2 sample data (MIT License, Copyright (c)
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -69,6 +70,8 @@ def test_overlap_doubles_the_windows_and_shows_in_the_provenance(
     with qtbot.waitSignal(win.exported, timeout=10_000) as blocker:
         win.export_to(tmp_path / "review.json")
     run = io.load(blocker.args[0].model_run_path, type="model_run")
+    # Named with the day it was made (UTC), as Whombat lists runs by name.
+    assert dt.datetime.now(dt.UTC).date().isoformat() in run.name
     settings = RunSettings.from_provenance(json.loads(run.description))
     assert settings == RunSettings(
         threshold=THRESHOLD_FLOOR,

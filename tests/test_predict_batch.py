@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -179,6 +180,9 @@ def test_folders_are_searched_recursively_and_outputs_mirror_them(
     assert provenance["model_key"] == "energy"
     assert provenance["settings"]["threshold"] == 0.5
     assert provenance["recording"] == str(deployment / "w.ogg")
+    # When the run was made, for its name in exports.
+    made = dt.datetime.fromisoformat(provenance["created_on"])
+    assert abs((dt.datetime.now(dt.UTC) - made).total_seconds()) < 600
 
 
 def test_without_aoef_predict_writes_store_files_that_a_project_opens(

@@ -6,6 +6,7 @@ terminal or Qt code (progress goes to a :class:`BatchEvents` object).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
@@ -177,6 +178,8 @@ def _provenance_base(config: BatchConfig, spec: ModelSpec) -> dict[str, Any]:
     base: dict[str, Any] = {
         "model_key": config.model,
         "app": f"audioclass-gui {__version__}",
+        # When this run (or its resumption) started: in the exported run's name.
+        "created_on": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if config.factory is None:
         entry = get_entry(config.model)

@@ -13,6 +13,7 @@ the recording shown and the thresholds in force.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -190,6 +191,7 @@ class RunGlue(QObject):
             "source": entry.source,
             "threshold_floor": THRESHOLD_FLOOR,
             "app": f"audioclass-gui {__version__}",
+            "created_on": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "settings": settings.as_dict(),
         }
         panel.show_provenance({})
