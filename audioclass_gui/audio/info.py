@@ -15,9 +15,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import soundfile as sf
-from soundevent import data
+
+if TYPE_CHECKING:  # soundevent loads when a Recording is first made
+    from soundevent import data
 
 from audioclass_gui.audio.errors import AudioFileError
 from audioclass_gui.audio.headers import declared_frames, problem_from_error
@@ -326,6 +329,8 @@ def to_recording(
         a time-expanded recording's ``duration`` and ``samplerate`` are in
         real time: the file's divided and multiplied by the factor.
     """
+    from soundevent import data
+
     meta = info.metadata
     te = float(meta.time_expansion if time_expansion is None else time_expansion) or 1.0
     start = meta.start

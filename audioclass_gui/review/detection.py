@@ -17,8 +17,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from soundevent import data
+if TYPE_CHECKING:  # soundevent (and pydantic) load when a clip is first made
+    from soundevent import data
 
 __all__ = [
     "EMPTY_VERDICT",
@@ -157,6 +159,8 @@ class Detection:
     @property
     def clip_prediction(self) -> data.ClipPrediction:
         """The model's prediction for the frame (every class it scored there)."""
+        from soundevent import data
+
         source = self.source
         if source is None:
             raise ValueError(f"detection {self.id} has no clip prediction")
@@ -165,6 +169,8 @@ class Detection:
     @property
     def clip(self) -> data.Clip:
         """The frame as a clip (made without the window's other predictions)."""
+        from soundevent import data
+
         source = self.source
         if isinstance(source, data.ClipPrediction):
             return source.clip
@@ -208,6 +214,8 @@ def frame_clip(recording: data.Recording, start: float, end: float) -> data.Clip
     its model run exported) get the same uuid, so exports that refer to a
     clip from two files agree.
     """
+    from soundevent import data
+
     return data.Clip(
         uuid=frame_clip_uuid(recording.uuid, start, end),
         recording=recording,
