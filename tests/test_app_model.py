@@ -188,3 +188,46 @@ def test_review_state_selection_is_said_even_when_repeated() -> None:
     state.select(3)
     state.select(None)
     assert said == [3, 3, None] and state.selected is None
+
+
+def test_a_detection_and_a_box_are_never_both_selected_and_space_plays_the_one_that_is(
+    tmp_path: Path,
+) -> None:
+    from tests.sessions import make_session
+
+    model = AppModel()
+    state = model.review
+    session = make_session(tmp_path, [("Turdus merula", 0.9), ("Parus major", 0.6)])
+    box = session.add_box(tmp_path / "r.wav", 0.2, 0.4, 1000.0, 3000.0, "Parus major").after
+    said: list[tuple[str, object]] = []
+    state.selection_changed.connect(lambda d: said.append(("detection", d)))
+    state.box_selection_changed.connect(lambda b: said.append(("box", b)))
+    assert state.play_target(session) is None and state.play_target(None) is None
+    state.select(1)
+    assert state.play_target(session).id == 1
+    state.select_box(box.id)  # the box takes the selection from the detection
+    assert (state.selected, state.selected_box) == (None, box.id)
+    assert state.play_target(session) == box
+    state.select(0)  # and gives it back
+    assert (state.selected, state.selected_box) == (0, None)
+    assert state.play_target(session).id == 0
+    assert said == [
+        ("detection", 1),
+        ("detection", None),
+        ("box", box.id),
+        ("box", None),
+        ("detection", 0),
+    ]
+    # A box deleted since: Space plays nothing rather than a stale box.
+    state.select_box(box.id)
+    session.delete_box(box.id)
+    assert state.play_target(session) is None
+
+
+def test_playback_cursor_is_said_when_moved() -> None:
+    playback = AppModel().playback
+    said: list[object] = []
+    playback.cursor_changed.connect(said.append)
+    playback.set_cursor(12)
+    playback.set_cursor(None)
+    assert said == [12.0, None] and playback.cursor is None

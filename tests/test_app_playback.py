@@ -221,15 +221,17 @@ def test_custom_band_filters_what_is_heard(qtbot, calls_wav: Path):
 
 
 def test_selected_box_band_is_used(
-    qtbot, calls_wav: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, calls_wav: Path
 ):
     factory = Factory(pace=50.0)
     win = _window(qtbot, factory, band_mode="box")
     open_and_run(qtbot, win, calls_wav)
     first = win.review.selected  # the 4 kHz call: a clip detection, no band of its own
     assert win._play_options().band is None
-    boxed = dataclasses.replace(first, low_freq=5000.0, high_freq=7000.0)
-    monkeypatch.setattr(type(win.review), "selected", property(lambda self: boxed))
+    # A box drawn over the call's time, above its frequency: Space plays the box's band.
+    box = win.session.add_box(calls_wav, first.start, first.end, 5000.0, 7000.0, "x").after
+    win.boxes.select(box.id)
+    assert win.review.selected is None and win.app.review.play_target(win.session) == box
     assert win._play_options().band == (5000.0, 7000.0)
     win.play_selected()
     qtbot.waitUntil(_done(win), timeout=10_000)

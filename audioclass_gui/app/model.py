@@ -11,6 +11,7 @@ from audioclass_gui.app.document import Document
 from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
 from audioclass_gui.app.messages import Messages
+from audioclass_gui.app.playback_state import PlaybackState
 from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.app.run_state import RunState
 from audioclass_gui.app.species_thresholds import SpeciesThresholds
@@ -52,6 +53,7 @@ class AppModel:
         self.document = Document()
         self.review = ReviewState()
         self.run = RunState()
+        self.playback = PlaybackState()
         self.messages = Messages()
         self.tasks: Tasks = tasks if tasks is not None else ImmediateTasks()
         self.exports = Exports(self)

@@ -1,5 +1,8 @@
 """What the detection list shows: thresholds, filter, order, sample queue, selection.
 
+The selection is one detection or one drawn box, never both: it is what
+Space plays (:meth:`ReviewState.play_target`) and what the keys act on.
+
 The table and the spectrogram's overlays both list what
 :meth:`ReviewState.listed` gives, so they cannot disagree about which
 detections are shown; panels that count "at or above the threshold" use
@@ -15,7 +18,7 @@ from psygnal import Signal
 from audioclass_gui.review import DetectionFilter, Order
 
 if TYPE_CHECKING:
-    from audioclass_gui.review import Detection, DetectionList, ReviewSession
+    from audioclass_gui.review import Box, Detection, DetectionList, ReviewSession
     from audioclass_gui.review.sampling import ReviewQueue
 
 __all__ = ["ReviewState"]
@@ -33,11 +36,14 @@ class ReviewState:
         The slider's threshold or the per-species thresholds changed.
     selection_changed(object)
         The selected detection id (or None).
+    box_selection_changed(object)
+        The selected box id (or None).
     """
 
     listing_changed = Signal()
     thresholds_changed = Signal()
     selection_changed = Signal(object)
+    box_selection_changed = Signal(object)
 
     def __init__(self) -> None:
         #: Lowest score listed (the model panel's slider).
@@ -58,6 +64,8 @@ class ReviewState:
         self.queue: ReviewQueue | None = None
         #: The selected detection id.
         self.selected: int | None = None
+        #: The selected drawn box's id (a detection and a box are never both selected).
+        self.selected_box: str | None = None
         #: A verdict whose announcement waits for the next recording to open.
         self.deferred_verdict: int | None = None
 
@@ -133,6 +141,34 @@ class ReviewState:
         self.listing_changed.emit()
 
     def select(self, detection_id: int | None) -> None:
-        """Make ``detection_id`` the selected detection (said even when unchanged)."""
+        """Make ``detection_id`` the selected detection (said even when unchanged).
+
+        Selecting a detection deselects the box.
+        """
         self.selected = detection_id
+        if detection_id is not None:
+            self.select_box(None)
         self.selection_changed.emit(detection_id)
+
+    def select_box(self, box_id: str | None) -> None:
+        """Make ``box_id`` the selected box (said when it changes); it deselects the detection."""
+        if box_id is not None and self.selected is not None:
+            self.select(None)
+        if box_id != self.selected_box:
+            self.selected_box = box_id
+            self.box_selection_changed.emit(box_id)
+
+    def play_target(self, session: ReviewSession | None) -> Box | Detection | None:
+        """What Space plays: the selected box, else the selected detection, else None."""
+        if session is None:
+            return None
+        if self.selected_box is not None:
+            box = session.box(self.selected_box)
+            if box is not None:
+                return box
+        if self.selected is not None:
+            try:
+                return session.get(self.selected)
+            except (KeyError, IndexError):
+                return None
+        return None

@@ -259,7 +259,6 @@ class MainWindow(QMainWindow):
                 table=self.table,
                 spectrogram_settings=self.spectrogram_settings,
                 review=self.review,
-                selected_box=lambda: getattr(getattr(self, "boxes", None), "selected", None),
             ),
             self,
         )

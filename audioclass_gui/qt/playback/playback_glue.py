@@ -11,7 +11,6 @@ playing, and a verdict can play the next detection.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,8 +51,6 @@ class PlaybackParts:
     table: DetectionTable
     spectrogram_settings: SpectrogramSettingsPanel
     review: ReviewController
-    #: The id of the drawn box selected now (None when none is).
-    selected_box: Callable[[], str | None]
 
 
 class PlaybackGlue(QObject):
@@ -72,10 +69,6 @@ class PlaybackGlue(QObject):
         super().__init__(parent)
         self.app = app
         self.parts = parts
-        #: Last time clicked on the spectrogram (seconds), else None.
-        self.cursor: float | None = None
-        #: The box selected when a detection was last chosen (Space plays that detection).
-        self._box_at_detection: str | None = None
         playback, bar, view = parts.playback, parts.bar, parts.view
         view.time_clicked.connect(self._on_time_clicked)
         parts.overlay.clicked.connect(lambda _id: self.play_selected())
@@ -89,29 +82,21 @@ class PlaybackGlue(QObject):
         bar.options_changed.connect(
             lambda: playback.restart(self.play_options(), channel=self.play_channel())
         )
-        app.review.selection_changed.connect(self._note_detection_selected)
+        app.recording_opened.connect(lambda _info: app.playback.set_cursor(None))
         parts.spectrogram_settings.params_changed.connect(self._on_display_channel)
         app.recording_opened.connect(lambda info: bar.set_channels(info.channels))
         app.recording_opened.connect(lambda _info: bar.set_time_format(view.time_format))
         parts.review.verdict_given.connect(self._autoplay)
 
     # ------------------------------------------------------------- targets
-    def _selected_box(self) -> Box | None:
-        """The drawn box selected since the detection was (else None): Space plays it."""
-        box_id = self.parts.selected_box()
-        session = self.app.document.session
-        if box_id is None or box_id == self._box_at_detection or session is None:
-            return None
-        return session.box(box_id)
-
-    def _note_detection_selected(self, detection_id: object) -> None:
-        if detection_id is not None:  # a detection was chosen: it is played from now on
-            self._box_at_detection = self.parts.selected_box()
+    @property
+    def cursor(self) -> float | None:
+        """The time last clicked (the app model's playback cursor), else None."""
+        return self.app.playback.cursor
 
     def play_target(self) -> Box | Detection | None:
-        """What Space plays: the selected box if chosen last, else the selected detection."""
-        box = self._selected_box()
-        return box if box is not None else self.parts.review.selected
+        """What Space plays: the selected box, else the selected detection (the app model's)."""
+        return self.app.review.play_target(self.app.document.session)
 
     def play_options(self) -> PlaybackOptions:
         """Playback options from the bar, with the band of the selected box or detection."""
@@ -176,7 +161,7 @@ class PlaybackGlue(QObject):
             playback.restart(channel=self.play_channel())
 
     def _on_time_clicked(self, seconds: float) -> None:
-        self.cursor = seconds
+        self.app.playback.set_cursor(seconds)
         playback = self.parts.playback
         if self.app.document.info is not None and playback.state != "stopped":
             playback.seek(seconds)

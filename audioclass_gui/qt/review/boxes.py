@@ -100,14 +100,13 @@ class BoxController(QObject):
         self.layer = BoxLayer(view.plot, self._fill_menu, parent=self)
         self.layer.clicked.connect(self._on_item_clicked)
         self.layer.moved.connect(self._moved)
-        self.selected: str | None = None
         self.dialog = None
         self._session = None
         self.drawer = BoxDrawing(app, view, parent=self)
         self.drawer.mode_changed.connect(self._on_mode_changed)
         self.drawer.drawn.connect(self.finish_box)
         app.recording_opened.connect(lambda _info: self._watch())
-        review.selection_changed.connect(self._on_detection_selected)
+        app.review.box_selection_changed.connect(self._on_box_selection)
         table.clicked.connect(self._on_table_clicked)
         self.view.time_clicked.connect(lambda _t: self.select(None))
         stop_action.triggered.connect(self.cancel)
@@ -224,22 +223,32 @@ class BoxController(QObject):
             return None
         return session.box(self.selected)
 
+    @property
+    def selected(self) -> str | None:
+        """The selected box's id (the app model's), or None."""
+        return self.app.review.selected_box
+
+    @selected.setter
+    def selected(self, box_id: str | None) -> None:
+        self.select(box_id)
+
     def select(self, box_id: str | None) -> None:
         """Select a box (None: none); a selected box deselects the detection."""
-        changed = box_id != self.selected
-        self.selected = box_id
-        self.layer.set_selected(box_id)
-        review = self.review
         if box_id is not None:
-            if review.selected is not None:
-                review.select(None)
-            table = self.table
-            table.selectionModel().clearSelection()  # keeps the current row for Down/Up
+            if self.app.review.selected is not None:
+                self.review.select(None)  # the review's views let go of it
+            self.table.selectionModel().clearSelection()  # keeps the current row for Down/Up
+        self.app.review.select_box(box_id)
+        self.layer.set_selected(box_id)
+        if box_id is not None:
             box = self.box()
             if box is not None:
                 self.app.messages.say(self._describe(box), 8000)
-        if changed:
-            self.selection_changed.emit(box_id)
+
+    def _on_box_selection(self, box_id: str | None) -> None:
+        """The app model's box selection changed (here, or by selecting a detection)."""
+        self.layer.set_selected(box_id)
+        self.selection_changed.emit(box_id)
 
     def _describe(self, box: Box) -> str:
         name = self._common(box.scientific_name) or box.scientific_name or "untagged"
@@ -248,10 +257,6 @@ class BoxController(QObject):
             where += f", {box.low_freq / 1000:.2f}–{box.high_freq / 1000:.2f} kHz"
         kind = "Time interval" if box.is_interval else "Box"
         return f"{kind}: {name}, {where} — S retag, N note, Delete delete, Esc deselect"
-
-    def _on_detection_selected(self, detection_id) -> None:
-        if detection_id is not None and self.selected is not None:
-            self.select(None)
 
     def _on_table_clicked(self, index) -> None:
         # The table's current row did not change, so it announced nothing.
