@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
         self.report_error("Cannot open recording", str(exc))
 
     def _on_info(self, info: RecordingInfo) -> None:
-        if self.inference.running:
+        if self.app.run.running:
             self.inference.cancel()
         self.playback.stop()
         self.info = info

@@ -130,7 +130,7 @@ class SingleReview(QObject):
             if opened.project is not None:
                 opened.project.close()
             return
-        if self.inference.running:
+        if self.app.run.running:
             self.inference.cancel()
         projects = self.projects
         if opened.project is None:

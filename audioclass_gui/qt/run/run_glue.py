@@ -110,7 +110,7 @@ class RunGlue(QObject):
         progress texts.
         """
         panel, session, info = self.parts.panel, self.app.document.session, self.app.document.info
-        if self.parts.inference.running or session is None or info is None:
+        if self.app.run.running or session is None or info is None:
             return
         panel.time_format = self.parts.view.time_format
         outcome = self.outcome
@@ -169,7 +169,7 @@ class RunGlue(QObject):
                 "No recording", "Open a recording before running a model."
             )
             return
-        if self.parts.inference.running:
+        if self.app.run.running:
             return
         entry = get_entry(key)
         try:
@@ -251,18 +251,18 @@ class RunGlue(QObject):
     def _on_run_finished(self, cancelled: bool, seconds: float) -> None:
         panel, review = self.parts.panel, self.parts.review
         panel.set_running(False)
+        self.app.run.finish(cancelled)  # not running from here on: the texts below say so
         review.refresh()
         self._end(RunOutcome(*self._run_names(), cancelled=cancelled, seconds=seconds))
         if not cancelled and review.selected is None:
             self._select_first_in_view()
-        self.app.run.finish(cancelled)
 
     def _on_run_failed(self, message: str) -> None:
         panel = self.parts.panel
         panel.set_running(False)
+        self.app.run.finish(True)
         self._end(RunOutcome(*self._run_names(), failure=message))
         self.app.messages.report("Model failed", message)
-        self.app.run.finish(True)
 
     def _run_names(self) -> tuple[str, str]:
         """The recording and model of the run that just ended."""
