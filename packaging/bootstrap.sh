@@ -83,6 +83,48 @@ case "$mode" in
         [ -f "$wvenv/.whombat-0.8.8" ] && export AUDIOCLASS_WHOMBAT_PYTHON="$wvenv/bin/python"
       fi
     fi
+    # opensoundscape 0.13.2 reads our Raven tables with its own
+    # BoxedAnnotations.from_raven_files, in an environment of its own: its
+    # annotations module needs torch (through opensoundscape.utils), librosa,
+    # matplotlib, pandas, scikit-learn and scipy, nothing else it declares
+    # (lightning, torchvision, torchaudio, wandb...), so it goes in --no-deps.
+    # pandas < 3: with pandas 3, its clip_labels fails ("unhashable type:
+    # 'StringArray'"). torch only as a CPU build: from a wheel on this disk
+    # (pip's find-links) or wherever pip takes torch==2.13.0 without CUDA
+    # packages; else the test is skipped rather than pulling several GB.
+    if [ -z "${AUDIOCLASS_OSS_PYTHON:-}" ]; then
+      ovenv="${AUDIOCLASS_GUI_VENV:-$here/.venv}-oss"
+      ostamp="$ovenv/.opensoundscape-installed"
+      oreqs=("torch==2.13.0" librosa matplotlib "pandas<3" scikit-learn scipy)
+      owant="opensoundscape==0.13.2 ${oreqs[*]}"
+      if [ ! -x "$ovenv/bin/python" ] || [ ! -f "$ostamp" ] || [ "$(cat "$ostamp")" != "$owant" ]; then
+        echo "bootstrap: installing opensoundscape 0.13.2 (torch 2.13.0 CPU) to read back our Raven tables ($ovenv)"
+        if "$venv/bin/python" -m venv "$ovenv" >"$ovenv.log" 2>&1 \
+          && "$ovenv/bin/python" -m pip install -q --upgrade pip >>"$ovenv.log" 2>&1 \
+          && "$ovenv/bin/python" -m pip install --dry-run --quiet --report "$ovenv.torch.json" \
+            "torch==2.13.0" >>"$ovenv.log" 2>&1 \
+          && "$ovenv/bin/python" - "$ovenv.torch.json" >>"$ovenv.log" 2>&1 <<'PY'
+import json, sys
+names = [i["metadata"]["name"].lower() for i in json.load(open(sys.argv[1]))["install"]]
+cuda = [n for n in names if n.startswith(("nvidia-", "triton", "cuda-"))]
+print("torch==2.13.0 would install:", ", ".join(names))
+sys.exit(f"a CUDA build of torch ({', '.join(cuda)}): not installed" if cuda else 0)
+PY
+        then
+          rm -f "$ostamp"
+          if "$ovenv/bin/python" -m pip install -q "${oreqs[@]}" >>"$ovenv.log" 2>&1 \
+            && "$ovenv/bin/python" -m pip install -q --no-deps "opensoundscape==0.13.2" >>"$ovenv.log" 2>&1; then
+            echo "$owant" > "$ostamp"
+          else
+            echo "bootstrap: opensoundscape could not be installed (see $ovenv.log); its test will be skipped" >&2
+          fi
+        else
+          echo "bootstrap: no CPU build of torch 2.13.0 here (see $ovenv.log); the opensoundscape test will be skipped" >&2
+        fi
+      fi
+      [ -f "$ostamp" ] && [ "$(cat "$ostamp")" = "$owant" ] \
+        && export AUDIOCLASS_OSS_PYTHON="$ovenv/bin/python"
+    fi
     echo "== ruff"
     "$venv/bin/ruff" check audioclass_gui tests benchmarks
     echo "== import-linter"

@@ -6,10 +6,10 @@ Every table is written through the app's own export paths (``export_all``,
 its ``Annotation`` objects (whose boxes check onset < offset and low < high).
 Times, labels and frequencies are compared with what we meant to write.
 
-opensoundscape's ``BoxedAnnotations.from_raven_files`` reads a Raven table
-the same way (``pandas.read_csv(sep="\\t")``, then the same four columns),
-but opensoundscape requires torch, torchaudio and lightning, so it is not
-installed here; the pandas checks below stand in for it.
+opensoundscape's ``BoxedAnnotations.from_raven_files`` reads the same
+tables in ``test_opensoundscape_raven.py`` (in an environment of its own: it
+needs torch); the pandas checks below look at the column types that
+opensoundscape and other pandas-based readers infer.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from audioclass_gui.formats.raven import read_raven_table
 from audioclass_gui.formats.verdict_tables import COMBINED_RAVEN_NAME
 from audioclass_gui.models.birdnet_taxonomy import ebird_code
 from audioclass_gui.review import ReviewSession, Status
+from tests.predict_tables import predict_demo_tables
 
 crowsetta = pytest.importorskip("crowsetta")
 pd = pytest.importorskip("pandas")
@@ -189,23 +190,7 @@ def test_review_tables_read_as_floats_with_pandas(session, tmp_path: Path) -> No
 
 def test_predict_tables_open_in_crowsetta(tmp_path: Path) -> None:
     """``predict``'s BirdNET tables: eBird codes, BirdNET-Analyzer's band, nocall when empty."""
-    from audioclass_gui.batch import BatchConfig, run_batch
-    from audioclass_gui.models.settings import RunSettings
-    from audioclass_gui.resource_files import resource_path
-
-    birds = resource_path("birds_10s.wav")
-    if birds is None:
-        pytest.skip("the demo recording is not installed")
-    audio = tmp_path / "audio"
-    audio.mkdir()
-    (audio / "birds.wav").write_bytes(birds.read_bytes())  # 32 kHz
-    sf.write(audio / "quiet.wav", np.zeros(4 * 22050, np.float32), 22050)
-    out = tmp_path / "out"
-    config = BatchConfig(
-        output=out, model="birdnet", settings=RunSettings(threshold=0.1), raven=True, csv=True
-    )
-    report = run_batch([audio], config)
-    assert report.ok, report
+    audio, out = predict_demo_tables(tmp_path, raven=True, csv=True)
     table = out / "birds.selection.table.txt"
     ours = read_raven_table(table)
     assert ours, "BirdNET found nothing in the demo recording"
