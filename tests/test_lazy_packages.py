@@ -10,9 +10,12 @@ import pytest
 
 PACKAGES = [
     "audioclass_gui.audio",
+    "audioclass_gui.batch",
     "audioclass_gui.formats",
     "audioclass_gui.models",
+    "audioclass_gui.project",
     "audioclass_gui.review",
+    "audioclass_gui.spectrogram",
 ]
 
 

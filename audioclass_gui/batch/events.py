@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from audioclass_gui.batch.plan import Job
+if TYPE_CHECKING:
+    from audioclass_gui.batch.plan import Job
+
 
 __all__ = ["BatchEvents", "BatchReport", "Finished"]
 

@@ -24,12 +24,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audioclass_gui.models.base import ClipClassificationModel
-from audioclass_gui.models.wrap import wrap_model
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the interface (and soundevent) load with the first model made
+    from audioclass_gui.models.base import ClipClassificationModel
     from audioclass_gui.models.settings import RunSettings
 
 __all__ = [
@@ -257,4 +256,6 @@ def create_model(
     """
     entry = get_entry(name)
     merged = {**model_kwargs(entry.factory, settings), **kwargs}
+    from audioclass_gui.models.wrap import wrap_model
+
     return wrap_model(entry.factory(**merged))

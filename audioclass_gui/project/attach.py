@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from soundevent import data
 
 from audioclass_gui.formats.birdnet_results import birdnet_common_names
 from audioclass_gui.formats.prediction_store import (
@@ -46,6 +45,8 @@ from audioclass_gui.project.sources import (
 from audioclass_gui.project.store import PathCodec
 
 if TYPE_CHECKING:
+    from soundevent import data
+
     from audioclass_gui.project.prepare import PreparedSource
     from audioclass_gui.review import ReviewSession
 

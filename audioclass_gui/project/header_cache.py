@@ -42,11 +42,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from soundevent import data
+from typing import TYPE_CHECKING, Any
 
 from audioclass_gui.audio.info import read_info, to_recording
+
+if TYPE_CHECKING:
+    from soundevent import data
 
 __all__ = [
     "FACTS_VERSION",
@@ -152,6 +153,8 @@ def recording_from_facts(
         The ``Recording`` and its warnings; None when the facts are of
         another version or cannot be read (the file is then read).
     """
+    from soundevent import data
+
     if facts.get("v") != FACTS_VERSION:
         return None
     try:

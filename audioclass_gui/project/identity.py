@@ -16,8 +16,11 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from soundevent import data
+if TYPE_CHECKING:
+    from soundevent import data
+
 
 __all__ = [
     "CONFIG_DIR_ENV",
@@ -60,6 +63,8 @@ def make_reviewer(name: str, email: str | None = None) -> data.User:
     ValueError
         If the name is empty or the email is not an address.
     """
+    from soundevent import data
+
     name = " ".join(name.split())
     if not name:
         raise ValueError("the reviewer needs a name")
@@ -86,6 +91,8 @@ def user_to_json(user: data.User) -> dict[str, str | None]:
 
 def user_from_json(raw: dict) -> data.User:
     """The user stored by :func:`user_to_json`."""
+    from soundevent import data
+
     return data.User(
         uuid=uuid.UUID(raw["uuid"]),
         username=raw.get("username"),

@@ -27,10 +27,12 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audioclass_gui.project.fingerprint import fingerprint
-from audioclass_gui.project.project import ReviewProject
+
+if TYPE_CHECKING:  # the project machinery loads when a project is opened
+    from audioclass_gui.project.project import ReviewProject
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -148,4 +150,6 @@ def open_implicit_project(
     path = Path(recording).expanduser().absolute()
     project_file = implicit_project_file(path, base=base)
     project_file.parent.mkdir(parents=True, exist_ok=True)
+    from audioclass_gui.project.project import ReviewProject
+
     return ReviewProject.create(project_file, [path], **options)

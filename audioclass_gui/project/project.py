@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soundevent import data
-
 from audioclass_gui import __version__
 from audioclass_gui.project.attach import ProjectSources
 from audioclass_gui.project.identity import user_to_json
@@ -52,6 +50,8 @@ from audioclass_gui.review import DetectionFilter, RecordingSummary, ReviewSessi
 from audioclass_gui.review.sampling import ReviewQueue
 
 if TYPE_CHECKING:
+    from soundevent import data
+
     from audioclass_gui.formats.exports import LeftOut
     from audioclass_gui.project.prepare import PreparedReview, PreparedSource
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -64,7 +65,9 @@ from audioclass_gui.qt.run.run_glue import RunGlue, RunParts
 from audioclass_gui.qt.spectrogram.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.spectrogram.timeline import TimelineStrip
-from audioclass_gui.review import ReviewSession
+
+if TYPE_CHECKING:
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["MainWindow"]
 
@@ -297,6 +300,8 @@ class MainWindow(QMainWindow):
         self.report_error("Cannot open recording", str(exc))
 
     def _on_info(self, info: RecordingInfo) -> None:
+        from audioclass_gui.review import ReviewSession
+
         if self.app.run.running:
             self.inference.cancel()
         self.playback.stop()

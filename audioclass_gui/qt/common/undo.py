@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from audioclass_gui.review import Edit, ReviewSession
+from audioclass_gui.review import Edit
+
+if TYPE_CHECKING:
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["EditCommand"]
 

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.project.project_widgets import RecordingList, ReviewerDialog
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
     from audioclass_gui.app import AppModel
+    from audioclass_gui.project import ReviewProject
     from audioclass_gui.qt.review.detection_table import DetectionTable
     from audioclass_gui.qt.review.review_controller import ReviewController
     from audioclass_gui.qt.run.inference import InferenceController
@@ -130,6 +130,8 @@ class ProjectController(QObject):
 
         What it does meanwhile (recordings checked, read) is said in the file label.
         """
+        from audioclass_gui.project import ReviewProject
+
         path = Path(path)
 
         def say(text: str) -> None:  # in the task runner: queued to the label

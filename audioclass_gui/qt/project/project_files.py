@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from audioclass_gui.audio.info import AUDIO_EXTENSIONS
-from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.menus import add_action, find_menu
 
 if TYPE_CHECKING:
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
     from audioclass_gui.app import AppModel
+    from audioclass_gui.project import ReviewProject
     from audioclass_gui.qt.project.project_dock import ProjectController
 
 __all__ = ["ProjectFiles", "create_file_project"]
@@ -47,6 +47,8 @@ def create_file_project(
     ValueError
         If no recording is given or none of them is an audio file.
     """
+    from audioclass_gui.project import ReviewProject
+
     path = Path(project_file)
     if path.suffix != ".jsonl":
         path = path.with_name(path.name + ".jsonl")

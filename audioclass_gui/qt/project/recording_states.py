@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from audioclass_gui.app.run_state import THRESHOLD_FLOOR
-from audioclass_gui.batch.journal import JOURNAL_NAME, Journal
 from audioclass_gui.models import get_entry
 from audioclass_gui.project.analysis import (
     FailureLog,
@@ -33,6 +32,8 @@ __all__ = ["RecordingStates", "read_states"]
 
 def read_states(folder: Path, recordings: list[str]) -> dict[str, RecordingAnalysis]:
     """Each recording's state from a model's runs folder (disk: call in the task runner)."""
+    from audioclass_gui.batch.journal import JOURNAL_NAME, Journal
+
     journal = Journal(folder / JOURNAL_NAME)
     return analysis_states(recordings, journal.entries.values(), FailureLog.read(folder))
 

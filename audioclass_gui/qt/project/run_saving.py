@@ -13,13 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from soundevent import data
-
-from audioclass_gui.project import ReviewProject
-from audioclass_gui.project.run_files import run_file, write_run_file
 from audioclass_gui.qt.common.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from soundevent import data
+
+    from audioclass_gui.project import ReviewProject
 
 __all__ = ["RunSave", "RunSaver"]
 
@@ -79,6 +80,8 @@ class RunSaver:
         cancelled: bool = False,
     ) -> RunSave:
         """Write ``predictions`` as a run of ``project`` in the background."""
+        from audioclass_gui.project.run_files import run_file, write_run_file
+
         save = RunSave(
             project, run_file(project.runs_folder(), name), name, dict(provenance), cancelled
         )

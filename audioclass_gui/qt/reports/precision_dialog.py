@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,7 +38,6 @@ from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.reports.precision_actions import ThresholdActions
 from audioclass_gui.qt.reports.precision_plot import PrecisionPlot
 from audioclass_gui.qt.reports.precision_table import PRECISION_COLUMNS, PrecisionTable
-from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.precision import (
     DEFAULT_TARGET_PRECISION,
     SpeciesThreshold,
@@ -49,6 +49,9 @@ from audioclass_gui.review.precision import (
     species_without_verdicts,
 )
 from audioclass_gui.review.precision_words import describe_species_threshold
+
+if TYPE_CHECKING:
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["PRECISION_COLUMNS", "PrecisionDialog"]
 

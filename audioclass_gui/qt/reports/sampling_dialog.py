@@ -11,6 +11,7 @@ give, bin by bin.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,9 +38,12 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.qt.common.table_items import fill_row
 from audioclass_gui.qt.common.tasks import debounced
-from audioclass_gui.review import ReviewSession, Status
+from audioclass_gui.review import Status
 from audioclass_gui.review.sample_plan import SampleSettings, new_seed, parse_edges
 from audioclass_gui.review.sampling import ReviewQueue
+
+if TYPE_CHECKING:
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["PREVIEW_COLUMNS", "SamplingDialog", "bin_labels", "preview_columns"]
 

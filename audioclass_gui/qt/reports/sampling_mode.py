@@ -32,7 +32,7 @@ from audioclass_gui.qt.reports.sampling_banner import SampleBanner, describe
 from audioclass_gui.qt.reports.sampling_dialog import SamplingDialog
 from audioclass_gui.qt.reports.sampling_report import SampleReportDialog
 from audioclass_gui.qt.reports.sampling_report_actions import SampleReporter
-from audioclass_gui.review import ReviewSession, Status
+from audioclass_gui.review import Status
 from audioclass_gui.review.sample_plan import SampleSettings
 from audioclass_gui.review.sampling import ReviewQueue
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from audioclass_gui.qt.review.detection_table import DetectionTable
     from audioclass_gui.qt.review.review_controller import ReviewController
     from audioclass_gui.qt.review.species_panel import SpeciesPanelController
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["SamplingController"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
 from audioclass_gui.formats.sample_report import SampleReport
 from audioclass_gui.qt.common.table_items import fill_row, number_text, table_texts
 from audioclass_gui.qt.common.tasks import throttled
-from audioclass_gui.review import ReviewSession
 from audioclass_gui.review.sampling import OVERALL
+
+if TYPE_CHECKING:
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["REPORT_COLUMNS", "SampleReportDialog", "format_interval"]
 

@@ -18,7 +18,6 @@ from audioclass_gui.review import (
     DetectionList,
     Edit,
     Order,
-    ReviewSession,
     Status,
     Verdict,
 )
@@ -27,6 +26,7 @@ from audioclass_gui.review.shown import Shown, shown
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
+    from audioclass_gui.review import ReviewSession
 
 __all__ = ["ReviewController"]
 

@@ -18,12 +18,16 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
-from audioclass_gui.batch import BatchConfig, BatchEvents, Finished, Job, run_batch
+from audioclass_gui.batch.events import BatchEvents, Finished
 from audioclass_gui.project.analysis import FailureLog, failure_of
 from audioclass_gui.qt.common.worker_thread import ThreadWorker
+
+if TYPE_CHECKING:
+    from audioclass_gui.batch import BatchConfig, Job
 
 __all__ = ["BatchWorker", "RecordingDone", "RunPlan"]
 
@@ -159,6 +163,8 @@ class BatchWorker(ThreadWorker):
         done: threading.Event,
     ) -> tuple[bool, str]:
         """The run (worker thread): (cancelled, error that stopped it or "")."""
+        from audioclass_gui.batch import run_batch
+
         config = replace(config, cancel=cancel)
         try:
             events = _Events(self, inputs, FailureLog(config.output))

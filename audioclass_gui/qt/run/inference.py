@@ -14,20 +14,19 @@ import threading
 import time
 import traceback
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from soundevent import data
 
 from audioclass_gui.app.document import ModelInfo
-from audioclass_gui.models import (
-    RunSettings,
-    common_names,
-    create_model,
-    get_entry,
-    iter_predictions,
-)
 from audioclass_gui.qt.common.worker_thread import ThreadWorker
+
+if TYPE_CHECKING:
+    from soundevent import data
+
+    from audioclass_gui.models import (
+        RunSettings,
+    )
 
 __all__ = ["InferenceController", "ModelInfo", "run_steps"]
 
@@ -75,6 +74,8 @@ class InferenceController(ThreadWorker):
         ``settings`` holds the run options; its threshold defaults to
         ``confidence_floor`` (scores below it are never kept).
         """
+        from audioclass_gui.models import RunSettings
+
         if self.running:
             raise RuntimeError("a model is already running")
         from superqt.utils import GeneratorWorker
@@ -132,6 +133,13 @@ def run_steps(
     user. The model is a local here, so it is released when the generator
     returns, before the window hears the run is over.
     """
+    from audioclass_gui.models import (
+        common_names,
+        create_model,
+        get_entry,
+        iter_predictions,
+    )
+
     title = model_key
     try:
         title = get_entry(model_key).title

@@ -22,9 +22,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget
 
 from audioclass_gui.app.run_state import THRESHOLD_FLOOR
-from audioclass_gui.batch import BatchConfig
 from audioclass_gui.batch.progress import RunProgress
-from audioclass_gui.models import ClipClassificationModel, get_entry
 from audioclass_gui.project.analysis import (
     RecordingAnalysis,
     recordings_root,
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
     from audioclass_gui.app import AppModel
+    from audioclass_gui.models import ClipClassificationModel
     from audioclass_gui.project import ReviewProject
     from audioclass_gui.qt.project.project_dock import ProjectController
     from audioclass_gui.qt.project.recording_states import RecordingStates
@@ -171,6 +170,9 @@ class RunAllController(QObject):
 
     def run(self, paths: list[str]) -> None:
         """Run the Model panel's model and options over ``paths`` of the open project."""
+        from audioclass_gui.batch import BatchConfig
+        from audioclass_gui.models import get_entry
+
         panel = self._model_panel
         project = self._open_project()
         if project is None:
