@@ -128,6 +128,12 @@ def _predict_parser() -> argparse.ArgumentParser:
         help="also write a CSV table per recording, with BirdNET-Analyzer's columns (NAME.results.csv)",
     )
     p.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="also keep the model's features of every window (BirdNET: 1,024 numbers, "
+        "stored as float16) in OUT/embeddings/, for 'audioclass-gui search'",
+    )
+    p.add_argument(
         "--birdnet-names",
         action="store_true",
         help="name the tables as BirdNET-Analyzer does (NAME.BirdNET.selection.table.txt, "
@@ -327,6 +333,14 @@ class _Progress:
             self.bar = None
 
 
+def _feature_sink(args: argparse.Namespace, key: str):
+    if not args.embeddings:
+        return None
+    from audioclass_gui.embeddings.batch_sink import StoreSink
+
+    return StoreSink(args.output, key)
+
+
 def predict(argv: Sequence[str]) -> int:
     """Run ``audioclass-gui predict``; returns the exit code."""
     args = _predict_parser().parse_args(argv)
@@ -356,6 +370,7 @@ def predict(argv: Sequence[str]) -> int:
         cluster=args.cluster,
         resume=not args.redo,
         time_expansion=args.time_expansion,
+        features=_feature_sink(args, key),
     )
     progress = _Progress(args.quiet, key)
     try:
@@ -400,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return __import__("audioclass_gui.export_cli", fromlist=["main"]).main(argv[1:])
     if argv and argv[0] == "play":
         return __import__("audioclass_gui.play_cli", fromlist=["main"]).main(argv[1:])
+    if argv and argv[0] == "search":
+        return __import__("audioclass_gui.search_cli", fromlist=["main"]).main(argv[1:])
+    if argv and argv[0] == "embed":
+        return __import__("audioclass_gui.search_cli", fromlist=["embed_main"]).embed_main(argv[1:])
     args = _gui_parser().parse_args(argv)
     from audioclass_gui.qt.app import AppOptions, run_app
 

@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from soundevent import data
 
@@ -28,7 +28,20 @@ from audioclass_gui.formats.selections import (
 )
 from audioclass_gui.models import ClipClassificationModel
 
-__all__ = ["OutputWriter", "model_band", "remove_stale_temporaries"]
+__all__ = ["FeatureSink", "OutputWriter", "model_band", "remove_stale_temporaries"]
+
+
+class FeatureSink(Protocol):
+    """Where a run's per-window features go (an embeddings store, see
+    :class:`audioclass_gui.embeddings.batch_sink.StoreSink`)."""
+
+    def has(self, job: Job) -> bool:
+        """Whether the job's features are stored (so a finished job may be skipped)."""
+        ...
+
+    def write(self, job: Job, predictions: Sequence[data.ClipPrediction]) -> None:
+        """Store the features of the job's windows (one prediction per window)."""
+        ...
 
 
 def model_band(
@@ -82,6 +95,9 @@ class OutputWriter:
         Keys added to every run's provenance (model key, app...).
     time_expansion
         Of the recordings (for the frequency band of table rows).
+    features
+        Where the windows' features go, after the predictions store file
+        (None: not kept).
     """
 
     model: ClipClassificationModel
@@ -89,6 +105,7 @@ class OutputWriter:
     description: str
     extra_provenance: Mapping[str, Any]
     time_expansion: float = 1.0
+    features: FeatureSink | None = None
 
     def write(
         self,
@@ -146,4 +163,6 @@ class OutputWriter:
             encode=lambda path: Path(os.path.relpath(path, folder)).as_posix(),
             stamp=None,
         )
+        if self.features is not None:
+            self.features.write(job, predictions)
         return detections
