@@ -177,21 +177,70 @@ def available_models() -> list[ModelEntry]:
     return entries
 
 
+#: Model files a path may name: suffix -> (module, class), imported when used.
+#: Trained classifiers (``.npz``) and BirdNET-Analyzer custom classifiers
+#: (``.tflite`` + ``_Labels.txt``) live in ``audioclass_gui.learn``; like
+#: plugins, they are found by name, not imported here.
+_MODEL_FILES = {
+    ".npz": ("audioclass_gui.learn.trained_model", "TrainedClassifier", "Custom classifier"),
+    ".tflite": (
+        "audioclass_gui.learn.birdnet_analyzer",
+        "BirdNETAnalyzerClassifier",
+        "BirdNET-Analyzer classifier",
+    ),
+}
+
+
+def _file_entry(name: str) -> ModelEntry | None:
+    """An entry for a model file (a trained classifier), or None if ``name`` is not one."""
+    path = Path(name.strip()).expanduser()
+    kind = _MODEL_FILES.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        return None
+    module, attr, what = kind
+    path = path.absolute()
+    cls_ref = _ClassRef(module, attr)
+
+    def factory(**kwargs: object) -> ClipClassificationModel:
+        return getattr(importlib.import_module(module), attr)(path, **kwargs)
+
+    factory.__name__ = attr
+    factory.__wrapped_class__ = cls_ref  # type: ignore[attr-defined]
+    return ModelEntry(
+        key=str(path),
+        title=f"{what}: {path.name}",
+        description=f"{what} from {path}",
+        factory=factory,
+        source="file",
+    )
+
+
 def get_entry(name: str) -> ModelEntry:
-    """Find a model by key or title, ignoring case.
+    """Find a model by key or title, ignoring case, or a model file by path.
+
+    A path to a trained classifier (``.npz``) or a BirdNET-Analyzer custom
+    classifier (``.tflite``) gives an entry whose key is the absolute path.
 
     Raises
     ------
     KeyError
         If no model matches; the message lists the available keys.
     """
+    by_file = _file_entry(name)
+    if by_file is not None:
+        return by_file
     wanted = name.strip().lower()
     entries = available_models()
     for entry in entries:
         if wanted in (entry.key.lower(), entry.title.lower()):
             return entry
     names = ", ".join(e.key for e in entries)
-    raise KeyError(f"unknown model {name!r}; available models: {names}")
+    if Path(name.strip()).suffix.lower() in _MODEL_FILES:
+        raise KeyError(f"{name}: no such model file")
+    raise KeyError(
+        f"unknown model {name!r}; available models: {names}, "
+        "or a classifier file (.npz, .tflite)"
+    )
 
 
 #: RunSettings fields a factory receives as keyword arguments if it takes them.
