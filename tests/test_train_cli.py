@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from audioclass_gui.audio.info import read_info, to_recording
+from audioclass_gui.cli import main as cli_main
 from audioclass_gui.formats.aoef import model_run_from_predictions, save_aoef
 from audioclass_gui.learn import TrainedClassifier, read_classifier
 from audioclass_gui.project import STATE_DIR, ReviewProject
@@ -64,7 +65,10 @@ def test_train_writes_a_classifier_with_its_figures(
 ) -> None:
     store_embeddings(project, skip=1)  # rec0 has no embeddings
     out = tmp_path / "blackbird"
-    code = main([str(project), "--species", A, "parus major", "-o", str(out), "--folds", "4"])
+    # Through the command's entry point, as `audioclass-gui train ...` runs it.
+    code = cli_main(
+        ["train", str(project), "--species", A, "parus major", "-o", str(out), "--folds", "4"]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     assert "4 examples have no embedding" in text and "rec0.wav" in text
