@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,10 @@ def test_predict_runs_a_classifier_file_on_a_real_recording(tmp_path: Path) -> N
     assert code == 0
     run = io.load(out, type="model_run")
     assert run.name == "Custom: warblers"
+    # The run says where the classifier came from: species, training, figures.
+    made_by = json.loads(run.description)["model_provenance"]
+    assert made_by["species"] == SPECIES and made_by["classifier_file"] == str(path)
+    assert made_by["training"]["reviewers"] == {"ana": 80}
     got = {
         (p.clip.start_time, t.tag.value): t.score for p in run.clip_predictions for t in p.tags
     }

@@ -281,6 +281,7 @@ class RunSettings:
                 "resampler_detail": describe_resampler(self.resampler),
             },
             "filters": class_filter.describe(),
+            **_model_provenance(model),
         }
 
     @classmethod
@@ -348,3 +349,17 @@ def read_species_list(path: str | os.PathLike[str]) -> tuple[str, ...]:
     if not names:
         raise ValueError(f"{p}: the species list is empty")
     return tuple(names)
+
+
+def _model_provenance(model: ClipClassificationModel) -> dict[str, Any]:
+    """``{"model_provenance": ...}`` for a model that says where it came from.
+
+    A classifier trained from verdicts
+    (:class:`~audioclass_gui.learn.trained_model.TrainedClassifier`) has a
+    ``provenance`` dict (species, training verdicts and reviewers, date,
+    cross-validated figures): every run it makes keeps it.
+    """
+    own = getattr(model, "provenance", None)
+    if isinstance(own, dict) and own:
+        return {"model_provenance": own}
+    return {}
