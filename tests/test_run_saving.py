@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from soundevent import data, terms
 
-import audioclass_gui.qt.project.run_saving as run_saving
+import audioclass_gui.project.run_files as run_files
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.project.run_saving import RunSaver
@@ -60,13 +60,13 @@ def test_a_run_is_written_in_the_runner_and_recorded_on_the_gui_thread(
 ):
     gui = threading.get_ident()
     seen = []
-    real = run_saving.write_run_file
+    real = run_files.write_run_file
 
     def spy(*args, **kwargs):
         seen.append(threading.get_ident())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_saving, "write_run_file", spy)
+    monkeypatch.setattr(run_files, "write_run_file", spy)
     out = Outcomes()
     saver = RunSaver(runner, lambda _s, n: out.saved.append(n), lambda _s, m: out.failed.append(m))
     save = saver.save(project, predictions(project), name="Owl finder", provenance={"k": 1})
@@ -89,13 +89,13 @@ def test_closing_the_project_waits_for_a_run_still_being_written(
     qtbot, project, runner, monkeypatch
 ):
     release = threading.Event()
-    real = run_saving.write_run_file
+    real = run_files.write_run_file
 
     def slow(*args, **kwargs):
         release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_saving, "write_run_file", slow)
+    monkeypatch.setattr(run_files, "write_run_file", slow)
     out = Outcomes()
     saver = RunSaver(runner, lambda _s, n: out.saved.append(n), lambda _s, m: out.failed.append(m))
     save = saver.save(project, predictions(project), name="Owl finder", provenance={})
