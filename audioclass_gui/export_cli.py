@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
         help="raven, audacity, csv: also list detections without a verdict",
     )
     p.add_argument(
+        "--only-accepted",
+        action="store_true",
+        help="raven, audacity, csv: list only accepted detections (a relabel under its new "
+        "species) and drawn boxes, not rejected or uncertain ones: the rows tools that read "
+        "only the species column count as present",
+    )
+    p.add_argument(
         "--audacity-no-bands",
         dest="audacity_bands",
         action="store_false",
@@ -190,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "include_unreviewed": args.include_unreviewed,
         "audacity_bands": args.audacity_bands,
         "raven_per_recording": args.raven_per_recording,
+        "only_accepted": args.only_accepted,
         "target_precision": args.target_precision,
         "min_reviewed": args.min_reviewed,
         "name": args.name,

@@ -84,13 +84,26 @@ def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path)
     # One format to one file, with the unreviewed detections too.
     dialog = win.exports.ask()
     dialog.choose("csv")
-    dialog.unreviewed.setChecked(True)
+    dialog.choose_rows("all")
     single = tmp_path / "all.csv"
     dialog.path.setText(str(single))
     with qtbot.waitSignal(win.exports.finished, timeout=20_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     with open(single, newline="", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == 4
+    # Only what the reviewer says is there: the rejected Parus major is left out.
+    dialog = win.exports.ask()
+    dialog.choose("csv")
+    dialog.choose_rows("accepted")
+    accepted = tmp_path / "accepted.csv"
+    dialog.path.setText(str(accepted))
+    with qtbot.waitSignal(win.exports.finished, timeout=20_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    with open(accepted, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(Path(r["File"]).name, r["Scientific name"], r["Verdict"]) for r in rows] == [
+        ("a.wav", "Turdus merula", "accepted")
+    ]
     win.close()
 
 

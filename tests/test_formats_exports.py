@@ -257,6 +257,26 @@ def test_raven_combined_table_alone_is_the_same_table(
     assert alone["raven"][0].read_bytes() == both[-1].read_bytes()
 
 
+def test_only_accepted_tables_list_what_the_reviewer_says_is_there(
+    session: ReviewSession, tmp_path: Path
+) -> None:
+    written = export_all(
+        session, tmp_path / "out", ("raven", "csv", "audacity"), only_accepted=True
+    )
+    with open(tmp_path / "out" / FOLDER_NAMES["csv"], newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    verdicts = [r["Verdict"] for r in rows]
+    assert set(verdicts) == {"accepted", "drawn"}
+    accepted = [i for i in session.query() if session.status(i) is Status.ACCEPTED]
+    assert verdicts.count("accepted") == len(accepted) and verdicts.count("drawn") == len(
+        session.boxes()
+    )
+    # The relabelled detection is listed under the reviewer's species.
+    assert "Turdus philomelos" in {r["Scientific name"] for r in rows}
+    combined = read_raven_table(written["raven"][-1])
+    assert sorted(r["Verdict"] for r in combined) == sorted(verdicts)
+
+
 def test_csv_has_one_row_per_verdict(session: ReviewSession, tmp_path: Path) -> None:
     export_all(session, tmp_path / "out", ("csv",))
     with open(

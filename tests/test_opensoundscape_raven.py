@@ -130,6 +130,14 @@ def test_opensoundscape_reads_every_review_table(session, tmp_path: Path) -> Non
     everything = present(got["clip_labels"])
     assert everything.pop(("a.wav", 0.0)) == kept.pop(("a.wav", 0.0)) | {"Parus major"}
     assert everything == kept
+    # Or export only what the reviewer says is there (export --only-accepted):
+    # opensoundscape's clip labels need no filter then.
+    export_all(session, tmp_path / "accepted", ("raven",), only_accepted=True)
+    accepted = tmp_path / "accepted" / "raven"
+    only = read_with_opensoundscape(
+        [(accepted / t.relative_to(raven), audio) for t, audio in tables.items()]
+    )
+    assert present(only["clip_labels"]) == present(got["kept_clip_labels"])
 
 
 def test_opensoundscape_reads_the_combined_table_on_one_timeline(

@@ -53,8 +53,18 @@ class Exports:
             return document.info.path.parent
         return Path.home()
 
-    def export(self, fmt: str, out: str | Path, include_unreviewed: bool = False) -> None:
-        """Export the review as ``fmt`` (a key of ``EXPORT_FORMATS`` or ``"all"``) to ``out``."""
+    def export(
+        self,
+        fmt: str,
+        out: str | Path,
+        include_unreviewed: bool = False,
+        only_accepted: bool = False,
+    ) -> None:
+        """Export the review as ``fmt`` (a key of ``EXPORT_FORMATS`` or ``"all"``) to ``out``.
+
+        ``include_unreviewed`` and ``only_accepted`` choose the tables' rows
+        (:func:`~audioclass_gui.formats.exports.table_rows`).
+        """
         # The writers (and soundevent) load on the first export, not at the app's start.
         from audioclass_gui.formats.aoef import prepare_aoef
         from audioclass_gui.formats.exports import (
@@ -62,9 +72,9 @@ class Exports:
             FOLDER_NAMES,
             export,
             left_out_target,
+            table_rows,
             write_left_out,
         )
-        from audioclass_gui.formats.verdict_tables import verdict_rows
 
         app = self._app
         session = app.document.session
@@ -81,7 +91,9 @@ class Exports:
                 jobs.append((key, lambda w=write, t=target: w(t).paths))
                 continue
             if selections is None:
-                selections = verdict_rows(session, include_unreviewed=include_unreviewed)
+                selections = table_rows(
+                    session, include_unreviewed=include_unreviewed, only_accepted=only_accepted
+                )
             jobs.append(
                 (
                     key,

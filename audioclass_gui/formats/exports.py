@@ -51,7 +51,7 @@ from audioclass_gui.formats.verdict_tables import (
     write_raven_verdicts,
     write_verdict_csv,
 )
-from audioclass_gui.review import ReviewSession
+from audioclass_gui.review import DetectionFilter, ReviewSession, Status
 from audioclass_gui.review.precision import DEFAULT_TARGET_PRECISION, species_thresholds
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "export",
     "export_all",
     "gc_paused",
+    "table_rows",
     "write_left_out",
 ]
 
@@ -247,6 +248,30 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def table_rows(
+    session: ReviewSession, *, include_unreviewed: bool = False, only_accepted: bool = False
+) -> VerdictRows:
+    """The rows of the Raven, Audacity and CSV tables, built once for all three.
+
+    Parameters
+    ----------
+    session
+        The review.
+    include_unreviewed
+        Also list detections without a verdict.
+    only_accepted
+        List only accepted detections (a relabel under the species it was
+        relabelled to) and drawn boxes: what the reviewer says is there. The
+        tables otherwise also hold rejected and uncertain detections under
+        the model's species, which tools that read only the species column
+        (opensoundscape's ``clip_labels``, crowsetta) count as present.
+    """
+    if only_accepted:
+        accepted = DetectionFilter(statuses=frozenset({Status.ACCEPTED}))
+        return verdict_rows(session, include_unreviewed=False, filter=accepted)
+    return verdict_rows(session, include_unreviewed=include_unreviewed)
+
+
 def export(
     session: ReviewSession,
     fmt: str,
@@ -260,6 +285,7 @@ def export(
     selections: VerdictRows | Sequence[Selection] | None = None,
     audacity_bands: bool = True,
     raven_per_recording: bool = True,
+    only_accepted: bool = False,
 ) -> list[Path]:
     """Write one export format; returns the files written.
 
@@ -290,6 +316,9 @@ def export(
     raven_per_recording
         Raven: a table per recording beside the combined one (the default),
         or the combined table alone (one file for the whole project).
+    only_accepted
+        Raven, Audacity, CSV: only accepted detections and drawn boxes (see
+        :func:`table_rows`); ``selections``, when given, are used as they are.
 
     Raises
     ------
@@ -298,6 +327,8 @@ def export(
     OSError
         If a file cannot be written (files already there stay intact).
     """
+    if only_accepted and selections is None and fmt in ("raven", "audacity", "csv"):
+        selections = table_rows(session, only_accepted=True)
     with gc_paused():
         return _export(
             session,
@@ -401,9 +432,10 @@ def export_all(
             "selections" not in options
             and len(set(formats) & {"raven", "audacity", "csv"}) > 1
         ):
-            options["selections"] = verdict_rows(
+            options["selections"] = table_rows(
                 session,
                 include_unreviewed=bool(options.get("include_unreviewed", False)),
+                only_accepted=bool(options.get("only_accepted", False)),
             )
         written = {
             fmt: export(session, fmt, base / FOLDER_NAMES[fmt], **options)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -39,16 +38,24 @@ FORMAT_CHOICES = (
 )
 
 
+#: The tables' rows: (label, key) for the dialog's choice.
+ROW_CHOICES = (
+    ("Every verdict: accepted, rejected, uncertain (and drawn boxes)", "verdicts"),
+    ("Only accepted detections and drawn boxes", "accepted"),
+    ("Every detection, with or without a verdict", "all"),
+)
+
+
 class ExportDialog(QDialog):
-    """Choose a format, whether to list unreviewed detections, and where.
+    """Choose a format, which rows the tables list, and where.
 
     Signals
     -------
-    export_requested(str, str, bool)
-        Format key, output path, include unreviewed.
+    export_requested(str, str, str)
+        Format key, output path, rows (a key of :data:`ROW_CHOICES`).
     """
 
-    export_requested = Signal(str, str, bool)
+    export_requested = Signal(str, str, str)
 
     def __init__(self, default_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +64,14 @@ class ExportDialog(QDialog):
         self.format = QComboBox()
         for label, key, _folder in FORMAT_CHOICES:
             self.format.addItem(label, key)
-        self.unreviewed = QCheckBox("Also list detections without a verdict")
+        self.rows = QComboBox()
+        for label, key in ROW_CHOICES:
+            self.rows.addItem(label, key)
+        self.rows.setToolTip(
+            "Raven, Audacity and CSV tables. Rejected and uncertain rows keep the model's "
+            "species, with the verdict in the Verdict column: tools that read only the "
+            "species column count them as present."
+        )
         self.path = QLineEdit()
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -66,7 +80,7 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form = QFormLayout()
         form.addRow("&Format", self.format)
-        form.addRow("", self.unreviewed)
+        form.addRow("Table &rows", self.rows)
         to = QLabel("&To")
         to.setBuddy(self.path)  # the mnemonic goes to the path (a label without one shows "&")
         form.addRow(to, row)
@@ -82,6 +96,10 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.format.currentIndexChanged.connect(self._suggest)
         self._suggest()
+
+    def choose_rows(self, rows: str) -> None:
+        """Select which rows the tables list (``verdicts``, ``accepted`` or ``all``)."""
+        self.rows.setCurrentIndex(max(0, self.rows.findData(rows)))
 
     def choose(self, fmt: str) -> None:
         """Select a format by key (``aoef``, ``raven``, ``audacity``, ``csv``, ``all``)."""
@@ -112,9 +130,7 @@ class ExportDialog(QDialog):
     def _ok(self) -> None:
         if self.path.text().strip():
             self.export_requested.emit(
-                self.format.currentData(),
-                self.path.text().strip(),
-                self.unreviewed.isChecked(),
+                self.format.currentData(), self.path.text().strip(), self.rows.currentData()
             )
             self.accept()
 
@@ -146,6 +162,8 @@ class ExportController(QObject):
         dialog.show()
         return dialog
 
-    def export(self, fmt: str, out: str | Path, include_unreviewed: bool = False) -> None:
-        """Export (see :meth:`audioclass_gui.app.exports.Exports.export`)."""
-        self._exports.export(fmt, out, include_unreviewed)
+    def export(self, fmt: str, out: str | Path, rows: str = "verdicts") -> None:
+        """Export (see :meth:`audioclass_gui.app.exports.Exports.export`) with the rows chosen."""
+        self._exports.export(
+            fmt, out, include_unreviewed=rows == "all", only_accepted=rows == "accepted"
+        )
