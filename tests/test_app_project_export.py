@@ -82,29 +82,25 @@ def test_export_every_format_from_a_project(qtbot, folder: Path, tmp_path: Path)
     assert any(p.name == "a.review.labels.txt" for p in written["audacity"])
 
     # One format to one file, with the unreviewed detections too.
-    dialog = win.exports.ask()
-    dialog.choose("csv")
-    dialog.choose_rows("all")
-    single = tmp_path / "all.csv"
-    dialog.path.setText(str(single))
-    with qtbot.waitSignal(win.exports.finished, timeout=20_000):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    with open(single, newline="", encoding="utf-8") as handle:
-        assert len(list(csv.DictReader(handle))) == 4
+    assert len(_csv_from_dialog(qtbot, win, "all", tmp_path / "all.csv")) == 4
     # Only what the reviewer says is there: the rejected Parus major is left out.
-    dialog = win.exports.ask()
-    dialog.choose("csv")
-    dialog.choose_rows("accepted")
-    accepted = tmp_path / "accepted.csv"
-    dialog.path.setText(str(accepted))
-    with qtbot.waitSignal(win.exports.finished, timeout=20_000):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    with open(accepted, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = _csv_from_dialog(qtbot, win, "accepted", tmp_path / "accepted.csv")
     assert [(Path(r["File"]).name, r["Scientific name"], r["Verdict"]) for r in rows] == [
         ("a.wav", "Turdus merula", "accepted")
     ]
     win.close()
+
+
+def _csv_from_dialog(qtbot, win, rows: str, path: Path) -> list[dict]:
+    """Export a CSV through the export dialog with the table rows chosen; its rows."""
+    dialog = win.exports.ask()
+    dialog.choose("csv")
+    dialog.choose_rows(rows)
+    dialog.path.setText(str(path))
+    with qtbot.waitSignal(win.exports.finished, timeout=20_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def test_ctrl_e_export_keeps_each_model_run_apart(qtbot, folder: Path, tmp_path: Path):
