@@ -417,6 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return __import__("audioclass_gui.play_cli", fromlist=["main"]).main(argv[1:])
     if argv and argv[0] == "search":
         return __import__("audioclass_gui.search_cli", fromlist=["main"]).main(argv[1:])
+    if argv and argv[0] == "report":
+        return __import__("audioclass_gui.report_cli", fromlist=["main"]).main(argv[1:])
     if argv and argv[0] == "train":
         return __import__("audioclass_gui.train_cli", fromlist=["main"]).main(argv[1:])
     if argv and argv[0] == "embed":
