@@ -26,6 +26,7 @@ from audioclass_gui.audio.headers import read_riff_chunks
 
 __all__ = [
     "RecordingMetadata",
+    "format_offset",
     "parse_audiomoth_comment",
     "parse_guano",
     "read_metadata",
@@ -105,7 +106,7 @@ class RecordingMetadata:
         parts = []
         if self.start is not None:
             text = self.start.strftime("%Y-%m-%d %H:%M:%S")
-            offset = _format_offset(self.start)
+            offset = format_offset(self.start)
             parts.append(f"{text}{' ' + offset if offset else ''}")
         if self.site:
             parts.append(self.site)
@@ -118,7 +119,8 @@ class RecordingMetadata:
         return " · ".join(parts)
 
 
-def _format_offset(moment: datetime) -> str:
+def format_offset(moment: datetime) -> str:
+    """A time's UTC offset as ``"UTC+02:00"`` (``""`` for a time without a zone)."""
     offset = moment.utcoffset()
     if offset is None:
         return ""

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from audioclass_gui.audio.metadata import _format_offset
+from audioclass_gui.audio.metadata import format_offset
 
 __all__ = ["DAY", "RecordingClock", "recording_clock", "recording_sites"]
 
@@ -81,7 +81,7 @@ class RecordingClock:
 
 def _offset_text(moment: dt.datetime) -> str:
     """The UTC offset as ISO 8601 text (``"+02:00"``), "" for a naive time."""
-    return _format_offset(moment).removeprefix("UTC")
+    return format_offset(moment).removeprefix("UTC")
 
 
 def recording_clock(
