@@ -10,6 +10,7 @@ from psygnal import Signal
 from audioclass_gui.app.document import Document
 from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
+from audioclass_gui.app.learning import Learning
 from audioclass_gui.app.messages import Messages
 from audioclass_gui.app.playback_state import PlaybackState
 from audioclass_gui.app.review_state import ReviewState
@@ -34,7 +35,8 @@ class AppModel:
       at once in the caller's thread when none is given);
     - :attr:`exports`: the review written in the formats users exchange;
     - :attr:`imports`: predictions and reviews added to the open project;
-    - :attr:`species_thresholds`: species listed from their own threshold.
+    - :attr:`species_thresholds`: species listed from their own threshold;
+    - :attr:`learning`: embeddings, find similar, training and classifiers.
 
     Signals
     -------
@@ -59,6 +61,7 @@ class AppModel:
         self.exports = Exports(self)
         self.imports = Imports(self)
         self.species_thresholds = SpeciesThresholds(self)
+        self.learning = Learning(self)
         self.species_thresholds.changed.connect(
             lambda thresholds, _source: self.review.set_species_thresholds(thresholds)
         )

@@ -31,6 +31,7 @@ from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.common.time_format import format_clock
 from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
+from audioclass_gui.qt.learn.learn_controller import LearningController
 from audioclass_gui.qt.menus import add_action, build_menus
 from audioclass_gui.qt.playback.playback import PlaybackController
 from audioclass_gui.qt.playback.playback_bar import PlaybackBar
@@ -183,6 +184,9 @@ class MainWindow(QMainWindow):
         self.project_files = ProjectFiles(self.app, self.projects, self, self.export_action)
         self.app.imports.imported.connect(lambda _message: self._project_changed())
         self.sampling = SamplingController(self.app, self.review, self.table, self, self.species_panel)
+        self.learning = LearningController(self.app, self.review, self.table, self)
+        self.app.learning.classifiers_changed.connect(self.model_panel.add_models)
+        self.app.learning.run_added.connect(lambda _run: self._project_changed())
         self.species_thresholds = self.app.species_thresholds
         self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
         self.recent = RecentMenu(self.app, self, self.open_project_action)
@@ -475,6 +479,7 @@ class MainWindow(QMainWindow):
         self.playback.close()
         self.inference.wait(5.0)
         self.run_all.close()
+        self.learning.close()
         self.projects.close()
         self.recent.close()
         self.runner.shutdown()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -233,6 +234,17 @@ class ModelPanel(QWidget):
             return False
         self.model_combo.setCurrentIndex(index)
         return True
+
+    def add_models(self, paths: list) -> None:
+        """List classifier files (a project's trained classifiers) after the registry's models."""
+        for path in paths:
+            key = str(path)
+            if self.model_combo.findData(key) >= 0:
+                continue
+            self.model_combo.addItem(f"Custom classifier: {Path(key).name.removesuffix('.npz')}", key)
+            self.model_combo.setItemData(
+                self.model_combo.count() - 1, f"Trained in this project: {key}", Qt.ItemDataRole.ToolTipRole
+            )
 
     def set_threshold(self, value: float) -> None:
         """Set the threshold (clamped to the allowed range)."""
