@@ -72,10 +72,10 @@ def test_find_similar_lists_the_matches_in_order_and_a_verdict_is_for_the_query_
     learning, session = app.learning, app.document.session
     lists = []
     learning.list_changed.connect(lists.append)
-    query = learning.query_for_detection(detection(app, "a", 0.0, BLACKBIRD))
+    query = learning.similar.query_for_detection(detection(app, "a", 0.0, BLACKBIRD))
     assert query.species == BLACKBIRD and "Eurasian Blackbird at a.wav 0:00" == query.description
     runs_before = len(app.document.project.sources())
-    learning.find_similar(query, k=20)
+    learning.similar.find_similar(query, k=20)
 
     listing = lists[-1]
     assert listing is learning.listing and app.review.queue is listing.queue
@@ -116,11 +116,11 @@ def test_find_similar_from_a_box_and_from_a_file(app: AppModel, tmp_path: Path) 
     learning, session = app.learning, app.document.session
     recording = next(r for r in session.recordings if Path(r.path).stem == "b")
     box = session.add_box(recording.path, 3.1, 3.6, scientific_name=BLACKBIRD)
-    learning.find_similar(learning.query_for_box(box.box_id), k=10)
+    learning.similar.find_similar(learning.similar.query_for_box(box.box_id), k=10)
     assert learning.listing.description.startswith("Similar to Eurasian Blackbird box at b.wav 0:03")
     assert set(where(app, learning.listing.queue.ids)) <= windows_of(BLACKBIRD) - {("b", 3.0)}
     robin = tones(tmp_path / "robin.wav", [3000.0, 3000.0])
-    learning.find_similar(learning.query_for_file(robin, ROBIN), k=10)
+    learning.similar.find_similar(learning.similar.query_for_file(robin, ROBIN), k=10)
     assert set(where(app, learning.listing.queue.ids)) <= windows_of(ROBIN)
     assert learning.listing.description.startswith("Similar to European Robin in robin.wav")
 
@@ -141,32 +141,32 @@ def test_train_save_run_and_least_sure(app: AppModel, tmp_path: Path) -> None:
     compute(app)
     learning = app.learning
     accept_truth(app)
-    choices = learning.species_choices()
+    choices = learning.training.species_choices()
     assert {c[0] for c in choices} == {BLACKBIRD, TIT, ROBIN}
     assert dict((c[0], c[2]) for c in choices)[BLACKBIRD] == len(windows_of(BLACKBIRD))
     ready, trained, saved = [], [], []
     learning.training_ready.connect(ready.append)
     learning.trained.connect(trained.append)
     learning.classifier_saved.connect(saved.append)
-    learning.prepare_training([BLACKBIRD, TIT])
+    learning.training.prepare_training([BLACKBIRD, TIT])
     summary = ready[-1].summary
     blackbird = summary.species[BLACKBIRD]
     assert (blackbird.positive, blackbird.negative) == (18, 30)
-    learning.train(ready[-1], folds=2)
+    learning.training.train(ready[-1], folds=2)
     model = trained[-1]
     figures = {cv.species: cv for cv in model.cross_validation}
     assert figures[BLACKBIRD].precision == 1.0 and figures[BLACKBIRD].recall == 1.0
-    path = learning.default_classifier_path("blackbird and tit")
+    path = learning.training.default_classifier_path("blackbird and tit")
     assert path.parent.name == "classifiers" and path.parent.parent.name == ".audioclass-gui"
     classifiers = []
     learning.classifiers_changed.connect(classifiers.append)
-    learning.save_classifier(model, path)
+    learning.training.save_classifier(model, path)
     assert saved == [path.absolute()] and path.absolute() in classifiers[-1]
     assert read_classifier(path).species == (BLACKBIRD, TIT)
 
     runs = []
     learning.run_added.connect(runs.append)
-    learning.run_classifier(path)
+    learning.training.run_classifier(path)
     run = runs[-1]
     assert run.provenance["kind"] == "classifier" and run.provenance["species"] == [BLACKBIRD, TIT]
     assert "cross_validation" in run.provenance and run.provenance["training"]["species"]
@@ -177,12 +177,12 @@ def test_train_save_run_and_least_sure(app: AppModel, tmp_path: Path) -> None:
     assert high == windows_of(BLACKBIRD)
 
     # Least sure: every window is judged, so only the unjudged (none) qualify...
-    learning.least_sure(path, n=4)
+    learning.training.least_sure(path, n=4)
     assert len(learning.listing.queue) == 0
     # ...undo some verdicts: those windows are what is listed.
     open_ids = [detection(app, "b", 2.0, ROBIN), detection(app, "b", 2.0, BLACKBIRD)]
     session.set_status(open_ids, Status.UNREVIEWED)
-    learning.least_sure(path, n=4)
+    learning.training.least_sure(path, n=4)
     listed = where(app, learning.listing.queue.ids)
     assert listed and set(listed) == {("b", 2.0)}
     assert learning.listing.kind == "uncertain"

@@ -163,16 +163,16 @@ class LearningController(QObject):
         state = self.app.review
         try:
             if state.selected_box is not None:
-                query = self.learning.query_for_box(state.selected_box)
+                query = self.learning.similar.query_for_box(state.selected_box)
             elif state.selected is not None:
-                query = self.learning.query_for_detection(state.selected)
+                query = self.learning.similar.query_for_detection(state.selected)
             else:
                 self.app.messages.say("Select a detection or a drawn box first (or use an audio file).", 6000)
                 return
         except (KeyError, ValueError) as exc:
             self.app.messages.report("Find similar", str(exc))
             return
-        self.learning.find_similar(query, self.k)
+        self.learning.similar.find_similar(query, self.k)
 
     def ask_similar_file(self) -> None:
         """Review › Find similar to an audio file…: the file, then the species its call is."""
@@ -183,7 +183,7 @@ class LearningController(QObject):
             return
         species = self.ask_species("Which species is calling in this file? Accepted matches are verdicts for it.")
         if species:
-            self.learning.find_similar(self.learning.query_for_file(path, species), self.k)
+            self.learning.similar.find_similar(self.learning.similar.query_for_file(path, species), self.k)
 
     def ask_species(self, question: str) -> str | None:
         """A species of the review, chosen by its common name (None if cancelled)."""
@@ -276,7 +276,7 @@ class LearningController(QObject):
             return
         path = self._choose_classifier("Run a classifier over the project")
         if path:
-            self.learning.run_classifier(path)
+            self.learning.training.run_classifier(path)
 
     def least_sure(self) -> None:
         """Review › Review what the classifier is least sure of."""
@@ -284,7 +284,7 @@ class LearningController(QObject):
             return
         path = self._choose_classifier("Review what a classifier is least sure of")
         if path:
-            self.learning.least_sure(path)
+            self.learning.training.least_sure(path)
 
     def close(self) -> None:
         """Stop the computation (the window closes)."""

@@ -69,7 +69,7 @@ class TrainDialog(QDialog):
         self.path: Path | None = None
 
         self.species = QListWidget()
-        for sci, common, n in learning.species_choices():
+        for sci, common, n in learning.training.species_choices():
             item = QListWidgetItem(f"{common or sci} ({sci}) — {n} accepted window(s)")
             item.setData(Qt.ItemDataRole.UserRole, sci)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -133,8 +133,8 @@ class TrainDialog(QDialog):
         self.train_button.clicked.connect(self.train)
         self.save_button.clicked.connect(lambda: self.save())
         self.save_as_button.clicked.connect(self._ask_save)
-        self.run_button.clicked.connect(lambda: self.path and learning.run_classifier(self.path))
-        self.least_button.clicked.connect(lambda: self.path and learning.least_sure(self.path))
+        self.run_button.clicked.connect(lambda: self.path and learning.training.run_classifier(self.path))
+        self.least_button.clicked.connect(lambda: self.path and learning.training.least_sure(self.path))
         learning.training_ready.connect(self._on_ready)
         learning.trained.connect(self._on_trained)
         learning.classifier_saved.connect(self._on_saved)
@@ -171,7 +171,7 @@ class TrainDialog(QDialog):
         if not self.name.isModified():
             self.name.setText("-".join(s.split()[-1] for s in chosen)[:60])
         self.summary.setText("Finding the examples' embeddings…")
-        self.learning.prepare_training(chosen)
+        self.learning.training.prepare_training(chosen)
 
     def train(self) -> None:
         """Cross-validate and fit in the background."""
@@ -179,19 +179,19 @@ class TrainDialog(QDialog):
             return
         self.train_button.setEnabled(False)
         self.state.setText("Training…")
-        self.learning.train(self.training, folds=self.folds.value())
+        self.learning.training.train(self.training, folds=self.folds.value())
 
     def save(self, path: str | Path | None = None) -> None:
         """Write the classifier (default: the project's classifiers folder)."""
         if self.model is None:
             return
-        target = Path(path) if path else self.learning.default_classifier_path(self.name.text() or "classifier")
+        target = Path(path) if path else self.learning.training.default_classifier_path(self.name.text() or "classifier")
         if target is None:
             return
-        self.learning.save_classifier(self.model, target)
+        self.learning.training.save_classifier(self.model, target)
 
     def _ask_save(self) -> None:
-        default = self.learning.default_classifier_path(self.name.text() or "classifier")
+        default = self.learning.training.default_classifier_path(self.name.text() or "classifier")
         path, _ = QFileDialog.getSaveFileName(
             self, "Save classifier", str(default or ""), "Classifier (*.npz)"
         )
