@@ -19,6 +19,7 @@ from audioclass_gui.review import Status
 from tests.conftest import open_main_window
 from tests.embedding_fakes import BandModel
 from tests.learning_project import SPECIES, make_project, windows_of
+from tests.test_sampling_app import build_sample
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -148,4 +149,16 @@ def test_find_similar_train_run_and_least_sure_in_the_window(qtbot, tmp_path: Pa
     assert set(where(session, listing.queue.ids)) == {("b", 2.0)}
     assert [int(i) for i in win.table.source.ids()] == list(listing.queue.ids)
     dialog.close()
+
+    # One list at a time: a verification sample puts the least-sure list aside...
+    build_sample(qtbot, win, per_species=2, bins=1, floor=0.0)
+    assert learning.listing is None and not controller.banner.isVisible()
+    assert win.app.review.queue is win.sampling.queue and win.sampling.banner.isVisible()
+    assert [int(i) for i in win.table.source.ids()] == list(win.sampling.queue.ids)
+    # ...and Find similar puts the sample aside.
+    win.review.select(query.id)
+    with qtbot.waitSignal(learning.list_changed, timeout=20_000) as listed:
+        controller.similar_action.trigger()
+    assert not win.sampling.banner.isVisible() and controller.banner.isVisible()
+    assert [int(i) for i in win.table.source.ids()] == list(listed.args[0].queue.ids)
     win.close()

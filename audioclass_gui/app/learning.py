@@ -332,10 +332,11 @@ class Learning:
 
     def leave_list(self) -> None:
         """Back to the normal list (the run stays in the project)."""
-        if self.listing is None:
+        listing = self.listing
+        if listing is None:
             return
         self.listing = None
-        if self.app.review.queue is not None:
+        if self.app.review.queue is listing.queue:  # not another list put in its place
             self.app.review.set_queue(None)
         self.list_changed.emit(None)
 

@@ -109,6 +109,8 @@ class LearningController(QObject):
         self.back_action.setEnabled(False)
 
         self.learning.list_changed.connect(self._on_list)
+        # Another list put in place of ours (a verification sample): ours steps aside.
+        app.review.listing_changed.connect(self._on_listing)
         self.learning.busy.connect(lambda text: app.messages.say(text, 0 if text else 1))
         app.recording_opened.connect(lambda _info: self._update_banner())
 
@@ -216,6 +218,11 @@ class LearningController(QObject):
         if target is not None:
             self.review.select(target)
         self.window.activateWindow()
+
+    def _on_listing(self) -> None:
+        listing = self.learning.listing
+        if listing is not None and self.app.review.queue is not listing.queue:
+            self.learning.leave_list()
 
     def _watch(self, on: bool) -> None:
         session = self.app.document.session

@@ -97,6 +97,8 @@ class SamplingController(QObject):
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._resume_on_open = False
 
+        # Another list put in its place (Find similar's matches): the sample steps aside.
+        app.review.listing_changed.connect(self._on_listing)
         self.banner = SampleBanner()
         dock = window.findChild(QDockWidget, "dock-detections")
         if dock is not None and dock.widget() is table:
@@ -159,8 +161,8 @@ class SamplingController(QObject):
     # ------------------------------------------------------------ state
     @property
     def active(self) -> bool:
-        """True while the list shows the sample."""
-        return self.review.queue is not None
+        """True while the list shows the sample (not another list, such as Find similar's)."""
+        return self.queue is not None and self.review.queue is self.queue
 
     def progress(self) -> tuple[int, int]:
         """(reviewed, total) detections of the sample."""
@@ -241,8 +243,7 @@ class SamplingController(QObject):
             self._sort = (header.sortIndicatorSection(), header.sortIndicatorOrder())
             self._session.status_changed.connect(self._on_status)
             self._session.cleared.connect(self._on_cleared)
-        self.review.queue = self.queue
-        self.review.refresh()
+        self.app.review.set_queue(self.queue)  # said: another list (Find similar's) steps aside
         self._unsort()  # the queue's order
         self.banner.setToolTip(describe(self.queue, self.settings))
         self.banner.show()
@@ -282,6 +283,17 @@ class SamplingController(QObject):
             self.review.refresh()
         if remember:
             self._persist(lambda project: set_sample_active(project, False))
+        self.mode_changed.emit(False)
+
+    def _on_listing(self) -> None:
+        """The list changed: if another queue replaced the sample's, the sample is no longer shown."""
+        if not self.banner.isVisible() or self.app.review.queue is self.queue:
+            return
+        self._stop_watching()
+        self._sort = None  # the other list keeps the table's order; leaving it restores it
+        self.banner.hide()
+        self.leave_action.setEnabled(False)
+        self._persist(lambda project: set_sample_active(project, False))
         self.mode_changed.emit(False)
 
     def _stop_watching(self) -> None:
