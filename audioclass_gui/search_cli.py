@@ -219,8 +219,8 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("--compute", action="store_true",
                    help="first store the embeddings of recordings that have none (as 'embed')")
     p.add_argument("--approximate", action="store_true",
-                   help="on projects of 100,000 windows or more, rank only the candidates of a reduced "
-                   "first pass (~10x faster, but may miss matches)")
+                   help="skip the float32 rerank: similarities within ~3e-4, so near ties may swap "
+                   "(saves ~1 ms; every search scans all windows)")
     _common(p)
     args = p.parse_args(argv)
     from audioclass_gui.audio.errors import AudioFileError

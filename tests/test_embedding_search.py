@@ -1,7 +1,8 @@
-"""Search by example: exact against brute force, the first pass, memory, compute."""
+"""Search by example: exact against brute force, near ties, appends, exclusions, memory, compute."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import tracemalloc
 from pathlib import Path
@@ -41,67 +42,123 @@ def brute(x: np.ndarray, q: np.ndarray, k: int, exclude=()) -> tuple[np.ndarray,
     return order, sims[order]
 
 
-@pytest.mark.parametrize("exact", [True, False])
-def test_search_matches_brute_force(tmp_path: Path, exact: bool, monkeypatch) -> None:
-    import importlib
+def recall(found: np.ndarray, truth: np.ndarray) -> float:
+    return len(np.intersect1d(found, truth)) / max(1, len(truth))
 
-    # Even a small store goes through the first pass when not exact.
-    monkeypatch.setattr(importlib.import_module("audioclass_gui.embeddings.search"), "INDEX_MIN_ROWS", 0)
+
+def test_search_matches_brute_force(tmp_path: Path) -> None:
     x = clustered(3000, 48)
     store = filled(tmp_path, x)
     rng = np.random.default_rng(3)
     for row in rng.integers(0, len(x), 5):
         q = x[row] + 0.2 * rng.standard_normal(48).astype(np.float32)
-        result = search(store, q, k=50, exclude_rows=[row], exact=exact)
         rows, sims = brute(x, q, 50, [row])
-        assert row not in result.rows
-        assert result.rows.tolist() == rows.tolist()
-        np.testing.assert_allclose(result.similarities, sims, atol=1e-5)
-        assert (np.diff(result.similarities) <= 0).all()
-        assert result.scanned == (3000 if exact else 2999)  # small: all but the excluded row
+        for result in (search(store, q, k=50, exclude_rows=[row]), exact_scan(store, q, 50, [row])):
+            assert row not in result.rows
+            assert result.rows.tolist() == rows.tolist()
+            np.testing.assert_allclose(result.similarities, sims, atol=1e-5)
+            assert (np.diff(result.similarities) <= 0).all()
+            assert result.scanned == 3000
 
 
-def test_first_pass_ranks_candidates_and_grows_with_the_store(tmp_path: Path, monkeypatch) -> None:
-    import importlib
+def test_search_is_exact_on_near_ties_across_blocks(tmp_path: Path) -> None:
+    """Rows closer than the float16 query's error must still come out in exact order."""
+    rng = np.random.default_rng(4)
+    base = np.abs(rng.standard_normal(64)).astype(np.float32)
+    # 3,000 rows within ~1e-4 of one another in similarity to ``base``, spread
+    # over many blocks, among 3,000 unrelated ones; plus exact duplicates.
+    near = base + 3e-3 * rng.standard_normal((3000, 64)).astype(np.float32)
+    x = np.concatenate([rng.standard_normal((3000, 64)).astype(np.float32), near, near[:50]])
+    x = x[rng.permutation(len(x))]
+    store = filled(tmp_path, x)
+    q = base + 1e-3 * rng.standard_normal(64).astype(np.float32)
+    for k in (1, 100, 700):
+        truth = exact_scan(store, q, k)
+        found = search(store, q, k, block_rows=257)
+        assert found.rows.tolist() == truth.rows.tolist() == brute(x, q, k)[0].tolist()
+        np.testing.assert_array_equal(found.similarities, truth.similarities)
+    approximate = search(store, q, 100, exact=False)
+    truth = exact_scan(store, q, 100)
+    # Near ties swap places; the scores stay within the float16 query's bound.
+    assert (np.abs(approximate.similarities - truth.similarities) < 3e-4).all()
 
-    from audioclass_gui.embeddings import first_pass
 
-    search_module = importlib.import_module("audioclass_gui.embeddings.search")
+def test_float16_query_bound_holds(tmp_path: Path) -> None:
+    from audioclass_gui.embeddings.search import _half_query
 
-    monkeypatch.setattr(search_module, "INDEX_MIN_ROWS", 0)
-    monkeypatch.setattr(search_module, "MIN_CANDIDATES", 300)
-    monkeypatch.setattr(search_module, "CANDIDATES_PER_K", 3)
-    monkeypatch.setattr(first_pass, "DEFAULT_RANK", 16)
-    x = clustered(6000, 64, seed=1)
+    rng = np.random.default_rng(5)
+    x = np.abs(clustered(4000, 1024, seed=5))
+    store = filled(tmp_path, x, per=1000)
+    unit = store.vectors(slice(None), unit=True)
+    numkong = pytest.importorskip("numkong")
+    for _ in range(10):
+        q = np.abs(rng.standard_normal(1024)).astype(np.float32)
+        q /= np.linalg.norm(q)
+        q16, slack = _half_query(q)
+        rough = np.asarray(numkong.cdist(q16[None], store.unit_block(0, 4000), metric="dot"))[0]
+        moved = np.abs(rough - (unit @ q)).max()
+        assert 0 < moved <= slack < 1e-3
+
+
+def test_search_recall_on_50k_clustered_vectors(tmp_path: Path) -> None:
+    """Exact: the same top 100 as the numpy scan; without the rerank, recall >= 0.95."""
+    x = np.abs(clustered(50_000, 128, seed=6))
+    store = filled(tmp_path, x, per=2000)
+    rng = np.random.default_rng(7)
+    for row in rng.integers(0, len(x), 4):
+        truth = exact_scan(store, x[row], 100, [row])
+        found = search(store, x[row], 100, [row])
+        assert found.rows.tolist() == truth.rows.tolist()
+        assert recall(search(store, x[row], 100, [row], exact=False).rows, truth.rows) >= 0.95
+
+
+def test_search_sees_appends_and_a_reader_never_reads_past_its_rows(tmp_path: Path) -> None:
+    x = clustered(6000, 32, seed=1)
     store = filled(tmp_path, x[:5000])
-    q = x[10]
-    result = search(store, q, k=20, exact=False)
-    assert result.scanned == 300
-    truth = exact_scan(store, q, 20)
-    assert len(np.intersect1d(result.rows, truth.rows)) >= 19  # clustered: the first pass finds them
-    index = first_pass.FirstPassIndex.for_store(store)
-    assert (index.rows, index.rank) == (5000, 16)
-    proj_size = (index.folder / "proj.f32").stat().st_size
+    reader = EmbeddingStore.open(tmp_path, "m")  # opened before the appends below
+    store.segment_rows = 5600  # the appends also start a new segment
     for i in range(5000, 6000, 250):
-        part = x[i : i + 250]
-        store.append(f"late{i}.wav", np.arange(250.0), np.arange(250.0) + 3, part)
-    found = search(store, x[5500], k=5, exclude_rows=[5500], exact=False)
-    assert first_pass.FirstPassIndex.for_store(store).rows == 6000
-    assert (index.folder / "proj.f32").stat().st_size == proj_size * 6000 // 5000
-    assert found.rows.tolist() == exact_scan(store, x[5500], 5, [5500]).rows.tolist()
+        store.append(f"late{i}.wav", np.arange(250.0), np.arange(250.0) + 3, x[i : i + 250])
+    assert len(list(store.segments())) == 2
+    q = x[5500]
+    found = search(store, q, k=30, exclude_rows=[5500])
+    assert found.rows.tolist() == brute(x, q, 30, [5500])[0].tolist()
+    assert (found.rows >= 5000).any()
+    # The reader's view is the store as it opened it: rows below 5,000 only.
+    old = search(reader, q, k=30)
+    assert old.rows.tolist() == brute(x[:5000], q, 30)[0].tolist()
+    assert old.scanned == 5000
 
 
-def test_exact_scan_memory_stays_at_a_few_blocks(tmp_path: Path) -> None:
-    x = np.random.default_rng(2).standard_normal((40_000, 128)).astype(np.float32)
-    store = filled(tmp_path, x, per=5000)
+def test_excluded_rows_are_never_returned(tmp_path: Path) -> None:
+    x = clustered(2000, 16, seed=8)
+    store = filled(tmp_path, x)
+    q = x[7]
+    best = exact_scan(store, q, 300).rows
+    # Excluding the 300 best (and rows out of range, ignored) gives the next ones.
+    found = search(store, q, k=50, exclude_rows=np.concatenate([best, [-1, 10**9]]), block_rows=100)
+    assert not set(found.rows.tolist()) & set(best.tolist())
+    assert found.rows.tolist() == brute(x, q, 50, best)[0].tolist()
+    everything_but_3 = [r for r in range(2000) if r not in (5, 900, 1999)]
+    assert sorted(search(store, q, k=10, exclude_rows=everything_but_3).rows.tolist()) == [5, 900, 1999]
+    assert len(search(store, q, k=10, exclude_rows=range(2000))) == 0
+
+
+@pytest.mark.parametrize("scan", ["search", "exact_scan"])
+def test_search_memory_stays_at_a_few_blocks(tmp_path: Path, scan: str) -> None:
+    x = np.random.default_rng(2).standard_normal((100_000, 128)).astype(np.float32)
+    store = filled(tmp_path, x, per=10_000)
     store = EmbeddingStore.open(tmp_path, "m")
-    size32 = x.nbytes  # 20 MB as float32
+    size32 = x.nbytes  # 51 MB as float32
     tracemalloc.start()
-    result = exact_scan(store, x[0], k=10, chunk_rows=1024, workers=2)
+    if scan == "search":
+        result = search(store, x[0], k=100, block_rows=4096)
+    else:
+        result = exact_scan(store, x[0], k=100, chunk_rows=1024, workers=2)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert result.rows[0] == 0
-    assert peak < size32 / 8, peak  # blocks of 1,024 rows: ~0.5 MB each
+    assert peak < size32 / 20, peak  # blocks of a few thousand rows: well under 1 MB each
 
 
 def test_query_checks(tmp_path: Path) -> None:
@@ -210,3 +267,18 @@ def test_a_model_without_features_is_refused(tmp_path: Path) -> None:
     paths = recordings(tmp_path / "audio")
     with pytest.raises(NoFeaturesError, match="no features"):
         run_all(compute_embeddings(paths[:1], tmp_path / "emb", "none", factory=NoFeatures))
+
+
+def test_without_numkong_search_falls_back_to_the_numpy_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A platform without numkong's wheel still searches, with the same result."""
+    rng = np.random.default_rng(3)
+    store = EmbeddingStore.open(tmp_path, "m", dim=16)
+    store.append("r.wav", np.arange(200.0), np.arange(200.0) + 3, rng.normal(size=(200, 16)))
+    query = rng.normal(size=16)
+    fast = search(store, query, 10, exclude_rows=[0])
+    monkeypatch.setitem(sys.modules, "numkong", None)  # "import numkong" raises ImportError
+    slow = search(store, query, 10, exclude_rows=[0])
+    assert slow.rows.tolist() == fast.rows.tolist()
+    np.testing.assert_allclose(slow.similarities, fast.similarities, atol=1e-6)

@@ -1,18 +1,28 @@
 """Search by example: the windows most like a query, by cosine similarity.
 
-By default every row is scanned, block by block: each block of
-float16 unit vectors is converted to float32 in a buffer and multiplied by
-the query, and a running top k is kept, so memory stays at a few blocks
-whatever the store's size (~2.5-5 s for 1.2 M x 1,024 on two cores).
-With ``exact=False``, stores of :data:`INDEX_MIN_ROWS` rows or more go
-through the reduced first pass of
-:mod:`audioclass_gui.embeddings.first_pass`: every row scored within the
-store's 128 leading directions (a float32 product over a quarter of the
-data), and the best :data:`CANDIDATES_PER_K` x k rows (at least 4,096)
-ranked by their exact similarity: ~0.2-0.4 s, but approximate, and on
-the synthetic clustered data of ``benchmarks/embedding_search.py`` its
-recall@100 against the exact scan is only 0.24-0.73, below the 0.95
-wanted, hence not the default.
+Every search is a scan of every row, and exact. The store keeps unit
+vectors as float16 (:mod:`audioclass_gui.embeddings.store`), so a dot
+product is the cosine similarity; :func:`search` computes it for all
+rows with NumKong's SIMD float16 kernels (``numkong.cdist``, AVX-512 /
+AVX2 / NEON, float32 accumulation) straight from the memory-mapped
+files, block by block, with no float32 copy of the data and no index to
+build, update or keep in step with the store: about 0.1 s for 1.2 M
+rows of 1,024 numbers when the files are in the page cache (bound by
+memory bandwidth; one thread), and the time to read them once (2.4 GB)
+when they are not (``benchmarks/embedding_search.py``).
+
+The kernel takes both operands as float16, so the query is rounded to
+float16 first; that moves each score by at most ``|q16 - q|`` (about
+2.5e-4). Every row whose rounded score lies within twice that bound
+(plus float32 summation error) of the running k-th best is kept as a
+candidate, and the candidates are ranked by their float32 similarity
+with the float32 query, exactly as :func:`exact_scan` computes it: the
+result is the exact top k, not an approximation (the bound makes it
+so; ``tests/test_embedding_search.py`` checks it against brute force).
+
+:func:`exact_scan` is the plain numpy scan (float16 blocks converted to
+float32 and multiplied by BLAS, 4-9 s for 1.2 M rows): the reference the
+tests and the benchmark compare :func:`search` with.
 """
 
 from __future__ import annotations
@@ -25,16 +35,12 @@ import numpy as np
 
 from audioclass_gui.embeddings.store import EmbeddingStore
 
-__all__ = ["INDEX_MIN_ROWS", "SearchResult", "exact_scan", "search", "unit_query"]
+__all__ = ["SCAN_ROWS", "SearchResult", "exact_scan", "search", "unit_query"]
 
-#: With ``exact=False``, stores with at least this many rows are searched through the first-pass index.
-INDEX_MIN_ROWS = 100_000
-#: Rows converted and scored per block in exact scans (16 k x 1,024 x 4 B = 64 MB).
+#: Rows converted and scored per block in :func:`exact_scan` (16 k x 1,024 x 4 B = 64 MB).
 CHUNK_ROWS = 16_384
-#: Candidates of the first pass ranked exactly, per row asked for ...
-CANDIDATES_PER_K = 40
-#: ... and at least.
-MIN_CANDIDATES = 4096
+#: Rows scored per kernel call in :func:`search` (64 k scores: 512 kB of float64).
+SCAN_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,11 @@ def exact_scan(
     chunk_rows: int = CHUNK_ROWS,
     workers: int = 2,
 ) -> SearchResult:
-    """Score every row of the store, block by block; the reference for :func:`search`.
+    """Score every row of the store with numpy, block by block: the reference for :func:`search`.
+
+    Each float16 block is converted to float32 and multiplied by BLAS (4-9 s
+    for 1.2 M x 1,024 on two cores, most of it the conversion); the tests
+    and ``benchmarks/embedding_search.py`` compare :func:`search` with it.
 
     ``workers`` threads convert and score blocks at once (numpy releases
     the GIL there); memory is about ``workers`` blocks of ``chunk_rows``
@@ -138,11 +148,82 @@ def exact_scan(
 
 
 def _score_rows(store: EmbeddingStore, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """float32 similarities of some rows with a unit float32 query, as :func:`exact_scan` computes them."""
     out = np.empty(len(rows), np.float32)
     for start in range(0, len(rows), CHUNK_ROWS):
         part = rows[start : start + CHUNK_ROWS]
         out[start : start + len(part)] = store.vectors(part, unit=True) @ q
     return out
+
+
+def _half_query(q: np.ndarray) -> tuple[np.ndarray, float]:
+    """The query as float16 (the kernel's operand type) and how far that can move a score.
+
+    A stored unit vector ``x`` (float16, so ``|x| <= 1 + 2^-10``) scores
+    ``q16 . x`` instead of ``q . x``: at most ``|q16 - q| |x|`` apart; both
+    sums run in float32 over ``dim`` terms of total size at most
+    ``|q| |x|``, adding at most ``dim * 2^-24`` each.
+    """
+    q16 = q.astype(np.float16)
+    moved = float(np.linalg.norm(q16.astype(np.float64) - q.astype(np.float64)))
+    return q16, moved * (1 + 2.0**-10) + 2 * len(q) * 2.0**-24
+
+
+class _Candidates:
+    """Rows that may still be among the best ``k``, with their float16-query scores.
+
+    A row is dropped once its score is more than ``2 * slack`` below the
+    k-th best score so far: its exact similarity is then below that of
+    ``k`` other rows. The k-th best so far only rises, so nothing dropped
+    could come back.
+    """
+
+    def __init__(self, k: int, slack: float) -> None:
+        self.k = k
+        self.margin = 2.0 * slack
+        self.rows = np.zeros(0, np.int64)
+        self.scores = np.zeros(0, np.float64)
+        self.floor = -np.inf
+
+    def _kth(self, scores: np.ndarray) -> float:
+        return float(np.partition(scores, len(scores) - self.k)[len(scores) - self.k])
+
+    def add(self, rows: np.ndarray, scores: np.ndarray) -> None:
+        if len(scores) > self.k:
+            self.floor = max(self.floor, self._kth(scores))
+        keep = scores >= self.floor - self.margin
+        self.rows = np.concatenate([self.rows, rows[keep]])
+        self.scores = np.concatenate([self.scores, scores[keep]])
+        if len(self.scores) > 2 * self.k:
+            self.floor = max(self.floor, self._kth(self.scores))
+            keep = self.scores >= self.floor - self.margin
+            self.rows, self.scores = self.rows[keep], self.scores[keep]
+
+
+def _simd_scan(
+    store: EmbeddingStore, q: np.ndarray, k: int, excluded: np.ndarray, block_rows: int
+) -> _Candidates:
+    """Score every row with the float16 query (NumKong), keeping the candidates."""
+    import numkong  # 90 ms to import: only when a search runs
+
+    q16, slack = _half_query(q)
+    q16 = q16[None, :]
+    found = _Candidates(k, slack)
+    excluded = np.sort(excluded)
+    out = np.empty((1, block_rows), np.float64)
+    for first, count in list(store.segments()):
+        for start in range(first, first + count, block_rows):
+            stop = min(first + count, start + block_rows)
+            scores = out[:, : stop - start]
+            numkong.cdist(q16, store.unit_block(start, stop), metric="dot", out=scores, threads=1)
+            scores = scores[0]
+            lo, hi = np.searchsorted(excluded, [start, stop])
+            if hi > lo:
+                scores[excluded[lo:hi] - start] = -np.inf
+            found.add(np.arange(start, stop, dtype=np.int64), scores)
+    finite = np.isfinite(found.scores)
+    found.rows, found.scores = found.rows[finite], found.scores[finite]
+    return found
 
 
 def search(
@@ -152,8 +233,13 @@ def search(
     exclude_rows: Iterable[int] | np.ndarray | None = None,
     *,
     exact: bool = True,
+    block_rows: int = SCAN_ROWS,
 ) -> SearchResult:
     """The ``k`` rows most similar to ``query`` (cosine similarity), best first.
+
+    Every row is scored (see the module docstring): ~0.1 s for 1.2 M
+    rows of 1,024 numbers whose files are in the page cache, with memory
+    for one block of scores and the candidates, whatever the store's size.
 
     Parameters
     ----------
@@ -167,14 +253,20 @@ def search(
     exclude_rows
         Rows never to return (the query's own window...).
     exact
-        Scan every row (the default: exact, ~2.5-5 s on 1.2 M rows).
-        False: for stores of :data:`INDEX_MIN_ROWS` rows or more, rank
-        the candidates of the first-pass index (created or updated in the
-        store's folder as needed) instead: faster, approximate.
+        Rank the candidates by their float32 similarity with the float32
+        query (the default: the exact top k, as :func:`exact_scan` finds
+        it). False skips that step and ranks by the float16 query's
+        scores, which differ from the exact similarity by at most ~3e-4,
+        so rows closer than that may swap places; it saves only reading
+        the candidates' vectors again (~1 ms), and is kept for callers
+        (``search --approximate``).
+    block_rows
+        Rows scored per kernel call.
 
     Returns
     -------
     SearchResult
+        ``scanned`` is the number of rows scored: all of them.
 
     Raises
     ------
@@ -185,15 +277,12 @@ def search(
     n = len(store)
     if k <= 0 or n == 0:
         return SearchResult(np.zeros(0, np.int64), np.zeros(0, np.float32))
-    if exact or n < INDEX_MIN_ROWS:
-        return exact_scan(store, q, k, exclude_rows)
-    from audioclass_gui.embeddings.first_pass import FirstPassIndex
-
-    index = FirstPassIndex.for_store(store)
-    rough = index.scores(q)
-    rough[_excluded(exclude_rows, n)] = -np.inf
-    wanted = min(n, max(MIN_CANDIDATES, CANDIDATES_PER_K * k))
-    first = np.argpartition(-rough, wanted - 1)[:wanted] if wanted < n else np.arange(n)
-    first = np.sort(first[np.isfinite(rough[first])])
-    rows, best = _top(first, _score_rows(store, first, q), k)
-    return SearchResult(rows, best, scanned=len(first))
+    try:
+        found = _simd_scan(store, q, k, _excluded(exclude_rows, n), max(1, int(block_rows)))
+    except ImportError:  # numkong has no wheel for this platform: the same top k, slower
+        return exact_scan(store, query, k, exclude_rows)
+    order = np.argsort(found.rows, kind="stable")  # sorted reads of the vectors
+    rows = found.rows[order]
+    scores = _score_rows(store, rows, q) if exact else found.scores[order].astype(np.float32)
+    rows, best = _top(rows, scores, k)
+    return SearchResult(rows, best, scanned=n)

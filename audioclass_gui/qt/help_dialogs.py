@@ -144,7 +144,8 @@ LIBRARY_LICENCES = (
     "soundevent (MIT), soundfile (BSD-3-Clause) with libsndfile (LGPL-2.1), sounddevice "
     "(MIT) with PortAudio (MIT), ai-edge-litert (Apache-2.0), soxr (LGPL-2.1), psygnal "
     "(BSD-3-Clause), superqt (BSD-3-Clause), platformdirs (MIT), tqdm (MPL-2.0 and MIT), "
-    "xarray (Apache-2.0), pyarrow (Apache-2.0)."
+    "xarray (Apache-2.0), pyarrow (Apache-2.0), scikit-learn (BSD-3-Clause), "
+    "numkong (Apache-2.0)."
 )
 
 
