@@ -318,3 +318,35 @@ def test_recordings_analysed_again_with_other_options_replace_their_results(
     session = win.projects.project.session
     assert [session.status(i) for i in session.ids_for(key)] == [Status.ACCEPTED]
     win.close()
+
+
+def test_keep_embeddings_stores_every_window_in_the_project_and_resumes(qtbot, folder: Path):
+    """Model panel › Keep embeddings: a run over recordings fills the project's store."""
+    from audioclass_gui.app.learning import embeddings_place
+    from audioclass_gui.embeddings import EmbeddingStore
+
+    win = open_window(qtbot, folder)
+    assert run_and_wait(qtbot, win, win.run_all.run_all) is False  # without: nothing stored
+    place = embeddings_place(win.projects.project)
+    assert not EmbeddingStore.exists(place.folder, "energy")
+    # Asked for, the recordings analysed without them are analysed again, with them.
+    win.model_panel.options.embeddings_check.setChecked(True)
+    assert run_and_wait(qtbot, win, win.run_all.run_all) is False
+    assert win.run_all.progress.finished == len(NAMES)
+    store = EmbeddingStore.open(place.folder, "energy")
+    assert sorted(store.recordings()) == ["a.wav", "b.wav", "north/c.wav", "north/d.wav"]
+    rec, starts, ends = store.rows()
+    per_recording = np.bincount(rec, minlength=len(NAMES))
+    # Four 12-s recordings: the same windows in each, back to back from 0 s.
+    assert per_recording.min() == per_recording.max() > 0
+    first = rec == 0
+    assert starts[first][0] == 0.0 and np.all(np.diff(starts[first]) > 0)
+    assert store.dim == 4 and len(store) == len(starts) == len(ends)
+    # The window's learning part sees them.
+    qtbot.waitUntil(lambda: win.app.learning.status is not None, timeout=10_000)
+    win.app.learning.use_model("energy")
+    qtbot.waitUntil(lambda: win.app.learning.status is not None and win.app.learning.status.ready, timeout=10_000)
+    # Once stored, running again skips them all.
+    assert run_and_wait(qtbot, win, win.run_all.run_all) is False
+    assert win.run_all.progress.skipped == len(NAMES)
+    win.close()

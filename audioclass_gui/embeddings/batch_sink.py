@@ -34,12 +34,28 @@ class StoreSink:
         The run's output folder (for a ``.json`` output file: its folder).
     model_key
         The model, naming the store.
+    folder, root
+        Another embeddings folder and the folder recordings are named
+        relative to (a project's, see
+        :func:`~audioclass_gui.embeddings.locate.locate`); default: the
+        output's.
     """
 
-    def __init__(self, output: str | Path, model_key: str) -> None:
+    def __init__(
+        self,
+        output: str | Path,
+        model_key: str,
+        *,
+        folder: str | Path | None = None,
+        root: str | Path | None = None,
+    ) -> None:
         out = Path(output).expanduser().absolute()
         self.root = out.parent if out.suffix.lower() == ".json" else out
         self.folder = embeddings_folder(self.root)
+        if folder is not None:  # a project's store (Run on all recordings)
+            self.folder = Path(folder)
+        if root is not None:  # recordings named relative to the project's folder
+            self.root = Path(root)
         self.model_key = model_key
         self._store: EmbeddingStore | None = None
 

@@ -127,6 +127,12 @@ class ModelOptions(QGroupBox):
             "(see the README, 'Common names in other languages')"
         )
 
+        self.embeddings_check = QCheckBox("Keep embeddings")
+        self.embeddings_check.setToolTip(
+            "Run on all recordings also stores the model's embedding of every window in "
+            "the project (BirdNET: 2.5 GB per 1,000 hours), for Find similar and training. "
+            "Recordings analysed earlier without them are analysed again."
+        )
         self.resampler_combo = QComboBox()
         for name in RESAMPLERS:
             self.resampler_combo.addItem(RESAMPLER_TEXTS.get(name, name), name)
@@ -158,6 +164,7 @@ class ModelOptions(QGroupBox):
         form.addRow("Location threshold", self.location_threshold_spin)
         form.addRow("Names", self.language_combo)
         form.addRow("Resampling", self.resampler_combo)
+        form.addRow(self.embeddings_check)
 
         self.species_button.clicked.connect(self._ask_species)
         self.species_clear.clicked.connect(self.clear_species_list)
@@ -206,6 +213,11 @@ class ModelOptions(QGroupBox):
         self.lon_spin.setValue(longitude)
         self.week_spin.setValue(max(0, week))
         self.location_check.setChecked(True)
+
+    @property
+    def keep_embeddings(self) -> bool:
+        """Whether runs over recordings keep the embeddings (a single recording's run does not)."""
+        return self.embeddings_check.isChecked()
 
     # ------------------------------------------------------------ result
     def settings(self, **fields: object) -> RunSettings:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget
@@ -51,6 +51,15 @@ REDRAW_MS = 250
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _embeddings_sink(project: ReviewProject, key: str) -> Any:
+    """Where a run over recordings keeps the embeddings: the project's store of the model's."""
+    from audioclass_gui.app.learning import embeddings_place
+    from audioclass_gui.embeddings.batch_sink import StoreSink
+
+    place = embeddings_place(project)
+    return StoreSink(runs_folder(project, key), key, folder=place.folder, root=place.root)
 
 
 class RunAllController(QObject):
@@ -194,6 +203,7 @@ class RunAllController(QObject):
             resume=True,
             segment_seconds=self.segment_seconds,
             root=recordings_root(project),
+            features=_embeddings_sink(project, key) if panel.options.keep_embeddings else None,
         )
         self._project, self._key = project, key
         self._rewritten = 0
