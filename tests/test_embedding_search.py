@@ -282,3 +282,22 @@ def test_without_numkong_search_falls_back_to_the_numpy_scan(
     slow = search(store, query, 10, exclude_rows=[0])
     assert slow.rows.tolist() == fast.rows.tolist()
     np.testing.assert_allclose(slow.similarities, fast.similarities, atol=1e-6)
+
+
+def test_read_ahead_asks_for_every_vector_file_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audioclass_gui.embeddings.search import read_ahead
+
+    store = EmbeddingStore.open(tmp_path, "m", dim=16)
+    store.append("r.wav", np.arange(50.0), np.arange(50.0) + 3, np.ones((50, 16)))
+    advised: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        "os.posix_fadvise", lambda fd, off, n, how: advised.append((off, how)), raising=False
+    )
+    size = sum(f.stat().st_size for f in store.vector_files())
+    assert read_ahead(store) == size == 50 * 16 * 2
+    assert len(advised) == len(store.vector_files()) >= 1
+    # More than the share of free memory given: nothing is asked for.
+    advised.clear()
+    assert read_ahead(store, share_of_free=0.0) == 0 and advised == []

@@ -87,13 +87,21 @@ class EmbeddingsStatus:
 def embeddings_status(
     place: EmbeddingsPlace, model_key: str, recordings: Sequence[str]
 ) -> EmbeddingsStatus:
-    """Read the store's manifest and compare it with the project's recordings (disk)."""
+    """Read the store's manifest and compare it with the project's recordings (disk).
+
+    The store's vectors are also read ahead into memory where the system
+    allows it (:func:`~audioclass_gui.embeddings.search.read_ahead`).
+    """
     store = (
         EmbeddingStore.open(place.folder, model_key)
         if EmbeddingStore.exists(place.folder, model_key)
         else None
     )
     stored = set(store.recordings()) if store is not None else set()
+    if store is not None:  # the first Find similar then reads from memory, not disk
+        from audioclass_gui.embeddings.search import read_ahead
+
+        read_ahead(store)
     missing = tuple(p for p in recordings if place.name(p) not in stored)
     return EmbeddingsStatus(
         model_key,

@@ -28,6 +28,7 @@ tests and the benchmark compare :func:`search` with.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ import numpy as np
 
 from audioclass_gui.embeddings.store import EmbeddingStore
 
-__all__ = ["SCAN_ROWS", "SearchResult", "exact_scan", "search", "unit_query"]
+__all__ = ["SCAN_ROWS", "SearchResult", "exact_scan", "read_ahead", "search", "unit_query"]
 
 #: Rows converted and scored per block in :func:`exact_scan` (16 k x 1,024 x 4 B = 64 MB).
 CHUNK_ROWS = 16_384
@@ -286,3 +287,40 @@ def search(
     scores = _score_rows(store, rows, q) if exact else found.scores[order].astype(np.float32)
     rows, best = _top(rows, scores, k)
     return SearchResult(rows, best, scanned=n)
+
+
+def read_ahead(store: EmbeddingStore, *, share_of_free: float = 0.5) -> int:
+    """Ask the system to read the store's vectors into memory ahead of a search.
+
+    A search reads every vector: over 1,000 hours that is 2.4 GB, ~0.1 s
+    from the page cache but seconds from disk. Called when a project
+    opens, this lets the first Find similar run at page-cache speed. It
+    returns at once (the kernel reads in the background, ``posix_fadvise``
+    ``WILLNEED``) and does nothing where that call does not exist
+    (Windows, macOS) or when the vectors exceed ``share_of_free`` of the
+    memory free now (they would only push other data out).
+
+    Returns
+    -------
+    int
+        Bytes asked for (0 when nothing was).
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    files = store.vector_files()
+    total = sum(f.stat().st_size for f in files if f.exists())
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        free = 0
+    if advise is None or not total or total > share_of_free * free:
+        return 0
+    for path in files:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
+    return total

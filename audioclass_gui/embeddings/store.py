@@ -335,6 +335,10 @@ class EmbeddingStore:
             yield first, rows
             first += rows
 
+    def vector_files(self) -> list[Path]:
+        """The files of the unit vectors, one per segment (what a search reads)."""
+        return [self._path("vectors", i) for i in range(len(self._segment_rows))]
+
     def _map(self, kind: str, segment: int) -> np.ndarray:
         rows = self._segment_rows[segment]
         cached = self._maps.get((kind, segment))
