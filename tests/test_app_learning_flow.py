@@ -76,7 +76,7 @@ def test_find_similar_train_run_and_least_sure_in_the_window(qtbot, tmp_path: Pa
     assert controller.banner.isVisible()
     assert controller.banner.label.text() == "Similar to Eurasian Blackbird at a.wav 0:00 — 20 matches"
     assert win.review.selected.id == table_ids[0]
-    win.grab().save(str(shots / "find-similar.png"))
+    win.grab().save(str(shots / "find-similar-tones.png"))
 
     # Accept the first match with the usual key: a verdict for the query's species.
     first = session.get(table_ids[0])

@@ -29,4 +29,7 @@ cp "$birds" "$work/site/"
 
 "${app[@]}" "$work/site" --threshold 0.1 --screenshot "$here/species-panel.png" --show species
 "${app[@]}" "$work/site" --threshold 0.05 --screenshot "$here/precision-report.png" --show precision
+# 3. Find similar on real birdsong: a deployment made from the recording, BirdNET
+#    over it keeping the embeddings, the list of windows like a Tennessee Warbler call.
+"$python" "$here/find_similar_shot.py" "$birds" "$work" "$here/find-similar.png"
 echo "make_screenshots: wrote $here/*.png"
