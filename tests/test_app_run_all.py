@@ -350,3 +350,31 @@ def test_keep_embeddings_stores_every_window_in_the_project_and_resumes(qtbot, f
     assert run_and_wait(qtbot, win, win.run_all.run_all) is False
     assert win.run_all.progress.skipped == len(NAMES)
     win.close()
+
+
+def test_keep_embeddings_on_a_run_of_the_open_recording(qtbot, folder: Path):
+    """Run (Ctrl+R) with Keep embeddings: the open recording's windows go to the store."""
+    from audioclass_gui.app.learning import embeddings_place
+    from audioclass_gui.embeddings import EmbeddingStore
+
+    win = open_window(qtbot, folder)
+    win.model_panel.options.embeddings_check.setChecked(True)
+    reached: list = []  # what the GUI thread receives
+    win.inference.predictions.connect(reached.extend)
+    with qtbot.waitSignal(win.run_finished, timeout=60_000) as finished:
+        win.run_model("energy")
+    assert finished.args == [False]
+    # The features stay in the worker: the window's predictions carry none.
+    assert reached and not any(p.features for p in reached)
+    place = embeddings_place(win.projects.project)
+    store = EmbeddingStore.open(place.folder, "energy")
+    opened = place.name(win.info.path)
+    assert store.recordings() == [opened]
+    _rec, starts, ends = store.rows()
+    assert starts[0] == 0.0 and np.all(np.diff(starts) > 0) and np.all(ends > starts)
+    assert win.review.visible()  # the detections are listed as usual
+    # Running again keeps the store as it is (one entry per recording).
+    with qtbot.waitSignal(win.run_finished, timeout=60_000):
+        win.run_model("energy")
+    assert len(EmbeddingStore.open(place.folder, "energy")) == len(store)
+    win.close()

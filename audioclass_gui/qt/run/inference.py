@@ -68,11 +68,15 @@ class InferenceController(ThreadWorker):
         confidence_floor: float,
         model_kwargs: dict[str, Any] | None = None,
         settings: RunSettings | None = None,
+        keep_embeddings: tuple[Any, str] | None = None,
     ) -> None:
         """Start a run; raises RuntimeError if one is already going.
 
         ``settings`` holds the run options; its threshold defaults to
         ``confidence_floor`` (scores below it are never kept).
+        ``keep_embeddings`` (an embeddings folder and the recording's name
+        there) keeps every window's features in the model's store (see
+        :func:`run_steps`).
         """
         from audioclass_gui.models import RunSettings
 
@@ -85,8 +89,18 @@ class InferenceController(ThreadWorker):
         if settings.threshold is None:
             settings = settings.replace(threshold=confidence_floor)
         cancel, done = self._new_job()
+        if keep_embeddings is not None:
+            settings = settings.replace(with_features=True)
         worker = GeneratorWorker(
-            run_steps, model_key, recording, confidence_floor, kwargs, settings, cancel, done
+            run_steps,
+            model_key,
+            recording,
+            confidence_floor,
+            kwargs,
+            settings,
+            cancel,
+            done,
+            keep_embeddings,
         )
         self._started = time.perf_counter()
         # Bound methods of this QObject: Qt drops the deliveries if it is deleted first.
@@ -124,6 +138,7 @@ def run_steps(
     settings: RunSettings,
     cancel: threading.Event,
     done: threading.Event,
+    keep_embeddings: tuple[Any, str] | None = None,
 ) -> Generator[tuple[str, Any], None, str | None]:
     """Load and run the model (worker thread); yields what the window shows, returns a failure.
 
@@ -132,6 +147,11 @@ def run_steps(
     Returns None on success (also when cancelled), else the message for the
     user. The model is a local here, so it is released when the generator
     returns, before the window hears the run is over.
+
+    With ``keep_embeddings`` (an embeddings folder, the recording's name in
+    it) the features are taken off the predictions here, as float16
+    arrays, before the window gets them, and a run that finishes appends
+    them to the model's store (a recording already stored is left as it is).
     """
     from audioclass_gui.models import (
         common_names,
@@ -160,13 +180,60 @@ def run_steps(
                 provenance=provenance,
             ),
         )
+        kept = _Features() if keep_embeddings is not None else None
         for step in iter_predictions(model, recording, settings, cancel=cancel):
             if step.predictions:
-                yield ("predictions", list(step.predictions))
+                predictions = list(step.predictions)
+                yield ("predictions", kept.take(predictions) if kept is not None else predictions)
             yield ("progress", (step.fraction, step.seconds_done, step.seconds_total))
+        if kept is not None and not cancel.is_set():
+            kept.store(*keep_embeddings, model_key)
     except Exception as exc:  # the window must survive any model error
         log.error("model %s failed:\n%s", model_key, traceback.format_exc())
         return f"{title} failed on {recording.path.name}: {exc}"
     finally:
         done.set()
     return None
+
+
+class _Features:
+    """The features of a run's windows, taken off its predictions (worker thread)."""
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.vectors: list[Any] = []
+
+    def take(self, predictions: list) -> list:
+        """The predictions without their features, which are kept here."""
+        import numpy as np
+
+        out = []
+        for p in predictions:
+            if p.features:
+                self.starts.append(float(p.clip.start_time))
+                self.ends.append(float(p.clip.end_time))
+                self.vectors.append(np.asarray([f.value for f in p.features], np.float16))
+                p = p.model_copy(update={"features": []})
+            out.append(p)
+        return out
+
+    def store(self, folder: Any, name: str, model_key: str) -> None:
+        """Append the windows' features to the model's store (once per recording)."""
+        import numpy as np
+
+        from audioclass_gui.embeddings import EmbeddingStore
+
+        if not self.vectors:
+            return
+        dim = int(self.vectors[0].shape[0])
+        store = EmbeddingStore.open(folder, model_key, dim=dim)
+        if store.has_recording(name):
+            return
+        order = np.argsort(self.starts, kind="stable")
+        store.append(
+            name,
+            np.asarray(self.starts)[order],
+            np.asarray(self.ends)[order],
+            np.stack(self.vectors)[order].astype(np.float32),
+        )

@@ -129,9 +129,9 @@ class ModelOptions(QGroupBox):
 
         self.embeddings_check = QCheckBox("Keep embeddings")
         self.embeddings_check.setToolTip(
-            "Run on all recordings also stores the model's embedding of every window in "
-            "the project (BirdNET: 2.5 GB per 1,000 hours), for Find similar and training. "
-            "Recordings analysed earlier without them are analysed again."
+            "Runs also store the model's embedding of every window in the project "
+            "(BirdNET: 2.5 GB per 1,000 hours), for Find similar and training. Run on all "
+            "recordings analyses again the recordings analysed earlier without them."
         )
         self.resampler_combo = QComboBox()
         for name in RESAMPLERS:
@@ -216,7 +216,7 @@ class ModelOptions(QGroupBox):
 
     @property
     def keep_embeddings(self) -> bool:
-        """Whether runs over recordings keep the embeddings (a single recording's run does not)."""
+        """Whether runs keep the embeddings in the project's store."""
         return self.embeddings_check.isChecked()
 
     # ------------------------------------------------------------ result

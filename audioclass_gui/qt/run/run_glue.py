@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject
@@ -206,7 +206,22 @@ class RunGlue(QObject):
             self.parts.projects.recording_for(self.app.document.info.path) or session.recording,
             confidence_floor=THRESHOLD_FLOOR,
             settings=settings,
+            keep_embeddings=self._embeddings_target(settings),
         )
+
+    def _embeddings_target(self, settings: RunSettings) -> tuple[Any, str] | None:
+        """Where the run keeps its embeddings: the open project's store, if asked and whole."""
+        project, info = self.app.document.project, self.app.document.info
+        if not self.parts.panel.options.keep_embeddings or project is None or info is None:
+            return None
+        if (settings.start or 0.0) > 0.0 or (
+            settings.end is not None and settings.end < info.duration
+        ):
+            return None  # part of a recording: the store keeps whole recordings
+        from audioclass_gui.app.learning import embeddings_place
+
+        place = embeddings_place(project)
+        return place.folder, place.name(info.path)
 
     def _run_settings(self) -> RunSettings:
         """The model panel's options, limited to the visible part if asked."""
