@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -508,3 +509,35 @@ def test_without_portaudio_the_app_starts_and_says_playback_is_unavailable(
         in proc.stderr
     )
     assert shot.exists() and time.monotonic() - started < 120
+
+
+def test_the_sound_output_is_looked_for_after_the_bar_shows(qtbot, tmp_path: Path):
+    """PortAudio loads on the control thread: the bar first says it is looking."""
+    from audioclass_gui.qt.common.tasks import TaskRunner
+    from audioclass_gui.qt.playback.playback import PlaybackController
+
+    loaded = threading.Event()
+
+    class SlowStatus(PlaybackEngine):
+        def _checked_status(self):
+            if self._status is None:
+                loaded.wait(10)  # PortAudio taking its time
+            return super()._checked_status()
+
+    runner = TaskRunner()
+    controller = PlaybackController(runner, SlowStatus())
+    bar = PlaybackBar(controller, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(bar)
+    # Built at once, without waiting for the output.
+    assert bar.info_label.text() == "Looking for the sound output…"
+    assert not bar.play_button.isEnabled() and not controller.engine.status_known
+    loaded.set()
+    qtbot.waitUntil(lambda: controller.engine.status_known, timeout=10_000)
+    qtbot.waitUntil(lambda: bar.info_label.text() != "Looking for the sound output…", timeout=10_000)
+    if controller.available:
+        assert bar.play_button.isEnabled()
+    else:  # this machine: no sound card
+        assert bar.info_label.text() == controller.reason
+        assert not bar.play_button.isEnabled()
+    controller.close()
+    runner.shutdown()

@@ -1,7 +1,8 @@
 """The window paints before the heavy modules load (issue 12's startup).
 
 soundevent with pydantic, pyarrow, scipy, the project store, the batch
-engine and the model interface cost more than the bare Qt window; none is
+engine, the model interface and PortAudio (through sounddevice) cost more
+than the bare Qt window; none is
 needed to show an empty window, so none may be imported before its first
 paint on the GUI thread (work started in the background after the window
 is shown, such as preparing the demo, may load them meanwhile).
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 HEAVY = (
+    "sounddevice",  # loads PortAudio, which looks at every sound card
     "soundevent",
     "pydantic",
     "pyarrow",

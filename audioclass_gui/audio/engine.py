@@ -88,6 +88,11 @@ class PlaybackEngine(Transport):
         return self._status
 
     @property
+    def status_known(self) -> bool:
+        """Whether :attr:`available` answers at once (else it loads PortAudio first)."""
+        return self._status is not None or self._custom
+
+    @property
     def available(self) -> bool:
         """Whether playback can work here (checked once, then cached; never raises)."""
         return self._checked_status()[0]

@@ -238,8 +238,13 @@ def start_window(options: AppOptions):
         window.model_panel.set_threshold(options.threshold)
     if options.thresholds is not None:  # read in the task runner; a bad file is reported
         window.species_thresholds.load(options.thresholds)
-    if not window.playback.available:
-        print(f"audioclass-gui: {window.playback.reason}", file=sys.stderr)
+    playback = window.playback
+
+    def say_playback() -> None:  # once PortAudio has been looked at, after the window shows
+        if not playback.available:
+            print(f"audioclass-gui: {playback.reason}", file=sys.stderr)
+
+    playback.check_output(say_playback)
     driver = None
     if options.screenshot or options.export:
         driver = _ScreenshotDriver(window, options, app)

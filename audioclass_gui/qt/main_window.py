@@ -149,10 +149,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.file_label, 1)
         self.statusBar().addPermanentWidget(self.play_label)
         self.app.messages.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
-        self.play_label.setText(
-            "" if self.playback.available else self.playback.reason
-        )
-        self.play_label.setToolTip(self.playback.reason)
+        # Whether sound can play is found out after the window shows (PortAudio may be slow).
+        self.playback.check_output(self._show_playback_status)
 
         self.projects = ProjectController(
             self.app, ProjectParts(self.review, self.table, self.inference), self
@@ -271,6 +269,10 @@ class MainWindow(QMainWindow):
         )
 
     # ---------------------------------------------------------- recording
+    def _show_playback_status(self) -> None:
+        self.play_label.setText("" if self.playback.available else self.playback.reason)
+        self.play_label.setToolTip(self.playback.reason)
+
     def open_path(self, path: str | Path) -> None:
         """Open a recording, a folder or a project file; the disk is read off the GUI thread.
 

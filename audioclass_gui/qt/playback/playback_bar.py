@@ -115,12 +115,28 @@ class PlaybackBar(QWidget):
         self._loading = False
         controller.engine.device = self.settings.device or None
         controller.devices_changed.connect(self._on_devices_changed)
-        if controller.available:
-            controller.list_devices()  # on the control thread: PortAudio may be slow
         controller.state_changed.connect(self.set_state)
         controller.position_changed.connect(self.set_position)
         controller.started.connect(self._on_started)
+        if controller.engine.status_known:
+            self._on_output_checked()
+        else:  # PortAudio loads on the control thread, after the window shows
+            for w in (self.play_button, self.stop_button):
+                w.setEnabled(False)
+            self.info_label.setText("Looking for the sound output…")
+            controller.check_output(self._on_output_checked)
+
+    def _output_ok(self) -> bool:
+        """Playback can work here; False while that is not known yet (never loads PortAudio)."""
+        return self.controller.engine.status_known and self.controller.available
+
+    def _on_output_checked(self) -> None:
+        """Whether playback can work is known: enable it, or say why not."""
+        controller = self.controller
+        if controller.available:
+            controller.list_devices()  # on the control thread: PortAudio may be slow
         self.set_state(controller.state)
+        self.rescan_button.setEnabled(controller.available)
         if not controller.available:
             for w in (self.play_button, self.stop_button):
                 w.setEnabled(False)
@@ -202,7 +218,7 @@ class PlaybackBar(QWidget):
         checks.addWidget(self.follow_check)
         checks.addWidget(self.autoplay_check)
         self.devices = DevicePicker(
-            self.controller.outputs, self.settings.device, self.controller.available
+            self.controller.outputs, self.settings.device, self._output_ok()
         )
         self.device_combo = self.devices.combo
         self.rescan_button = self.devices.rescan_button
@@ -308,12 +324,13 @@ class PlaybackBar(QWidget):
         self.play_button.setText(
             {"playing": "Pause", "paused": "Resume"}.get(state, "Play")
         )
-        self.stop_button.setEnabled(state != "stopped" and self.controller.available)
+        self.stop_button.setEnabled(state != "stopped" and self._output_ok())
         if state == "stopped":
             self.time_label.setText("")
             # How the last sound was played is no longer true of anything:
             # say what holds while nothing plays (why playback is unavailable).
-            self.info_label.setText("" if self.controller.available else self.controller.reason)
+            if self.controller.engine.status_known:  # else it says it is looking
+                self.info_label.setText("" if self._output_ok() else self.controller.reason)
 
     def set_position(self, seconds: float | None) -> None:
         """Show the playhead time (in :attr:`time_format`)."""

@@ -12,6 +12,7 @@ controller.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
@@ -159,6 +160,14 @@ class TransportState(QObject):
     def devices(self) -> list[OutputDevice]:
         """The outputs last listed (see :attr:`outputs`)."""
         return self.outputs.devices
+
+    def check_output(self, then: Callable[[], None]) -> None:
+        """Find out on the control thread whether playback can work, then call ``then``.
+
+        Loading PortAudio (``sounddevice``) looks at every sound card and
+        can take a noticeable time: the window shows first.
+        """
+        self._submit(lambda: self.engine.available, lambda _ok: then(), lambda _exc: then())
 
     def list_devices(self) -> None:
         """List the outputs PortAudio knows now (:attr:`devices_changed` follows)."""
