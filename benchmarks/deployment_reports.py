@@ -11,6 +11,11 @@ gets a verdict. Then, in the same process, it times:
   threshold of 0.2 (the charts' data: per species, site, day and hour;
   target under 1 s at 20 M);
 - ``presence``: every species' site x day table from it;
+- ``hours``: :func:`~audioclass_gui.review.activity_series.recorded_per_hour`
+  (made beside ``activity`` off the GUI thread by Reports › Activity);
+- ``chart``: the two slices a change of species, site or count makes on the
+  GUI thread in Reports › Activity (all species at all sites, and one
+  species at one site: :func:`~audioclass_gui.review.activity_series.activity_series`);
 - ``review``: :func:`~audioclass_gui.review.deployment.species_review`;
 - ``events``: :func:`~audioclass_gui.review.events.group_events` (gap 1 s);
 - ``write``: every table written by
@@ -85,6 +90,7 @@ def measure(n: int, workdir: Path) -> dict:
     from audioclass_gui.project import ReviewProject
     from audioclass_gui.review import DetectionFilter, Status
     from audioclass_gui.review.activity import activity
+    from audioclass_gui.review.activity_series import activity_series, recorded_per_hour
     from audioclass_gui.review.deployment import species_review
     from audioclass_gui.review.events import group_events
 
@@ -107,6 +113,11 @@ def measure(n: int, workdir: Path) -> dict:
     out["activity"] = best(lambda: holder.update(act=activity(s, f, root=root)), repeat)
     act = holder["act"]
     out["presence"] = best(lambda: [act.presence(i) for i in range(len(SPECIES))], repeat)
+    out["hours"] = best(lambda: holder.update(hours=recorded_per_hour(act)), repeat)
+    out["chart"] = best(lambda: (
+        activity_series(act, hour_seconds=holder["hours"]),
+        activity_series(act, 1, 0, accepted=True, hour_seconds=holder["hours"]),
+    ), repeat)
     out["review"] = best(lambda: species_review(s, f, act.species_detections), repeat)
     out["events"] = best(lambda: holder.update(ev=group_events(s, 1.0, f)), repeat)
     out["events_n"] = len(holder["ev"])
@@ -121,7 +132,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[50_000, 2_000_000, 20_000_000])
     args = p.parse_args()
-    names = ("activity", "presence", "review", "events", "write")
+    names = ("activity", "presence", "hours", "chart", "review", "events", "write")
     print(f"{'detections':>11} {'ref ms':>8} " + " ".join(f"{k + ' s':>12}" for k in names)
           + "  (ratio to the reference)")
     for n in args.sizes:

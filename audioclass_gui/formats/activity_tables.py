@@ -14,6 +14,8 @@ file                        one row per
 ``presence/<species>.csv``  site: one column per day, 1 / 0 / NA (``unmarked``)
 ``summary_site_day.csv``    site and day with audio: hours, detections, review
 ``summary_species.csv``     species: detections, verdicts, precision
+chart numbers per day       day of one chart (Reports › Activity): NA no audio
+chart numbers per hour      hour of day of one chart
 ==========================  ===================================================
 
 The events table can hold millions of rows: it is made from columns
@@ -41,6 +43,7 @@ from audioclass_gui.formats.atomic import atomic_write_path, atomic_write_text
 from audioclass_gui.formats.selections import format_number
 from audioclass_gui.formats.text_columns import Segment, join, table, take, text_bytes
 from audioclass_gui.review.activity import Activity
+from audioclass_gui.review.activity_series import ActivitySeries
 from audioclass_gui.review.deployment import SpeciesReview, event_cells
 from audioclass_gui.review.events import Events
 
@@ -52,6 +55,8 @@ __all__ = [
     "write_event_counts",
     "write_events",
     "write_presence",
+    "write_series_day",
+    "write_series_hour",
     "write_summary_site_day",
     "write_summary_species",
 ]
@@ -285,3 +290,33 @@ def write_summary_species(path: str | os.PathLike[str], review: Sequence[Species
               "precision_low", "precision_high")
     return _write_rows(path, header, rows)
 
+
+
+def _series_columns(series: ActivitySeries) -> tuple[str, str, str]:
+    """The chart's species, its site, and the name of what it counts."""
+    return (series.species or "all species", series.site or "all sites",
+            "accepted" if series.accepted else "detections")
+
+
+def write_series_day(path: str | os.PathLike[str], series: ActivitySeries) -> Path:
+    """One chart's numbers per day: hours recorded and the count, NA on days without audio."""
+    species, site, counted = _series_columns(series)
+    rows = (
+        (day.isoformat(), site, species, _number(hours, 4), NA if math.isnan(n) else int(n))
+        for day, hours, n in zip(series.days, series.hours_per_day, series.per_day, strict=True)
+    )
+    header = ("date", "site", "scientific_name", "hours_recorded", counted)
+    return _write_rows(path, header, rows)
+
+
+def write_series_hour(path: str | os.PathLike[str], series: ActivitySeries) -> Path:
+    """One chart's numbers per hour of day (0 = 00:00-01:00): hours recorded and the count."""
+    species, site, counted = _series_columns(series)
+    missing = series.missing_hours
+    rows = (
+        (h, site, species, _number(series.hours_per_hour[h], 4),
+         NA if missing[h] else int(series.per_hour[h]))
+        for h in range(24)
+    )
+    header = ("hour", "site", "scientific_name", "hours_recorded", counted)
+    return _write_rows(path, header, rows)

@@ -50,6 +50,7 @@ from audioclass_gui.qt.project.project_problems import ProblemWatch
 from audioclass_gui.qt.project.recent_menu import RecentMenu
 from audioclass_gui.qt.project.recording_states import RecordingStates
 from audioclass_gui.qt.project.single_review import SingleReview
+from audioclass_gui.qt.reports.activity_actions import ActivityReports
 from audioclass_gui.qt.reports.precision_window import open_precision_dialog
 from audioclass_gui.qt.reports.sampling_mode import SamplingController
 from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsController
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         self.species_thresholds = self.app.species_thresholds
         self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
         self.recent = RecentMenu(self.app, self, self.open_project_action)
+        self.activity_reports = ActivityReports(self.app, self)
         self.problem_watch = ProblemWatch(self.app, self.review, self.undo_stack, self)
         states = RecordingStates(self.app, self.projects.recordings, self)
         self.run_all = RunAllController(self.app, self.model_panel, self.projects, self, states)

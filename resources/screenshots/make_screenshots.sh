@@ -32,4 +32,7 @@ cp "$birds" "$work/site/"
 # 3. Find similar on real birdsong: a deployment made from the recording, BirdNET
 #    over it keeping the embeddings, the list of windows like a Tennessee Warbler call.
 "$python" "$here/find_similar_shot.py" "$birds" "$work" "$here/find-similar.png"
+# 4. Reports › Activity: ten days of hourly 30-s recordings at two sites made from the
+#    recording, BirdNET over them, Tennessee Warbler per day and hour at site02.
+"$python" "$here/activity_shot.py" "$birds" "$work" "$here/activity.png"
 echo "make_screenshots: wrote $here/*.png"

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
+from audioclass_gui.qt.reports.figure_style import still_figure
 from audioclass_gui.review.precision import kept_counts, step_points
 
 __all__ = ["PrecisionPlot"]
@@ -50,24 +51,13 @@ class PrecisionPlot(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.setMinimumHeight(300)
-        font = QFont()
-        font.setPointSize(10)
         self.top = self.addPlot(row=0, col=0)
         self.bottom = self.addPlot(row=1, col=0)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         self.bottom.setXLink(self.top)
         for plot in (self.top, self.bottom):
-            plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            plot.setMenuEnabled(False)
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen("#333333"))
-                axis.setTextPen(pg.mkPen("#222222"))
-                axis.setTickFont(font)
-            plot.getAxis("left").setWidth(62)
+            still_figure(plot, grid_x=True, left_width=62)
         style = {"color": "#222222", "font-size": "11pt"}
         self.top.setLabel("left", "Precision", **style)
         self.top.setLabel("bottom", "")
