@@ -226,8 +226,12 @@ def start_window(options: AppOptions):
         The window and the screenshot/export driver; an exit code if an
         option is wrong.
     """
+    from audioclass_gui.qt.common.tasks import preload
     from audioclass_gui.qt.main_window import MainWindow
 
+    # superqt, soundevent, pyarrow: imported in one thread once the window has
+    # painted; background jobs asked for before then wait for it.
+    preload(after_events=True)
     app = QApplication.instance()
     window = MainWindow()
     window.resize(*options.size)
@@ -251,9 +255,6 @@ def start_window(options: AppOptions):
     elif options.run:
         RunWhenShown(window)
     window.show()
-    from audioclass_gui.qt.common.tasks import preload_superqt
-
-    preload_superqt()  # the throttles' library, imported while the window paints
     if options.path is not None:
         window.open_path(options.path)
     else:

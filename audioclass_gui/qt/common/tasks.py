@@ -15,12 +15,20 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 if TYPE_CHECKING:
     from superqt.utils._throttler import ThrottledCallable
 
-__all__ = ["TaskRunner", "Throttle", "debounced", "preload_superqt", "throttled"]
+__all__ = [
+    "PRELOADED",
+    "TaskRunner",
+    "Throttle",
+    "debounced",
+    "preload",
+    "throttled",
+    "wait_for_preload",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +40,7 @@ class Throttle:
     call (e.g. when the slot has just run for another reason); :meth:`flush`
     makes a pending call now. superqt's package takes a few tenths of a
     second to import, so it is imported when a throttle is first used (or
-    earlier in the background, see :func:`preload_superqt`), not while the
+    earlier in the background, see :func:`preload`), not while the
     window is being built.
     """
 
@@ -74,12 +82,50 @@ def debounced(parent: QObject, ms: int, slot: Callable[[], Any]) -> Throttle:
     return Throttle(parent, ms, slot, debounce=True)
 
 
-def preload_superqt() -> threading.Thread:
-    """Import superqt in a background thread (once the window shows), so no throttle waits for it."""
-    thread = threading.Thread(
-        target=importlib.import_module, args=("superqt.utils",), name="acg-preload", daemon=True
-    )
-    thread.start()
+#: Libraries the window defers past its first paint, imported once it shows:
+#: superqt (throttles, workers), soundevent (with pydantic) and pyarrow.
+PRELOADED = ("superqt.utils", "soundevent", "soundevent.data", "soundevent.io", "pyarrow")
+
+#: Set while no preload runs. Background jobs wait for it before they start:
+#: pydantic builds its modules lazily, and two threads importing soundevent
+#: at once can meet a half-imported module ("circular import").
+_preloaded = threading.Event()
+_preloaded.set()
+
+
+def wait_for_preload(timeout: float = 60.0) -> None:
+    """Block (a worker thread) until the preload started by :func:`preload` has finished."""
+    _preloaded.wait(timeout)
+
+
+def preload(names: tuple[str, ...] = PRELOADED, *, after_events: bool = False) -> threading.Thread:
+    """Import the deferred libraries in one background thread, once the window shows.
+
+    They are not needed to paint the window, but most actions need them
+    soon after: imported here, one after the other, no throttle, worker or
+    first click waits for them, and no two threads import them at once
+    (the task runner's jobs wait for this, see :func:`wait_for_preload`).
+    With ``after_events`` the thread starts once the event loop has handled
+    the events already posted (the window's first paint), so the imports
+    do not compete with it; jobs wait from now on all the same.
+    """
+
+    def run() -> None:
+        try:
+            for name in names:
+                try:
+                    importlib.import_module(name)
+                except ImportError:  # an optional library: its users say so when used
+                    log.debug("preload: %s not importable", name)
+        finally:
+            _preloaded.set()
+
+    _preloaded.clear()
+    thread = threading.Thread(target=run, name="acg-preload", daemon=True)
+    if after_events:
+        QTimer.singleShot(0, thread.start)
+    else:
+        thread.start()
     return thread
 
 
@@ -116,7 +162,12 @@ class TaskRunner(QObject):
         """
         if self._closed:
             return None
-        future = self._pool.submit(fn)
+
+        def job() -> Any:
+            wait_for_preload()  # never import soundevent beside the preload thread
+            return fn()
+
+        future = self._pool.submit(job)
         self._pending.add(future)
 
         def finished(f: Future[Any]) -> None:

@@ -153,6 +153,9 @@ def run_steps(
     arrays, before the window gets them, and a run that finishes appends
     them to the model's store (a recording already stored is left as it is).
     """
+    from audioclass_gui.qt.common.tasks import wait_for_preload
+
+    wait_for_preload()  # a run asked for at start (--run): after the preload's imports
     from audioclass_gui.models import (
         common_names,
         create_model,

@@ -1,0 +1,35 @@
+"""The deferred libraries load in one thread after the window shows; background jobs wait for it."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from audioclass_gui.qt.common.tasks import TaskRunner, preload, wait_for_preload
+
+
+def test_jobs_start_only_once_the_preload_has_imported_everything(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    # A library that takes a while to import, and says when it is done.
+    (tmp_path / "slow_library.py").write_text(
+        "import time\ntime.sleep(0.4)\nREADY = True\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slow_library", raising=False)
+    runner = TaskRunner()
+    seen: list[bool] = []
+    thread = preload(("slow_library", "no_such_library_here"))  # a missing one is skipped
+    # A job submitted meanwhile sees the library whole, never half-imported.
+    with qtbot.waitSignal(runner._delivered, timeout=5_000):
+        runner.submit(lambda: seen.append(getattr(sys.modules.get("slow_library"), "READY", False)))
+    assert seen == [True]
+    thread.join(5)
+    assert not thread.is_alive()
+    # With no preload under way, jobs do not wait.
+    done = threading.Event()
+    wait_for_preload(0.0)
+    runner.submit(done.set)
+    assert done.wait(2)
+    runner.shutdown()
