@@ -2,7 +2,7 @@
 
 ::
 
-    audioclass-gui export PROJECT --format aoef|raven|audacity|csv|thresholds|all -o OUT
+    audioclass-gui export PROJECT --format aoef|raven|audacity|csv|thresholds|clips|all -o OUT
 
 PROJECT is the folder the app reviewed (its state is in
 ``PROJECT/.audioclass-gui/``), a ``.jsonl`` project file, or a recording
@@ -11,7 +11,10 @@ reviewed on its own (its review is kept in the app's data folder, see
 opened read-only, so this works while the app has it open. ``--format``
 may be repeated or comma-separated; with several formats, or ``all``, OUT
 is a folder that receives each under the names of
-:data:`audioclass_gui.formats.exports.FOLDER_NAMES`.
+:data:`audioclass_gui.formats.exports.FOLDER_NAMES`. ``all`` is every
+format but ``clips`` (audio clips of the verified detections, boxes and
+events, :mod:`audioclass_gui.formats.clips`), which can take gigabytes and
+is written only when named; its ``--clip-*`` options say which clips and how.
 
 Verdicts that cannot be exported (their recording is missing, or its file
 changed since they were made) are listed on stderr with their counts, and
@@ -35,6 +38,7 @@ __all__ = ["EXIT_LEFT_OUT", "main"]
 EXIT_LEFT_OUT = 3
 
 _FORMATS = ("aoef", "raven", "audacity", "csv", "thresholds")
+_CLIPS = "clips"
 
 
 def _formats(text: str) -> list[str]:
@@ -43,11 +47,11 @@ def _formats(text: str) -> list[str]:
         part = part.strip().lower()
         if part == "all":
             out.extend(_FORMATS)
-        elif part in _FORMATS:
+        elif part in (*_FORMATS, _CLIPS):
             out.append(part)
         else:
             raise argparse.ArgumentTypeError(
-                f"unknown format {part!r} (choose from {', '.join(_FORMATS)}, all)"
+                f"unknown format {part!r} (choose from {', '.join(_FORMATS)}, {_CLIPS}, all)"
             )
     return out
 
@@ -78,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="FORMAT",
-        help="aoef, raven, audacity, csv, thresholds, or all (repeat or comma-separate)",
+        help="aoef, raven, audacity, csv, thresholds, clips, or all (every one but clips; "
+        "repeat or comma-separate)",
     )
     p.add_argument(
         "-o",
@@ -86,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         required=True,
         help="file (aoef: .json; csv, thresholds: .csv) or folder (raven, audacity, "
-        "several formats)",
+        "clips, several formats)",
     )
     p.add_argument(
         "--include-unreviewed",
@@ -127,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         help="thresholds: fewest reviewed detections a threshold may rest on (default 1)",
     )
     p.add_argument("--name", help="aoef: name of the annotation project")
+    _clip_arguments(p)
     p.add_argument(
         "--summary",
         action="store_true",
@@ -141,6 +147,103 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
     return p
+
+
+def _clip_arguments(p: argparse.ArgumentParser) -> None:
+    clips = p.add_argument_group(
+        "clips", "audio clips of verified detections, boxes and events"
+    )
+    clips.add_argument(
+        "--clip-format",
+        choices=("wav", "flac"),
+        default="wav",
+        help="clips: WAV (default) or FLAC",
+    )
+    clips.add_argument(
+        "--context",
+        type=_seconds,
+        default=0.0,
+        metavar="S",
+        help="clips: seconds of audio before and after each clip, clamped to "
+        "the recording (default 0)",
+    )
+    clips.add_argument(
+        "--clip-rate",
+        type=_rate,
+        default=None,
+        metavar="HZ",
+        help="clips: resample to this rate (default: each recording's own)",
+    )
+    clips.add_argument(
+        "--clip-status",
+        type=_words,
+        default="accepted",
+        metavar="accepted[,rejected,uncertain]",
+        help="clips: verdicts of the detections and events to clip (rejected "
+        "and uncertain ones as negatives, below rejected/ and uncertain/)",
+    )
+    clips.add_argument(
+        "--clip-what",
+        type=_words,
+        default="detections,boxes",
+        metavar="detections[,boxes,events]",
+        help="clips: of detections, drawn boxes and/or vocal events "
+        "(default detections,boxes)",
+    )
+    clips.add_argument(
+        "--event-gap",
+        type=_seconds,
+        default=0.0,
+        metavar="S",
+        help="clips of events: seconds that may separate two detections "
+        "of one event (default 0: they touch or overlap)",
+    )
+    clips.add_argument(
+        "--clip-band",
+        action="store_true",
+        help="clips: band-pass a box's clip to the box's frequency band",
+    )
+    clips.add_argument(
+        "--clip-channel",
+        type=_rate,
+        default=None,
+        metavar="N",
+        help="clips: take channel N (1 = first) instead of the mono mix",
+    )
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0.0:
+        raise argparse.ArgumentTypeError(f"{text} s: give 0 or more seconds")
+    return value
+
+
+def _rate(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text}: give a positive whole number")
+    return value
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.strip().lower() for w in text.split(",") if w.strip())
+
+
+def _clip_options(args: argparse.Namespace):
+    """The ``--clip-*`` options as ClipOptions (ValueError names a bad one)."""
+    from audioclass_gui.formats.clip_plan import ClipOptions
+
+    return ClipOptions(
+        fmt=args.clip_format,
+        context=args.context,
+        samplerate=args.clip_rate,
+        statuses=args.clip_status,
+        kinds=args.clip_what,
+        band=args.clip_band,
+        channel=None if args.clip_channel is None else args.clip_channel - 1,
+        event_gap=args.event_gap,
+    )
 
 
 def _locate(path: Path) -> tuple[Path, Path | None]:
@@ -186,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         where, root = _locate(args.project)
         project = ReviewProject.open(where, read_only=True)
-    except (FileNotFoundError, OSError) as exc:
+        clip_options = _clip_options(args) if _CLIPS in formats else None
+    except (FileNotFoundError, OSError, ValueError) as exc:
         print(f"audioclass-gui: {exc}", file=sys.stderr)
         return 1
     session = project.session
@@ -202,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "min_reviewed": args.min_reviewed,
         "name": args.name,
         "root": root or project.root,
+        "clip_options": clip_options,
     }
     left_out = project.left_out()
     try:

@@ -15,6 +15,8 @@ from psygnal import Signal
 
 if TYPE_CHECKING:
     from audioclass_gui.app.model import AppModel
+    from audioclass_gui.formats.clip_plan import ClipOptions
+    from audioclass_gui.formats.clips import ClipsWritten
 
 __all__ = ["Exports"]
 
@@ -102,8 +104,7 @@ class Exports:
                     ),
                 )
             )
-        project = app.document.project
-        left_out = [g for g in project.left_out() if g.verdicts] if project is not None else []
+        left_out = self._left_out()
         if left_out:
             table = left_out_target(out, formats)
             jobs.append(("left_out", lambda: [write_left_out(left_out, table)]))
@@ -113,6 +114,74 @@ class Exports:
             lambda written: self._done(written, left_out),
             lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
         )
+
+    def export_clips(
+        self, out: str | Path, options: ClipOptions | None = None, selected: bool = False
+    ) -> None:
+        """Write audio clips (:mod:`audioclass_gui.formats.clips`) into the folder ``out``.
+
+        The clips are planned here, on the session's thread, and written by a
+        task. ``selected``: only the selected detection (and its event) or
+        box, whatever ``options`` say about ids.
+        """
+        from dataclasses import replace
+
+        from audioclass_gui.formats.clips import (
+            ClipOptions,
+            plan_clips,
+            write_clips,
+        )
+        from audioclass_gui.formats.exports import (
+            CLIP_FORMAT,
+            left_out_target,
+            write_left_out,
+        )
+
+        app = self._app
+        session = app.document.session
+        if session is None:
+            return
+        out = Path(out)
+        options = options or ClipOptions()
+        if selected:
+            review = app.review
+            options = replace(
+                options,
+                ids=frozenset(() if review.selected is None else (review.selected,)),
+                box_ids=frozenset(() if review.selected_box is None else (review.selected_box,)),
+            )
+        plan = plan_clips(session, options)
+        left_out = self._left_out()
+        table = left_out_target(out, (CLIP_FORMAT,))
+
+        def write() -> tuple[ClipsWritten, dict[str, list[Path]]]:
+            result = write_clips(plan, out)
+            written = {CLIP_FORMAT: result.paths}
+            if left_out:
+                written["left_out"] = [write_left_out(left_out, table)]
+            return result, written
+
+        def done(outcome: tuple[ClipsWritten, dict[str, list[Path]]]) -> None:
+            result, written = outcome
+            if result.problems:
+                app.messages.report(
+                    "Some clips could not be made",
+                    f"{result.problems} clip{'' if result.problems == 1 else 's'} could not be "
+                    f"made (recording missing or unreadable); they are listed, with the "
+                    f"reason, in {result.paths[-1]}",
+                )
+            self._done(written, left_out)
+            app.messages.say(f"Wrote {result.clips} audio clips to {out}", 10000)
+
+        app.messages.say(f"Writing {len(plan)} audio clips to {out}…")
+        app.tasks.submit(
+            write, done, lambda exc: app.messages.report("Export failed", f"{out}: {exc}")
+        )
+
+    def _left_out(self) -> list:
+        """The project's verdicts no export can place (recordings missing or changed)."""
+        project = self._app.document.project
+        return [g for g in project.left_out() if g.verdicts] if project is not None else []
 
     def _done(self, written: dict[str, list[Path]], left_out: list) -> None:
         app = self._app

@@ -8,9 +8,13 @@ format          what is written                                        ``out`` i
 ``audacity``    Audacity label tracks, one per recording               a folder
 ``csv``         one row per verdict (and per drawn box)                a ``.csv`` file
 ``thresholds``  per-species thresholds for a target precision          a ``.csv`` file
+``clips``       audio clips of verified detections, boxes, events,     a folder
+                with a manifest (:mod:`~audioclass_gui.formats.clips`)
 ==============  =====================================================  ==================
 
-:func:`export_all` writes all of them into one folder. Every file is written
+:func:`export_all` writes all of them but the clips into one folder
+(:data:`EXPORT_FORMATS`): clips can take gigabytes, so they are written only
+when asked for by name. Every file is written
 atomically (a temporary file renamed into place).
 
 Exports are written from the detections in the session. Verdicts the
@@ -38,7 +42,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from audioclass_gui.formats.aoef import export_aoef
 from audioclass_gui.formats.atomic import atomic_write_text
@@ -54,7 +58,11 @@ from audioclass_gui.formats.verdict_tables import (
 from audioclass_gui.review import DetectionFilter, ReviewSession, Status
 from audioclass_gui.review.precision import DEFAULT_TARGET_PRECISION, species_thresholds
 
+if TYPE_CHECKING:
+    from audioclass_gui.formats.clip_plan import ClipOptions
+
 __all__ = [
+    "CLIP_FORMAT",
     "EXPORT_FORMATS",
     "FOLDER_NAMES",
     "LEFT_OUT_NAME",
@@ -71,6 +79,8 @@ __all__ = [
 
 #: Export formats, in the order :func:`export_all` writes them.
 EXPORT_FORMATS = ("aoef", "raven", "audacity", "csv", "thresholds")
+#: The audio clips: a format of its own, not among "all" (:data:`EXPORT_FORMATS`).
+CLIP_FORMAT = "clips"
 #: Where each format goes inside an :func:`export_all` folder.
 FOLDER_NAMES = {
     "aoef": "review.json",
@@ -78,6 +88,7 @@ FOLDER_NAMES = {
     "audacity": "audacity",
     "csv": "review.verdicts.csv",
     "thresholds": "species_thresholds.csv",
+    CLIP_FORMAT: "clips",
 }
 #: The table of verdicts an export could not place, inside an export folder.
 LEFT_OUT_NAME = "left_out.verdicts.csv"
@@ -216,7 +227,7 @@ def left_out_target(output: str | os.PathLike[str], formats: Sequence[str]) -> P
     beside the file.
     """
     out = Path(output)
-    if len(formats) > 1 or formats[0] in ("raven", "audacity"):
+    if len(formats) > 1 or formats[0] in ("raven", "audacity", CLIP_FORMAT):
         return out / LEFT_OUT_NAME
     return out.with_name(out.stem + ".left_out.csv")
 
@@ -286,6 +297,7 @@ def export(
     audacity_bands: bool = True,
     raven_per_recording: bool = True,
     only_accepted: bool = False,
+    clip_options: ClipOptions | None = None,
 ) -> list[Path]:
     """Write one export format; returns the files written.
 
@@ -319,6 +331,10 @@ def export(
     only_accepted
         Raven, Audacity, CSV: only accepted detections and drawn boxes (see
         :func:`table_rows`); ``selections``, when given, are used as they are.
+    clip_options
+        Clips: which clips and how (default: accepted detections and boxes,
+        WAV, no context). The files returned are the manifest (and the
+        table of clips that could not be made); the clips are listed in it.
 
     Raises
     ------
@@ -342,6 +358,7 @@ def export(
             selections=selections,
             audacity_bands=audacity_bands,
             raven_per_recording=raven_per_recording,
+            clip_options=clip_options,
         )
 
 
@@ -358,7 +375,12 @@ def _export(
     selections: VerdictRows | Sequence[Selection] | None,
     audacity_bands: bool,
     raven_per_recording: bool,
+    clip_options: ClipOptions | None = None,
 ) -> list[Path]:
+    if fmt == CLIP_FORMAT:
+        from audioclass_gui.formats.clips import export_clips
+
+        return export_clips(session, target, clip_options).paths
     if fmt == "aoef":
         return export_aoef(session, target, name=name).paths
     if fmt == "raven":
@@ -392,7 +414,7 @@ def _export(
         rows = species_thresholds(session, target_precision, min_reviewed=min_reviewed)
         return [write_thresholds_csv(target, rows)]
     raise ValueError(
-        f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}"
+        f"unknown export format {fmt!r}; choose from {', '.join((*EXPORT_FORMATS, CLIP_FORMAT))}"
     )
 
 

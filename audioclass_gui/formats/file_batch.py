@@ -31,7 +31,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -152,10 +152,31 @@ class FileBatch:
 
         An error surfaces at the next :meth:`flush_soon` or at the commit.
         """
+        tmp = self._temporary(path)
+        self._pending.append(self._writers().submit(self._write_whole, tmp, parts))
+
+    def write_with(
+        self, path: str | os.PathLike[str], write: Callable[[str], object]
+    ) -> None:
+        """A whole file made by ``write(temporary path)`` in a writer thread, then flushed.
+
+        For writers that want a path of their own (soundfile writing an
+        audio clip); ``write`` creates the file. Its bytes are written as
+        they are (no line-end change). An error surfaces as for
+        :meth:`write_file`.
+        """
+        tmp = self._temporary(path)
+        self._pending.append(self._writers().submit(self._write_by, tmp, write))
+
+    @staticmethod
+    def _write_by(tmp: str, write: Callable[[str], object]) -> None:
+        write(tmp)
+        fsync_file(tmp)
+
+    def _writers(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="file-batch")
-        tmp = self._temporary(path)
-        self._pending.append(self._pool.submit(self._write_whole, tmp, parts))
+        return self._pool
 
     def _write_whole(self, tmp: str, parts: Sequence[bytes | memoryview]) -> None:
         fd = os.open(tmp, _CREATE, 0o666)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -25,8 +26,9 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from audioclass_gui.app.exports import Exports
+    from audioclass_gui.formats.clip_plan import ClipOptions
 
-__all__ = ["FORMAT_CHOICES", "ExportController", "ExportDialog"]
+__all__ = ["CLIP_CHOICES", "FORMAT_CHOICES", "ExportController", "ExportDialog"]
 
 #: (label, format key, the output is a folder)
 FORMAT_CHOICES = (
@@ -34,6 +36,7 @@ FORMAT_CHOICES = (
     ("Raven selection tables (per recording + combined)", "raven", True),
     ("Audacity label tracks (one per recording)", "audacity", True),
     ("CSV, one row per verdict", "csv", False),
+    ("Audio clips (WAV or FLAC) with a manifest, by species", "clips", True),
     ("All of these, and the species thresholds, into a folder", "all", True),
 )
 
@@ -46,6 +49,15 @@ ROW_CHOICES = (
 )
 
 
+#: What audio clips are of: (label, key) for the dialog's choice.
+CLIP_CHOICES = (
+    ("Accepted detections and drawn boxes", "accepted"),
+    ("Every verdict (rejected and uncertain as negatives) and boxes", "verdicts"),
+    ("Events: accepted detections grouped", "events"),
+    ("The selected detection (with its verdict) or box", "selected"),
+)
+
+
 class ExportDialog(QDialog):
     """Choose a format, which rows the tables list, and where.
 
@@ -53,9 +65,14 @@ class ExportDialog(QDialog):
     -------
     export_requested(str, str, str)
         Format key, output path, rows (a key of :data:`ROW_CHOICES`).
+    clips_requested(str, object, bool)
+        For audio clips instead: the folder, the
+        :class:`~audioclass_gui.formats.clip_plan.ClipOptions`, and whether
+        only the selected detection or box.
     """
 
     export_requested = Signal(str, str, str)
+    clips_requested = Signal(str, object, bool)
 
     def __init__(self, default_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +89,21 @@ class ExportDialog(QDialog):
             "species, with the verdict in the Verdict column: tools that read only the "
             "species column count them as present."
         )
+        self.clips = QComboBox()
+        for label, key in CLIP_CHOICES:
+            self.clips.addItem(label, key)
+        self.clip_format = QComboBox()
+        self.clip_format.addItems(["WAV", "FLAC"])
+        self.context = QDoubleSpinBox()
+        self.context.setRange(0.0, 60.0)
+        self.context.setSingleStep(0.5)
+        self.context.setSuffix(" s")
+        self.context.setToolTip("Audio before and after each clip, within the recording")
+        clip_row = QHBoxLayout()
+        clip_row.addWidget(self.clip_format)
+        clip_row.addWidget(QLabel("context"))
+        clip_row.addWidget(self.context)
+        self._clip_row = clip_row
         self.path = QLineEdit()
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -81,6 +113,9 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Format", self.format)
         form.addRow("Table &rows", self.rows)
+        form.addRow("&Clips of", self.clips)
+        form.addRow("Clip files", clip_row)
+        self._form = form
         to = QLabel("&To")
         to.setBuddy(self.path)  # the mnemonic goes to the path (a label without one shows "&")
         form.addRow(to, row)
@@ -101,6 +136,24 @@ class ExportDialog(QDialog):
         """Select which rows the tables list (``verdicts``, ``accepted`` or ``all``)."""
         self.rows.setCurrentIndex(max(0, self.rows.findData(rows)))
 
+    def choose_clips(self, key: str) -> None:
+        """Select what clips are of (a key of :data:`CLIP_CHOICES`)."""
+        self.clips.setCurrentIndex(max(0, self.clips.findData(key)))
+
+    def clip_options(self) -> ClipOptions:
+        """The audio clips' options as chosen."""
+        from audioclass_gui.formats.clip_plan import ClipOptions
+
+        key = self.clips.currentData()
+        return ClipOptions(
+            fmt=self.clip_format.currentText().lower(),
+            context=self.context.value(),
+            statuses=(
+                {"accepted"} if key in ("accepted", "events") else {"accepted", "rejected", "uncertain"}
+            ),
+            kinds={"events"} if key == "events" else {"detections", "boxes"},
+        )
+
     def choose(self, fmt: str) -> None:
         """Select a format by key (``aoef``, ``raven``, ``audacity``, ``csv``, ``all``)."""
         self.format.setCurrentIndex(max(0, self.format.findData(fmt)))
@@ -116,6 +169,10 @@ class ExportDialog(QDialog):
         key = self.format.currentData()
         name = "review-export" if key == "all" else FOLDER_NAMES[key]
         self.path.setText(str(self.default_dir / name))
+        clips = key == "clips"
+        for widget, shown in ((self.rows, not clips), (self.clips, clips)):
+            self._form.setRowVisible(widget, shown)
+        self._form.setRowVisible(self._clip_row, clips)
 
     def _browse(self) -> None:
         if self._is_folder():
@@ -128,7 +185,14 @@ class ExportDialog(QDialog):
             self.path.setText(chosen)
 
     def _ok(self) -> None:
-        if self.path.text().strip():
+        if self.path.text().strip() and self.format.currentData() == "clips":
+            self.clips_requested.emit(
+                self.path.text().strip(),
+                self.clip_options(),
+                self.clips.currentData() == "selected",
+            )
+            self.accept()
+        elif self.path.text().strip():
             self.export_requested.emit(
                 self.format.currentData(), self.path.text().strip(), self.rows.currentData()
             )
@@ -159,6 +223,7 @@ class ExportController(QObject):
         dialog = ExportDialog(self._exports.default_folder(), self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.export_requested.connect(self.export)
+        dialog.clips_requested.connect(self._exports.export_clips)
         dialog.show()
         return dialog
 
