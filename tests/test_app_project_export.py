@@ -20,6 +20,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture
 def folder(tmp_path: Path, reviewer_settings) -> Path:
     reviewer_settings("Di", "di@example.org")
+    return two_recordings(tmp_path)
+
+
+def two_recordings(tmp_path: Path) -> Path:
+    """Two 6-s recordings with BirdNET-Analyzer tables (blackbird 0-3 s, great tit 3-6 s)."""
     root = tmp_path / "site"
     root.mkdir()
     for stem in ("a", "b"):

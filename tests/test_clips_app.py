@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from audioclass_gui import export_cli
 from audioclass_gui.formats.clips import MANIFEST_NAME
 from audioclass_gui.qt.export_dialog import ExportDialog
-from tests.conftest import open_main_window, write_birdnet_csv, write_calls
+from tests.conftest import open_main_window
+from tests.test_app_project_export import two_recordings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -25,21 +26,9 @@ def manifest(folder: Path) -> list[dict]:
 
 @pytest.fixture
 def folder(tmp_path: Path, reviewer_settings) -> Path:
-    """Two 6 s recordings with BirdNET-Analyzer tables, as the export dialog's tests have."""
+    """The export dialog tests' project."""
     reviewer_settings("Di", "di@example.org")
-    root = tmp_path / "site"
-    root.mkdir()
-    for stem in ("a", "b"):
-        audio = write_calls(root / f"{stem}.wav", duration=6.0)
-        write_birdnet_csv(
-            root / f"{stem}.BirdNET.results.csv",
-            audio,
-            [
-                (0, 3, "Turdus merula", "Eurasian Blackbird", 0.9),
-                (3, 6, "Parus major", "Great Tit", 0.6),
-            ],
-        )
-    return root
+    return two_recordings(tmp_path)
 
 
 def reviewed(qtbot, folder: Path):
