@@ -33,3 +33,15 @@ def test_jobs_start_only_once_the_preload_has_imported_everything(
     runner.submit(done.set)
     assert done.wait(2)
     runner.shutdown()
+
+
+def test_a_preload_after_the_paint_ends_without_an_event_loop(qtbot, monkeypatch) -> None:
+    """The gate opens whether or not an event loop runs (a window closed at once)."""
+    from audioclass_gui.qt.common import tasks
+
+    monkeypatch.setattr(tasks, "PAINT_WAIT", 0.2)
+    thread = preload(("json",), after_events=True)
+    thread.join(5)
+    assert not thread.is_alive()
+    wait_for_preload(0.0)
+    assert tasks._preloaded.is_set()

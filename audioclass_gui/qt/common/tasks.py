@@ -10,12 +10,13 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 if TYPE_CHECKING:
     from superqt.utils._throttler import ThrottledCallable
@@ -86,6 +87,10 @@ def debounced(parent: QObject, ms: int, slot: Callable[[], Any]) -> Throttle:
 #: superqt (throttles, workers), soundevent (with pydantic) and pyarrow.
 PRELOADED = ("superqt.utils", "soundevent", "soundevent.data", "soundevent.io", "pyarrow")
 
+#: Seconds the preload lets the window paint before it imports (a first
+#: paint takes well under this after ``show()``).
+PAINT_WAIT = 0.3
+
 #: Set while no preload runs. Background jobs wait for it before they start:
 #: pydantic builds its modules lazily, and two threads importing soundevent
 #: at once can meet a half-imported module ("circular import").
@@ -105,13 +110,15 @@ def preload(names: tuple[str, ...] = PRELOADED, *, after_events: bool = False) -
     soon after: imported here, one after the other, no throttle, worker or
     first click waits for them, and no two threads import them at once
     (the task runner's jobs wait for this, see :func:`wait_for_preload`).
-    With ``after_events`` the thread starts once the event loop has handled
-    the events already posted (the window's first paint), so the imports
-    do not compete with it; jobs wait from now on all the same.
+    With ``after_events`` the imports start :data:`PAINT_WAIT` seconds
+    later, once the window has had time to paint, so they do not compete
+    with it for the interpreter; jobs wait from now on all the same.
     """
 
     def run() -> None:
         try:
+            if after_events:
+                time.sleep(PAINT_WAIT)
             for name in names:
                 try:
                     importlib.import_module(name)
@@ -122,10 +129,7 @@ def preload(names: tuple[str, ...] = PRELOADED, *, after_events: bool = False) -
 
     _preloaded.clear()
     thread = threading.Thread(target=run, name="acg-preload", daemon=True)
-    if after_events:
-        QTimer.singleShot(0, thread.start)
-    else:
-        thread.start()
+    thread.start()
     return thread
 
 
