@@ -30,9 +30,11 @@ def test_jobs_start_only_once_the_preload_has_imported_everything(
     # With no preload under way, jobs do not wait.
     done = threading.Event()
     wait_for_preload(0.0)
-    runner.submit(done.set)
-    assert done.wait(2)
+    with qtbot.waitSignal(runner._delivered, timeout=5_000):
+        runner.submit(done.set)
+    assert done.is_set()
     runner.shutdown()
+    qtbot.wait(20)  # deliveries handled before the runner goes
 
 
 def test_a_preload_after_the_paint_ends_without_an_event_loop(qtbot, monkeypatch) -> None:
