@@ -22,7 +22,25 @@ from audioclass_gui.embeddings.compute import NoFeaturesError
 from audioclass_gui.embeddings.locate import recording_name
 from audioclass_gui.embeddings.store import EmbeddingStore, embeddings_folder
 
-__all__ = ["StoreSink"]
+__all__ = ["StoreSink", "feature_rows"]
+
+
+def feature_rows(
+    predictions: Sequence[data.ClipPrediction],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each window's start, end and features (one float32 row each), in the order given.
+
+    Raises
+    ------
+    NoFeaturesError
+        If the predictions carry no features (a model without them).
+    """
+    vectors = np.asarray([[f.value for f in p.features] for p in predictions], np.float32)
+    if predictions and (vectors.ndim != 2 or vectors.shape[1] == 0):
+        raise NoFeaturesError("the model gave no features to store")
+    starts = np.asarray([p.clip.start_time for p in predictions], np.float64)
+    ends = np.asarray([p.clip.end_time for p in predictions], np.float64)
+    return starts, ends, vectors.reshape(len(starts), -1)
 
 
 class StoreSink:
@@ -77,11 +95,10 @@ class StoreSink:
         NoFeaturesError
             If the predictions carry no features (a model without them).
         """
-        vectors = np.asarray([[f.value for f in p.features] for p in predictions], np.float32)
-        if predictions and (vectors.ndim != 2 or vectors.shape[1] == 0):
-            raise NoFeaturesError(f"{job.path}: the model gave no features to store")
-        starts = np.asarray([p.clip.start_time for p in predictions], np.float64)
-        ends = np.asarray([p.clip.end_time for p in predictions], np.float64)
+        try:
+            starts, ends, vectors = feature_rows(predictions)
+        except NoFeaturesError as exc:
+            raise NoFeaturesError(f"{job.path}: {exc}") from None
         store = self._open(vectors.shape[1] if predictions else None)
         if store is None:  # no windows and no store yet: nothing to keep
             return

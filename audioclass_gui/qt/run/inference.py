@@ -203,23 +203,19 @@ class _Features:
     """The features of a run's windows, taken off its predictions (worker thread)."""
 
     def __init__(self) -> None:
-        self.starts: list[float] = []
-        self.ends: list[float] = []
-        self.vectors: list[Any] = []
+        self.parts: list[tuple[Any, Any, Any]] = []  # (starts, ends, float16 vectors) per step
 
     def take(self, predictions: list) -> list:
         """The predictions without their features, which are kept here."""
         import numpy as np
 
-        out = []
-        for p in predictions:
-            if p.features:
-                self.starts.append(float(p.clip.start_time))
-                self.ends.append(float(p.clip.end_time))
-                self.vectors.append(np.asarray([f.value for f in p.features], np.float16))
-                p = p.model_copy(update={"features": []})
-            out.append(p)
-        return out
+        from audioclass_gui.embeddings.batch_sink import feature_rows
+
+        with_features = [p for p in predictions if p.features]
+        if with_features:
+            starts, ends, vectors = feature_rows(with_features)
+            self.parts.append((starts, ends, vectors.astype(np.float16)))
+        return [p.model_copy(update={"features": []}) if p.features else p for p in predictions]
 
     def store(self, folder: Any, name: str, model_key: str) -> None:
         """Append the windows' features to the model's store (once per recording)."""
@@ -227,16 +223,11 @@ class _Features:
 
         from audioclass_gui.embeddings import EmbeddingStore
 
-        if not self.vectors:
+        if not self.parts:
             return
-        dim = int(self.vectors[0].shape[0])
-        store = EmbeddingStore.open(folder, model_key, dim=dim)
+        starts, ends, vectors = (np.concatenate(column) for column in zip(*self.parts, strict=True))
+        store = EmbeddingStore.open(folder, model_key, dim=vectors.shape[1])
         if store.has_recording(name):
             return
-        order = np.argsort(self.starts, kind="stable")
-        store.append(
-            name,
-            np.asarray(self.starts)[order],
-            np.asarray(self.ends)[order],
-            np.stack(self.vectors)[order].astype(np.float32),
-        )
+        order = np.argsort(starts, kind="stable")
+        store.append(name, starts[order], ends[order], vectors[order].astype(np.float32))
