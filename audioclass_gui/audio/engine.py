@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from audioclass_gui.audio.errors import AudioFileError
-from audioclass_gui.audio.feeder import SpanFeeder, ring_for
-from audioclass_gui.audio.info import RecordingInfo, read_info
 from audioclass_gui.audio.playback import (
     OutputDevice,
     PlaybackError,
@@ -34,6 +32,9 @@ from audioclass_gui.audio.playback_dsp import PlaybackOptions, virtual_rate
 from audioclass_gui.audio.ring import Ring
 from audioclass_gui.audio.transport import STALL_SECONDS, Transport
 from audioclass_gui.audio.voice import Voice, open_stream
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
 
 __all__ = ["FALLBACK_RATES", "STALL_SECONDS", "PlaybackEngine"]
 
@@ -245,6 +246,9 @@ class PlaybackEngine(Transport):
         AudioFileError
             If the recording cannot be read or has no such channel.
         """
+        from audioclass_gui.audio.feeder import SpanFeeder, ring_for
+        from audioclass_gui.audio.info import read_info
+
         options = options or PlaybackOptions()
         self.stop()
         if not self.available:

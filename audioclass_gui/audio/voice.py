@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from audioclass_gui.audio.feeder import SpanFeeder
 from audioclass_gui.audio.playback import (
     PlaybackError,
     explain_stream_error,
@@ -21,6 +20,9 @@ from audioclass_gui.audio.playback import (
     is_rate_error,
 )
 from audioclass_gui.audio.ring import Marks, Ring
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.feeder import SpanFeeder
 
 __all__ = ["Voice", "open_stream"]
 

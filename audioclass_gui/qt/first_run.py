@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from audioclass_gui.qt.common.settings import open_settings
-from audioclass_gui.qt.help_dialogs import shortcut_rows
 
 __all__ = [
     "SEEN_KEY",
@@ -74,6 +73,8 @@ def guide_steps(window: QMainWindow) -> list[tuple[str, str]]:
         The main window; its menus give the shortcuts, so a changed key
         changes the guide.
     """
+    from audioclass_gui.qt.help_dialogs import shortcut_rows
+
     rows = shortcut_rows(window.menuBar())
 
     def key(action: str) -> str:

@@ -18,19 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from audioclass_gui.app import AppModel, ModelInfo
-from audioclass_gui.audio.info import (
-    AUDIO_EXTENSIONS,
-    RecordingInfo,
-    read_info,
-    to_recording,
-)
 from audioclass_gui.audio.playback import PlaybackEngine
 from audioclass_gui.models import available_models
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.common.time_format import format_clock
 from audioclass_gui.qt.export_dialog import ExportController
-from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog, about_html
 from audioclass_gui.qt.learn.learn_controller import LearningController
 from audioclass_gui.qt.menus import add_action, build_menus
 from audioclass_gui.qt.playback.playback import PlaybackController
@@ -51,7 +44,6 @@ from audioclass_gui.qt.project.recent_menu import RecentMenu
 from audioclass_gui.qt.project.recording_states import RecordingStates
 from audioclass_gui.qt.project.single_review import SingleReview
 from audioclass_gui.qt.reports.activity_actions import ActivityReports
-from audioclass_gui.qt.reports.precision_window import open_precision_dialog
 from audioclass_gui.qt.reports.sampling_mode import SamplingController
 from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.review.boxes import BoxController
@@ -69,6 +61,9 @@ from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.spectrogram.timeline import TimelineStrip
 
 if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
+    from audioclass_gui.qt.help_dialogs import AboutDialog, ShortcutsDialog
+    from audioclass_gui.qt.reports.precision_dialog import PrecisionDialog
     from audioclass_gui.review import ReviewSession
 
 __all__ = ["MainWindow"]
@@ -175,7 +170,7 @@ class MainWindow(QMainWindow):
             self.app,
             ReviewParts(
                 self.review, self.table, self.boxes, self.view,
-                open_precision=lambda: open_precision_dialog(self.app, self.review, self),
+                open_precision=self._open_precision,
             ),
             self,
         )
@@ -282,6 +277,8 @@ class MainWindow(QMainWindow):
         of the open project is shown in it; any other recording is reviewed
         in its own implicit project (see :mod:`audioclass_gui.qt.project.single_review`).
         """
+        from audioclass_gui.audio.info import read_info
+
         path = Path(path)
         if is_project_path(path):  # a folder or a project file: review it as a project
             self.projects.open(path)
@@ -293,6 +290,8 @@ class MainWindow(QMainWindow):
         self.runner.submit(lambda: read_info(path), self._on_info, lambda exc: self._on_open_failed(path, exc))
 
     def _ask_open(self) -> None:
+        from audioclass_gui.audio.info import AUDIO_EXTENSIONS
+
         start = open_dialog_start(self.info.path if self.info is not None else self.projects.folder)
         patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)
         path, _ = QFileDialog.getOpenFileName(
@@ -308,6 +307,7 @@ class MainWindow(QMainWindow):
         self.report_error("Cannot open recording", str(exc))
 
     def _on_info(self, info: RecordingInfo) -> None:
+        from audioclass_gui.audio.info import to_recording
         from audioclass_gui.review import ReviewSession
 
         if self.app.run.running:
@@ -453,8 +453,16 @@ class MainWindow(QMainWindow):
         box.show()
         self.error_reported.emit(message)
 
+    def _open_precision(self) -> PrecisionDialog | None:
+        """Reports › Precision by species (its module loads on first use)."""
+        from audioclass_gui.qt.reports.precision_window import open_precision_dialog
+
+        return open_precision_dialog(self.app, self.review, self)
+
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help › Keyboard shortcuts (non-modal)."""
+        from audioclass_gui.qt.help_dialogs import ShortcutsDialog
+
         dialog = ShortcutsDialog(self.menuBar(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -462,6 +470,8 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> AboutDialog:
         """Help › About: versions, the model and its licence (non-modal)."""
+        from audioclass_gui.qt.help_dialogs import AboutDialog, about_html
+
         key = self.model_panel.model_key
         provenance = self.session.provenance if self.session is not None else None
         html = about_html(key, self.model_panel.model_combo.currentText(), provenance)

@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from audioclass_gui.qt.first_run import show_guide
-from audioclass_gui.qt.help_dialogs import show_licences
 from audioclass_gui.review import Status
 
 if TYPE_CHECKING:
@@ -254,5 +253,12 @@ def build_menus(window: MainWindow) -> None:
     help_menu = bar.addMenu("&Help")
     act(help_menu, "&Getting started", None, lambda: show_guide(w))
     act(help_menu, "&Keyboard shortcuts", "F1", w.show_shortcuts)
-    act(help_menu, "&Licences", None, lambda: show_licences(w))
+    act(help_menu, "&Licences", None, lambda: _show_licences(w))
     act(help_menu, "&About audioclass-gui", None, w.show_about)
+
+
+def _show_licences(window: QMainWindow) -> None:
+    """Help › Licences (the dialog's module loads on first use)."""
+    from audioclass_gui.qt.help_dialogs import show_licences
+
+    show_licences(window)

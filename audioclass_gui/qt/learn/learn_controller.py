@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.qt.learn.embeddings_worker import EmbeddingsDialog, EmbeddingsWorker
 from audioclass_gui.qt.learn.similar_banner import SimilarBanner
-from audioclass_gui.qt.learn.train_dialog import TrainDialog
 from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.review import Status
 
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
     from audioclass_gui.app import AppModel
     from audioclass_gui.app.learning import LearningList
+    from audioclass_gui.qt.learn.train_dialog import TrainDialog
     from audioclass_gui.qt.review.detection_table import DetectionTable
     from audioclass_gui.qt.review.review_controller import ReviewController
 
@@ -253,6 +253,8 @@ class LearningController(QObject):
     # ------------------------------------------------------------ training
     def show_train(self) -> TrainDialog | None:
         """Review › Train a classifier… (non-modal)."""
+        from audioclass_gui.qt.learn.train_dialog import TrainDialog
+
         if self._needs_embeddings():
             return None
         dialog = TrainDialog(self.learning, self.window)

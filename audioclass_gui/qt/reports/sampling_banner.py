@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from audioclass_gui.review.sample_plan import SampleSettings
-from audioclass_gui.review.sampling import ReviewQueue
+if TYPE_CHECKING:
+    from audioclass_gui.review.sample_plan import SampleSettings
+    from audioclass_gui.review.sampling import ReviewQueue
 
 __all__ = ["SampleBanner", "describe"]
 

@@ -22,29 +22,24 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
 
-from audioclass_gui.project.sample_store import (
-    load_sample,
-    save_sample,
-    set_sample_active,
-)
 from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.reports.sampling_banner import SampleBanner, describe
-from audioclass_gui.qt.reports.sampling_dialog import SamplingDialog
-from audioclass_gui.qt.reports.sampling_report import SampleReportDialog
 from audioclass_gui.qt.reports.sampling_report_actions import SampleReporter
 from audioclass_gui.review import Status
-from audioclass_gui.review.sample_plan import SampleSettings
-from audioclass_gui.review.sampling import ReviewQueue
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
 
     from audioclass_gui.app import AppModel
     from audioclass_gui.formats.sample_report import SampleReport
+    from audioclass_gui.qt.reports.sampling_dialog import SamplingDialog
+    from audioclass_gui.qt.reports.sampling_report import SampleReportDialog
     from audioclass_gui.qt.review.detection_table import DetectionTable
     from audioclass_gui.qt.review.review_controller import ReviewController
     from audioclass_gui.qt.review.species_panel import SpeciesPanelController
     from audioclass_gui.review import ReviewSession
+    from audioclass_gui.review.sample_plan import SampleSettings
+    from audioclass_gui.review.sampling import ReviewQueue
 
 __all__ = ["SamplingController"]
 
@@ -175,6 +170,8 @@ class SamplingController(QObject):
     # ------------------------------------------------------------ dialog
     def ask(self) -> SamplingDialog | None:
         """Review › Verification sample…: the settings dialog (non-modal)."""
+        from audioclass_gui.qt.reports.sampling_dialog import SamplingDialog
+
         session = self.app.document.session
         if session is None or not len(session):
             self.app.messages.say("Run a model or open a project with detections first.", 5000)
@@ -206,6 +203,8 @@ class SamplingController(QObject):
 
     def build(self, settings: SampleSettings) -> ReviewQueue | None:
         """Draw a sample with ``settings`` and review it (kept with a project)."""
+        from audioclass_gui.project.sample_store import save_sample
+
         session = self.app.document.session
         if session is None:
             return None
@@ -223,6 +222,8 @@ class SamplingController(QObject):
 
     def resume(self) -> None:
         """Show the current sample again."""
+        from audioclass_gui.project.sample_store import set_sample_active
+
         if self.queue is not None and self._session is self.app.document.session:
             self._persist(lambda project: set_sample_active(project, True))
             self.enter()
@@ -270,6 +271,8 @@ class SamplingController(QObject):
 
     def leave(self, *, remember: bool = True) -> None:
         """Back to the list as it was before the sample (the sample is kept)."""
+        from audioclass_gui.project.sample_store import set_sample_active
+
         if not self.active and not self.banner.isVisible():
             return
         self._stop_watching()
@@ -287,6 +290,8 @@ class SamplingController(QObject):
 
     def _on_listing(self) -> None:
         """The list changed: if another queue replaced the sample's, the sample is no longer shown."""
+        from audioclass_gui.project.sample_store import set_sample_active
+
         if not self.banner.isVisible() or self.app.review.queue is self.queue:
             return
         self._stop_watching()
@@ -339,6 +344,8 @@ class SamplingController(QObject):
             self.app.messages.say("Left the verification sample (Ctrl+Shift+V resumes it).", 8000)
 
     def _on_project_opened(self, project) -> None:
+        from audioclass_gui.project.sample_store import load_sample
+
         self._resume_on_open = False
         if project is None:
             return

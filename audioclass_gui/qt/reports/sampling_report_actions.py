@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from audioclass_gui.formats.sample_report import SampleReport, write_sample_report
 from audioclass_gui.qt.reports.sampling_banner import describe
-from audioclass_gui.qt.reports.sampling_report import SampleReportDialog
-from audioclass_gui.review.sampling import sample_precision
 
 if TYPE_CHECKING:
     from audioclass_gui.app import AppModel
+    from audioclass_gui.formats.sample_report import SampleReport
+    from audioclass_gui.qt.reports.sampling_report import SampleReportDialog
     from audioclass_gui.review import ReviewSession
     from audioclass_gui.review.sample_plan import SampleSettings
     from audioclass_gui.review.sampling import ReviewQueue
@@ -72,6 +71,9 @@ class SampleReporter(QObject):
 
     def report(self) -> SampleReport | None:
         """The sample's precision per species and overall (None without a sample)."""
+        from audioclass_gui.formats.sample_report import SampleReport
+        from audioclass_gui.review.sampling import sample_precision
+
         if self.queue is None or self._session is None:
             return None
         rows = sample_precision(self._session, self.queue, overall=True)
@@ -85,6 +87,8 @@ class SampleReporter(QObject):
 
     def show_report(self) -> SampleReportDialog | None:
         """Review › Sample report…: precision from the sample (non-modal, live)."""
+        from audioclass_gui.qt.reports.sampling_report import SampleReportDialog
+
         if self.queue is None or self._session is None:
             self.app.messages.say("Build a verification sample first (Ctrl+Shift+V).", 5000)
             return None
@@ -120,6 +124,8 @@ class SampleReporter(QObject):
 
     def export_report(self, path: str | Path) -> None:
         """Write the report CSV (built here, written atomically off the GUI thread)."""
+        from audioclass_gui.formats.sample_report import write_sample_report
+
         report = self.report()
         if report is None:
             return
