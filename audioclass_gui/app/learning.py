@@ -153,7 +153,10 @@ class Learning:
         self.similar = SimilarSearch(self)
         #: Training and classifiers (:class:`~audioclass_gui.app.learning_training.Training`).
         self.training = Training(self)
-        app.document.events.project.connect(lambda _p: self.refresh())
+        self._list_project: ReviewProject | None = None  # the project the list shown belongs to
+        self._resume: ReviewProject | None = None  # a project whose kept list is resumed when it shows
+        app.document.events.project.connect(self._on_project)
+        app.recording_opened.connect(self._on_recording_opened)
 
     # ------------------------------------------------------------ context
     def use_model(self, key: str, factory: Callable[..., Any] | None = None) -> None:
@@ -307,36 +310,83 @@ class Learning:
         return ids
 
     def show(self, run: WindowsRun, project: ReviewProject, kind: str, what: str) -> None:
-        """Add a written run of windows and list it as a queue (``kind``: similar, uncertain)."""
-        from audioclass_gui.review.sampling import ReviewQueue, Stratum
+        """Add a written run of windows and list it as a queue (``kind``: similar, uncertain).
+
+        The list is kept with the project, so reopening it resumes the list
+        (:mod:`audioclass_gui.app.learning_lists`).
+        """
+        from audioclass_gui.app.learning_lists import keep_list
 
         self.busy.emit("")
         if project is not self.project:
             return
         ids = self.add_run(run, project)
         scores = tuple(w.score for w in run.windows)
-        species = tuple(sorted({w.species for w in run.windows}))
+        self._list(kind, what, ids, scores, run.target)
+        if project.read_only:
+            return
+        try:
+            keep_list(project, kind, what, project.codec.encode(run.target), run.windows)
+        except OSError as exc:
+            self.app.messages.report("List not kept", f"The list will not come back when the project is reopened: {exc}")
+
+    def _list(
+        self, kind: str, what: str, ids: Sequence[int], scores: Sequence[float], run: Path
+    ) -> None:
+        """List ``ids`` (in this order) as a queue of the open session."""
+        from audioclass_gui.review.sampling import ReviewQueue, Stratum
+
+        session = self.session
+        species = [session.get(i).scientific_name for i in ids] if session is not None else []
         low, high = (min(scores), max(scores)) if scores else (0.0, 0.0)
         strata = tuple(
-            Stratum(s, low, high, len(ids), tuple(i for i, w in zip(ids, run.windows, strict=False) if w.species == s))
-            for s in species
+            Stratum(s, low, high, len(ids), tuple(i for i, n in zip(ids, species, strict=True) if n == s))
+            for s in sorted(set(species))
         )
-        queue = ReviewQueue(tuple(ids), strata, len(ids), (low, high), 0, species)
+        queue = ReviewQueue(tuple(ids), strata, len(ids), (low, high), 0, tuple(sorted(set(species))))
         noun = ("match", "matches") if kind == "similar" else ("window", "windows")
         listing = LearningList(
-            kind, f"{what} — {len(ids)} {noun[len(ids) != 1]}", queue, run.target, scores
+            kind, f"{what} — {len(ids)} {noun[len(ids) != 1]}", queue, run, tuple(scores)
         )
-        self.listing = listing
+        self.listing, self._list_project = listing, self.project
         self.app.review.set_queue(queue)
         self.list_changed.emit(listing)
 
     def leave_list(self) -> None:
-        """Back to the normal list (the run stays in the project)."""
-        listing = self.listing
+        """Back to the normal list (the run stays in the project, the list is kept inactive)."""
+        from audioclass_gui.app.learning_lists import set_list_active
+
+        listing, project = self.listing, self._list_project
         if listing is None:
             return
-        self.listing = None
+        self._drop_list()
+        if project is not None and project is self.project and not project.read_only:
+            try:
+                set_list_active(project, False)
+            except OSError as exc:
+                self.app.messages.report("List not kept", str(exc))
+
+    def _drop_list(self) -> None:
+        listing, self.listing, self._list_project = self.listing, None, None
+        if listing is None:
+            return
         if self.app.review.queue is listing.queue:  # not another list put in its place
             self.app.review.set_queue(None)
         self.list_changed.emit(None)
 
+    def _on_project(self, project: ReviewProject | None) -> None:
+        # Another project (or none): its list, if it kept one, comes back when it shows.
+        self._drop_list()
+        self._resume = project
+        self.refresh()
+
+    def _on_recording_opened(self, _info: object) -> None:
+        from audioclass_gui.app.learning_lists import kept_list
+
+        project, self._resume = self._resume, None
+        if project is None or project is not self.project or project.session is not self.session:
+            return
+        kept = kept_list(project)
+        if kept is not None and kept.active:
+            run = Path(project.codec.decode(kept.run))
+            self._list(kept.kind, kept.description, kept.ids, kept.scores, run)

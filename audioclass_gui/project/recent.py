@@ -58,9 +58,16 @@ class RecentStore:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path) if path is not None else data_dir() / _FILE
+        self._path = Path(path) if path is not None else None
         self._lock = threading.Lock()
         self._written = -1
+
+    @property
+    def path(self) -> Path:
+        """The JSON file (the data folder is looked up on first use, off the GUI thread)."""
+        if self._path is None:
+            self._path = data_dir() / _FILE
+        return self._path
 
     def load(self) -> list[Path]:
         """The list, most recent first; empty if absent or unreadable."""
