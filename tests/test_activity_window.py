@@ -275,3 +275,35 @@ def test_opened_from_the_reports_menu_of_the_window(qtbot, tmp_path: Path) -> No
     shown.close()
     qtbot.waitUntil(lambda: reports.window is None, timeout=5000)
     win.close()
+
+
+def test_a_time_zone_chosen_moves_the_hours_and_is_kept_with_the_project(qtbot, project) -> None:
+    app = app_with(project)
+    app.review.set_threshold(0.25)
+    win = ActivityWindow(app)
+    qtbot.addWidget(win)
+    assert (win.clock.zone_text, win.clock.written_zone) == ("", None)
+    assert "recorders' clocks as written" in win.charts.note_text
+    # The file names' times were UTC (an AudioMoth's): in Berlin in May they are 2 h later.
+    with qtbot.waitSignal(win.counted, timeout=5000):
+        win.clock.choose("Europe/Berlin", "UTC")
+    _days, hours = expected(kept(0.25))
+    hourly = win.charts.bar_heights("hour")
+    assert {x - 0.5: h for x, h in hourly.items() if h} == {
+        float((h + 2) % 24): float(n) for h, n in hours.items()
+    }
+    # Site B's 22:30 UTC recording of 4 May starts after midnight in Berlin: 4 May
+    # has no audio any more, 5 May has it all.
+    assert win.charts.missing_positions("day") == [3.0]
+    assert win.charts.note_text.startswith("Times are in Europe/Berlin (UTC+02:00).")
+    assert "taken to be on UTC" in win.charts.note_text
+    win.close()
+
+    again = ActivityWindow(app_with(project))  # the choice was kept with the project
+    qtbot.addWidget(again)
+    assert (again.clock.zone_text, again.clock.written_combo.currentData()) == ("Europe/Berlin", "UTC")
+    assert again.charts.note_text.startswith("Times are in Europe/Berlin")
+    with qtbot.waitSignal(again.counted, timeout=5000):
+        again.clock.choose("", "")
+    check_charts(again, kept(0.25))
+    again.close()

@@ -12,6 +12,7 @@ from soundevent import data
 
 from audioclass_gui.review import DetectionFilter, ReviewSession, Status
 from audioclass_gui.review.activity import activity
+from audioclass_gui.review.activity_series import clock_note
 from audioclass_gui.review.deployment import event_cells, species_review
 from audioclass_gui.review.events import event_counts, group_events
 from audioclass_gui.review.precision import precision_curve
@@ -164,6 +165,42 @@ def test_clock_times_are_local_where_the_zone_is_known() -> None:
     assert names == ["s1", "s2"] and site_of.tolist() == [0, 0, 1, 1]
     names, site_of = recording_sites(recs, "/d", sites={"/d/s2/c.wav": "pond, north"})
     assert names == ["pond, north", "s1", "s2"] and site_of.tolist() == [1, 1, 0, 2]
+
+
+def test_clocks_written_without_a_zone_can_be_taken_in_the_recorders_zone() -> None:
+    # An AudioMoth names its files in UTC: 21:30 written is 23:30 in Berlin in May
+    # and 22:30 in January; a start with its own zone is only converted.
+    recs = [
+        recording("/d/s1/a.wav", 60, dt.datetime(2024, 5, 1, 21, 30)),
+        recording("/d/s1/b.wav", 60, dt.datetime(2024, 1, 15, 21, 30)),
+        recording("/d/s1/c.wav", 60, dt.datetime(2024, 5, 1, 23, 0, tzinfo=PLUS2)),
+    ]
+    as_written = recording_clock(recs)
+    berlin = recording_clock(recs, ZoneInfo("Europe/Berlin"), written_zone=dt.UTC)
+    assert (berlin.start[0] - as_written.start[0]) / 3600 == 2
+    assert (berlin.start[1] - as_written.start[1]) / 3600 == 1
+    assert berlin.start[2] == as_written.start[2]
+    assert berlin.zoned.all() and berlin.assumed.tolist() == [True, True, False]
+    assert berlin.offset == ["+02:00", "+01:00", "+02:00"]
+    assert (berlin.zone_name, berlin.written_name) == ("Europe/Berlin", "UTC")
+    # Kept in UTC (no zone to convert into): the written times, now said to be UTC.
+    utc = recording_clock(recs, written_zone=dt.UTC)
+    assert utc.start[0] == as_written.start[0] and utc.offset[0] == "+00:00"
+
+
+def test_the_clock_note_says_which_zone_and_what_was_assumed() -> None:
+    s = session_of(NIGHT[:2], NIGHT_ROWS[:5])
+    plain = clock_note(activity(s, root="/d"))
+    assert "for the 1 of 2 recordings that give a time zone" in plain
+    berlin = clock_note(
+        activity(s, root="/d", zone=ZoneInfo("Europe/Berlin"), written_zone=dt.UTC)
+    )
+    assert berlin.startswith("Times are in Europe/Berlin (UTC+02:00).")
+    assert "1 of 2 recordings give no time zone" in berlin and "taken to be on UTC" in berlin
+    # The 04:00 UTC recording is at 06:00 in Berlin.
+    act = activity(s, DetectionFilter(min_score=0.5), root="/d", zone=ZoneInfo("Europe/Berlin"),
+                   written_zone=dt.UTC)
+    assert act.hourly_detections[1, 1, 6] == 1 and act.hourly_detections[1, 1, 4] == 0
 
 
 # ------------------------------------------------------------------- activity

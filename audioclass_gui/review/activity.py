@@ -186,6 +186,7 @@ def activity(
     root: str | os.PathLike[str] | None = None,
     sites: Mapping[str, str] | None = None,
     zone: dt.tzinfo | None = None,
+    written_zone: dt.tzinfo | None = None,
     analysed: np.ndarray | None = None,
 ) -> Activity:
     """Count detections and accepted verdicts per species, site, day and hour.
@@ -203,6 +204,9 @@ def activity(
     zone
         Clock times in this zone where a recording's zone is known (see
         :func:`~audioclass_gui.review.recording_clock.recording_clock`).
+    written_zone
+        The zone of starts written without one (the recorders' clocks), see
+        :func:`~audioclass_gui.review.recording_clock.recording_clock`.
     analysed
         Per recording, whether a model ran over it; default
         :func:`analysed_recordings`.
@@ -211,7 +215,7 @@ def activity(
     recordings = session.recordings
     names = session.species_list()
     k = len(names)
-    clock = recording_clock(recordings, zone)
+    clock = recording_clock(recordings, zone, written_zone)
     site_names, site_of = recording_sites(recordings, root, sites)
     n_sites = len(site_names)
     if analysed is None:

@@ -183,10 +183,23 @@ def clock_note(act: Activity, site: int | str | None = None) -> str:
     n_zoned = int(zoned.sum())
     offsets = sorted({clock.offset[i] for i in np.flatnonzero(zoned)})
     shown = " and ".join(f"UTC{o}" for o in offsets)
+    assumed = dated & clock.assumed if clock.assumed is not None else np.zeros_like(dated)
+    n_assumed = int(assumed.sum())
+    where = (
+        f"in {clock.zone_name} ({shown})" if clock.zone_name
+        else f"local clock time at the recorders ({shown})"
+    )
     if n == 0:
         words = "No recording has a start time, so nothing can be placed in time."
     elif n_zoned == n:
-        words = f"Times are local clock time at the recorders ({shown}), from the recordings' metadata."
+        words = f"Times are {where}."
+        if n_assumed:
+            words += (
+                f" {n_assumed} of {n} recordings give no time zone: their recorders' clocks "
+                f"were taken to be on {clock.written_name}, as chosen."
+            )
+        else:
+            words = words[:-1] + ", from the recordings' metadata."
     elif n_zoned == 0:
         words = (
             "Times are the recorders' clocks as written in the recordings (no time zone "
@@ -194,8 +207,8 @@ def clock_note(act: Activity, site: int | str | None = None) -> str:
         )
     else:
         words = (
-            f"Times are local clock time for the {n_zoned} of {n} recordings that give a time "
-            f"zone ({shown}); for the others, the recorder's clock as written."
+            f"Times are {where} for the {n_zoned} of {n} recordings that give a time "
+            f"zone; for the others, the recorder's clock as written."
         )
     undated = int((chosen & ~clock.dated).sum())
     if undated:

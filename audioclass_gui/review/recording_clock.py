@@ -12,7 +12,10 @@ name) as ``Recording.date`` and ``Recording.time``:
   recording's start holds for the whole recording). An AudioMoth set to UTC
   writes UTC: give the site's zone to see local hours;
 * without a zone (file names): the time as written (the recorder's clock),
-  which the reports say (:attr:`RecordingClock.zoned`);
+  which the reports say (:attr:`RecordingClock.zoned`); or, when the user
+  says in which zone the recorders' clocks were set (``written_zone``: an
+  AudioMoth names its files in UTC unless told otherwise), taken in that
+  zone and converted like the others;
 * without a date: the recording has no clock time and is left out of the
   reports per day and hour (counted apart).
 
@@ -42,7 +45,7 @@ import numpy as np
 
 from audioclass_gui.audio.metadata import format_offset
 
-__all__ = ["DAY", "RecordingClock", "recording_clock", "recording_sites"]
+__all__ = ["DAY", "RecordingClock", "recording_clock", "recording_sites", "zone_from_name", "zone_name"]
 
 #: Seconds in a day.
 DAY = 86400.0
@@ -63,12 +66,23 @@ class RecordingClock:
         The start's time zone is known (clock time is local time there).
     offset : list of str
         The zone as ISO text (``"+02:00"``; ``""`` without a zone).
+    zone_name : str
+        The zone every zoned start was converted into ("" when each keeps
+        its own).
+    assumed : numpy.ndarray of bool
+        Starts written without a zone that were taken in the ``written_zone``
+        the user gave.
+    written_name : str
+        That zone's name ("" when none was given).
     """
 
     start: np.ndarray
     duration: np.ndarray
     zoned: np.ndarray
     offset: list[str]
+    zone_name: str = ""
+    assumed: np.ndarray | None = None
+    written_name: str = ""
 
     @property
     def dated(self) -> np.ndarray:
@@ -85,7 +99,9 @@ def _offset_text(moment: dt.datetime) -> str:
 
 
 def recording_clock(
-    recordings: Sequence[Any], zone: dt.tzinfo | None = None
+    recordings: Sequence[Any],
+    zone: dt.tzinfo | None = None,
+    written_zone: dt.tzinfo | None = None,
 ) -> RecordingClock:
     """Clock times of recordings (``soundevent.data.Recording`` or alike).
 
@@ -96,12 +112,16 @@ def recording_clock(
         ``duration``.
     zone
         Convert starts with a known zone into this one; None keeps each
-        recording's own zone. Starts without a zone are taken as written.
+        recording's own zone.
+    written_zone
+        The zone starts written without one are in (the recorders' clocks);
+        None takes them as written, on no zone.
     """
     n = len(recordings)
     start = np.full(n, np.nan)
     duration = np.zeros(n)
     zoned = np.zeros(n, bool)
+    assumed = np.zeros(n, bool)
     offset = [""] * n
     for i, rec in enumerate(recordings):
         duration[i] = float(getattr(rec, "duration", 0.0) or 0.0)
@@ -110,13 +130,50 @@ def recording_clock(
             continue
         clock = getattr(rec, "time", None) or dt.time(0, 0)
         moment = dt.datetime.combine(date, clock)
+        if written_zone is not None and (moment.tzinfo is None or moment.utcoffset() is None):
+            moment = moment.replace(tzinfo=written_zone)
+            assumed[i] = True
         if moment.tzinfo is not None and moment.utcoffset() is not None:
             if zone is not None:
                 moment = moment.astimezone(zone)
             zoned[i] = True
             offset[i] = _offset_text(moment)
         start[i] = (moment.replace(tzinfo=None) - _EPOCH).total_seconds()
-    return RecordingClock(start, duration, zoned, offset)
+    return RecordingClock(
+        start, duration, zoned, offset, zone_name(zone), assumed, zone_name(written_zone)
+    )
+
+
+def zone_from_name(name: str | None) -> dt.tzinfo | None:
+    """The zone of an IANA name ("Europe/Berlin", "UTC"); None for "" or None.
+
+    Raises
+    ------
+    ValueError
+        If there is no such zone, with the name in the message.
+    """
+    if not name:
+        return None
+    if name.strip().upper() == "UTC":
+        return dt.UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r} (give an IANA name such as Europe/Berlin or America/New_York)"
+        ) from exc
+
+
+def zone_name(zone: dt.tzinfo | None) -> str:
+    """A zone's name for people: the IANA key ("Europe/Berlin"), "UTC", else its ``str``."""
+    if zone is None:
+        return ""
+    key = getattr(zone, "key", None)
+    if key:
+        return str(key)
+    return "UTC" if zone is dt.UTC else str(zone)
 
 
 def recording_sites(

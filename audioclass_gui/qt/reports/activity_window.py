@@ -15,6 +15,7 @@ count only slices the counts already made, at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from audioclass_gui.formats.activity_tables import write_series_day, write_series_hour
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.reports.activity_charts import ActivityCharts
+from audioclass_gui.qt.reports.clock_zone import ClockZoneChooser, zone_names
 from audioclass_gui.review.activity import Activity, activity
 from audioclass_gui.review.activity_series import (
     ActivitySeries,
@@ -68,8 +70,14 @@ class Counted:
     hour_seconds: np.ndarray
 
 
-def _count(session: ReviewSession, filt: DetectionFilter, root: Path | None) -> Counted:
-    act = activity(session, filt, root=root)
+def _count(
+    session: ReviewSession,
+    filt: DetectionFilter,
+    root: Path | None,
+    zone: dt.tzinfo | None = None,
+    written_zone: dt.tzinfo | None = None,
+) -> Counted:
+    act = activity(session, filt, root=root, zone=zone, written_zone=written_zone)
     return Counted(session, filt, act, recorded_per_hour(act))
 
 
@@ -132,6 +140,9 @@ class ActivityWindow(QWidget):
         menu.addAction("Numbers per day (CSV)…", lambda: self.ask_export("day"))
         menu.addAction("Numbers per hour of day (CSV)…", lambda: self.ask_export("hour"))
         self.export_button.setMenu(menu)
+        self.clock = ClockZoneChooser()
+        self.clock.load(app.document.project)
+        app.tasks.submit(zone_names, self._offer_zones, lambda _exc: None)  # ~0.5 s of disk
         self.charts = ActivityCharts()
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -144,8 +155,12 @@ class ActivityWindow(QWidget):
             top.addSpacing(12)
         top.addStretch(1)
         top.addWidget(self.export_button)
+        second = QHBoxLayout()
+        second.addWidget(self.clock)
+        second.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(second)
         layout.addWidget(self.charts, 1)
         layout.addWidget(self.status)
         self.resize(1100, 760)
@@ -155,6 +170,8 @@ class ActivityWindow(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.draw())
         app.review.thresholds_changed.connect(self._schedule)
         app.document.events.session.connect(self._on_session)
+        app.document.events.project.connect(self._on_project)
+        self.clock.changed.connect(self._on_clock)
         self._watch(app.document.session)
         self.refresh()
 
@@ -210,7 +227,14 @@ class ActivityWindow(QWidget):
         filt = self.app.review.threshold_filter()
         document = self.app.document
         root = None if document.project is None or document.implicit else document.project.root
-        self.app.tasks.submit(lambda: _count(session, filt, root), self._done, self._failed)
+        try:
+            zone, written = self.clock.zone, self.clock.written_zone
+        except ValueError as exc:  # a zone the machine's database lacks
+            self.status.setText(f"{exc}; times are shown as recorded.")
+            zone = written = None
+        self.app.tasks.submit(
+            lambda: _count(session, filt, root, zone, written), self._done, self._failed
+        )
 
     def _done(self, data: Counted) -> None:
         self._running = False
@@ -242,6 +266,21 @@ class ActivityWindow(QWidget):
 
     def _on_session(self, session: ReviewSession | None, *_old) -> None:
         self._watch(session)
+        self.refresh()
+
+    def _offer_zones(self, names: list[str]) -> None:
+        if not self._closed:
+            self.clock.offer(names)
+
+    def _on_project(self, project, *_old) -> None:
+        self.clock.load(project)
+
+    def _on_clock(self) -> None:
+        """Another clock chosen: keep it with the project and count again."""
+        try:
+            self.clock.save(self.app.document.project)
+        except OSError as exc:
+            self.app.messages.report("Time zone not kept", f"The choice is used but not kept: {exc}")
         self.refresh()
 
     def _watch(self, session: ReviewSession | None) -> None:
@@ -384,4 +423,5 @@ class ActivityWindow(QWidget):
         self._watch(None)
         self.app.review.thresholds_changed.disconnect(self._schedule)
         self.app.document.events.session.disconnect(self._on_session)
+        self.app.document.events.project.disconnect(self._on_project)
         super().closeEvent(event)
