@@ -28,6 +28,7 @@ from audioclass_gui.qt.review.overlay_items import (
     DetectionBox,
     DetectionLabel,
 )
+from audioclass_gui.qt.review.overlays import DENSITY, TICKS
 from audioclass_gui.review import Status
 from audioclass_gui.review.shown import shown
 from tests.conftest import open_main_window, write_birdnet_csv, write_calls
@@ -618,24 +619,29 @@ def test_zoomed_out_ticks_replace_the_wall_of_boxes_and_labels_name_the_species(
     assert seen >= 5
     assert any(labels[i][0].toPlainText().startswith(f"Great Tit{GAP}0.") for i in win.overlay.detection_ids)
 
-    # Zoomed out on the whole half hour: no wall of outlines, a tick per detection.
-    win.zoom_to_fit()
+    # Zoomed out on five minutes: no wall of outlines, a tick per detection.
+    win.view.set_visible_range(300.0, 600.0)
     settle(qtbot, win)
-    assert win.view.visible_range()[1] - win.view.visible_range()[0] >= LONG - 1
-    assert win.overlay.dense
+    assert win.overlay.dense and win.overlay.mode == TICKS
     selected = win.review.selected
-    assert len(visible_boxes(win)) <= 1
-    assert [b.detection_id for b in visible_boxes(win)] == ([selected.id] if selected else [])
-    assert sorted(win.overlay.tick_ids) == sorted(win.table.ordered_ids())
+    assert {b.detection_id for b in visible_boxes(win)} <= ({selected.id} if selected else set())
+    in_view = {d.id for d in win.review.visible() if d.end > 300.0 and d.start < 600.0}
+    assert in_view <= set(win.overlay.tick_ids) <= set(win.table.ordered_ids())
     # Ticks are coloured by status: a verdict recolours its tick.
-    target = win.table.ordered_ids()[100]
+    target = win.table.ordered_ids()[150]
     win.table.select_detection(target)
-    win.zoom_to_fit()
+    win.view.set_visible_range(300.0, 600.0)
     settle(qtbot, win)
     press(qtbot, win, Qt.Key.Key_R)
     assert win.overlay.tick_statuses()[target] is Status.REJECTED
     assert len(visible_boxes(win)) == 1  # the selected one (the next) keeps its box
     shot(win, "zoomed-out")
+
+    # The whole half hour: ticks would merge, the density is drawn instead.
+    win.zoom_to_fit()
+    settle(qtbot, win)
+    assert win.overlay.mode == DENSITY and not win.overlay.tick_ids
+    assert [b.detection_id for b in visible_boxes(win)] == [win.review.selected.id]
 
     # Zooming back in brings the boxes and labels back.
     win.view.set_visible_range(600.0, 620.0)

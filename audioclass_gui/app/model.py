@@ -7,6 +7,7 @@ from pathlib import Path
 
 from psygnal import Signal
 
+from audioclass_gui.app.density import DetectionDensity
 from audioclass_gui.app.document import Document
 from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
@@ -37,6 +38,7 @@ class AppModel:
     - :attr:`imports`: predictions and reviews added to the open project;
     - :attr:`species_thresholds`: species listed from their own threshold;
     - :attr:`learning`: embeddings, find similar, training and classifiers.
+    - :attr:`density`: the detections shown, counted per time bin and species;
 
     Signals
     -------
@@ -61,6 +63,7 @@ class AppModel:
         self.exports = Exports(self)
         self.imports = Imports(self)
         self.species_thresholds = SpeciesThresholds(self)
+        self.density = DetectionDensity(self.tasks)
         self.learning = Learning(self)
         self.species_thresholds.changed.connect(
             lambda thresholds, _source: self.review.set_species_thresholds(thresholds)

@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         # controllers
         self.undo_stack = QUndoStack(self)
         self.overlay = DetectionOverlay(self.view.plot, self)
+        self.overlay = DetectionOverlay(self.view.plot, self, density=self.app.density)
         self.review = ReviewController(
             self.table, self.overlay, self.view, self.undo_stack, self, state=self.app.review
         )
@@ -238,6 +239,7 @@ class MainWindow(QMainWindow):
         self.spectrogram_settings.params_changed.connect(self.view.set_params)
         self.spectrogram_settings.display_changed.connect(self.view.set_display)
         self.timeline.range_requested.connect(self.view.set_visible_range)
+        self.timeline.show_density(self.app.density)
 
         panel = self.model_panel
         self.app.run.choose(panel.model_key)

@@ -35,4 +35,7 @@ cp "$birds" "$work/site/"
 # 4. Reports › Activity: ten days of hourly 30-s recordings at two sites made from the
 #    recording, BirdNET over them, Tennessee Warbler per day and hour at site02.
 "$python" "$here/activity_shot.py" "$birds" "$work" "$here/activity.png"
+# Detection density: a half-hour dawn recording made from the recording, BirdNET
+#   over it, the whole half hour shown as density lanes instead of boxes.
+"$python" "$here/density_shot.py" "$birds" "$work" "$here/density.png"
 echo "make_screenshots: wrote $here/*.png"

@@ -7,7 +7,12 @@ Where the view is too wide for boxes (more than :data:`DRAW_ALL_UP_TO` in
 view, each narrower than :data:`MIN_BOX_PX`, or more than :data:`MAX_DRAWN`) each
 detection is a light tick along the top of the band instead
 (:mod:`audioclass_gui.qt.review.overlay_ticks`), and only the selected one keeps its
-box and label.
+box and label. Wider still, where the ticks would be closer than
+:data:`MIN_TICK_PX` on average and merge into a bar, the overlay draws the
+density of the detections instead: lanes of counts per time bin
+(:mod:`audioclass_gui.qt.review.overlay_density`), when it is given the app
+model's :class:`~audioclass_gui.app.density.DetectionDensity`. Zooming in
+brings the ticks, then the boxes, back.
 
 Items are reused rather than created and destroyed
 (:mod:`audioclass_gui.qt.review.overlay_pool`). What each item shows is
@@ -26,7 +31,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, Signal
 
+from audioclass_gui.app.density import DetectionDensity
 from audioclass_gui.qt.common.tasks import throttled
+from audioclass_gui.qt.review.overlay_density import DensityBand, feed_density
 from audioclass_gui.qt.review.overlay_items import DetectionBox, DetectionLabel
 from audioclass_gui.qt.review.overlay_layout import layout_labels
 from audioclass_gui.qt.review.overlay_pool import ItemPool
@@ -35,7 +42,16 @@ from audioclass_gui.review import Detection, DetectionList, Status, Verdict
 from audioclass_gui.review.detection import STATUS_ORDER
 from audioclass_gui.review.shown import Shown
 
-__all__ = ["DRAW_ALL_UP_TO", "MAX_DRAWN", "MIN_BOX_PX", "DetectionOverlay"]
+__all__ = [
+    "BOXES",
+    "DENSITY",
+    "DRAW_ALL_UP_TO",
+    "MAX_DRAWN",
+    "MIN_BOX_PX",
+    "MIN_TICK_PX",
+    "TICKS",
+    "DetectionOverlay",
+]
 
 #: Up to this many detections, all of the recording's are drawn.
 DRAW_ALL_UP_TO = 64
@@ -43,6 +59,12 @@ DRAW_ALL_UP_TO = 64
 MAX_DRAWN = 400
 #: Boxes narrower than this (pixels) give way to ticks.
 MIN_BOX_PX = 6.0
+#: Ticks closer than this (pixels, on average over the view) merge into a
+#: bar: the density is drawn instead (with a density to draw).
+MIN_TICK_PX = 3.0
+#: How the detections in view are drawn: one box each, one tick each, or
+#: their density per time bin.
+BOXES, TICKS, DENSITY = "boxes", "ticks", "density"
 #: With many detections, items are made ahead (while idle) up to this many,
 #: so a threshold lowered for the first time does not create them all at once.
 WARM_ITEMS = 240
@@ -67,11 +89,28 @@ class DetectionOverlay(QObject):
     -------
     clicked(int)
         A detection's label was clicked (its id).
+
+    Parameters
+    ----------
+    plot
+        The spectrogram's plot.
+    parent
+        Qt parent.
+    density
+        The app model's density of the detections shown: given, the overlay
+        feeds it what it draws and draws it where ticks would merge; None,
+        ticks are drawn however many.
     """
 
     clicked = Signal(int)
 
-    def __init__(self, plot: pg.PlotItem, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        plot: pg.PlotItem,
+        parent: QObject | None = None,
+        *,
+        density: DetectionDensity | None = None,
+    ) -> None:
         super().__init__(parent)
         self._plot = plot
         self._boxes: dict[int, DetectionBox] = {}
@@ -96,7 +135,11 @@ class DetectionOverlay(QObject):
         #: Time range drawn, (start, end, tight); None when all are drawn.
         self._window: tuple[float, float, bool] | None = None
         self._dense = False
+        self._mode = BOXES
         self._ticks = TickStrip(plot)
+        self._density = density
+        self._heat = DensityBand(plot, density) if density is not None else None
+        self._code_of: Callable[[int], int | None] = lambda _id: None
         plot.getViewBox().sigXRangeChanged.connect(self._on_range)
         self._warm_timer = throttled(self, 40, self._warm)
 
@@ -117,13 +160,23 @@ class DetectionOverlay(QObject):
 
     @property
     def dense(self) -> bool:
-        """True while the view is too wide for boxes: ticks, and the selected box only."""
+        """True while the view is too wide for boxes: ticks or density, and the selected box only."""
         return self._dense
 
     @property
+    def mode(self) -> str:
+        """How the detections in view are drawn now: :data:`BOXES`, :data:`TICKS` or :data:`DENSITY`."""
+        return self._mode
+
+    @property
+    def density_band(self) -> DensityBand | None:
+        """The density lanes of the view (None without a density)."""
+        return self._heat
+
+    @property
     def up_to_date(self) -> bool:
-        """True: what is drawn matches the last :meth:`set_detections` (always, it is synchronous)."""
-        return True
+        """True when what is drawn matches the last :meth:`set_detections` (the density built)."""
+        return self._density is None or not self._density.building
 
     def label_item(self, detection_id: int) -> DetectionLabel:
         """The label item of a drawn detection (for tests and tooltips)."""
@@ -173,6 +226,7 @@ class DetectionOverlay(QObject):
             self._ends = np.fromiter((d.end for d in rows), dtype=np.float64, count=n)
             self._scores = np.fromiter((d.score for d in rows), dtype=np.float64, count=n)
         self._typical = float(np.median(self._ends - self._starts)) if len(self._ids) else 0.0
+        self._feed_density()
         self._draw()
 
     def fit_labels(self) -> None:
@@ -190,12 +244,14 @@ class DetectionOverlay(QObject):
         spots = layout_labels(
             self._detections.values(), wanted, vb.viewRange()[0][0], seconds_per_px
         )
+        # With density lanes along the top, the selected box's label goes under them.
+        below = self._heat.bottom if self._mode == DENSITY and self._heat is not None else None
         for det_id, spot in spots.items():
             label = labels[det_id]
             if self._lanes.get(det_id) != spot.lane:
                 self._lanes[det_id] = spot.lane
                 label.setAnchor((0, -spot.lane))
-            y = self._drawn[det_id][3]
+            y = self._drawn[det_id][3] if below is None else min(self._drawn[det_id][3], below)
             pos = label.pos()
             if pos.x() != spot.x or pos.y() != y:
                 label.setPos(spot.x, y)
@@ -212,6 +268,9 @@ class DetectionOverlay(QObject):
                 self._restyle(det_id)
         if texts:
             self.fit_labels()
+        if self._density is not None and isinstance(self._rows, DetectionList):
+            self._feed_density()  # a relabel moves a detection to another species' lane
+            self._focus_selected()
         if self._dense and len(self._ticks.ids):
             ticked = np.asarray(list(ids), dtype=np.int64)
             ticked = ticked[np.isin(ticked, self._ticks.ids)]
@@ -221,6 +280,7 @@ class DetectionOverlay(QObject):
     def set_selected(self, detection_id: int | None) -> None:
         """Highlight one detection (or none)."""
         previous, self._selected = self._selected, detection_id
+        self._focus_selected()
         if self._dense and previous != detection_id:
             self._draw()  # the selected one alone has a box
             return
@@ -240,7 +300,24 @@ class DetectionOverlay(QObject):
         self._starts = self._ends = self._scores = np.empty(0)
         self._window = None
         self._dense = False
+        self._mode = BOXES
         self._ticks.clear()
+        if self._density is not None:
+            self._density.clear()
+        if self._heat is not None:
+            self._heat.hide()
+
+    # ------------------------------------------------------------ density
+    def _feed_density(self) -> None:
+        """Give the app model's density the detections given."""
+        if self._density is not None:
+            self._code_of = feed_density(self._density, self._rows, self._starts, self._ids)
+
+    def _focus_selected(self) -> None:
+        """The selected detection's species gets the first species lane."""
+        if self._density is not None:
+            selected = self._selected
+            self._density.set_focus(None if selected is None else self._code_of(selected))
 
     # -------------------------------------------------------------- picking
     def _view(self) -> tuple[float, float, float]:
@@ -248,13 +325,18 @@ class DetectionOverlay(QObject):
         x0, x1 = vb.viewRange()[0]
         return x0, x1, float(vb.viewPixelSize()[0] or 0.0)
 
-    def _is_dense(self, x0: float, x1: float, seconds_per_px: float) -> bool:
-        """Too wide a view for boxes: many too narrow to tell apart, or too many to draw."""
+    def _mode_for(self, x0: float, x1: float, seconds_per_px: float) -> str:
+        """How to draw this view: boxes, unless many are too narrow to tell apart or too
+        many to draw; then ticks, unless they would merge (and a density is given)."""
         if len(self._ids) <= DRAW_ALL_UP_TO:
-            return False
+            return BOXES
         in_view = np.count_nonzero((self._ends > x0) & (self._starts < x1))
         narrow = seconds_per_px > 0 and self._typical / seconds_per_px < MIN_BOX_PX
-        return in_view > MAX_DRAWN or (narrow and in_view > DRAW_ALL_UP_TO)
+        if not (in_view > MAX_DRAWN or (narrow and in_view > DRAW_ALL_UP_TO)):
+            return BOXES
+        if self._heat is not None and in_view * MIN_TICK_PX * seconds_per_px > x1 - x0:
+            return DENSITY
+        return TICKS
 
     def _pick(self) -> tuple[np.ndarray, tuple[float, float, bool] | None]:
         """Positions (in the given rows) to draw, and the time window they cover."""
@@ -283,15 +365,24 @@ class DetectionOverlay(QObject):
 
     def _draw(self) -> None:
         x0, x1, spp = self._view()
-        self._dense = self._is_dense(x0, x1, spp)
-        pick, self._window = self._pick()
-        ids = self._ids[pick]
-        if self._dense:
-            self._draw_ticks(pick)
-            selected = self._selected
-            ids = ids[ids == selected] if selected is not None else ids[:0]
-        else:
+        self._mode = self._mode_for(x0, x1, spp)
+        self._dense = self._mode != BOXES
+        selected = self._selected
+        if self._mode == DENSITY:  # no ticks, no window: the band follows the view
+            self._window = None
             self._ticks.clear()
+            self._heat.show()  # type: ignore[union-attr]
+            ids = self._ids[self._ids == selected] if selected is not None else self._ids[:0]
+        else:
+            if self._heat is not None:
+                self._heat.hide()
+            pick, self._window = self._pick()
+            ids = self._ids[pick]
+            if self._dense:
+                self._draw_ticks(pick)
+                ids = ids[ids == selected] if selected is not None else ids[:0]
+            else:
+                self._ticks.clear()
         rows = self._rows
         if isinstance(rows, DetectionList):
             chosen = rows.session.get_many(ids.tolist())
@@ -319,8 +410,11 @@ class DetectionOverlay(QObject):
         if not len(self._ids):
             return
         x0, x1 = x_range
-        if self._is_dense(x0, x1, self._view()[2]) != self._dense:
+        if self._mode_for(x0, x1, self._view()[2]) != self._mode:
             self._draw()
+            return
+        if self._mode == DENSITY:
+            self._heat.update()  # type: ignore[union-attr]
             return
         window = self._window
         if window is None:
