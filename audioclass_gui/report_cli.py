@@ -5,6 +5,7 @@
     audioclass-gui report PROJECT -o OUT_DIR [--what events,activity,presence,summary,all]
                           [--gap S] [--threshold T] [--thresholds CSV] [--accepted-only]
                           [--zone ZONE]
+    audioclass-gui report PROJECT -o OUT_DIR --what checklists [--sites CSV] [--clips] ...
 
 PROJECT is a reviewed folder or a ``.jsonl`` project file, opened
 read-only (this works while the app has it open). The tables
@@ -13,7 +14,9 @@ read-only (this works while the app has it open). The tables
 * ``events``: ``events.csv`` and ``event_counts.csv``;
 * ``activity``: ``activity_day.csv`` and ``activity_hour.csv``;
 * ``presence``: ``presence/<species>.csv`` (R ``unmarked`` detection histories);
-* ``summary``: ``summary_site_day.csv`` and ``summary_species.csv``.
+* ``summary``: ``summary_site_day.csv`` and ``summary_species.csv``;
+* ``checklists`` (not part of ``all``): eBird checklists and iNaturalist
+  observations (:mod:`audioclass_gui.checklists_cli`).
 
 Detections count when their score reaches ``--threshold`` (or their
 species' threshold in ``--thresholds``, a thresholds CSV as ``export
@@ -35,6 +38,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from audioclass_gui.checklists_cli import (
+    CHECKLISTS,
+    add_checklist_arguments,
+    read_sites,
+    write_from_args,
+)
+
 __all__ = ["EXIT_NOTHING", "REPORTS", "main"]
 
 #: Exit status when the project holds no detection.
@@ -49,11 +59,11 @@ def _reports(text: str) -> list[str]:
         part = part.strip().lower()
         if part == "all":
             out.extend(REPORTS)
-        elif part in REPORTS:
+        elif part in (*REPORTS, CHECKLISTS):
             out.append(part)
         else:
             raise argparse.ArgumentTypeError(
-                f"unknown report {part!r} (choose from {', '.join(REPORTS)}, all)"
+                f"unknown report {part!r} (choose from {', '.join(REPORTS)}, all, {CHECKLISTS})"
             )
     return out
 
@@ -98,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         "--zone", help="clock times in this time zone (IANA name) where a recording's is known",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
+    add_checklist_arguments(p)
     return p
 
 
@@ -127,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             thresholds = dict(read_thresholds_csv(args.thresholds))
         except (OSError, ValueError) as exc:
             return _fail(f"{args.thresholds}: {exc}", 2)
+    try:
+        sites = read_sites(args.sites) if CHECKLISTS in what else {}
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc) if isinstance(exc, ValueError) else f"{args.sites}: {exc}", 2)
     if not (args.project.is_dir() or args.project.is_file()):
         return _fail(f"{args.project}: no such project (give a reviewed folder or a .jsonl "
                      "project file)", 1)
@@ -146,10 +161,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         written, notes = write_reports(
-            project.session, args.output, what,
+            project.session, args.output, [w for w in what if w != CHECKLISTS],
             root=project.root, gap=args.gap, threshold=args.threshold,
             thresholds=thresholds, accepted_only=args.accepted_only, zone=zone,
-        )
+        ) if what != [CHECKLISTS] else ([], [])
+        if CHECKLISTS in what:
+            more, said = write_from_args(
+                args, project, sites=sites, zone=zone, thresholds=thresholds
+            )
+            written, notes = written + more, notes + said
     except (OSError, ValueError) as exc:
         return _fail(f"writing the tables failed: {exc}", 1)
     for path in written:

@@ -44,6 +44,7 @@ from audioclass_gui.qt.project.recent_menu import RecentMenu
 from audioclass_gui.qt.project.recording_states import RecordingStates
 from audioclass_gui.qt.project.single_review import SingleReview
 from audioclass_gui.qt.reports.activity_actions import ActivityReports
+from audioclass_gui.qt.reports.checklist_dialog import ChecklistReports
 from audioclass_gui.qt.reports.sampling_mode import SamplingController
 from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.review.boxes import BoxController
@@ -186,6 +187,7 @@ class MainWindow(QMainWindow):
         self.species_thresholds_row = SpeciesThresholdsController(self.app, self.model_panel, self)
         self.recent = RecentMenu(self.app, self, self.open_project_action)
         self.activity_reports = ActivityReports(self.app, self)
+        self.checklist_reports = ChecklistReports(self.app, self)
         self.problem_watch = ProblemWatch(self.app, self.review, self.undo_stack, self)
         states = RecordingStates(self.app, self.projects.recordings, self)
         self.run_all = RunAllController(self.app, self.model_panel, self.projects, self, states)
