@@ -101,6 +101,7 @@ def write_from_args(
     sites: Mapping,
     zone: dt.tzinfo | None,
     thresholds: Mapping[str, float],
+    written_zone: dt.tzinfo | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Write the checklists ``args`` ask for into ``args.output``."""
     from audioclass_gui.formats.checklists import ChecklistOptions, export_checklists
@@ -113,6 +114,7 @@ def write_from_args(
         threshold=args.threshold,
         thresholds=dict(thresholds),
         zone=zone,
+        written_zone=written_zone,
         ebird=EbirdOptions(
             count=args.ebird_count, protocol=args.ebird_protocol, observers=args.observers,
             complete=args.ebird_complete, common_names=args.ebird_common_names,

@@ -4,7 +4,7 @@
 
     audioclass-gui report PROJECT -o OUT_DIR [--what events,activity,presence,summary,all]
                           [--gap S] [--threshold T] [--thresholds CSV] [--accepted-only]
-                          [--zone ZONE]
+                          [--zone ZONE] [--recorder-zone ZONE]
     audioclass-gui report PROJECT -o OUT_DIR --what checklists [--sites CSV] [--clips] ...
 
 PROJECT is a reviewed folder or a ``.jsonl`` project file, opened
@@ -24,7 +24,9 @@ species' threshold in ``--thresholds``, a thresholds CSV as ``export
 presence from accepted verdicts only. Sites are the recordings' folders
 below the project folder; clock times are the recordings' own (local where
 their zone is known), or in ``--zone`` (an IANA name such as
-``Europe/Berlin``) where their zone is known.
+``Europe/Berlin``) where their zone is known; ``--recorder-zone`` gives
+the zone of start times written without one (file names: an AudioMoth
+names its files in UTC unless set otherwise), which are then converted too.
 
 Exit status: 0 when written, 1 for a project that cannot be opened or a
 table that cannot be written, 2 for bad arguments, :data:`EXIT_NOTHING`
@@ -107,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--zone", help="clock times in this time zone (IANA name) where a recording's is known",
     )
+    p.add_argument(
+        "--recorder-zone", metavar="ZONE",
+        help="the zone of start times written without one, e.g. UTC for AudioMoth file names "
+        "(default: taken as written)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr")
     add_checklist_arguments(p)
     return p
@@ -121,15 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``audioclass-gui report``; returns the exit code."""
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     what = list(dict.fromkeys(r for group in args.what or [list(REPORTS)] for r in group))
-    zone = None
-    if args.zone:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from audioclass_gui.review.recording_clock import zone_from_name
 
-        try:
-            zone = ZoneInfo(args.zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return _fail(f"unknown time zone {args.zone!r} (give an IANA name such as "
-                         "Europe/Berlin)", 2)
+    try:
+        zone, written_zone = zone_from_name(args.zone), zone_from_name(args.recorder_zone)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
     thresholds: dict[str, float] = {}
     if args.thresholds is not None:
         from audioclass_gui.formats.thresholds import read_thresholds_csv
@@ -164,10 +168,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             project.session, args.output, [w for w in what if w != CHECKLISTS],
             root=project.root, gap=args.gap, threshold=args.threshold,
             thresholds=thresholds, accepted_only=args.accepted_only, zone=zone,
+            written_zone=written_zone,
         ) if what != [CHECKLISTS] else ([], [])
         if CHECKLISTS in what:
             more, said = write_from_args(
-                args, project, sites=sites, zone=zone, thresholds=thresholds
+                args, project, sites=sites, zone=zone, thresholds=thresholds,
+                written_zone=written_zone,
             )
             written, notes = written + more, notes + said
     except (OSError, ValueError) as exc:

@@ -156,3 +156,24 @@ def test_zone_moves_clock_times(tmp_path: Path) -> None:
     assert act.first_day == dt.date(2024, 5, 2)
     assert act.hourly_detections[0, 0].tolist().index(1) == 0  # 00:30 in Berlin
     assert PLUS2.utcoffset(None) == dt.timedelta(hours=2)
+
+
+def test_recorder_zone_takes_file_name_times_in_it(tmp_path: Path, capsys) -> None:
+    # siteA's 23:00 file name, read as UTC, is 01:00 on 2 May in Berlin.
+    root = tmp_path / "deployment"
+    _project(root)
+    plain, moved = tmp_path / "plain", tmp_path / "moved"
+    assert report_cli.main([str(root), "-o", str(plain), "--what", "activity", "-q"]) == 0
+    assert report_cli.main([str(root), "-o", str(moved), "--what", "activity", "-q",
+                            "--zone", "Europe/Berlin", "--recorder-zone", "UTC"]) == 0
+
+    def turdus_hours(folder: Path) -> dict[str, str]:
+        rows = read(folder / "activity_hour.csv")
+        return {r["hour"]: r["detections"] for r in rows
+                if r["site"] == "siteA" and r["scientific_name"] == "Turdus merula"}
+
+    before, after = turdus_hours(plain), turdus_hours(moved)
+    assert before["23"] == "2" and before["0"] == "1"
+    assert after["1"] == "2" and after["2"] == "1"
+    assert report_cli.main([str(root), "-o", "x", "--recorder-zone", "Nowhere/Land"]) == 2
+    assert "unknown time zone 'Nowhere/Land'" in capsys.readouterr().err

@@ -107,6 +107,8 @@ class ChecklistOptions:
         per species.
     zone
         Clock times in this time zone where a recording's zone is known.
+    written_zone
+        The zone of start times written without one (the recorders' clocks).
     ebird, inat
         The two files' options.
     clips
@@ -120,6 +122,7 @@ class ChecklistOptions:
     threshold: float = 0.0
     thresholds: Mapping[str, float] = field(default_factory=dict)
     zone: dt.tzinfo | None = None
+    written_zone: dt.tzinfo | None = None
     ebird: EbirdOptions = field(default_factory=EbirdOptions)
     inat: InatOptions = field(default_factory=InatOptions)
     clips: bool = False
@@ -187,7 +190,8 @@ def plan_checklists(
         min_score=float(options.threshold), thresholds=dict(options.thresholds)
     )
     checklists = make_checklists(
-        session, options.source, filter=counted, gap=options.gap, root=root, zone=options.zone
+        session, options.source, filter=counted, gap=options.gap, root=root, zone=options.zone,
+        written_zone=options.written_zone,
     )
     locations, notes = site_locations(
         session.recordings, checklists.sites, checklists.site_of, sites

@@ -82,6 +82,7 @@ def write_reports(
     accepted_only: bool = False,
     zone: dt.tzinfo | None = None,
     sites: Mapping[str, str] | None = None,
+    written_zone: dt.tzinfo | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Write the chosen reports into ``folder``.
 
@@ -102,8 +103,9 @@ def write_reports(
         Lowest score that counts, overall and per species.
     accepted_only
         Events and presence from accepted verdicts only.
-    zone, sites
-        Clock-time zone and sites (see :func:`~audioclass_gui.review.activity.activity`).
+    zone, sites, written_zone
+        Clock-time zone, sites and the zone of start times written without one
+        (see :func:`~audioclass_gui.review.activity.activity`).
 
     Returns
     -------
@@ -120,7 +122,9 @@ def write_reports(
         raise ValueError(f"unknown report {unknown[0]!r} (choose from {', '.join(REPORT_NAMES)})")
     out = Path(folder)
     counted = DetectionFilter(min_score=float(threshold), thresholds=dict(thresholds or {}))
-    act = activity(session, counted, root=root, sites=sites, zone=zone)
+    act = activity(
+        session, counted, root=root, sites=sites, zone=zone, written_zone=written_zone
+    )
     species = session.species_list()
     common = [session.common_name(name) for name in species]
     written: list[Path] = []

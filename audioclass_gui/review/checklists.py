@@ -286,6 +286,7 @@ def make_checklists(
     root: str | os.PathLike[str] | None = None,
     sites: Mapping[str, str] | None = None,
     zone: dt.tzinfo | None = None,
+    written_zone: dt.tzinfo | None = None,
 ) -> Checklists:
     """Checklists per site and date from the session's detections and verdicts.
 
@@ -300,7 +301,7 @@ def make_checklists(
         per-species thresholds); None: all.
     gap
         Seconds allowed between detections of one vocal event.
-    root, sites, zone
+    root, sites, zone, written_zone
         Sites and clock times as for
         :func:`~audioclass_gui.review.activity.activity`.
 
@@ -312,7 +313,7 @@ def make_checklists(
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
     recs = session.recordings
-    clock = recording_clock(recs, zone)
+    clock = recording_clock(recs, zone, written_zone)
     site_names, site_of = recording_sites(recs, root, sites)
     names = session.species_list()
     cols = session.columns()
