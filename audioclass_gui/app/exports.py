@@ -115,6 +115,34 @@ class Exports:
             lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
         )
 
+    def export_events(self, out: str | Path, only_accepted: bool = False) -> None:
+        """Write the vocal events and their counts (``events.csv``, ``event_counts.csv``) into ``out``.
+
+        As ``audioclass-gui report --what events`` writes them, with the
+        window's thresholds and the events' gap (Events panel);
+        ``only_accepted``: events of accepted windows only (``--accepted-only``).
+        """
+        from audioclass_gui.formats.deployment_reports import write_reports
+
+        app = self._app
+        session = app.document.session
+        if session is None:
+            return
+        out, review = Path(out), app.review
+        options = {
+            "root": app.document.folder,
+            "gap": app.event_review.gap,
+            "threshold": review.threshold,
+            "thresholds": dict(review.species_thresholds),
+            "accepted_only": only_accepted,
+        }
+        app.messages.say(f"Exporting events to {out}…")
+        app.tasks.submit(
+            lambda: {"events": write_reports(session, out, ("events",), **options)[0]},
+            lambda written: self._done(written, []),
+            lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
+        )
+
     def export_clips(
         self, out: str | Path, options: ClipOptions | None = None, selected: bool = False
     ) -> None:

@@ -9,6 +9,7 @@ from psygnal import Signal
 
 from audioclass_gui.app.density import DetectionDensity
 from audioclass_gui.app.document import Document
+from audioclass_gui.app.event_review import EventReview
 from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
 from audioclass_gui.app.learning import Learning
@@ -39,6 +40,7 @@ class AppModel:
     - :attr:`species_thresholds`: species listed from their own threshold;
     - :attr:`learning`: embeddings, find similar, training and classifiers.
     - :attr:`density`: the detections shown, counted per time bin and species;
+    - :attr:`event_review`: review by vocal events instead of windows;
 
     Signals
     -------
@@ -65,6 +67,7 @@ class AppModel:
         self.species_thresholds = SpeciesThresholds(self)
         self.density = DetectionDensity(self.tasks)
         self.learning = Learning(self)
+        self.event_review = EventReview(self)
         self.species_thresholds.changed.connect(
             lambda thresholds, _source: self.review.set_species_thresholds(thresholds)
         )

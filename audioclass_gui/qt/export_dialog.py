@@ -38,6 +38,7 @@ FORMAT_CHOICES = (
     ("CSV, one row per verdict", "csv", False),
     ("Audio clips (WAV or FLAC) with a manifest, by species", "clips", True),
     ("All of these, and the species thresholds, into a folder", "all", True),
+    ("Vocal events and their counts per species, site and day (CSV)", "events", True),
 )
 
 
@@ -167,7 +168,7 @@ class ExportDialog(QDialog):
         )
 
         key = self.format.currentData()
-        name = "review-export" if key == "all" else FOLDER_NAMES[key]
+        name = "review-export" if key == "all" else FOLDER_NAMES.get(key, key)
         self.path.setText(str(self.default_dir / name))
         clips = key == "clips"
         for widget, shown in ((self.rows, not clips), (self.clips, clips)):
@@ -229,6 +230,9 @@ class ExportController(QObject):
 
     def export(self, fmt: str, out: str | Path, rows: str = "verdicts") -> None:
         """Export (see :meth:`audioclass_gui.app.exports.Exports.export`) with the rows chosen."""
+        if fmt == "events":  # "Only accepted": events of accepted windows
+            self._exports.export_events(out, only_accepted=rows == "accepted")
+            return
         self._exports.export(
             fmt, out, include_unreviewed=rows == "all", only_accepted=rows == "accepted"
         )

@@ -49,6 +49,7 @@ from audioclass_gui.qt.reports.sampling_mode import SamplingController
 from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsController
 from audioclass_gui.qt.review.boxes import BoxController
 from audioclass_gui.qt.review.detection_table import DetectionTable
+from audioclass_gui.qt.review.event_controller import EventController
 from audioclass_gui.qt.review.overlays import DetectionOverlay
 from audioclass_gui.qt.review.review_actions import ReviewActions, ReviewParts
 from audioclass_gui.qt.review.review_controller import ReviewController
@@ -177,6 +178,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.boxes.add_actions()  # after the review's actions in the Review menu
+        self.events = EventController(self.app, self.review, self)
         self.project_files = ProjectFiles(self.app, self.projects, self, self.export_action)
         self.app.imports.imported.connect(lambda _message: self._project_changed())
         self.sampling = SamplingController(self.app, self.review, self.table, self, self.species_panel)

@@ -38,4 +38,7 @@ cp "$birds" "$work/site/"
 # Detection density: a half-hour dawn recording made from the recording, BirdNET
 #   over it, the whole half hour shown as density lanes instead of boxes.
 "$python" "$here/density_shot.py" "$birds" "$work" "$here/density.png"
+# Review by events: BirdNET with 3-s windows every second over the recording, the
+#    Tennessee Warbler's four overlapping windows one event, selected.
+"$python" "$here/events_shot.py" "$birds" "$work" "$here/review-by-events.png"
 echo "make_screenshots: wrote $here/*.png"

@@ -20,6 +20,7 @@ from audioclass_gui.qt.playback.playback_units import follow_range
 
 if TYPE_CHECKING:
     from audioclass_gui.app import AppModel
+    from audioclass_gui.app.event_review import EventSpan
     from audioclass_gui.audio.playback_dsp import PlaybackOptions
     from audioclass_gui.qt.playback.playback import PlaybackController
     from audioclass_gui.qt.playback.playback_bar import PlaybackBar
@@ -94,9 +95,12 @@ class PlaybackGlue(QObject):
         """The time last clicked (the app model's playback cursor), else None."""
         return self.app.playback.cursor
 
-    def play_target(self) -> Box | Detection | None:
-        """What Space plays: the selected box, else the selected detection (the app model's)."""
-        return self.app.review.play_target(self.app.document.session)
+    def play_target(self) -> Box | Detection | EventSpan | None:
+        """What Space plays: the selected box, else the selected event (review by events),
+        else the selected detection (the app model's)."""
+        review = self.app.review
+        span = self.app.event_review.play_target() if review.selected_box is None else None
+        return span if span is not None else review.play_target(self.app.document.session)
 
     def play_options(self) -> PlaybackOptions:
         """Playback options from the bar, with the band of the selected box or detection."""

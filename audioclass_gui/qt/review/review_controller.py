@@ -83,6 +83,9 @@ class ReviewController(QObject):
         self.view = view
         self.undo_stack = undo_stack
         self.session: ReviewSession | None = None
+        #: Review by events: while its ``active`` is True, verdicts, relabels and
+        #: Up/Down go to the selected event (see ``qt/review/event_controller.py``).
+        self.event_review = None
         #: The list's conditions and the selection (the app model's).
         self.state = state if state is not None else ReviewState()
         self._counts = ListedCounts()
@@ -214,7 +217,10 @@ class ReviewController(QObject):
         self.state.select(detection_id)
 
     def step(self, delta: int) -> Detection | None:
-        """Select the next (+1) or previous (-1) detection in table order."""
+        """Select the next (+1) or previous (-1) detection in table order (events: event)."""
+        if self.event_review is not None and self.event_review.active:
+            self.event_review.step(delta)
+            return self.selected
         det_id = self.table.step(delta)
         if det_id is not None and det_id != self._selected:
             self.select(det_id)
@@ -223,6 +229,8 @@ class ReviewController(QObject):
     # ------------------------------------------------------------ verdicts
     def set_status(self, status: Status, *, advance: bool = True) -> bool:
         """Give the selected detection a verdict, then move to the next unreviewed one."""
+        if self.event_review is not None and self.event_review.active:
+            return self._event_verdict(self.event_review.set_status(status, advance), advance)
         if self.session is None or self._selected is None:
             return False
         judged = self._selected
@@ -235,6 +243,8 @@ class ReviewController(QObject):
 
     def relabel(self, scientific_name: str | None, *, advance: bool = True) -> bool:
         """Say the selected detection is another species (accepted), then move on."""
+        if self.event_review is not None and self.event_review.active:
+            return self._event_verdict(self.event_review.relabel(scientific_name, advance), advance)
         if self.session is None or self._selected is None:
             return False
         judged = self._selected
@@ -263,6 +273,12 @@ class ReviewController(QObject):
         if self.session is None:
             return False
         return self._do(lambda s: s.reject_below(scientific_name, score))
+
+    def _event_verdict(self, judged: int | None, advance: bool) -> bool:
+        """After a verdict on an event (``judged``: its best window, None: none given)."""
+        if judged is not None and advance:
+            self._announce(judged)
+        return judged is not None
 
     def _announce(self, judged: int) -> None:
         """Emit ``verdict_given``; wait while the next detection's recording opens."""
