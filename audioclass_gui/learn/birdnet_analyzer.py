@@ -2,14 +2,18 @@
 
 BirdNET-Analyzer's "train" writes ``<name>.tflite`` and
 ``<name>_Labels.txt`` (one label per output, ``Genus species_Common name``
-or any class name). Its 2.x versions save BirdNET's graph with the new
-classifier on its embedding: the input is 3 s of 48 kHz audio, the output
-logits (its last sigmoid is removed before saving; "append" mode puts
-BirdNET's 6,522 classes first). Older versions saved the classifier alone,
-whose input is BirdNET's 1,024-d embedding: BirdNET-Analyzer then runs
-BirdNET for the embedding first. Either way it applies the flat sigmoid
-(with its sensitivity) to the output, and so does
-:class:`BirdNETAnalyzerClassifier`.
+or any class name; its training folders' names, sorted, without the
+non-event ones such as ``Noise``). Since October 2023 (every tagged
+release, 1.0.2 to 2.4.0) it saves BirdNET's graph with the new classifier
+on its embedding: the input is 3 s of 48 kHz audio, the output logits (its
+last sigmoid is removed before saving; "append" mode puts BirdNET's 6,522
+classes first). From April to October 2023 its main branch saved the
+classifier alone, whose input is BirdNET's 1,024-d embedding: BirdNET-Analyzer
+(2.4.0 too) then runs BirdNET for the embedding first. Either way it applies
+the flat sigmoid (with its sensitivity) to the output, and so does
+:class:`BirdNETAnalyzerClassifier`; a classifier of the second kind written
+by BirdNET-Analyzer's own "train" gives its scores (tests/fixtures/
+birdnet_analyzer_classifier/).
 """
 
 from __future__ import annotations
@@ -78,8 +82,8 @@ class BirdNETAnalyzerClassifier(ClipClassificationModel):
         If the model or its label file is missing.
     ValueError
         If the file is not a LiteRT model, its input is neither 3 s of
-        audio nor an embedding, or the labels do not match its outputs
-        (the message names the files).
+        audio nor an embedding, the labels are not UTF-8 text or do not
+        match its outputs (the message names the files).
     """
 
     samplerate = SAMPLERATE
@@ -100,7 +104,15 @@ class BirdNETAnalyzerClassifier(ClipClassificationModel):
         if not self.path.is_file():
             raise FileNotFoundError(f"{self.path}: BirdNET-Analyzer classifier not found")
         self.labels_path = Path(labels_path) if labels_path else labels_beside(self.path)
-        labels = read_labels(self.labels_path)
+        try:
+            labels = read_labels(self.labels_path)
+        except UnicodeDecodeError as exc:
+            # BirdNET-Analyzer of 2023 wrote labels in the system's encoding
+            # (Windows-1252 on Windows); its 2.x versions read UTF-8 only, as we do.
+            raise ValueError(
+                f"{self.labels_path}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "save it as UTF-8"
+            ) from None
         self.name = f"BirdNET-Analyzer: {self.path.stem}"
         self.version = ""
         self.num_classes = len(labels)
