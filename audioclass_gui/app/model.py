@@ -14,6 +14,7 @@ from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
 from audioclass_gui.app.learning import Learning
 from audioclass_gui.app.messages import Messages
+from audioclass_gui.app.paged_state import PagedState
 from audioclass_gui.app.playback_state import PlaybackState
 from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.app.run_state import RunState
@@ -41,6 +42,7 @@ class AppModel:
     - :attr:`learning`: embeddings, find similar, training and classifiers.
     - :attr:`density`: the detections shown, counted per time bin and species;
     - :attr:`event_review`: review by vocal events instead of windows;
+    - :attr:`paged`: the paged view (rows per page) and the page shown.
 
     Signals
     -------
@@ -67,6 +69,7 @@ class AppModel:
         self.species_thresholds = SpeciesThresholds(self)
         self.density = DetectionDensity(self.tasks)
         self.learning = Learning(self)
+        self.paged = PagedState(self)
         self.event_review = EventReview(self)
         self.species_thresholds.changed.connect(
             lambda thresholds, _source: self.review.set_species_thresholds(thresholds)

@@ -26,6 +26,7 @@ from audioclass_gui.qt.common.time_format import format_clock
 from audioclass_gui.qt.export_dialog import ExportController
 from audioclass_gui.qt.learn.learn_controller import LearningController
 from audioclass_gui.qt.menus import add_action, build_menus
+from audioclass_gui.qt.paged_mode import PagedMode
 from audioclass_gui.qt.playback.playback import PlaybackController
 from audioclass_gui.qt.playback.playback_bar import PlaybackBar
 from audioclass_gui.qt.playback.playback_glue import PlaybackGlue, PlaybackParts
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         states = RecordingStates(self.app, self.projects.recordings, self)
         self.run_all = RunAllController(self.app, self.model_panel, self.projects, self, states)
         self.run_all.results_added.connect(self._project_changed)
+        self.paged = PagedMode(self)  # View › Paged view: pages of rows, as Raven's lines per page
         # The window's own signals relay the app model's, for scripts and tests.
         self.app.recording_opened.connect(self.recording_opened.emit)
         self.app.run.finished.connect(self.run_finished.emit)

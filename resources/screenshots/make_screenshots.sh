@@ -41,4 +41,7 @@ cp "$birds" "$work/site/"
 # Review by events: BirdNET with 3-s windows every second over the recording, the
 #    Tennessee Warbler's four overlapping windows one event, selected.
 "$python" "$here/events_shot.py" "$birds" "$work" "$here/review-by-events.png"
+# View › Paged view: a four-minute recording made from copies of the recording with
+#   pauses, BirdNET over it, page 2 of 4 rows of 15 s with 3 s of overlap.
+"$python" "$here/paged_shot.py" "$birds" "$work" "$here/paged-view.png"
 echo "make_screenshots: wrote $here/*.png"
