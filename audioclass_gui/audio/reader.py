@@ -137,6 +137,44 @@ class AudioReader:
         if b <= a:
             out[:] = 0.0
             return
+        block = self._checked_block(a, b)
+        got = block.shape[0]
+        if self.channel is None:
+            mono = (
+                block[:, 0]
+                if block.shape[1] == 1
+                else block.mean(axis=1, dtype=np.float32)
+            )
+        else:
+            mono = block[:, self.channel]
+        lead = a - start
+        out[:lead] = 0.0
+        part = out[lead : lead + got]
+        part[:] = mono
+        out[lead + got :] = 0.0
+        self._silence_nonfinite(part, a)
+
+    def read_channels(self, start: int, stop: int) -> np.ndarray:
+        """Frames ``[start, stop)`` of every channel, whatever :attr:`channel` says.
+
+        Returns a float32 array of shape ``(stop - start, channels)``; frames
+        outside the file read as zeros, non-finite samples as zeros (counted
+        as in :meth:`read_into`).
+        """
+        a, b = max(start, 0), min(stop, self.info.frames)
+        if (a, b) == (start, stop) and b > a:  # inside the file: the block as read
+            block = self._checked_block(a, b)
+            self._silence_nonfinite(block, a)
+            return block
+        out = np.zeros((max(0, stop - start), self.info.channels), dtype=np.float32)
+        if b > a:
+            part = out[a - start : b - start]
+            part[:] = self._checked_block(a, b)
+            self._silence_nonfinite(part, a)
+        return out
+
+    def _checked_block(self, a: int, b: int) -> np.ndarray:
+        """Frames ``[a, b)`` (inside the file) of every channel, all of them or an error."""
         try:
             block = self._read_block(a, b - a)
         except AudioFileError:
@@ -153,26 +191,19 @@ class AudioReader:
                 f"{(a + got) / self.info.samplerate:.2f} s instead of "
                 f"{self.info.duration:.2f} s; open it again",
             )
-        if self.channel is None:
-            mono = (
-                block[:, 0]
-                if block.shape[1] == 1
-                else block.mean(axis=1, dtype=np.float32)
-            )
-        else:
-            mono = block[:, self.channel]
-        lead = a - start
-        out[:lead] = 0.0
-        part = out[lead : lead + got]
-        part[:] = mono
-        out[lead + got :] = 0.0
+        return block
+
+    def _silence_nonfinite(self, part: np.ndarray, first_frame: int) -> None:
+        """Replace NaN and infinity in ``part`` (read from ``first_frame`` on) by zeros, counting them."""
         finite = np.isfinite(part)
-        if not finite.all():
-            bad = int(finite.size - np.count_nonzero(finite))
-            if self.first_nonfinite is None:
-                self.first_nonfinite = a + int(np.argmin(finite))
-            self.nonfinite += bad
-            part[~finite] = 0.0
+        if finite.all():
+            return
+        bad = int(finite.size - np.count_nonzero(finite))
+        if self.first_nonfinite is None:
+            rows = finite if finite.ndim == 1 else finite.all(axis=1)
+            self.first_nonfinite = first_frame + int(np.argmin(rows))
+        self.nonfinite += bad
+        part[~finite] = 0.0
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Samples ``[start, stop)`` as float32, zeros outside the file."""

@@ -62,6 +62,7 @@ from audioclass_gui.qt.run.run_glue import RunGlue, RunParts
 from audioclass_gui.qt.spectrogram.spectrogram_settings import SpectrogramSettingsPanel
 from audioclass_gui.qt.spectrogram.spectrogram_view import SpectrogramView
 from audioclass_gui.qt.spectrogram.timeline import TimelineStrip
+from audioclass_gui.qt.spectrogram.waveform_mode import WaveformMode
 
 if TYPE_CHECKING:
     from audioclass_gui.audio.info import RecordingInfo
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         self.run_all = RunAllController(self.app, self.model_panel, self.projects, self, states)
         self.run_all.results_added.connect(self._project_changed)
         self.paged = PagedMode(self)  # View › Paged view: pages of rows, as Raven's lines per page
+        self.waveform = WaveformMode(self)  # View › Waveform: above or instead of the spectrogram
         # The window's own signals relay the app model's, for scripts and tests.
         self.app.recording_opened.connect(self.recording_opened.emit)
         self.app.run.finished.connect(self.run_finished.emit)

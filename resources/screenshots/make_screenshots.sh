@@ -44,4 +44,7 @@ cp "$birds" "$work/site/"
 # View › Paged view: a four-minute recording made from copies of the recording with
 #   pauses, BirdNET over it, page 2 of 4 rows of 15 s with 3 s of overlap.
 "$python" "$here/paged_shot.py" "$birds" "$work" "$here/paged-view.png"
+# Waveform above the spectrogram: the recording with BirdNET run in the window, the
+#    Tennessee Warbler selected, a time selection and the playhead over its song.
+"$python" "$here/waveform_shot.py" "$birds" "$here/waveform.png"
 echo "make_screenshots: wrote $here/*.png"

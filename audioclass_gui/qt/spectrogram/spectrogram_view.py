@@ -24,18 +24,21 @@ images shown for a view), :class:`~audioclass_gui.qt.spectrogram.spectrogram_lev
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.common.time_format import TimeFormat
 from audioclass_gui.qt.spectrogram.axes import FrequencyAxis, TimeAxis
+from audioclass_gui.qt.spectrogram.plot_marks import (
+    add_playhead,
+    clicked_time,
+    show_playhead,
+)
 from audioclass_gui.qt.spectrogram.spectrogram_levels import DisplayLevels, auto_levels
 from audioclass_gui.qt.spectrogram.spectrogram_settings import DisplaySettings
 from audioclass_gui.qt.spectrogram.spectrogram_tiles import OVERSAMPLE, TileDisplay
@@ -131,12 +134,7 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
         )
         self.navigation = ViewNavigation(vb)
 
-        self.playhead = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen(QColor("#ffffff"), width=2)
-        )
-        self.playhead.setZValue(50)
-        self.playhead.hide()
-        self.plot.addItem(self.playhead)
+        self.playhead = add_playhead(self.plot)
         self.time_selection = TimeSelection(self.plot, parent=self)
 
         self.message = QLabel(self)
@@ -328,11 +326,7 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
     # ------------------------------------------------------------ overlays
     def set_playhead(self, seconds: float | None) -> None:
         """Move the playhead, or hide it with None."""
-        if seconds is None:
-            self.playhead.hide()
-        else:
-            self.playhead.setValue(seconds)
-            self.playhead.show()
+        show_playhead(self.playhead, seconds)
 
     def show_message(self, text: str) -> None:
         """Show a message over the plot ('' hides it)."""
@@ -360,11 +354,6 @@ class SpectrogramView(pg.GraphicsLayoutWidget):
         self.failed.emit(message)
 
     def _on_scene_click(self, event) -> None:
-        if event.isAccepted() or self._coords is None:
-            return
-        pos = event.scenePos()
-        if not self.viewbox.sceneBoundingRect().contains(pos):
-            return
-        t = self.viewbox.mapSceneToView(pos).x()
-        if math.isfinite(t):
-            self.time_clicked.emit(float(t))
+        t = None if self._coords is None else clicked_time(self.viewbox, event)
+        if t is not None:
+            self.time_clicked.emit(t)
