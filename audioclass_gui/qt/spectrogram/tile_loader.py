@@ -125,7 +125,9 @@ class TileLoader(QObject):
         self.overview: OverviewBuilder | None = None
         self._queue: list[TileSpec] = []  # visible tiles first, then prefetch
         self._visible: set[TileSpec] = set()
-        self._in_flight: set[TileSpec] = set()
+        # (generation, spec): a tile of an older generation may still be computing
+        # while the same spec is wanted again for the new settings.
+        self._in_flight: set[tuple[int, TileSpec]] = set()
         self._failed: set[TileSpec] = set()
         self._overview_running = False
         self._overview_allowed = False
@@ -205,11 +207,12 @@ class TileLoader(QObject):
         if info is None:
             return
         while self._queue and len(self._in_flight) < self.max_in_flight:
+            current = {s for g, s in self._in_flight if g == self.generation}
             spec = self._queue[0]
-            if spec not in self._visible and self._visible & self._in_flight:
+            if spec not in self._visible and self._visible & current:
                 break  # prefetch only once what is on screen is done
             self._queue.pop(0)
-            if spec in self._in_flight or self.cached(spec) is not None:
+            if spec in current or self.cached(spec) is not None:
                 continue
             self._submit(spec)
         if not self._queue and not self._in_flight:
@@ -231,10 +234,10 @@ class TileLoader(QObject):
             lambda exc: self._on_tile_error(gen, spec, exc),
         )
         if future is not None:
-            self._in_flight.add(spec)
+            self._in_flight.add((gen, spec))
 
     def _on_tile(self, generation: int, spec: TileSpec, tile: SpectrogramTile) -> None:
-        self._in_flight.discard(spec)
+        self._in_flight.discard((generation, spec))
         if generation == self.generation:
             self.computed += 1
             self._check_nonfinite(tile)
@@ -244,7 +247,7 @@ class TileLoader(QObject):
     def _on_tile_error(
         self, generation: int, spec: TileSpec, exc: BaseException
     ) -> None:
-        self._in_flight.discard(spec)
+        self._in_flight.discard((generation, spec))
         if generation == self.generation:
             self._failed.add(spec)
             self._report(exc)
