@@ -15,29 +15,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 
 from audioclass_gui.qt.spectrogram.spectrogram_settings import DisplaySettings, colormap
-from audioclass_gui.spectrogram import DB_FLOOR, SpectrogramTile
+from audioclass_gui.spectrogram import SpectrogramTile
+from audioclass_gui.spectrogram.levels import auto_levels, display_levels
 
 __all__ = ["DisplayLevels", "auto_levels"]
-
-
-def auto_levels(tile: SpectrogramTile, db_range: float) -> tuple[float, float]:
-    """Display levels (low, high) that suit a tile.
-
-    For dB: the top is a high percentile rather than the maximum, so one
-    loud click does not darken the picture; the bottom sits just under the
-    median (the background noise of a field recording), so noise shows
-    dark and calls stand out, but never more than ``db_range`` below the
-    top. For PCEN: from the median to a high percentile.
-    """
-    finite = tile.data[np.isfinite(tile.data) & (tile.data > DB_FLOOR)]
-    if finite.size == 0:
-        return (-db_range, 0.0)
-    median, top = (float(v) for v in np.percentile(finite, [50.0, 99.9]))
-    if tile.scale == "PCEN":
-        return (median, max(top, median + 0.05))
-    top += 1.0
-    low = max(top - db_range, median - 2.0)
-    return (min(low, top - 20.0), top)
 
 
 class DisplayLevels(QObject):
@@ -137,17 +118,7 @@ class DisplayLevels(QObject):
 
     def _levels_for(self, scale: str) -> tuple[float, float] | None:
         """Levels for data of this scale under the display settings (None: not known yet)."""
-        d = self._display
-        if scale == "PCEN":  # PCEN values have no fixed scale: always automatic
-            base = self._base.get("PCEN")
-            if base is None:
-                return None
-            factor = 10.0 ** (-d.gain / 20.0)
-            return (base[0] * factor, base[1] * factor)
-        if not d.auto_levels:
-            return (d.floor - d.gain, d.ceiling - d.gain)
-        base = self._base.get("dB")
-        return None if base is None else (base[0] - d.gain, base[1] - d.gain)
+        return display_levels(scale, self._base.get(scale), self._display)
 
     def _apply(self, colours: bool = False) -> None:
         self._levels = self._levels_for(self._scale)

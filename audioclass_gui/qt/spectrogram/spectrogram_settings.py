@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.qt.common.colormaps import COLORMAPS, colormap
 from audioclass_gui.qt.common.settings import open_settings
 from audioclass_gui.spectrogram import SpectrogramParams
 
@@ -36,16 +35,6 @@ __all__ = [
 ]
 
 
-#: Colour maps offered, by label.
-COLORMAPS = {
-    "Viridis": "viridis",
-    "Magma": "magma",
-    "Inferno": "inferno",
-    "Plasma": "plasma",
-    "Cividis": "cividis",
-    "Greyscale": "greyscale",
-    "Inverted greyscale": "inverted-greyscale",
-}
 _WINDOWS = {
     "Hann": "hann",
     "Hamming": "hamming",
@@ -58,22 +47,6 @@ _WINDOWS = {
 }
 _LENGTHS = (128, 256, 512, 1024, 2048, 4096, 8192)
 _OVERLAPS = (0.0, 0.25, 0.5, 0.75, 0.875, 0.9375)
-
-
-def colormap(name: str) -> pg.ColorMap:
-    """A pyqtgraph colour map by the names in :data:`COLORMAPS` (viridis if unknown)."""
-    if name == "greyscale":
-        return pg.ColorMap(
-            np.array([0.0, 1.0]), np.array([[0, 0, 0], [255, 255, 255]], dtype=np.ubyte)
-        )
-    if name == "inverted-greyscale":
-        return pg.ColorMap(
-            np.array([0.0, 1.0]), np.array([[255, 255, 255], [0, 0, 0]], dtype=np.ubyte)
-        )
-    try:
-        return pg.colormap.get(name)
-    except (FileNotFoundError, KeyError, ValueError):
-        return pg.colormap.get("viridis")
 
 
 @dataclass(frozen=True, slots=True)
