@@ -34,7 +34,7 @@ class HeldRunner:
         fn, on_done, on_error = self.jobs[index]
         try:
             result = fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the loader as the runner does
+        except Exception as exc:  # handed to the loader as the runner does
             on_error(exc)
         else:
             on_done(result)
