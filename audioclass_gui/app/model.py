@@ -16,6 +16,7 @@ from audioclass_gui.app.learning import Learning
 from audioclass_gui.app.messages import Messages
 from audioclass_gui.app.paged_state import PagedState
 from audioclass_gui.app.playback_state import PlaybackState
+from audioclass_gui.app.reference_examples import ReferenceExamples
 from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.app.run_state import RunState
 from audioclass_gui.app.species_thresholds import SpeciesThresholds
@@ -41,6 +42,7 @@ class AppModel:
     - :attr:`species_thresholds`: species listed from their own threshold;
     - :attr:`learning`: embeddings, find similar, training and classifiers.
     - :attr:`density`: the detections shown, counted per time bin and species;
+    - :attr:`references`: verified calls of the selection's species, to compare;
     - :attr:`event_review`: review by vocal events instead of windows;
     - :attr:`paged`: the paged view (rows per page) and the page shown.
 
@@ -69,6 +71,7 @@ class AppModel:
         self.species_thresholds = SpeciesThresholds(self)
         self.density = DetectionDensity(self.tasks)
         self.learning = Learning(self)
+        self.references = ReferenceExamples(self)
         self.paged = PagedState(self)
         self.event_review = EventReview(self)
         self.species_thresholds.changed.connect(

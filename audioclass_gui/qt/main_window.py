@@ -52,6 +52,7 @@ from audioclass_gui.qt.review.boxes import BoxController
 from audioclass_gui.qt.review.detection_table import DetectionTable
 from audioclass_gui.qt.review.event_controller import EventController
 from audioclass_gui.qt.review.overlays import DetectionOverlay
+from audioclass_gui.qt.review.reference_dock import ReferenceController
 from audioclass_gui.qt.review.review_actions import ReviewActions, ReviewParts
 from audioclass_gui.qt.review.review_controller import ReviewController
 from audioclass_gui.qt.review.species_panel import SpeciesPanel, SpeciesPanelController
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         species = SpeciesPanel()
         self.species_dock = self._dock(species, "Species", Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.spectrogram_dock, self.species_dock)
+        self.references = ReferenceController(self.app, self.review, self, self.spectrogram_settings, self.species_dock)
         if playback_dock is not None:
             playback_dock.raise_()
         self.species_panel = SpeciesPanelController(self.app, species, self.table, self)

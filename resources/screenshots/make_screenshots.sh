@@ -35,6 +35,10 @@ cp "$birds" "$work/site/"
 # 4. Reports › Activity: ten days of hourly 30-s recordings at two sites made from the
 #    recording, BirdNET over them, Tennessee Warbler per day and hour at site02.
 "$python" "$here/activity_shot.py" "$birds" "$work" "$here/activity.png"
+# 5. Reference examples: a deployment made from the recording, BirdNET over it, the
+#    Tennessee and Bay-breasted Warblers reviewed in five recordings; beside a Tennessee
+#    Warbler of the sixth, the accepted calls of the species from the others.
+"$python" "$here/reference_shot.py" "$birds" "$work" "$here/reference-examples.png"
 # Detection density: a half-hour dawn recording made from the recording, BirdNET
 #   over it, the whole half hour shown as density lanes instead of boxes.
 "$python" "$here/density_shot.py" "$birds" "$work" "$here/density.png"

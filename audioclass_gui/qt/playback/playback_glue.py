@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -21,6 +22,8 @@ from audioclass_gui.qt.playback.playback_units import follow_range
 if TYPE_CHECKING:
     from audioclass_gui.app import AppModel
     from audioclass_gui.app.event_review import EventSpan
+    from audioclass_gui.app.playback_state import PlayClip
+    from audioclass_gui.audio.info import RecordingInfo
     from audioclass_gui.audio.playback_dsp import PlaybackOptions
     from audioclass_gui.qt.playback.playback import PlaybackController
     from audioclass_gui.qt.playback.playback_bar import PlaybackBar
@@ -74,8 +77,7 @@ class PlaybackGlue(QObject):
         view.time_clicked.connect(self._on_time_clicked)
         parts.overlay.clicked.connect(lambda _id: self.play_selected())
         parts.table.detection_activated.connect(lambda _id: self.play_selected())
-        playback.position_changed.connect(view.set_playhead)
-        playback.position_changed.connect(parts.timeline.set_playhead)
+        playback.position_changed.connect(self._show_playhead)
         playback.message.connect(lambda msg: app.messages.say(msg, 8000))
         playback.position_changed.connect(self._follow_playhead)
         bar.play_requested.connect(self.toggle_play)
@@ -88,6 +90,10 @@ class PlaybackGlue(QObject):
         app.recording_opened.connect(lambda info: bar.set_channels(info.channels))
         app.recording_opened.connect(lambda _info: bar.set_time_format(view.time_format))
         parts.review.verdict_given.connect(self._autoplay)
+        app.playback.clip_requested.connect(self.play_clip)
+        #: The clip of another recording being played (see :meth:`play_clip`), else None.
+        self._clip: PlayClip | None = None
+        self._clip_info: RecordingInfo | None = None
 
     # ------------------------------------------------------------- targets
     @property
@@ -104,13 +110,15 @@ class PlaybackGlue(QObject):
 
     def play_options(self) -> PlaybackOptions:
         """Playback options from the bar, with the band of the selected box or detection."""
-        d = self.play_target()
+        d = self._clip or self.play_target()
         band = None if d is None else (d.low_freq, d.high_freq)
         return self.parts.bar.settings.options(band)
 
     def play_channel(self) -> int | None:
         """The channel to play (what the spectrogram shows unless chosen in the bar)."""
-        info = self.app.document.info
+        return self._channel_in(self._clip_info if self._clip is not None else self.app.document.info)
+
+    def _channel_in(self, info: RecordingInfo | None) -> int | None:
         channels = info.channels if info is not None else 1
         displayed = self.parts.spectrogram_settings.params().channel
         return self.parts.bar.settings.channel_for(displayed, channels)
@@ -121,13 +129,17 @@ class PlaybackGlue(QObject):
         info = self.app.document.info
         if info is None:
             return
+        self._clip = None
+        self._play_in(info, start, end)
+
+    def _play_in(self, info: RecordingInfo, start: float, end: float) -> None:
         try:
             expansion = float(info.metadata.time_expansion or 1.0)
             self.parts.playback.play_span(
                 info,
                 start,
                 end,
-                self.play_channel(),
+                self._channel_in(info),
                 options=self.play_options(),
                 time_expansion=expansion,
             )
@@ -158,6 +170,32 @@ class PlaybackGlue(QObject):
         if not self.parts.playback.toggle_pause():
             self.play_selected()
 
+    def play_clip(self, clip: PlayClip) -> None:
+        """Play a span of any recording (e.g. a reference example) with the panel's context.
+
+        The recording's header is read in the task runner; a file that
+        cannot be read is said in the status bar. While a recording other
+        than the one shown plays, the playhead is not drawn on the view.
+        """
+        from audioclass_gui.audio.info import read_info
+
+        context = self.parts.bar.context
+        start, end = clip.start - context, clip.end + context
+
+        def play(info: RecordingInfo) -> None:
+            shown = self.app.document.info
+            same = shown is not None and Path(shown.path).absolute() == Path(info.path).absolute()
+            self._clip, self._clip_info = (None, None) if same else (clip, info)
+            self._play_in(info, start, end)
+
+        self.app.tasks.submit(
+            lambda: read_info(clip.path),
+            play,
+            lambda exc: self.app.messages.say(
+                f"Cannot play {Path(clip.path).name}: {getattr(exc, 'problem', exc)}", 8000
+            ),
+        )
+
     # ------------------------------------------------------------ follow
     def _on_display_channel(self, _params: object) -> None:
         playback = self.parts.playback
@@ -167,12 +205,19 @@ class PlaybackGlue(QObject):
     def _on_time_clicked(self, seconds: float) -> None:
         self.app.playback.set_cursor(seconds)
         playback = self.parts.playback
-        if self.app.document.info is not None and playback.state != "stopped":
+        if self.app.document.info is not None and playback.state != "stopped" and self._clip is None:
             playback.seek(seconds)
+
+    def _show_playhead(self, seconds: float | None) -> None:
+        """The playhead on the view and timeline, unless another recording plays."""
+        shown = None if self._clip is not None else seconds
+        self.parts.view.set_playhead(shown)
+        self.parts.timeline.set_playhead(shown)
 
     def _follow_playhead(self, seconds: float | None) -> None:
         if (
-            seconds is not None
+            self._clip is None
+            and seconds is not None
             and self.app.document.info is not None
             and self.parts.bar.follow
         ):
