@@ -96,3 +96,29 @@ def test_plugin_listed_and_runs(
     preds = model.process_file(path, compute_hash=False)
     assert [p.clip.start_time for p in preds] == [0.0, 0.5, 1.0, 1.5]
     assert [bool(p.tags) for p in preds] == [False, True, False, False]
+
+
+def test_the_window_lists_plugins_found_after_it_shows(qtbot, plugin_path: Path) -> None:
+    """Built-ins at once; plugins once the background look at the packages is done."""
+    from audioclass_gui.models import builtin_models
+    from audioclass_gui.qt.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    combo = win.model_panel.model_combo
+    assert [e.key for e in builtin_models()] == ["birdnet", "energy"]
+    qtbot.waitUntil(lambda: combo.findData("tiny") >= 0, timeout=10_000)
+    keys = [combo.itemData(i) for i in range(combo.count())]
+    assert keys[:3] == ["birdnet", "energy", "tiny"] and keys.count("energy") == 1
+    assert "broken" not in keys  # a plugin that fails to load is left out
+    assert win.model_panel.model_key == "birdnet"  # the default stays chosen
+    win.close()
+
+
+def test_a_plugin_asked_for_by_name_at_start_is_chosen(qtbot, plugin_path: Path) -> None:
+    from audioclass_gui.qt.app import AppOptions, start_window
+
+    window, _driver = start_window(AppOptions(model="tiny"))
+    qtbot.addWidget(window)
+    assert window.model_panel.model_key == "tiny"
+    window.close()

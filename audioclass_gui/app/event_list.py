@@ -17,13 +17,12 @@ import numpy as np
 from psygnal import Signal
 
 from audioclass_gui.review.detection import STATUS_ORDER, Status
-from audioclass_gui.review.event_verdicts import EventIndex, event_status, recount
-from audioclass_gui.review.events import group_events
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from audioclass_gui.app.model import AppModel
+    from audioclass_gui.review.event_verdicts import EventIndex
     from audioclass_gui.review.events import Events
     from audioclass_gui.review.session import ReviewSession
 
@@ -96,6 +95,9 @@ class EventList:
 
     def request(self) -> None:
         """Group the listed detections again, through the app's tasks."""
+        from audioclass_gui.review.event_verdicts import EventIndex, event_status
+        from audioclass_gui.review.events import group_events
+
         session = self._app.document.session
         if session is None:
             return
@@ -119,6 +121,8 @@ class EventList:
         self, generation: int, session: ReviewSession, events: Events, index: EventIndex,
         codes: np.ndarray,
     ) -> None:
+        from audioclass_gui.review.event_verdicts import event_status, recount
+
         if generation != self._generation or session is not self._app.document.session:
             return  # asked again since, or another session
         self._pending, self.ready = False, True
@@ -188,6 +192,8 @@ class EventList:
         self.invalidate(drop=True)
 
     def _on_status(self, ids: list[int]) -> None:
+        from audioclass_gui.review.event_verdicts import event_status, recount
+
         self._judged_meanwhile = True
         events, session = self.events, self._app.document.session
         if events is None or session is None or self.index is None:

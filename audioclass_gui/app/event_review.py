@@ -32,14 +32,13 @@ from psygnal import Signal
 
 from audioclass_gui.app.event_list import EventList
 from audioclass_gui.review.detection import STATUS_ORDER, Status
-from audioclass_gui.review.edits import CompoundEdit, Edit
-from audioclass_gui.review.event_verdicts import MIXED, event_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from audioclass_gui.app.model import AppModel
     from audioclass_gui.project.project import ReviewProject
+    from audioclass_gui.review.edits import Edit
     from audioclass_gui.review.events import Events
     from audioclass_gui.review.session import ReviewSession
 
@@ -153,11 +152,15 @@ class EventReview:
 
     def status(self, event: int) -> Status | None:
         """The status all windows of ``event`` share, or None when they differ (mixed)."""
+        from audioclass_gui.review.event_verdicts import MIXED
+
         code = int(self.status_codes()[event])
         return None if code == MIXED else STATUS_ORDER[code]
 
     def label(self, event: int) -> str | None:
         """The species every window of ``event`` is relabelled to, else None."""
+        from audioclass_gui.review.event_verdicts import event_label
+
         session, events = self._app.document.session, self.events
         if session is None or events is None:
             return None
@@ -303,6 +306,8 @@ class EventReview:
     def _judge(
         self, make: Callable[[ReviewSession, list[int]], Edit], advance: bool
     ) -> Edit | None:
+        from audioclass_gui.review.edits import CompoundEdit
+
         session, event = self._app.document.session, self.selected
         if session is None or event is None or self.events is None:
             self._app.messages.say("Select an event first.", 5000)

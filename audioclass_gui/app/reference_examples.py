@@ -25,17 +25,16 @@ from audioclass_gui.review.reference_examples import (
     ReferenceExample,
     ReferenceFinder,
 )
-from audioclass_gui.spectrogram.cache import TileCache
-from audioclass_gui.spectrogram.thumbnails import (
-    Thumbnail,
-    ThumbnailRequest,
-    compute_thumbnail,
-)
 
 if TYPE_CHECKING:
     from audioclass_gui.app.model import AppModel
     from audioclass_gui.review import ReviewSession
+    from audioclass_gui.spectrogram.cache import TileCache
     from audioclass_gui.spectrogram.params import SpectrogramParams
+    from audioclass_gui.spectrogram.thumbnails import (
+        Thumbnail,
+        ThumbnailRequest,
+    )
 
 __all__ = ["THUMBNAIL_CACHE_BYTES", "ReferenceExamples", "ReferenceList", "request_of"]
 
@@ -72,6 +71,8 @@ class ReferenceList:
 
 def request_of(example: ReferenceExample) -> ThumbnailRequest:
     """The thumbnail request of an example: its span, and its band if it is a box."""
+    from audioclass_gui.spectrogram.thumbnails import ThumbnailRequest
+
     return ThumbnailRequest.of(
         example.recording, example.start, example.end, example.low_freq, example.high_freq
     )
@@ -101,6 +102,8 @@ class ReferenceExamples:
     thumbnail_ready = Signal(object)
 
     def __init__(self, app: AppModel, count: int = DEFAULT_COUNT) -> None:
+        from audioclass_gui.spectrogram.cache import TileCache
+
         self._app = app
         self.count = count
         #: Whether a panel shows the examples (nothing is computed otherwise).
@@ -163,6 +166,8 @@ class ReferenceExamples:
         ``thumbnail_ready`` says when it is there. A recording that cannot be
         read gives a thumbnail with a problem (not kept: the file may come back).
         """
+        from audioclass_gui.spectrogram.thumbnails import Thumbnail, compute_thumbnail
+
         request = request_of(example)
         key = (request, params)
         cached = self._cache.get(key)

@@ -153,6 +153,16 @@ def _plugin_entry(ep: EntryPoint) -> ModelEntry:
     )
 
 
+def builtin_models() -> list[ModelEntry]:
+    """The models that come with the app (BirdNET first), without looking for plugins.
+
+    Cheap: the window lists these at once and adds plugins found later by
+    :func:`available_models`, which reads every installed package's
+    metadata.
+    """
+    return list(_BUILTINS)
+
+
 def available_models() -> list[ModelEntry]:
     """All models the app can run, built-ins first (BirdNET, the default).
 

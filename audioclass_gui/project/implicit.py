@@ -29,8 +29,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audioclass_gui.project.fingerprint import fingerprint
-
 if TYPE_CHECKING:  # the project machinery loads when a project is opened
     from audioclass_gui.project.project import ReviewProject
 
@@ -95,6 +93,8 @@ def implicit_project_file(
     OSError
         If the recording cannot be read.
     """
+    from audioclass_gui.project.fingerprint import fingerprint
+
     path = Path(recording).expanduser().absolute()
     key = hashlib.sha1(usedforsecurity=False)
     key.update(os.fsencode(path))

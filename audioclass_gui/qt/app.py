@@ -236,6 +236,10 @@ def start_window(options: AppOptions):
     window = MainWindow()
     window.resize(*options.size)
     if options.model is not None and not window.model_panel.set_model(options.model):
+        from audioclass_gui.models import available_models
+
+        window.model_panel.add_entries(available_models())  # a plugin, asked for by name
+    if options.model is not None and not window.model_panel.set_model(options.model):
         print(f"audioclass-gui: unknown model {options.model!r}", file=sys.stderr)
         return 2
     if options.threshold is not None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from audioclass_gui.app import AppModel, ModelInfo
 from audioclass_gui.audio.playback import PlaybackEngine
-from audioclass_gui.models import available_models
+from audioclass_gui.models import available_models, builtin_models
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.common.time_format import format_clock
@@ -116,7 +116,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.timeline)
         self.setCentralWidget(central)
 
-        self.model_panel = ModelPanel(available_models())
+        self.model_panel = ModelPanel(builtin_models())
+        # Plugins are looked for in every installed package's metadata: off the GUI thread.
+        self.runner.submit(available_models, self.model_panel.add_entries)
         self.table = DetectionTable()
         self._dock(self.model_panel, "Model", Qt.DockWidgetArea.RightDockWidgetArea)
         # Side panels take the full height; the table sits under the spectrogram.
@@ -127,7 +129,6 @@ class MainWindow(QMainWindow):
 
         # controllers
         self.undo_stack = QUndoStack(self)
-        self.overlay = DetectionOverlay(self.view.plot, self)
         self.overlay = DetectionOverlay(self.view.plot, self, density=self.app.density)
         self.review = ReviewController(
             self.table, self.overlay, self.view, self.undo_stack, self, state=self.app.review

@@ -35,7 +35,6 @@ from audioclass_gui.qt.common.settings import open_settings
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.menus import add_action, find_menu
 from audioclass_gui.qt.review.overlays import DetectionOverlay
-from audioclass_gui.qt.spectrogram.paged_view import PagedView
 from audioclass_gui.review import DetectionList
 from audioclass_gui.spectrogram.pages import PageLayout
 
@@ -92,6 +91,8 @@ class PagedMode(QObject):
     """
 
     def __init__(self, window: MainWindow, settings: QSettings | None = None) -> None:
+        from audioclass_gui.qt.spectrogram.paged_view import PagedView
+
         super().__init__(window)
         self.window = window
         self.app = app = window.app

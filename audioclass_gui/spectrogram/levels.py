@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from audioclass_gui.spectrogram.compute import DB_FLOOR, SpectrogramTile
+if TYPE_CHECKING:
+    from audioclass_gui.spectrogram.compute import SpectrogramTile
+
 
 __all__ = ["LevelSettings", "auto_levels", "display_levels"]
 
@@ -20,6 +22,8 @@ def auto_levels(tile: SpectrogramTile, db_range: float) -> tuple[float, float]:
     dark and calls stand out, but never more than ``db_range`` below the
     top. For PCEN: from the median to a high percentile.
     """
+    from audioclass_gui.spectrogram.compute import DB_FLOOR
+
     finite = tile.data[np.isfinite(tile.data) & (tile.data > DB_FLOOR)]
     if finite.size == 0:
         return (-db_range, 0.0)

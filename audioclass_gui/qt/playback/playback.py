@@ -16,15 +16,17 @@ file's own seconds divided by the factor.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audioclass_gui.audio.errors import AudioFileError
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.audio.playback import PlaybackEngine, PlaybackError, StreamSetup
 from audioclass_gui.audio.playback_dsp import PlaybackOptions
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.playback.playback_transport import POLL_MS, TransportState
 from audioclass_gui.qt.playback.playback_units import follow_range, in_file_units
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
 
 __all__ = ["POLL_MS", "PlaybackController", "follow_range", "in_file_units"]
 

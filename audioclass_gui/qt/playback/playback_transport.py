@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.audio.playback import OutputDevice, PlaybackEngine, StreamSetup
 from audioclass_gui.qt.playback.playback_control import ControlThread
 from audioclass_gui.qt.playback.playback_devices import DeviceList
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
 
 __all__ = ["POLL_MS", "TransportState"]
 

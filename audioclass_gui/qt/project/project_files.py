@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from audioclass_gui.audio.info import AUDIO_EXTENSIONS
 from audioclass_gui.qt.menus import add_action, find_menu
 
 if TYPE_CHECKING:
@@ -47,6 +46,7 @@ def create_file_project(
     ValueError
         If no recording is given or none of them is an audio file.
     """
+    from audioclass_gui.audio.info import AUDIO_EXTENSIONS
     from audioclass_gui.project import ReviewProject
 
     path = Path(project_file)
@@ -122,6 +122,8 @@ class ProjectFiles(QObject):
     # -------------------------------------------------------- new project
     def ask_new(self) -> None:
         """Choose recordings, then where the project file goes."""
+        from audioclass_gui.audio.info import AUDIO_EXTENSIONS
+
         window, info = self._window, self.app.document.info
         start = str(info.path.parent) if info is not None else ""
         patterns = " ".join(f"*{ext}" for ext in AUDIO_EXTENSIONS)

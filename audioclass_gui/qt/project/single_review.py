@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from audioclass_gui.audio.info import RecordingInfo, read_info
 from audioclass_gui.project.implicit import open_implicit_project, projects_dir
 from audioclass_gui.review import Status
 from audioclass_gui.review.journal import JournalLockedError
 
 if TYPE_CHECKING:
     from audioclass_gui.app import AppModel
+    from audioclass_gui.audio.info import RecordingInfo
     from audioclass_gui.project import ReviewProject
     from audioclass_gui.qt.project.project_dock import ProjectController
     from audioclass_gui.qt.run.inference import InferenceController
@@ -62,6 +62,8 @@ def open_recording_review(path: Path, base: Path) -> OpenedRecording:
     AudioFileError
         If the recording cannot be read (then nothing is shown).
     """
+    from audioclass_gui.audio.info import read_info
+
     info = read_info(path)
     try:
         project = open_implicit_project(info.path, base=base)

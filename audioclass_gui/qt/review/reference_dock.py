@@ -20,7 +20,6 @@ from audioclass_gui.app.reference_examples import ReferenceList, request_of
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.menus import find_menu
 from audioclass_gui.qt.review.reference_panel import ReferencePanel
-from audioclass_gui.qt.review.reference_thumbnail import thumbnail_pixmap
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget, QMainWindow
@@ -105,6 +104,8 @@ class ReferenceController(QObject):
         self._draw(thumb)
 
     def _draw(self, thumb: Thumbnail) -> None:
+        from audioclass_gui.qt.review.reference_thumbnail import thumbnail_pixmap
+
         display = self.settings.display()
         for card in self.panel.cards:
             if request_of(card.example) != thumb.request:

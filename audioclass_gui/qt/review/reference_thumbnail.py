@@ -16,7 +16,6 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 
 from audioclass_gui.qt.common.colormaps import colormap
-from audioclass_gui.spectrogram.levels import auto_levels, display_levels
 
 if TYPE_CHECKING:
     from audioclass_gui.qt.spectrogram.spectrogram_settings import DisplaySettings
@@ -40,6 +39,8 @@ def thumbnail_pixmap(thumb: Thumbnail, display: DisplaySettings, width: int, hei
     width, height
         Size of the picture.
     """
+    from audioclass_gui.spectrogram.levels import auto_levels, display_levels
+
     tile = thumb.tile
     assert tile is not None, "a thumbnail without a tile has a problem to show instead"
     base = auto_levels(tile, display.db_range) if display.auto_levels or tile.scale == "PCEN" else None

@@ -120,13 +120,8 @@ class ModelPanel(QWidget):
     def __init__(self, entries: list[ModelEntry], parent=None) -> None:
         super().__init__(parent)
         self.model_combo = QComboBox()
-        for entry in entries:
-            self.model_combo.addItem(entry.title, entry.key)
-            self.model_combo.setItemData(
-                self.model_combo.count() - 1,
-                entry.description,
-                Qt.ItemDataRole.ToolTipRole,
-            )
+        self._registry_count = 0  # the registry's models come first, classifier files after
+        self.add_entries(entries)
         default = self.model_combo.findData(DEFAULT_MODEL)
         self.model_combo.setCurrentIndex(max(0, default))
 
@@ -234,6 +229,16 @@ class ModelPanel(QWidget):
             return False
         self.model_combo.setCurrentIndex(index)
         return True
+
+    def add_entries(self, entries: list[ModelEntry]) -> None:
+        """List the registry's models not listed yet (plugins found after the window showed)."""
+        for entry in entries:
+            if self.model_combo.findData(entry.key) >= 0:
+                continue
+            at = self._registry_count
+            self.model_combo.insertItem(at, entry.title, entry.key)
+            self.model_combo.setItemData(at, entry.description, Qt.ItemDataRole.ToolTipRole)
+            self._registry_count += 1
 
     def add_models(self, paths: list) -> None:
         """List classifier files (a project's trained classifiers) after the registry's models."""

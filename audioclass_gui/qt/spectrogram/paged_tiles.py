@@ -18,13 +18,17 @@ overview already.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.spectrogram.tile_loader import CACHE_BYTES, TileLoader
-from audioclass_gui.spectrogram import SpectrogramParams, SpectrogramTile, TileSpec
+from audioclass_gui.spectrogram import SpectrogramParams, TileSpec
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
+    from audioclass_gui.spectrogram import SpectrogramTile
 
 __all__ = ["PagedTiles", "RowTiles"]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -33,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.common.time_format import TimeFormat
 from audioclass_gui.qt.spectrogram.paged_rows import OverlayFactory, PagedRow
@@ -51,6 +51,9 @@ from audioclass_gui.spectrogram.pages import (
     PageLayout,
     RowSpan,
 )
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
 
 __all__ = ["MAX_ROW_SECONDS", "PagedView"]
 

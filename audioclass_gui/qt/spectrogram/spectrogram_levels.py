@@ -10,13 +10,17 @@ new display settings never recompute anything.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 
 from audioclass_gui.qt.spectrogram.spectrogram_settings import DisplaySettings, colormap
-from audioclass_gui.spectrogram import SpectrogramTile
 from audioclass_gui.spectrogram.levels import auto_levels, display_levels
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["DisplayLevels", "auto_levels"]
 
@@ -111,6 +115,8 @@ class DisplayLevels(QObject):
         self._levels = self._overview_levels = None
 
     def _set_base_from(self, data: np.ndarray, scale: str) -> None:
+        from audioclass_gui.spectrogram import SpectrogramTile
+
         probe = SpectrogramTile(
             np.asarray(data, dtype=np.float32), 0.0, 1.0, 0.0, 1.0, scale=scale
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,8 +22,11 @@ from PySide6.QtCore import QObject, Signal
 from audioclass_gui.qt.spectrogram.spectrogram_levels import DisplayLevels
 from audioclass_gui.qt.spectrogram.tile_loader import TileLoader
 from audioclass_gui.qt.spectrogram.view_coordinates import ViewCoordinates
-from audioclass_gui.spectrogram import SpectrogramParams, SpectrogramTile, TileSpec
+from audioclass_gui.spectrogram import SpectrogramParams, TileSpec
 from audioclass_gui.spectrogram.layout import ViewPlan, plan_view
+
+if TYPE_CHECKING:
+    from audioclass_gui.spectrogram import SpectrogramTile
 
 __all__ = ["OVERSAMPLE", "TileDisplay"]
 

@@ -25,12 +25,12 @@ images shown for a view), :class:`~audioclass_gui.qt.spectrogram.spectrogram_lev
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel
 
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner
 from audioclass_gui.qt.common.time_format import TimeFormat
 from audioclass_gui.qt.spectrogram.axes import FrequencyAxis, TimeAxis
@@ -51,6 +51,9 @@ from audioclass_gui.qt.spectrogram.view_navigation import (
     ViewNavigation,
 )
 from audioclass_gui.spectrogram import SpectrogramParams
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
 
 __all__ = ["OVERSAMPLE", "PAGE_OVERLAP", "SpectrogramView", "auto_levels"]
 

@@ -16,23 +16,20 @@ from __future__ import annotations
 import ctypes
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from audioclass_gui.audio.errors import AudioFileError
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner
-from audioclass_gui.spectrogram import (
-    OVERVIEW_COLUMNS,
-    OVERVIEW_WINDOW,
-    OverviewBuilder,
-    SpectrogramParams,
-    SpectrogramTile,
-    TileCache,
-    TileSpec,
-    compute_grid_tile,
-    grid_key,
-)
+from audioclass_gui.spectrogram import SpectrogramParams, TileCache, TileSpec, grid_key
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
+    from audioclass_gui.spectrogram import (
+        OverviewBuilder,
+        SpectrogramTile,
+    )
 
 __all__ = ["CACHE_BYTES", "OVERVIEW_STEP", "TileLoader"]
 
@@ -66,6 +63,8 @@ def _return_freed_memory_to_the_system() -> None:
 
 def _overview_params(params: SpectrogramParams) -> SpectrogramParams:
     """The settings the overview depends on (window type, band, channel)."""
+    from audioclass_gui.spectrogram import OVERVIEW_WINDOW
+
     return replace(
         params,
         window_length=min(params.window_length, OVERVIEW_WINDOW),
@@ -150,6 +149,8 @@ class TileLoader(QObject):
         int
             The new generation.
         """
+        from audioclass_gui.spectrogram import OVERVIEW_COLUMNS, OverviewBuilder
+
         new_recording = info is not self.info
         keep_overview = (
             not new_recording
@@ -219,6 +220,8 @@ class TileLoader(QObject):
             self._step_overview()
 
     def _submit(self, spec: TileSpec) -> None:
+        from audioclass_gui.spectrogram import compute_grid_tile
+
         info, params, gen, cache = self.info, self.params, self.generation, self.cache
         assert info is not None
         key = grid_key(info.path, params, spec)

@@ -25,10 +25,10 @@ from audioclass_gui.qt.common.time_format import TimeFormat
 from audioclass_gui.qt.spectrogram.axes import TimeAxis
 from audioclass_gui.qt.spectrogram.spectrogram_settings import colormap
 from audioclass_gui.review.density import Bins
-from audioclass_gui.spectrogram import SpectrogramTile
 
 if TYPE_CHECKING:
     from audioclass_gui.app.density import DetectionDensity
+    from audioclass_gui.spectrogram import SpectrogramTile
 
 __all__ = ["DISPLAY_COLUMNS", "HEIGHT", "LANE_PX", "TimelineStrip"]
 

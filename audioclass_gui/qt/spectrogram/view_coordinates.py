@@ -10,11 +10,15 @@ hands to its helpers.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF
 
-from audioclass_gui.audio.info import RecordingInfo
-from audioclass_gui.spectrogram import SpectrogramTile, TileSpec
+from audioclass_gui.spectrogram import TileSpec
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
+    from audioclass_gui.spectrogram import SpectrogramTile
 
 __all__ = ["ViewCoordinates"]
 

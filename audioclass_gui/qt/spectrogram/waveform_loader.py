@@ -19,19 +19,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from audioclass_gui.audio.errors import AudioFileError
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner
-from audioclass_gui.spectrogram.envelope import Envelope
-from audioclass_gui.spectrogram.envelope_cache import (
-    CachedBuild,
-    load_envelope,
-    start_build,
-)
-from audioclass_gui.spectrogram.waveform import WaveformSlice, waveform_slice
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
+    from audioclass_gui.spectrogram.envelope import Envelope
+    from audioclass_gui.spectrogram.envelope_cache import (
+        CachedBuild,
+    )
+    from audioclass_gui.spectrogram.waveform import WaveformSlice
 
 __all__ = ["STEP_SECONDS", "SliceWish", "WaveformLoader"]
 
@@ -152,6 +153,8 @@ class WaveformLoader(QObject):
         info, gen = self.info, self.generation
         if info is None or not self.active or self._working or self._failed or self.complete:
             return
+        from audioclass_gui.spectrogram.envelope_cache import load_envelope, start_build
+
         if not self._looked_up:
             self._looked_up = True
             self._submit(lambda: load_envelope(info), self._on_cached, self._slicer)
@@ -186,6 +189,8 @@ class WaveformLoader(QObject):
         self._working = future is not None
 
     def _deliver(self, generation: int, done: Callable[[object], None], result: object) -> None:
+        from audioclass_gui.spectrogram.envelope_cache import CachedBuild
+
         if generation != self.generation:
             if isinstance(result, CachedBuild):
                 _discard(result)
@@ -222,6 +227,8 @@ class WaveformLoader(QObject):
         info, wish = self.info, self._wish
         if info is None or wish is None or self._slicing or not self.active:
             return
+        from audioclass_gui.spectrogram.waveform import waveform_slice
+
         state = self._envelope_state()
         done = self._sliced
         if done is not None and done[0] == wish and (done[1] or done[2] == state):

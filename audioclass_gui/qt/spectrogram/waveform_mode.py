@@ -64,14 +64,9 @@ class WaveformMode(QObject):
         super().__init__(window)
         self.window = window
         self._store = settings if settings is not None else open_settings()
-        spectrogram = window.view
-        self.view = WaveformView(window.runner, window, busy=lambda: spectrogram.loader.pending > 0)
-        self.view.hide()
-        area = spectrogram.parentWidget().layout()
-        area.insertWidget(area.indexOf(spectrogram), self.view, _STRETCH[0])
-        area.setStretchFactor(spectrogram, _STRETCH[1])
-        spectrogram.freq_axis.setWidth(AXIS_WIDTH)
-        self.view.link_to(spectrogram.plot)
+        window.view.freq_axis.setWidth(AXIS_WIDTH)
+        self._view: WaveformView | None = None  # made when first shown (startup stays quick)
+        self._info: RecordingInfo | None = None
         mode = str(self._store.value(SETTINGS_KEY, "spectrogram"))
         self.mode = mode if mode in MODES else "spectrogram"
         self._make_menu()
@@ -80,6 +75,26 @@ class WaveformMode(QObject):
         window.installEventFilter(self)
 
     # ------------------------------------------------------------------ API
+    @property
+    def view(self) -> WaveformView:
+        """The waveform plot (made on first use, beside the spectrogram)."""
+        if self._view is None:
+            spectrogram, window = self.window.view, self.window
+            view = WaveformView(window.runner, window, busy=lambda: spectrogram.loader.pending > 0)
+            view.hide()
+            area = spectrogram.parentWidget().layout()
+            area.insertWidget(area.indexOf(spectrogram), view, _STRETCH[0])
+            area.setStretchFactor(spectrogram, _STRETCH[1])
+            view.link_to(spectrogram.plot)
+            view.selection_dragged.connect(spectrogram.time_selection.drag)
+            view.time_clicked.connect(spectrogram.time_clicked.emit)
+            self._view = view
+            view.channel = spectrogram.params.channel
+            if self._info is not None:
+                view.set_recording(self._info, spectrogram.time_format)
+            self._mirror_selection()
+        return self._view
+
     def set_mode(self, mode: str) -> None:
         """Show ``mode`` (a key of :data:`MODES`) and keep it in the settings.
 
@@ -97,8 +112,8 @@ class WaveformMode(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The window closing: stop reading (its unfinished build is removed)."""
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.view.loader.close()
+        if watched is self.window and event.type() == QEvent.Type.Close and self._view is not None:
+            self._view.loader.close()
         return False
 
     # ------------------------------------------------------------- internal
@@ -116,16 +131,14 @@ class WaveformMode(QObject):
             self.actions[mode] = action
 
     def _connect(self) -> None:
-        w, wave, spectrogram = self.window, self.view, self.window.view
+        w, spectrogram = self.window, self.window.view
         w.recording_opened.connect(self._on_recording)
-        w.spectrogram_settings.params_changed.connect(lambda _p: wave.set_channel(spectrogram.params.channel))
-        w.playback.position_changed.connect(wave.set_playhead)
+        w.spectrogram_settings.params_changed.connect(self._on_params)
+        w.playback.position_changed.connect(self._on_position)
         item = spectrogram.time_selection.item
         item.sigRegionChanged.connect(self._mirror_selection)
         item.visibleChanged.connect(self._mirror_selection)
         spectrogram.selection_changed.connect(self._mirror_selection)
-        wave.selection_dragged.connect(spectrogram.time_selection.drag)
-        wave.time_clicked.connect(spectrogram.time_clicked.emit)
         paged = getattr(w.app, "paged", None)
         if paged is not None:  # after the paged view's own handler: it shows the spectrogram
             paged.changed.connect(self._apply)
@@ -141,14 +154,28 @@ class WaveformMode(QObject):
         show = self.mode != "spectrogram" and not paged
         if not paged:
             self.window.view.setVisible(self.mode != "waveform")
+        if self._view is None and not show:
+            return
         self.view.set_time_axis_visible(self.mode == "waveform")
         self.view.setVisible(show)
         self.view.set_active(show)
 
     def _on_recording(self, info: RecordingInfo) -> None:
+        self._info = info
+        if self._view is None:
+            return
         spectrogram = self.window.view
-        self.view.channel = spectrogram.params.channel
-        self.view.set_recording(info, spectrogram.time_format)
+        self._view.channel = spectrogram.params.channel
+        self._view.set_recording(info, spectrogram.time_format)
+
+    def _on_params(self, _params: object) -> None:
+        if self._view is not None:
+            self._view.set_channel(self.window.view.params.channel)
+
+    def _on_position(self, seconds: object) -> None:
+        if self._view is not None:
+            self._view.set_playhead(seconds)
 
     def _mirror_selection(self, *_args) -> None:
-        self.view.set_selection(self.window.view.selection())
+        if self._view is not None:
+            self._view.set_selection(self.window.view.selection())

@@ -16,6 +16,7 @@ playhead mirror the spectrogram's.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,7 +24,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from audioclass_gui.audio.info import RecordingInfo
 from audioclass_gui.qt.common.tasks import TaskRunner, throttled
 from audioclass_gui.qt.common.time_format import TimeFormat
 from audioclass_gui.qt.spectrogram.axes import TimeAxis
@@ -35,7 +35,10 @@ from audioclass_gui.qt.spectrogram.plot_marks import (
 from audioclass_gui.qt.spectrogram.view_coordinates import ViewCoordinates
 from audioclass_gui.qt.spectrogram.view_navigation import SpectrogramViewBox
 from audioclass_gui.qt.spectrogram.waveform_loader import SliceWish, WaveformLoader
-from audioclass_gui.spectrogram.waveform import WaveformSlice
+
+if TYPE_CHECKING:
+    from audioclass_gui.audio.info import RecordingInfo
+    from audioclass_gui.spectrogram.waveform import WaveformSlice
 
 __all__ = ["AXIS_WIDTH", "WaveformView", "WaveformViewBox"]
 
