@@ -58,7 +58,8 @@ def test_model_error_is_shown_and_window_survives(qtbot, exploding_plugin, calls
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
-    assert win.model_panel.set_model("exploding")
+    # Plugins are listed once the window's background look at the packages is done.
+    qtbot.waitUntil(lambda: win.model_panel.set_model("exploding"), timeout=10_000)
     with qtbot.waitSignal(win.recording_opened, timeout=10_000):
         win.open_path(calls_wav)
     with qtbot.waitSignal(win.error_reported, timeout=30_000) as blocker:
