@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audioclass_gui.formats import file_batch as file_batch_module
 from audioclass_gui.formats.file_batch import file_batch
 from audioclass_gui.formats.selections import format_number
 from audioclass_gui.formats.text_columns import Segment
@@ -194,3 +195,36 @@ def test_closing_a_file_waits_for_its_background_flush(tmp_path: Path) -> None:
             threading.Timer(0.2, gate.set).start()
         # Closing waited for the flush: it did not run on a closed file.
     assert (tmp_path / "t.csv").read_bytes() == b"header\n"
+
+
+@pytest.mark.parametrize(("short", "quick"), [(False, 1e9), (True, 1e9), (False, 0.0)])
+def test_many_files_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short: bool, quick: float
+) -> None:
+    # A block's tables are handed over together; each file gets its parts in
+    # order, also when the system writes fewer bytes than asked at once, and
+    # whether flushing counts as quick (one writer thread) or not (several).
+    monkeypatch.setattr(file_batch_module, "_QUICK_FSYNC", quick)
+    if short and hasattr(os, "writev"):
+        real = os.writev
+        monkeypatch.setattr(os, "writev", lambda fd, parts: real(fd, [bytes(parts[0])[:3]]))
+    root = tmp_path / "export"
+    data = memoryview(b"".join(f"row {i}\n".encode() for i in range(500)))
+    files = [
+        (root / f"site{i % 4}" / f"{i}.txt", [b"header\n", data[i * 6 : i * 6 + 40], f"{i}\n".encode()])
+        for i in range(300)
+    ]
+    with file_batch(root) as batch:
+        batch.write_files(files[:150])
+        batch.write_files(files[150:])
+        assert not root.exists()  # nothing shows before the commit
+        assert (batch._one is not None, batch._pool is not None) == (quick > 0, quick == 0)
+    got = _tree(root)
+    assert len(got) == 300
+    for path, parts in files:
+        assert got[path.relative_to(root).as_posix()] == b"".join(bytes(p) for p in parts)
+    # One bad part among them: no file appears.
+    with pytest.raises(TypeError), file_batch(tmp_path / "bad") as batch:
+        batch.write_files([*files[:100], (tmp_path / "bad" / "x.txt", [b"a", 12345])])
+    assert not (tmp_path / "bad").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["export"]

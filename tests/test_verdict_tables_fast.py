@@ -272,15 +272,35 @@ def test_no_verdicts_at_all(tmp_path: Path) -> None:
     compare_all(session, tmp_path / "notes", include_unreviewed=True)
 
 
-@pytest.mark.parametrize("include_unreviewed", [False, True])
+@pytest.mark.parametrize(
+    ("include_unreviewed", "chunk", "formatters"),
+    [(False, 397, 2), (True, 397, 1), (False, 37, 2), (True, 37, 2)],
+)
 def test_many_rows_in_many_blocks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, include_unreviewed: bool
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    include_unreviewed: bool,
+    chunk: int,
+    formatters: int,
 ) -> None:
-    monkeypatch.setattr(verdict_tables, "CHUNK_ROWS", 397)  # blocks cut tables in two
+    # Blocks of 397 rows end where a recording's rows end; blocks of 37 rows
+    # are smaller than a recording's rows, whose tables are then written
+    # block by block. Blocks are formatted by one thread or ahead by two.
+    monkeypatch.setattr(verdict_tables, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(verdict_tables, "FORMATTERS", formatters)
     session = large_session(tmp_path, per_rec=300 if include_unreviewed else 700)
     compare_all(session, tmp_path, include_unreviewed=include_unreviewed)
     rows = verdict_rows(session, include_unreviewed=include_unreviewed)
-    assert len(rows) > 3 * 397 and 0 < len(rows.slow) < len(rows) / 5
+    assert len(rows) > 3 * chunk and 0 < len(rows.slow) < len(rows) / 5
+    order, bounds = rows.grouped()
+    blocks = list(verdict_tables._blocks(bounds, len(order)))
+    assert blocks[0][0] == 0 and blocks[-1][1] == len(order)
+    assert all(0 < b - a <= chunk for a, b in blocks)
+    assert [b for _a, b in blocks[:-1]] == [a for a, _b in blocks[1:]]
+    per_rec = np.diff(bounds)
+    cut = [b for _a, b in blocks[:-1] if b not in set(bounds.tolist())]
+    # A block ends inside a recording's rows only when they do not fit one.
+    assert bool(cut) == bool((per_rec > chunk).any())
 
 
 def test_export_all_shares_the_rows(tmp_path: Path) -> None:
@@ -306,3 +326,28 @@ def test_filter_and_snapshot(tmp_path: Path) -> None:
     session.set_status(session.query().tolist(), Status.REJECTED)
     write_verdict_csv(session, tmp_path / "after.csv", selections=rows)
     assert (tmp_path / "before.csv").read_bytes() == (tmp_path / "after.csv").read_bytes()
+
+
+def test_a_block_that_fails_leaves_no_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks are made by formatter threads ahead of the writing: an error in
+    # one reaches the caller, and nothing of the export appears.
+    monkeypatch.setattr(verdict_tables, "CHUNK_ROWS", 37)
+    session = large_session(tmp_path, per_rec=300)
+    lines = verdict_tables.RavenLines.lines
+    made = []
+
+    def failing(self, positions, *args, **kwargs):
+        made.append(len(positions))
+        if len(made) == 3:
+            raise MemoryError("no room for this block")
+        return lines(self, positions, *args, **kwargs)
+
+    monkeypatch.setattr(verdict_tables.RavenLines, "lines", failing)
+    out = tmp_path / "export"
+    with pytest.raises(MemoryError, match="no room"):
+        write_raven_verdicts(session, out)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export")]
+    assert 3 <= len(made) <= 3 + verdict_tables.FORMATTERS  # no block made after it

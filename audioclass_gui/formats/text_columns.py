@@ -85,8 +85,8 @@ def _integer_cells(whole: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
             index = q - np.floor(q / 10_000.0) * 10_000.0
             index += np.where(above > 0, 0.0, last * 10_000.0)
         index = index.astype(np.intp)
-        cells.append(t.int[index])
-        length += t.int_len[index]
+        cells.append(np.take(t.int, index))  # take: faster than fancy indexing
+        length += np.take(t.int_len, index)
         above = q
     return cells, length
 
@@ -118,8 +118,8 @@ def _fraction_cells(
         if strip and point and j == 0:
             # The whole fraction is zero: ".0" instead of nothing.
             index[index == 4000 + _TRAIL * 1000] = _POINT_ZERO
-        cells.append(t.frac[index])
-        length += t.frac_len[index]
+        cells.append(np.take(t.frac, index))
+        length += np.take(t.frac_len, index)
     return cells, length
 
 
@@ -241,12 +241,12 @@ class Segment:
         table = np.frombuffer(dates.encode(), np.uint32).reshape(-1, 3)
         place = np.zeros(len(used), np.intp)
         place[days] = np.arange(len(days))
-        date = place[day - first]
+        date = np.take(place, day - first)
         hour, rest = np.divmod(second, 3600)
         minute, sec_ = np.divmod(rest, 60)
-        columns = [table[:, k][date] for k in range(3)]
+        columns = [np.take(table[:, k], date) for k in range(3)]
         t = _tables()
-        columns += [t.hour[hour], t.minute[minute], t.second[sec_], t.zone]
+        columns += [np.take(t.hour, hour), np.take(t.minute, minute), np.take(t.second, sec_), t.zone]
         if not valid.all():
             columns = [np.where(valid, c, np.uint32(0)) for c in columns]
         self._bad |= ~ok

@@ -51,7 +51,11 @@ in blocks of :data:`CHUNK_ROWS` rows (:mod:`audioclass_gui.formats.verdict_text`
 byte for byte as the row-by-row writers of
 :class:`~audioclass_gui.formats.selections.Selection` objects do, in well
 under a microsecond a row (``benchmarks/table_exports.py``); a table per
-recording adds what creating and flushing a file costs.
+recording adds what creating and flushing a file costs. A Raven row's text
+after its times is made once for both of its tables. Blocks end where a
+recording's rows do, so each table per recording is one slice of a
+block's text, handed to the writer threads with the block's other tables;
+:data:`FORMATTERS` threads make the next blocks while one is written.
 :func:`verdict_selections` still gives the rows as selections. All files of
 one call are written atomically, by threads while the next block is made,
 and are on disk before any appears; a new export folder appears whole
@@ -61,8 +65,11 @@ and are on disk before any appears; a new export folder appears whole
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -101,6 +108,9 @@ COMBINED_RAVEN_NAME = "review.combined.selection.table.txt"
 AUDACITY_SUFFIX = ".review.labels.txt"
 #: Rows formatted at once (bounds the memory an export takes).
 CHUNK_ROWS = 65_536
+#: Threads formatting blocks of rows ahead of the writing.
+FORMATTERS = 2
+T = TypeVar("T")
 
 #: Rows for the writers: built by :func:`verdict_rows`, or selections.
 Rows = VerdictRows | Sequence[Selection]
@@ -209,47 +219,118 @@ def write_verdict_csv(
     with file_batch() as batch:
         with batch.open(path) as handle:
             batch.write(handle, text.header.encode("utf-8"))
-            for a in range(0, len(rows), CHUNK_ROWS):
-                b = min(a + CHUNK_ROWS, len(rows))
-                text.lines(np.arange(a, b)).write(
-                    lambda data: batch.write(handle, data), 0, b - a
-                )
+            n = len(rows)
+            blocks = ((a, min(a + CHUNK_ROWS, n)) for a in range(0, n, CHUNK_ROWS))
+            for a, b, lines in _made(blocks, lambda a, b: text.lines(np.arange(a, b))):
+                lines.write(lambda data: batch.write(handle, data), 0, b - a)
                 if b < len(rows):  # more to come: start flushing this
                     batch.flush_soon()
     return Path(path)
+
+
+def _blocks(bounds: np.ndarray, n: int) -> Iterator[tuple[int, int]]:
+    """Blocks ``(a, b)`` of the ``n`` grouped rows, of at most :data:`CHUNK_ROWS` rows.
+
+    A block ends where a recording's rows end, so that each table per
+    recording is made in one block and written in one go; only a
+    recording with more rows than a block spans blocks.
+    """
+    a = 0
+    while a < n:
+        b = min(a + CHUNK_ROWS, n)
+        if b < n:
+            cut = int(bounds[np.searchsorted(bounds, b, side="right") - 1])
+            b = cut if cut > a else b
+        yield a, b
+        a = b
+
+
+def _made(
+    blocks: Iterable[tuple[int, int]], make: Callable[[int, int], T]
+) -> Iterator[tuple[int, int, T]]:
+    """``(a, b, make(a, b))`` for each block, in order, made by :data:`FORMATTERS` threads.
+
+    The threads make the next blocks' text while the caller writes this
+    one's (numpy and pyarrow let go of the interpreter while they work);
+    at most one block more than there are threads waits to be written. The
+    first blocks are started at once, before the caller prepares its files.
+    """
+    blocks = list(blocks)
+    if FORMATTERS < 2 or len(blocks) < 2:
+        return ((a, b, make(a, b)) for a, b in blocks)
+    pool = ThreadPoolExecutor(FORMATTERS, thread_name_prefix="table-text")
+    ahead = FORMATTERS + 1
+    made = deque((a, b, pool.submit(make, a, b)) for a, b in blocks[:ahead])
+    return _in_order(pool, made, blocks[ahead:], make)
+
+
+def _in_order(
+    pool: ThreadPoolExecutor,
+    made: deque,
+    blocks: list[tuple[int, int]],
+    make: Callable[[int, int], T],
+) -> Iterator[tuple[int, int, T]]:
+    """The blocks ``made`` (started), then ``blocks``, each started as an earlier one is taken."""
+    try:
+        for a, b in blocks:
+            done = made.popleft()
+            made.append((a, b, pool.submit(make, a, b)))
+            yield done[0], done[1], done[2].result()
+        while made:
+            a, b, future = made.popleft()
+            yield a, b, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _PerRecording:
     """The files of one table per recording, written as their rows come.
 
     A recording whose rows are all in one block is written in one go; one
-    whose rows span blocks is written block by block.
+    whose rows span blocks is written block by block. Their folders are
+    made at the start.
     """
 
     def __init__(
-        self, batch: FileBatch, rows: VerdictRows, folder: Path, base, suffix, header
+        self,
+        batch: FileBatch,
+        rows: VerdictRows,
+        bounds: np.ndarray,
+        folder: Path,
+        base: Path | None,
+        suffix: str,
+        header: bytes,
     ) -> None:
-        self.batch, self.rows, self.header = batch, rows, header
-        self.targets = _Targets(folder, base, suffix)
+        self.batch, self.bounds, self.header = batch, bounds, header
+        targets = _Targets(folder, base, suffix)
+        counts = np.diff(bounds).tolist()
+        self.targets = [targets(p) if n else "" for p, n in zip(rows.paths, counts, strict=True)]
+        batch.make_folders(t for t in self.targets if t)
         self.written: list[str] = []
         self.handle = None
 
-    def write(self, lines: Lines, bounds: np.ndarray, a: int, b: int) -> None:
+    def write(self, lines: Lines, a: int, b: int) -> None:
         """Write rows ``a`` to ``b`` of the grouped order (``lines`` starts at ``a``)."""
+        bounds = self.bounds
         first = int(np.searchsorted(bounds, a, side="right")) - 1
         last = int(np.searchsorted(bounds, b - 1, side="right")) - 1
-        for group in range(first, last + 1):
+        groups = np.arange(first, last + 1)
+        lo, hi = bounds[groups], bounds[groups + 1]
+        whole = (lo >= a) & (hi <= b) & (hi > lo)
+        # The recordings whose rows are all in this block: their files at once.
+        targets = [self.targets[g] for g in groups[whole].tolist()]
+        header = [self.header] if self.header else []
+        texts = lines.texts(lo[whole] - a, hi[whole] - a)
+        self.batch.write_files(
+            [(t, [*header, *text]) for t, text in zip(targets, texts, strict=True)]
+        )
+        self.written.extend(targets)
+        # A recording with more rows than a block: its file block by block.
+        for group in groups[~whole & (hi > lo)].tolist():
             lo, hi = int(bounds[group]), int(bounds[group + 1])
-            if hi <= lo:
-                continue
             if lo >= a:
-                target = self.targets(self.rows.paths[group])
+                target = self.targets[group]
                 self.written.append(target)
-                if hi <= b:
-                    parts = [self.header] if self.header else []
-                    lines.write(parts.append, lo - a, hi - a)
-                    self.batch.write_file(target, parts)
-                    continue
                 self.handle = self.batch.open(target)
                 self.batch.write(self.handle, self.header)
             lines.write(self._append, max(lo, a) - a, min(hi, b) - a)
@@ -309,29 +390,37 @@ def write_raven_verdicts(
     shift = np.asarray(offsets + [0.0])
     text = RavenLines(rows)
     header = text.header.encode("utf-8")
+
+    def lines(a: int, b: int) -> tuple[Lines | None, Lines]:
+        number = np.arange(a, b)
+        group = np.searchsorted(bounds, number, side="right") - 1
+        return text.lines(
+            order[a:b],
+            number - bounds[group] + 1,
+            number + 1,
+            shift[group],
+            own_lines=per_recording,
+        )
+
+    made = _made(_blocks(bounds, len(order)), lines)  # started now
     with file_batch(out) as batch:
-        tables = _PerRecording(batch, rows, out, base, REVIEW_RAVEN_SUFFIX, header)
+        tables = (
+            _PerRecording(batch, rows, bounds, out, base, REVIEW_RAVEN_SUFFIX, header)
+            if per_recording
+            else None
+        )
         with batch.open(out / COMBINED_RAVEN_NAME) as combined:
             batch.write(combined, header)
             if not len(order):
                 batch.write(combined, _nocall_line(rows, text).encode("utf-8"))
-            for a in range(0, len(order), CHUNK_ROWS):
-                b = min(a + CHUNK_ROWS, len(order))
-                number = np.arange(a, b)
-                group = np.searchsorted(bounds, number, side="right") - 1
-                own, joint = text.lines(
-                    order[a:b],
-                    number - bounds[group] + 1,
-                    number + 1,
-                    shift[group],
-                    own_lines=per_recording,
-                )
+            for a, b, (own, joint) in made:
                 joint.write(lambda data: batch.write(combined, data), 0, b - a)
-                if own is not None:
-                    tables.write(own, bounds, a, b)
+                if tables is not None:
+                    tables.write(own, a, b)
                 if b < len(order):  # more to come
                     batch.flush_soon()
-    return [*map(Path, tables.written), out / COMBINED_RAVEN_NAME]
+    written = tables.written if tables is not None else []
+    return [*map(Path, written), out / COMBINED_RAVEN_NAME]
 
 
 def _nocall_line(rows: VerdictRows, text: RavenLines) -> str:
@@ -366,11 +455,11 @@ def write_audacity_labels(
     rows = _rows(session, include_unreviewed, selections)
     order, bounds = rows.grouped()
     text = AudacityLines(rows, bands=bands)
+    made = _made(_blocks(bounds, len(order)), lambda a, b: text.lines(order[a:b]))
     with file_batch(out) as batch:
-        tables = _PerRecording(batch, rows, out, base, AUDACITY_SUFFIX, b"")
-        for a in range(0, len(order), CHUNK_ROWS):
-            b = min(a + CHUNK_ROWS, len(order))
-            tables.write(text.lines(order[a:b]), bounds, a, b)
+        tables = _PerRecording(batch, rows, bounds, out, base, AUDACITY_SUFFIX, b"")
+        for a, b, lines in made:
+            tables.write(lines, a, b)
             if b < len(order):  # more to come
                 batch.flush_soon()
     return [*map(Path, tables.written)]

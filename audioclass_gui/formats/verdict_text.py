@@ -120,6 +120,25 @@ class Lines:
         if b > at:
             write(self._fast(at, b))
 
+    def texts(self, starts: np.ndarray, stops: np.ndarray) -> list[list[bytes | memoryview]]:
+        """The text of rows ``starts[i]`` to ``stops[i]`` (excluded) for each ``i``, in pieces.
+
+        A range of regular rows is one slice of :attr:`data` (found for all
+        ranges at once); one holding irregular rows is pieced as by :meth:`write`.
+        """
+        ends = self.ends
+        begin = ends[self.before[starts]].tolist()
+        end = ends[self.before[stops]].tolist()
+        data = self.data
+        out = [[data[s:e]] for s, e in zip(begin, end, strict=True)]
+        if self.slow_rows:
+            slow = np.asarray(self.slow_rows)
+            mixed = np.searchsorted(slow, stops) > np.searchsorted(slow, starts)
+            for i in np.flatnonzero(mixed).tolist():
+                out[i] = []
+                self.write(out[i].append, int(starts[i]), int(stops[i]))
+        return out
+
     def _fast(self, a: int, b: int) -> memoryview:
         ends = self.ends
         return self.data[int(ends[self.before[a]]) : int(ends[self.before[b]])]

@@ -10,8 +10,8 @@ announces it, and taken back if the recorder fails.
 
 from __future__ import annotations
 
-import itertools
 import math
+import operator
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -130,17 +130,20 @@ class VerdictBook:
 
     def columns(self, run_keys: list[str]) -> dict[str, Any]:
         """Runs, stamps and notes of every row in bulk (see ``ReviewSession.verdict_columns``)."""
-        stamped = np.fromiter(self._stamps, np.int64, len(self._stamps))
+        n = len(self._stamps)
+        stamped = np.fromiter(self._stamps, np.int64, n)
         order = np.argsort(stamped, kind="stable")
-        flat = itertools.chain.from_iterable(self._stamps.values())  # (reviewer, at) pairs
-        values = np.fromiter(flat, np.float64, 2 * len(order)).reshape(-1, 2)[order]
+        # (reviewer, at) pairs, a column at a time: faster than all pairs at once
+        pairs = self._stamps.values()
+        reviewer = np.fromiter(map(operator.itemgetter(0), pairs), np.float64, n)
+        at = np.fromiter(map(operator.itemgetter(1), pairs), np.float64, n)
         first = self._table.first_id
         return {
             "run": self._table.rows.view("run"),
             "run_keys": run_keys,
             "stamped": stamped[order],
-            "reviewer": values[:, 0].astype(np.int64),
-            "at": values[:, 1],
+            "reviewer": reviewer[order].astype(np.int64),
+            "at": at[order],
             "notes": {i - first: note for i, note in self._notes.items()},
         }
 
