@@ -16,6 +16,13 @@ format but ``clips`` (audio clips of the verified detections, boxes and
 events, :mod:`audioclass_gui.formats.clips`), which can take gigabytes and
 is written only when named; its ``--clip-*`` options say which clips and how.
 
+Raven tables carry Raven Pro's measurement columns (Delta Time, Peak Freq,
+Peak Power Density, Center Freq, Freq 5% / 95%, BW 90%, Dur 90%:
+:mod:`audioclass_gui.formats.raven_measurements`) for the drawn boxes;
+``--measure`` measures the accepted detections too (with a progress bar),
+``--no-measure`` nothing (no audio is read). Measurements use the app's
+default spectrogram settings (Hann, 1024 samples, 75 % overlap).
+
 Verdicts that cannot be exported (their recording is missing, or its file
 changed since they were made) are listed on stderr with their counts, and
 the command exits with :data:`EXIT_LEFT_OUT` without writing anything,
@@ -118,6 +125,24 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="raven: write only the combined table (one file for the whole project, "
         "opened in Raven with its sound files through Begin Path), not one per recording",
+    )
+    measure = p.add_mutually_exclusive_group()
+    measure.add_argument(
+        "--measure",
+        dest="measure",
+        action="store_const",
+        const="accepted",
+        default="boxes",
+        help="raven: measure the accepted detections too (Raven's Peak Freq, Freq 5%%, "
+        "BW 90%%... columns; the spectrogram of every window: some hundred a second), not only "
+        "the drawn boxes",
+    )
+    measure.add_argument(
+        "--no-measure",
+        dest="measure",
+        action="store_const",
+        const="none",
+        help="raven: no measurement columns, not even for drawn boxes (the audio is not read)",
     )
     p.add_argument(
         "--target-precision",
@@ -272,6 +297,35 @@ def _locate(path: Path) -> tuple[Path, Path | None]:
     return found, path.expanduser().absolute().parent
 
 
+def _measured_rows(session, args: argparse.Namespace):
+    """The tables' rows with Raven's measurements of the boxes (``--measure``: and accepted
+    detections), with a progress bar and the rows left unmeasured on stderr."""
+    from audioclass_gui.formats.exports import table_rows
+    from audioclass_gui.formats.raven_measurements import measure_rows
+
+    rows = table_rows(
+        session, include_unreviewed=args.include_unreviewed, only_accepted=args.only_accepted
+    )
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if args.quiet or total < 200:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="rows", desc="measuring", file=sys.stderr, mininterval=0.5)
+        bar.update(done - bar.n)
+
+    measured = measure_rows(rows, args.measure, progress=progress)
+    if bar is not None:
+        bar.close()
+    for problem in measured.problems if not args.quiet else ():
+        print(f"audioclass-gui: measurements: {problem}", file=sys.stderr)
+    return measured.rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``audioclass-gui export``; returns the exit code."""
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -322,6 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_LEFT_OUT
     written: list[Path] = []
     try:
+        if "raven" in formats and args.measure != "none":
+            options["selections"] = _measured_rows(session, args)
         for fmt in formats:
             out = args.output / FOLDER_NAMES[fmt] if len(formats) > 1 else args.output
             written += export(session, fmt, out, **options)

@@ -61,11 +61,17 @@ class Exports:
         out: str | Path,
         include_unreviewed: bool = False,
         only_accepted: bool = False,
+        measure: str = "none",
+        selections: Any = None,
     ) -> None:
         """Export the review as ``fmt`` (a key of ``EXPORT_FORMATS`` or ``"all"``) to ``out``.
 
         ``include_unreviewed`` and ``only_accepted`` choose the tables' rows
-        (:func:`~audioclass_gui.formats.exports.table_rows`).
+        (:func:`~audioclass_gui.formats.exports.table_rows`). ``measure``
+        (``"boxes"``, ``"accepted"``) gives the Raven tables Raven's
+        measurements of those rows, measured first with progress
+        (:mod:`audioclass_gui.app.export_measurements`); ``selections``: the
+        rows, already built (and measured).
         """
         # The writers (and soundevent) load on the first export, not at the app's start.
         from audioclass_gui.formats.aoef import prepare_aoef
@@ -84,8 +90,21 @@ class Exports:
             return
         out = Path(out)
         formats = EXPORT_FORMATS if fmt == "all" else (fmt,)
+        if measure != "none" and "raven" in formats and selections is None:
+            from audioclass_gui.app.export_measurements import measure_for_export
+
+            rows = table_rows(session, include_unreviewed=include_unreviewed, only_accepted=only_accepted)
+            measure_for_export(
+                app,
+                rows,
+                measure,
+                lambda measured: self.export(
+                    fmt, out, include_unreviewed, only_accepted, selections=measured
+                ),
+                lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
+            )
+            return
         jobs: list[tuple[str, Any]] = []
-        selections = None
         for key in formats:
             target = out / FOLDER_NAMES[key] if fmt == "all" else out
             if key == "aoef":

@@ -13,6 +13,7 @@ from audioclass_gui.app.event_review import EventReview
 from audioclass_gui.app.exports import Exports
 from audioclass_gui.app.imports import Imports
 from audioclass_gui.app.learning import Learning
+from audioclass_gui.app.measurements import SelectionMeasurements
 from audioclass_gui.app.messages import Messages
 from audioclass_gui.app.paged_state import PagedState
 from audioclass_gui.app.playback_state import PlaybackState
@@ -40,9 +41,10 @@ class AppModel:
     - :attr:`exports`: the review written in the formats users exchange;
     - :attr:`imports`: predictions and reviews added to the open project;
     - :attr:`species_thresholds`: species listed from their own threshold;
-    - :attr:`learning`: embeddings, find similar, training and classifiers.
     - :attr:`density`: the detections shown, counted per time bin and species;
     - :attr:`references`: verified calls of the selection's species, to compare;
+    - :attr:`learning`: embeddings, find similar, training and classifiers;
+    - :attr:`measurements`: Raven's measurements of the boxes and the time selection;
     - :attr:`event_review`: review by vocal events instead of windows;
     - :attr:`paged`: the paged view (rows per page) and the page shown.
 
@@ -71,6 +73,7 @@ class AppModel:
         self.species_thresholds = SpeciesThresholds(self)
         self.density = DetectionDensity(self.tasks)
         self.learning = Learning(self)
+        self.measurements = SelectionMeasurements(self)
         self.references = ReferenceExamples(self)
         self.paged = PagedState(self)
         self.event_review = EventReview(self)

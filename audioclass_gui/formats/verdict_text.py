@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from audioclass_gui.formats.csv_table import csv_table_text
 from audioclass_gui.formats.raven import RAVEN_COLUMNS, raven_table_text
+from audioclass_gui.formats.raven_measurements import measurement_columns
 from audioclass_gui.formats.selections import Selection, format_number
 from audioclass_gui.formats.text_columns import (
     Segment,
@@ -206,6 +207,10 @@ class RavenLines(_Format):
 
     def __init__(self, rows: VerdictRows) -> None:
         super().__init__(rows)
+        # Raven's measurement columns, when rows were measured (empty in the others).
+        self.columns = (*VERDICT_COLUMNS, *measurement_columns(rows))
+        self.header = "\t".join((*RAVEN_COLUMNS, *self.columns)) + "\n"
+        pad = "\t" * (len(self.columns) - len(VERDICT_COLUMNS))
         self.high = table(["\t0.0\t" + format_number(h, 1, point=True) + "\t" for h in self._high()])
         self.path = table(["\t" + _flat(p) + "\t" for p in rows.paths])
         self.common = table(
@@ -213,7 +218,7 @@ class RavenLines(_Format):
         )
         self.verdict = self._verdict_table(_flat, "\t")
         self.reviewer = self._reviewer_table(_flat, "\t")
-        self.model = table(["\t" + _flat(m) + "\n" for m in rows.models])
+        self.model = table(["\t" + _flat(m) + pad + "\n" for m in rows.models])
 
     def lines(
         self,
@@ -272,7 +277,7 @@ class RavenLines(_Format):
 
     def line(self, s: Selection, number: int) -> str:
         """The line of one selection, numbered ``number``."""
-        text = raven_table_text([s], extra_columns=VERDICT_COLUMNS)
+        text = raven_table_text([s], extra_columns=self.columns)
         return str(int(number)) + text[len(self.header) + 1 :]
 
     @staticmethod

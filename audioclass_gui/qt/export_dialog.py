@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -105,6 +106,12 @@ class ExportDialog(QDialog):
         clip_row.addWidget(QLabel("context"))
         clip_row.addWidget(self.context)
         self._clip_row = clip_row
+        self.measure = QCheckBox("Measure the accepted detections too")
+        self.measure.setToolTip(
+            "Raven tables: drawn boxes always get Raven's measurement columns (Peak Freq, "
+            "Freq 5% / 95%, BW 90%, Dur 90%...); this measures every accepted detection as "
+            "well (the spectrogram of each: some hundred 3-s windows a second)"
+        )
         self.path = QLineEdit()
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -114,6 +121,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Format", self.format)
         form.addRow("Table &rows", self.rows)
+        form.addRow("Raven &measurements", self.measure)
         form.addRow("&Clips of", self.clips)
         form.addRow("Clip files", clip_row)
         self._form = form
@@ -136,6 +144,10 @@ class ExportDialog(QDialog):
     def choose_rows(self, rows: str) -> None:
         """Select which rows the tables list (``verdicts``, ``accepted`` or ``all``)."""
         self.rows.setCurrentIndex(max(0, self.rows.findData(rows)))
+
+    def measure_choice(self) -> str:
+        """What the Raven tables measure: ``"boxes"``, or ``"accepted"`` (and the boxes)."""
+        return "accepted" if self.measure.isChecked() else "boxes"
 
     def choose_clips(self, key: str) -> None:
         """Select what clips are of (a key of :data:`CLIP_CHOICES`)."""
@@ -171,6 +183,7 @@ class ExportDialog(QDialog):
         name = "review-export" if key == "all" else FOLDER_NAMES.get(key, key)
         self.path.setText(str(self.default_dir / name))
         clips = key == "clips"
+        self._form.setRowVisible(self.measure, key in ("raven", "all"))
         for widget, shown in ((self.rows, not clips), (self.clips, clips)):
             self._form.setRowVisible(widget, shown)
         self._form.setRowVisible(self._clip_row, clips)
@@ -223,16 +236,27 @@ class ExportController(QObject):
             return None
         dialog = ExportDialog(self._exports.default_folder(), self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.export_requested.connect(self.export)
+        dialog.export_requested.connect(
+            lambda fmt, out, rows, d=dialog: self.export(fmt, out, rows, d.measure_choice())
+        )
         dialog.clips_requested.connect(self._exports.export_clips)
         dialog.show()
         return dialog
 
-    def export(self, fmt: str, out: str | Path, rows: str = "verdicts") -> None:
-        """Export (see :meth:`audioclass_gui.app.exports.Exports.export`) with the rows chosen."""
+    def export(
+        self, fmt: str, out: str | Path, rows: str = "verdicts", measure: str = "boxes"
+    ) -> None:
+        """Export (see :meth:`audioclass_gui.app.exports.Exports.export`) with the rows chosen.
+
+        ``measure``: what the Raven tables measure (``"boxes"``, ``"accepted"``, ``"none"``).
+        """
         if fmt == "events":  # "Only accepted": events of accepted windows
             self._exports.export_events(out, only_accepted=rows == "accepted")
             return
         self._exports.export(
-            fmt, out, include_unreviewed=rows == "all", only_accepted=rows == "accepted"
+            fmt,
+            out,
+            include_unreviewed=rows == "all",
+            only_accepted=rows == "accepted",
+            measure=measure,
         )

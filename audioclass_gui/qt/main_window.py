@@ -51,6 +51,7 @@ from audioclass_gui.qt.reports.species_thresholds import SpeciesThresholdsContro
 from audioclass_gui.qt.review.boxes import BoxController
 from audioclass_gui.qt.review.detection_table import DetectionTable
 from audioclass_gui.qt.review.event_controller import EventController
+from audioclass_gui.qt.review.measurements_panel import MeasurementsController
 from audioclass_gui.qt.review.overlays import DetectionOverlay
 from audioclass_gui.qt.review.reference_dock import ReferenceController
 from audioclass_gui.qt.review.review_actions import ReviewActions, ReviewParts
@@ -183,6 +184,9 @@ class MainWindow(QMainWindow):
             self,
         )
         self.boxes.add_actions()  # after the review's actions in the Review menu
+        self.measurements = MeasurementsController(
+            self.app, self, self.boxes.select, self.view, self.spectrogram_settings
+        )
         self.events = EventController(self.app, self.review, self)
         self.project_files = ProjectFiles(self.app, self.projects, self, self.export_action)
         self.app.imports.imported.connect(lambda _message: self._project_changed())

@@ -51,4 +51,7 @@ cp "$birds" "$work/site/"
 # Waveform above the spectrogram: the recording with BirdNET run in the window, the
 #    Tennessee Warbler selected, a time selection and the playhead over its song.
 "$python" "$here/waveform_shot.py" "$birds" "$here/waveform.png"
+# Measurements: two boxes over songs of the recording, a time interval and a time
+#    selection, with Raven's measurements of each in the Measurements tab.
+"$python" "$here/measurements_shot.py" "$birds" "$work" "$here/measurements.png"
 echo "make_screenshots: wrote $here/*.png"
