@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from psygnal import Signal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from audioclass_gui.app.model import AppModel
     from audioclass_gui.formats.clip_plan import ClipOptions
     from audioclass_gui.formats.clips import ClipsWritten
@@ -127,11 +129,11 @@ class Exports:
         if left_out:
             table = left_out_target(out, formats)
             jobs.append(("left_out", lambda: [write_left_out(left_out, table)]))
-        app.messages.say(f"Exporting to {out}…")
-        app.tasks.submit(
+        self._submit(
+            out,
+            f"Exporting to {out}…",
             lambda: {key: job() for key, job in jobs},
             lambda written: self._done(written, left_out),
-            lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
         )
 
     def export_events(self, out: str | Path, only_accepted: bool = False) -> None:
@@ -155,11 +157,11 @@ class Exports:
             "thresholds": dict(review.species_thresholds),
             "accepted_only": only_accepted,
         }
-        app.messages.say(f"Exporting events to {out}…")
-        app.tasks.submit(
+        self._submit(
+            out,
+            f"Exporting events to {out}…",
             lambda: {"events": write_reports(session, out, ("events",), **options)[0]},
             lambda written: self._done(written, []),
-            lambda exc: app.messages.report("Export failed", f"{out}: {exc}"),
         )
 
     def export_clips(
@@ -220,10 +222,15 @@ class Exports:
             self._done(written, left_out)
             app.messages.say(f"Wrote {result.clips} audio clips to {out}", 10000)
 
-        app.messages.say(f"Writing {len(plan)} audio clips to {out}…")
-        app.tasks.submit(
-            write, done, lambda exc: app.messages.report("Export failed", f"{out}: {exc}")
-        )
+        self._submit(out, f"Writing {len(plan)} audio clips to {out}…", write, done)
+
+    def _submit(
+        self, out: Path, saying: str, work: Callable[[], Any], done: Callable[[Any], None]
+    ) -> None:
+        """Say ``saying`` and run ``work`` in the tasks; ``done`` gets its result, a failure is reported."""
+        app = self._app
+        app.messages.say(saying)
+        app.tasks.submit(work, done, lambda exc: app.messages.report("Export failed", f"{out}: {exc}"))
 
     def _left_out(self) -> list:
         """The project's verdicts no export can place (recordings missing or changed)."""
