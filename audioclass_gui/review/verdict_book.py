@@ -11,7 +11,6 @@ announces it, and taken back if the recorder fails.
 from __future__ import annotations
 
 import math
-import operator
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -30,6 +29,7 @@ from audioclass_gui.review.detection import (
 from audioclass_gui.review.detection_table import DetectionTable
 from audioclass_gui.review.path_keys import PathKeys, absolute_key
 from audioclass_gui.review.reviewers import Reviewers
+from audioclass_gui.review.row_stamps import RowStamps
 from audioclass_gui.review.session_types import PathKey, Recorder
 from audioclass_gui.review.species_registry import SpeciesRegistry
 
@@ -82,7 +82,7 @@ class VerdictBook:
         """Forget the rows' notes and stamps (the rows are gone); waiting verdicts stay."""
         self._notes: dict[int, str] = {}  # detection id -> note
         # row -> (reviewer index, epoch time) of the row's current verdict
-        self._stamps: dict[int, tuple[int, float]] = {}
+        self._stamps = RowStamps()
 
     # ------------------------------------------------------------- reading
 
@@ -121,8 +121,7 @@ class VerdictBook:
         if not self._stamps:
             return np.empty(0, np.int64)
         r = self._table.rows
-        rows = np.fromiter(self._stamps, np.int64, len(self._stamps))
-        rows.sort()
+        rows = self._stamps.rows()
         mask = (r["status"][rows] != _UNREVIEWED) | (r["label"][rows] >= 0)
         if self._notes:
             mask |= np.isin(rows + self._table.first_id, np.fromiter(self._notes, np.int64))
@@ -130,20 +129,14 @@ class VerdictBook:
 
     def columns(self, run_keys: list[str]) -> dict[str, Any]:
         """Runs, stamps and notes of every row in bulk (see ``ReviewSession.verdict_columns``)."""
-        n = len(self._stamps)
-        stamped = np.fromiter(self._stamps, np.int64, n)
-        order = np.argsort(stamped, kind="stable")
-        # (reviewer, at) pairs, a column at a time: faster than all pairs at once
-        pairs = self._stamps.values()
-        reviewer = np.fromiter(map(operator.itemgetter(0), pairs), np.float64, n)
-        at = np.fromiter(map(operator.itemgetter(1), pairs), np.float64, n)
+        stamped, reviewer, at = self._stamps.arrays()
         first = self._table.first_id
         return {
             "run": self._table.rows.view("run"),
             "run_keys": run_keys,
-            "stamped": stamped[order],
-            "reviewer": reviewer[order].astype(np.int64),
-            "at": at[order],
+            "stamped": stamped,
+            "reviewer": reviewer,
+            "at": at,
             "notes": {i - first: note for i, note in self._notes.items()},
         }
 
@@ -165,10 +158,11 @@ class VerdictBook:
             self._notes[det_id] = verdict.note
         else:
             self._notes.pop(det_id, None)
-        self._stamps[local] = (by, at)
+        self._stamps.set(local, by, at)
 
     def _stamp_of(self, local: int) -> tuple[int, float]:
-        return self._stamps.get(local, (-1, float("nan")))
+        stamp = self._stamps.get(local)
+        return (-1, math.nan) if stamp is None else stamp
 
     def write_statuses(self, ids: Sequence[int], statuses: Sequence[Status]) -> list[int]:
         """Set each id's status, keeping relabels and notes (see :meth:`write`)."""
@@ -227,7 +221,7 @@ class VerdictBook:
                 for local, (old, was_by, at) in undo.items():
                     self._set(local, old, was_by, at)
                     if was_by < 0:
-                        self._stamps.pop(local, None)
+                        self._stamps.pop(local)
                 raise
         return changed
 
@@ -279,7 +273,7 @@ class VerdictBook:
         label[dst] = label[src]
         stamp = self._stamps.get(src)
         if stamp is not None:
-            self._stamps[dst] = stamp
+            self._stamps.set(dst, *stamp)
         first = self._table.first_id
         note = self._notes.get(src + first)
         if note:
@@ -304,5 +298,5 @@ class VerdictBook:
         reviewer = self._reviewers.current
         for local in self.judged_rows().tolist():
             verdict = self.verdict(local)
-            by, at = self._stamps.get(local, (reviewer, math.nan))
+            by, at = self._stamps.get(local) or (reviewer, math.nan)
             self._pending[self._keys.key(local)] = (verdict, by, at)
