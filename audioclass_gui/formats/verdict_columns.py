@@ -18,6 +18,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -47,6 +49,8 @@ VERDICT_COLUMNS = (
     "Model",
 )
 _UNREVIEWED = STATUS_ORDER.index(Status.UNREVIEWED)
+#: Rows from which :func:`_gather` reads columns by two threads.
+_GATHER_THREADED = 50_000
 _FIELDS = ("start", "end", "score", "recording", "species", "status", "reviewer", "at", "run")
 
 
@@ -248,6 +252,18 @@ def _display_order(rec: np.ndarray, start: np.ndarray, score: np.ndarray, rows: 
     return np.lexsort((rows, -score, start, rec))
 
 
+def _gather(columns: Sequence[np.ndarray], rows: np.ndarray) -> list[np.ndarray]:
+    """``column[rows]`` of each column; many rows by two threads.
+
+    Rows scattered over millions are each a memory read of their own: two
+    threads wait for them together (numpy lets go of the interpreter).
+    """
+    if len(rows) < _GATHER_THREADED:
+        return [c[rows] for c in columns]
+    with ThreadPoolExecutor(2, thread_name_prefix="verdict-rows") as pool:
+        return list(pool.map(lambda c: c[rows], columns))
+
+
 def _judged_fields(
     session: ReviewSession, cols, more: dict, filter: DetectionFilter | None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -267,17 +283,22 @@ def _judged_fields(
     if filter is not None:
         passing = filter.mask(session, det)
         at, det = at[passing], det[passing]
-    rec, start, score = cols.recording[det], cols.start[det], cols.score[det]
+    rec, start, score, end, species, run = _gather(
+        (cols.recording, cols.start, cols.score, cols.end, cols.species, more["run"]), det
+    )
     order = _display_order(rec, start, score, det)
     if order is not None:
-        at, det, rec, start, score = at[order], det[order], rec[order], start[order], score[order]
+        at, det = at[order], det[order]
+        rec, start, score, end, species, run = (
+            c[order] for c in (rec, start, score, end, species, run)
+        )
     ok = (more["reviewer"] >= 0) & ~np.isnan(more["at"])
     return det, {
         "start": start,
-        "end": cols.end[det],
+        "end": end,
         "score": score,
-        "species": cols.species[det],
-        "run": more["run"][det],
+        "species": species,
+        "run": run,
         "status": status[at],
         "reviewer": np.where(ok, more["reviewer"], -1)[at],
         "at": np.where(ok, more["at"], math.nan)[at],
