@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from audioclass_gui.formats import file_batch as file_batch_module
+from audioclass_gui.formats import text_columns
 from audioclass_gui.formats.file_batch import file_batch
 from audioclass_gui.formats.selections import format_number
 from audioclass_gui.formats.text_columns import Segment
@@ -54,6 +55,33 @@ def test_numbers_as_python_writes_them() -> None:
     assert Segment(len(whole)).integer(whole).build().to_pylist() == [
         str(v) for v in whole.tolist()
     ]
+
+
+def _cells_text(cells: list[np.ndarray], length: np.ndarray) -> list[str]:
+    raw = np.stack(cells, axis=1).tobytes()
+    width = 4 * len(cells)
+    return [raw[i * width : i * width + n].decode() for i, n in enumerate(length.tolist())]
+
+
+@pytest.mark.parametrize("decimals", [1, 2, 3, 4, 6])
+def test_fraction_lookup_writes_every_fraction(decimals: int) -> None:
+    """The one-lookup fraction table holds what the digit groups (and Python) write."""
+    everything = np.arange(10**decimals)
+    if decimals == 6:  # the ends, every 997th, and a random sample
+        rng = np.random.default_rng(5)
+        picked = (everything[:2000], everything[-2000:], everything[::997])
+        everything = np.unique(np.concatenate([*picked, rng.integers(0, 10**6, 20_000)]))
+    fraction = everything.astype(np.float64)
+    for strip, point in ((False, False), (True, False), (True, True)):
+        digits = [f"{k:0{decimals}d}" for k in everything.tolist()]
+        if strip:
+            want = ["." + d.rstrip("0") if d.rstrip("0") else (".0" if point else "") for d in digits]
+        else:
+            want = ["." + d for d in digits]
+        looked_up = text_columns._fraction_cells(fraction, decimals, strip, point)
+        by_groups = text_columns._fraction_groups(fraction, decimals, strip, point)
+        assert _cells_text(*looked_up) == want, (strip, point)
+        assert _cells_text(*by_groups) == want, (strip, point)
 
 
 def test_times_as_datetime_writes_them() -> None:
