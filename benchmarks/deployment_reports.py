@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from project_scale import SPECIES, sparse_wav
+from project_scale import SPECIES, sparse_wav  # the tests' sparse WAV writer
 
 
 def build(root: Path, n: int) -> int:

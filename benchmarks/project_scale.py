@@ -45,7 +45,6 @@ import argparse
 import json
 import os
 import resource
-import struct
 import subprocess
 import sys
 import tempfile
@@ -56,22 +55,11 @@ from pathlib import Path
 import numpy as np
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+# The recordings are the tests' sparse WAV files (silence that takes no disk space).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.deployment_project import sparse_wav  # noqa: E402
 
 SPECIES = [f"Genus species{i:03d}" for i in range(300)]
-RATE = 8000
-
-
-def sparse_wav(path: Path, seconds: float) -> None:
-    """A 16-bit mono WAV of ``seconds`` of silence that takes no disk space."""
-    frames = int(seconds * RATE)
-    size = frames * 2
-    header = b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, RATE, RATE * 2, 2, 16)
-    header += b"data" + struct.pack("<I", size)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(header)
-        handle.truncate(len(header) + size)
 
 
 def build(root: Path, n: int) -> tuple[int, float]:

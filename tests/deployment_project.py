@@ -11,16 +11,17 @@ import numpy as np
 RATE = 8000
 
 
-def sparse_wav(path: Path, seconds: float) -> None:
+def sparse_wav(path: Path, seconds: float, rate: int = RATE) -> Path:
     """A 16-bit mono WAV of ``seconds`` of silence that takes no disk space."""
-    size = int(seconds * RATE) * 2
+    size = int(seconds * rate) * 2
     header = b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, RATE, RATE * 2, 2, 16)
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
     header += b"data" + struct.pack("<I", size)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(header)
         handle.truncate(len(header) + size)
+    return path
 
 
 def build_deployment(

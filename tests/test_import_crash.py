@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import textwrap
@@ -33,6 +32,7 @@ from audioclass_gui.formats import prediction_store
 from audioclass_gui.formats.aoef_stream import StreamedModelRun
 from audioclass_gui.project import ReviewProject
 from audioclass_gui.review import Status
+from tests.deployment_project import sparse_wav
 from tests.test_streaming_import import session_state
 
 pytestmark = [
@@ -96,19 +96,6 @@ CHILD = textwrap.dedent(
 )
 
 
-def sparse_wav(path: Path, seconds: float, rate: int = 100) -> Path:
-    """A silent 16-bit WAV that takes no disk space (and little to copy)."""
-    size = int(seconds * rate) * 2
-    header = b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-    header += b"data" + struct.pack("<I", size)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(header)
-        handle.truncate(len(header) + size)
-    return path
-
-
 def model_run(target: Path, audio: list[Path], windows: int, name: str, seed: int) -> Path:
     """A model run of 3 predictions per 3-s window over ``audio``, written from columns."""
     recs = [to_recording(read_info(p)) for p in audio]
@@ -135,7 +122,7 @@ def model_run(target: Path, audio: list[Path], windows: int, name: str, seed: in
 
 def reviewed_project(root: Path, settings: Path) -> list[Path]:
     """Two long recordings, a BirdNET run over their start, and verdicts on it."""
-    audio = [sparse_wav(root / "a.wav", LONG), sparse_wav(root / "b.wav", LONG)]
+    audio = [sparse_wav(root / "a.wav", LONG, 100), sparse_wav(root / "b.wav", LONG, 100)]
     model_run(root / "runs" / "birdnet.model_run.json", audio, 40, "BirdNET", seed=1)
     with ReviewProject.open(root, settings_dir=settings) as project:
         project.set_reviewer("Before Crash", remember=False)
