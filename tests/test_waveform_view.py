@@ -152,6 +152,47 @@ def test_selection_playhead_and_clicks_are_shared(qtbot, win, calls_wav) -> None
     assert clicked.args == [7.5]
 
 
+def test_the_selected_detection_and_box_are_edged_on_the_waveform(qtbot, win, calls_wav) -> None:
+    from tests.test_app_review import open_and_run
+
+    open_and_run(qtbot, win, calls_wav)
+    _trigger(win, "above")
+    wave = win.waveform.view
+    first = win.review.selected
+    assert first is not None and int(first.start) == 1  # the run selects the first
+    assert wave.target.isVisible()
+    assert wave.target.getRegion() == pytest.approx((first.start, first.end))
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_Down)
+    second = win.review.selected
+    assert int(second.start) == 5
+    assert wave.target.getRegion() == pytest.approx((second.start, second.end))
+
+    # A drawn box selected instead; moving it moves its edges on the waveform.
+    session = win.session
+    box_id = session.add_box(calls_wav, 7.0, 7.8, 500.0, 2000.0, "Turdus merula").box_id
+    win.app.review.select_box(box_id)
+    assert wave.target.getRegion() == pytest.approx((7.0, 7.8))
+    session.move_box(box_id, 7.2, 8.4)
+    assert wave.target.getRegion() == pytest.approx((7.2, 8.4))
+    win.app.review.select_box(None)
+    assert not wave.target.isVisible()
+    win.app.review.select(first.id)
+    assert wave.target.isVisible()
+    assert wave.target.getRegion() == pytest.approx((first.start, first.end))
+    win.app.review.select(None)
+    assert not wave.target.isVisible()
+
+    # Reviewing by events: the selected event's span (what Space plays).
+    events = win.app.event_review
+    events.set_mode("events")
+    qtbot.waitUntil(lambda: events.ready, timeout=10_000)
+    events.select(len(events) - 1)
+    span = events.span(len(events) - 1)
+    assert wave.target.isVisible()
+    assert wave.target.getRegion() == pytest.approx((span.start, span.end))
+
+
 def test_the_waveform_draws_the_settings_channel(qtbot, win, tmp_path: Path) -> None:
     sr = 16000
     t = np.arange(4 * sr) / sr

@@ -10,7 +10,8 @@ sample the file can hold); the axis fits the loudest sample of the
 recording (field recordings seldom come near full scale) until
 Shift+wheel zooms it around zero, up to ±1. Its time axis is linked to the spectrogram's
 (:meth:`link_to`), so zoom and pan move both; the selection band and the
-playhead mirror the spectrogram's.
+playhead mirror the spectrogram's, and the span of the selected detection,
+box or event is edged in white as its box is on the spectrogram.
 """
 
 from __future__ import annotations
@@ -138,6 +139,15 @@ class WaveformView(pg.GraphicsLayoutWidget):
         self.selection.setZValue(40)
         self.selection.hide()
         self.plot.addItem(self.selection)
+        # The selected detection, box or event: edged in white, as on the spectrogram.
+        self.target = pg.LinearRegionItem(
+            brush=pg.mkBrush(QColor(255, 255, 255, 28)),
+            pen=pg.mkPen(QColor("#ffffff"), width=2),
+            movable=False,
+        )
+        self.target.setZValue(30)
+        self.target.hide()
+        self.plot.addItem(self.target)
         self.playhead = add_playhead(self.plot)
 
         self.status = QLabel(self)
@@ -226,11 +236,11 @@ class WaveformView(pg.GraphicsLayoutWidget):
 
     def set_selection(self, span: tuple[float, float] | None) -> None:
         """Show the selected time range (None: no selection)."""
-        if span is None or span[1] <= span[0]:
-            self.selection.hide()
-        else:
-            self.selection.setRegion(span)
-            self.selection.show()
+        _show_span(self.selection, span)
+
+    def set_target(self, span: tuple[float, float] | None) -> None:
+        """Show the span of the selected detection, box or event (None: none selected)."""
+        _show_span(self.target, span)
 
     def visible_range(self) -> tuple[float, float]:
         """The visible time range in view seconds."""
@@ -342,3 +352,11 @@ class WaveformView(pg.GraphicsLayoutWidget):
         t = None if self._coords is None else clicked_time(self.viewbox, event)
         if t is not None:
             self.time_clicked.emit(t)
+
+
+def _show_span(item: pg.LinearRegionItem, span: tuple[float, float] | None) -> None:
+    if span is None or span[1] <= span[0]:
+        item.hide()
+    else:
+        item.setRegion(span)
+        item.show()
