@@ -21,7 +21,10 @@ Peak Power Density, Center Freq, Freq 5% / 95%, BW 90%, Dur 90%:
 :mod:`audioclass_gui.formats.raven_measurements`) for the drawn boxes;
 ``--measure`` measures the accepted detections too (with a progress bar),
 ``--no-measure`` nothing (no audio is read). Measurements use the app's
-default spectrogram settings (Hann, 1024 samples, 75 % overlap).
+default spectrogram settings (Hann, 1024 samples, 75 % overlap, the mix of
+all channels) unless ``--measure-window``, ``--measure-size``,
+``--measure-overlap`` and ``--measure-channel`` say otherwise (as Raven's
+spectrogram settings would: its measurements depend on them).
 
 Verdicts that cannot be exported (their recording is missing, or its file
 changed since they were made) are listed on stderr with their counts, and
@@ -143,6 +146,37 @@ def _parser() -> argparse.ArgumentParser:
         action="store_const",
         const="none",
         help="raven: no measurement columns, not even for drawn boxes (the audio is not read)",
+    )
+    settings = p.add_argument_group(
+        "measurements", "the spectrogram Raven's measurement columns are taken from"
+    )
+    settings.add_argument(
+        "--measure-window",
+        default="hann",
+        metavar="NAME",
+        help="raven: analysis window (hann, hamming, blackman, ...; default hann)",
+    )
+    settings.add_argument(
+        "--measure-size",
+        type=_rate,
+        default=1024,
+        metavar="SAMPLES",
+        help="raven: window size in samples (default 1024)",
+    )
+    settings.add_argument(
+        "--measure-overlap",
+        type=float,
+        default=75.0,
+        metavar="PERCENT",
+        help="raven: overlap of successive windows, 0 to 99 %% (default 75)",
+    )
+    settings.add_argument(
+        "--measure-channel",
+        type=_rate,
+        default=None,
+        metavar="N",
+        help="raven: measure channel N (1 = first) where a recording has it "
+        "(default: the mix of all channels)",
     )
     p.add_argument(
         "--target-precision",
@@ -318,7 +352,7 @@ def _measured_rows(session, args: argparse.Namespace):
             bar = tqdm(total=total, unit="rows", desc="measuring", file=sys.stderr, mininterval=0.5)
         bar.update(done - bar.n)
 
-    measured = measure_rows(rows, args.measure, progress=progress)
+    measured = measure_rows(rows, args.measure, _measure_params(args), progress=progress)
     if bar is not None:
         bar.close()
     for problem in measured.problems if not args.quiet else ():
@@ -326,10 +360,34 @@ def _measured_rows(session, args: argparse.Namespace):
     return measured.rows
 
 
+def _measure_params(args: argparse.Namespace):
+    """The ``--measure-*`` options as SpectrogramParams (ValueError names a bad one)."""
+    from audioclass_gui.spectrogram import SpectrogramParams
+
+    if not 0.0 <= args.measure_overlap < 100.0:
+        raise ValueError(
+            f"--measure-overlap {args.measure_overlap:g}: give 0 to 99 percent"
+        )
+    try:
+        return SpectrogramParams(
+            window_length=args.measure_size,
+            window=args.measure_window,
+            overlap=args.measure_overlap / 100.0,
+            channel=None if args.measure_channel is None else args.measure_channel - 1,
+        )
+    except ValueError as exc:
+        raise ValueError(f"--measure-window/--measure-size: {exc}") from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``audioclass-gui export``; returns the exit code."""
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     formats = list(dict.fromkeys(f for group in args.formats for f in group))
+    try:
+        _measure_params(args)  # a bad setting is said before anything is read
+    except ValueError as exc:
+        parser.error(str(exc))
     from audioclass_gui.formats.exports import (
         FOLDER_NAMES,
         LeftOutError,

@@ -181,6 +181,17 @@ def test_measured_tables_open_in_pandas_crowsetta_and_our_importer(session, tmp_
 
 
 def test_export_cli_measures_boxes_by_default(session, tmp_path: Path) -> None:
+    folder = _cli_project(session, tmp_path)
+    assert export_main([str(folder), "-f", "raven", "-o", str(tmp_path / "out"), "-q"]) == 0
+    drawn = _by_verdict(tmp_path / "out" / COMBINED_RAVEN_NAME)["drawn"]
+    assert sorted(round(_peak(r) / 100) for r in drawn) == [20, 30]
+    args = [str(folder), "-f", "raven", "-o", str(tmp_path / "none"), "-q", "--no-measure"]
+    assert export_main(args) == 0
+    assert "Peak Freq (Hz)" not in (tmp_path / "none" / COMBINED_RAVEN_NAME).read_text()
+
+
+def _cli_project(session, tmp_path: Path) -> Path:
+    """The session's boxes in a project on disk, for ``audioclass-gui export``."""
     from audioclass_gui.project import ReviewProject
 
     folder = tmp_path / "audio"
@@ -191,12 +202,40 @@ def test_export_cli_measures_boxes_by_default(session, tmp_path: Path) -> None:
             box.recording, box.start, box.end, box.low_freq, box.high_freq, box.scientific_name
         )
     project.close()
-    assert export_main([str(folder), "-f", "raven", "-o", str(tmp_path / "out"), "-q"]) == 0
-    drawn = _by_verdict(tmp_path / "out" / COMBINED_RAVEN_NAME)["drawn"]
-    assert sorted(round(_peak(r) / 100) for r in drawn) == [20, 30]
-    args = [str(folder), "-f", "raven", "-o", str(tmp_path / "none"), "-q", "--no-measure"]
-    assert export_main(args) == 0
-    assert "Peak Freq (Hz)" not in (tmp_path / "none" / COMBINED_RAVEN_NAME).read_text()
+    return folder
+
+
+def test_export_cli_measures_with_the_settings_given(session, tmp_path: Path, capsys) -> None:
+    folder = _cli_project(session, tmp_path)
+
+    def box_row(name: str, *options: str) -> dict[str, str]:
+        out = tmp_path / name
+        assert export_main([str(folder), "-f", "raven", "-o", str(out), "-q", *options]) == 0
+        drawn = _by_verdict(out / COMBINED_RAVEN_NAME)["drawn"]
+        [row] = [r for r in drawn if r["Begin Path"].endswith("a.wav")]
+        return row
+
+    default = box_row("default")
+    fine = box_row("fine", "--measure-size", "4096", "--measure-overlap", "50")
+    # Four times the window: the 3 kHz tone's peak within a quarter of the bin, and its
+    # power density 6 dB higher (the tone's power over a quarter of the bandwidth).
+    assert abs(_peak(fine) - 3000.0) <= SR / 4096
+    density = "Peak Power Density (dB FS/Hz)"
+    assert float(fine[density]) - float(default[density]) == pytest.approx(6.02, abs=0.5)
+    # Hamming's equivalent noise bandwidth is 1.36 bins, Hann's 1.5: about 0.4 dB more.
+    hamming = box_row("hamming", "--measure-window", "hamming")
+    assert float(hamming[density]) - float(default[density]) == pytest.approx(0.42, abs=0.2)
+
+    for bad, said in (
+        (["--measure-window", "no-such-window"], "no-such-window"),
+        (["--measure-overlap", "100"], "--measure-overlap 100"),
+        (["--measure-size", "4"], "window_length"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            export_main([str(folder), "-f", "raven", "-o", str(tmp_path / "bad"), *bad])
+        assert exited.value.code == 2
+        assert said in capsys.readouterr().err
+        assert not (tmp_path / "bad").exists()
 
 
 def test_opensoundscape_reads_measured_tables(session, tmp_path: Path) -> None:
