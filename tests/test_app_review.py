@@ -185,3 +185,19 @@ def test_labels_that_would_overlap_take_lanes_then_are_shortened(qtbot, window: 
     # The last label of its lane has free space after it: it keeps its full text.
     last = win.overlay.label_item(ids[-1])
     assert last.isVisible() and last.toPlainText() == last.full_text
+
+
+def test_typing_in_the_table_does_not_search_its_rows(qtbot, window: MainWindow, calls_wav: Path):
+    # Qt's item views jump to the row whose first column starts with the keys
+    # typed, reading every row; here keys are review keys and rows are times.
+    win = window
+    open_and_run(qtbot, win, calls_wav)
+    first = win.review.selected
+    assert int(first.start) == 1
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_9)  # the 9.1 s row's Start begins with "9"
+    assert win.review.selected.id == first.id
+    assert win.table.current_id() == first.id
+    qtbot.keyClick(win.table, Qt.Key.Key_A)  # still a verdict, and the next row
+    assert win.session.status(first.id) == Status.ACCEPTED
+    assert int(win.review.selected.start) == 5

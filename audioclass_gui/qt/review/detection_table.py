@@ -72,6 +72,16 @@ class DetectionTable(QTableView):
             lambda idx: self.detection_activated.emit(self._id_at(idx))
         )
 
+    def keyboardSearch(self, search: str) -> None:
+        """No search by typing: letters are review keys, and rows are found by time.
+
+        Qt's item views jump to the next row whose first column starts with
+        the letters typed, reading that column for every row. Here A, R, U...
+        are verdicts (the window's actions also run), so each verdict would
+        read every listed row (3,000 a recording, far more across a
+        project) and could jump the selection.
+        """
+
     def set_time_format(self, time_format: TimeFormat, duration: float = 0.0) -> None:
         """Write Start and End as the time axis does; the columns as wide as those times.
 
