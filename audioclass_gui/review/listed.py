@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from audioclass_gui.review.detection import STATUS_ORDER, Status
+from audioclass_gui.review.id_positions import IdPositions
 
 if TYPE_CHECKING:
     from audioclass_gui.review.session import ReviewSession
@@ -69,15 +70,20 @@ def next_open(
 class ListedCounts:
     """Verdict counts of the listed detections, kept current edit by edit.
 
-    Counting is done once when the list changes (:meth:`reset`, one numpy
-    pass, no sort); a verdict then updates only the ids it touched
-    (:meth:`update`), so a keystroke costs nothing with millions of rows
-    listed.
+    Counting is done once when the list changes (:meth:`reset`, a few numpy
+    passes; a sort only for a few ids spread over millions, see
+    :class:`~audioclass_gui.review.id_positions.IdPositions`); a verdict then
+    updates only the ids it touched (:meth:`update`), so a keystroke costs
+    nothing with millions of rows listed.
     """
 
     def __init__(self) -> None:
-        self._base = 0
-        self._codes = np.empty(0, dtype=np.int8)  # id - base -> status code, -1 if not listed
+        self._clear()
+
+    def _clear(self) -> None:
+        self._ids = np.empty(0, dtype=np.int64)  # the listed ids, each once
+        self._where = IdPositions(self._ids)  # id -> position in _ids
+        self._codes = np.empty(0, dtype=np.int8)  # their status codes (-1: gone)
         self._totals = np.zeros(len(STATUS_ORDER), dtype=np.int64)
 
     def reset(self, session: ReviewSession | None, ids: Sequence[int] | np.ndarray) -> None:
@@ -85,27 +91,28 @@ class ListedCounts:
         ids = np.asarray(ids, dtype=np.int64)
         n = len(STATUS_ORDER)
         if session is None or not len(ids):
-            self._base, self._codes = 0, np.empty(0, dtype=np.int8)
-            self._totals = np.zeros(n, dtype=np.int64)
+            self._clear()
             return
-        self._base = int(ids.min())
-        codes = _codes(session, ids)
-        self._codes = np.full(int(ids.max()) - self._base + 1, -1, dtype=np.int8)
-        self._codes[ids - self._base] = codes
-        listed = self._codes[self._codes >= 0]  # each id once
+        where = IdPositions(ids)
+        once = where.find(ids) == np.arange(len(ids))  # an id listed twice counts once
+        if not once.all():
+            ids = ids[once]
+            where = IdPositions(ids)
+        self._where, self._ids = where, ids
+        self._codes = _codes(session, ids).astype(np.int8)
+        listed = self._codes[self._codes >= 0]
         self._totals = np.bincount(listed, minlength=n).astype(np.int64)
 
     def update(self, session: ReviewSession, changed: Sequence[int]) -> bool:
         """Recount after the verdicts of ``changed`` ids changed; True if a listed one did."""
-        local = np.unique(np.asarray(changed, dtype=np.int64)) - self._base
-        local = local[(local >= 0) & (local < len(self._codes))]
-        local = local[self._codes[local] >= 0]  # the listed ones among them
+        at = self._where.find(np.unique(np.asarray(changed, dtype=np.int64)))
+        local = at[at >= 0]  # the listed ones among them
         if not len(local):
             return False
         old = self._codes[local].astype(np.int64)
-        new = _codes(session, local + self._base)
+        new = _codes(session, self._ids[local])
         n = len(STATUS_ORDER)
-        self._totals -= np.bincount(old, minlength=n)
+        self._totals -= np.bincount(old[old >= 0], minlength=n)
         self._totals += np.bincount(new[new >= 0], minlength=n)
         self._codes[local] = new
         return True

@@ -31,6 +31,7 @@ from audioclass_gui.qt.common.style import STATUS_TEXT, status_color
 from audioclass_gui.qt.common.time_format import TimeFormat
 from audioclass_gui.review import Detection, DetectionList, Status, Verdict
 from audioclass_gui.review.detection import STATUS_ORDER
+from audioclass_gui.review.id_positions import IdPositions
 from audioclass_gui.review.shown import Shown
 
 __all__ = [
@@ -113,8 +114,7 @@ class DetectionTableModel(QAbstractTableModel):
         self._given = np.empty(0, dtype=np.int64)  # ids in the order given
         self._order = np.empty(0, dtype=np.int64)  # display row -> given position
         self._ids = np.empty(0, dtype=np.int64)  # ids in display order
-        self._lookup = np.empty(0, dtype=np.int64)  # id - base -> display row
-        self._base = 0
+        self._rows_of = IdPositions(self._ids)  # id -> display row
         self._sort = (-1, Qt.SortOrder.AscendingOrder)
         self._read: Reader = _unjudged
         #: How times are written: the time axis's format (the window sets it).
@@ -167,11 +167,7 @@ class DetectionTableModel(QAbstractTableModel):
 
     def row_of(self, detection_id: int) -> int | None:
         """Row of a detection, or None if not listed."""
-        local = int(detection_id) - self._base
-        if 0 <= local < len(self._lookup):
-            row = int(self._lookup[local])
-            return row if row >= 0 else None
-        return None
+        return self._rows_of.position(detection_id)
 
     def ids(self) -> np.ndarray:
         """Detection ids in display order (read-only)."""
@@ -275,13 +271,7 @@ class DetectionTableModel(QAbstractTableModel):
     # ------------------------------------------------------------ internal
     def _index_rows(self) -> None:
         self._ids = self._given[self._order]
-        if len(self._ids):
-            self._base = int(self._ids.min())
-            lookup = np.full(int(self._ids.max()) - self._base + 1, -1, dtype=np.int64)
-            lookup[self._ids - self._base] = np.arange(len(self._ids))
-            self._lookup = lookup
-        else:
-            self._base, self._lookup = 0, np.empty(0, dtype=np.int64)
+        self._rows_of = IdPositions(self._ids)
 
     def _sorted_positions(self, column: int, order: Qt.SortOrder) -> np.ndarray:
         n = len(self._given)
