@@ -46,11 +46,23 @@ def test_thousands_of_recordings_fill_the_list_at_once(qtbot) -> None:
     assert rows.analysis_text(str(summaries[-1].path)) == long_text
     assert rows.item(1999, ANALYSIS_COLUMN).text() == long_text
     header = rows.horizontalHeader()
-    # The columns are sized to their contents again, the last one stretched.
-    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.ResizeToContents
+    # The columns are sized to their contents once a change is done (not by the
+    # header's mode, which measured every row again at each cell changed), the
+    # last one stretched, the first with room for the open recording in bold.
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
     assert header.stretchLastSection()
-    assert header.sectionSize(0) >= rows.sizeHintForColumn(0)
+    for col in range(ANALYSIS_COLUMN):
+        assert header.sectionSize(col) >= rows.sizeHintForColumn(col)
     assert rows.item(0, 0).font().bold() and not rows.item(1, 0).font().bold()
+    # Opening another recording moves the bold name: only those two rows change.
+    widths = [header.sectionSize(c) for c in range(ANALYSIS_COLUMN)]
+    rows.mark_current(str(summaries[1234].path))
+    bold = [r for r in range(rows.rowCount()) if rows.item(r, 0).font().bold()]
+    assert bold == [1234]
+    assert [header.sectionSize(c) for c in range(ANALYSIS_COLUMN)] == widths
+    rows.set_summaries(list(reversed(summaries)))  # rows refilled: still that one
+    bold = [r for r in range(rows.rowCount()) if rows.item(r, 0).font().bold()]
+    assert [rows.item(r, 0).text() for r in bold] == [summaries[1234].path.name]
 
 
 def test_a_long_project_open_says_what_it_does(

@@ -16,9 +16,11 @@ import bisect
 import contextlib
 import os
 import struct
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +82,8 @@ class _ColumnReader:
 
 
 _DOUBLE = struct.Struct("<d")
+#: Counts an :class:`IndexedBlock` keeps (one per kind and set of thresholds).
+_COUNTS_KEPT = 8
 
 
 @contextlib.contextmanager
@@ -172,6 +176,11 @@ class IndexedBlock:
     index: ScoreIndex
     recordings: np.ndarray
     species: np.ndarray
+    #: The last few :meth:`per_recording` and :meth:`per_species` answers, by
+    #: thresholds: they depend on nothing else (the index never changes), and
+    #: the recording list and species panel ask again after every verdict.
+    _counted: dict = field(default_factory=dict, compare=False, repr=False)
+    _counting: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def per_species(self, thresholds: np.ndarray, n_species: int) -> tuple[np.ndarray, np.ndarray]:
         """Detections at or above each species' threshold, and its best score.
@@ -188,6 +197,11 @@ class IndexedBlock:
         (numpy.ndarray of int64, numpy.ndarray of float64)
             Counts and best scores (NaN where none passes), per session species.
         """
+        key = ("species", np.asarray(thresholds, np.float64).tobytes(), int(n_species))
+        known = self._remember(key, lambda: self._per_species(thresholds, n_species))
+        return known[0].copy(), known[1].copy()
+
+    def _per_species(self, thresholds: np.ndarray, n_species: int) -> tuple[np.ndarray, np.ndarray]:
         counts = np.zeros(n_species, np.int64)
         best = np.full(n_species, np.nan)
         bounds = self.index.species_bounds
@@ -222,6 +236,34 @@ class IndexedBlock:
             The session's recording column (read only for rows of species
             with their own threshold).
         """
+        key = ("recording", float(threshold), tuple(sorted(own.items())), int(n_recordings))
+        known = self._remember(
+            key, lambda: self._per_recording(threshold, own, n_recordings, recording_of)
+        )
+        return known.copy()
+
+    def _remember(self, key: tuple, count: Callable[[], Any]) -> Any:
+        """``count()``, or what it gave for ``key`` the last time (the last few kept).
+
+        The recording list and the species panel count in the task runner's
+        threads: the kept answers change under a lock.
+        """
+        known = self._counted.get(key)
+        if known is None:
+            known = count()  # outside the lock: two recounts may run at once
+            with self._counting:
+                while len(self._counted) >= _COUNTS_KEPT:
+                    self._counted.pop(next(iter(self._counted)))
+                self._counted[key] = known
+        return known
+
+    def _per_recording(
+        self,
+        threshold: float,
+        own: dict[int, float],
+        n_recordings: int,
+        recording_of: np.ndarray,
+    ) -> np.ndarray:
         counts = np.zeros(n_recordings, np.int64)
         bounds = self.index.recording_bounds
         with _readable(self.index.recording_scores) as scores:

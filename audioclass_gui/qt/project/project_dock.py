@@ -88,6 +88,7 @@ class ProjectController(QObject):
         #: The project the running model's predictions are kept in.
         self._run_owner: ReviewProject | None = None
         self._summary_timer = throttled(self, 200, self.refresh_recordings)
+        self._recounts = 0  # recounts asked for; only the last one's answer is shown
         self.run_saver = RunSaver(app.tasks, self._run_saved, self._run_not_saved)
         self.recordings.recording_chosen.connect(self.open_recording)
         self.review.failed.connect(lambda msg: app.messages.report("Not saved", msg))
@@ -293,9 +294,28 @@ class ProjectController(QObject):
 
     # ----------------------------------------------------------- updating
     def refresh_recordings(self) -> None:
-        """Recompute the recording list's counts (none shown for a single recording)."""
-        if self.project is not None and not self.implicit:
-            self.recordings.set_summaries(self.project.recordings(self.review.threshold_filter()))
+        """Recount the recording list (none shown for a single recording), in the task runner.
+
+        The counts read the score indexes' files (thousands of small reads
+        for a project of thousands of recordings): the GUI thread only
+        shows the answer, and an answer overtaken by a newer recount, or
+        for a project since closed, is dropped.
+        """
+        project = self.project
+        if project is None or self.implicit:
+            return
+        self._recounts += 1
+        ticket, f = self._recounts, self.review.threshold_filter()
+
+        def show(summaries) -> None:
+            if ticket == self._recounts and self.project is project and not project.closed:
+                self.recordings.set_summaries(summaries)
+
+        def failed(exc: BaseException) -> None:
+            if ticket == self._recounts and self.project is project and not project.closed:
+                self.app.messages.say(f"Recording list not recounted: {exc}", 5000)
+
+        self.app.tasks.submit(lambda: project.recordings(f), show, failed)
 
     def _schedule_summary(self, *_args) -> None:
         self._summary_timer.throttle()

@@ -78,6 +78,7 @@ class RecordingSubset(QObject):
         self.ticks.setMaximumHeight(140)
         self.ticks.setVisible(False)
         self._open_path: str | None = None
+        self._offered: list[str] = []  # the paths listed in ``ticks``, in order
         self.combo.currentIndexChanged.connect(self._on_mode)
         self.ticks.itemChanged.connect(self._on_ticked)
 
@@ -118,8 +119,9 @@ class RecordingSubset(QObject):
         """The project's recordings offered in the list (ticks are kept by path)."""
         self._open_path = None if open_path is None else str(open_path)
         wanted = [str(p) for p in paths]
-        if wanted == [item.data(PATH_ROLE) for item in self._items()]:
+        if wanted == self._offered:  # as listed: nothing to redo
             return
+        self._offered = wanted
         ticked = {
             item.data(PATH_ROLE)
             for item in self._items()

@@ -266,6 +266,8 @@ class SpeciesPanelController(QObject):
         self.panel = panel
         self._table = table
         self._session = None
+        self._offered: tuple[object, list[str]] = (None, [])  # (session key, its paths)
+        self._recounts = 0  # recounts asked for; only the last one's answer is shown
         self._timer = throttled(self, 200, self.refresh)
         self.panel.filter_changed.connect(self.apply)
         app.recording_opened.connect(lambda _info: self._watch())
@@ -287,28 +289,51 @@ class SpeciesPanelController(QObject):
         review.set_filter(panel.filter(), order, panel.all_recordings())
 
     def refresh(self) -> None:
-        """Recount per species (at the thresholds, over the project or the recording)."""
+        """Recount per species (at the thresholds, over the project or the recording).
+
+        The count runs in the task runner (it reads the score indexes'
+        files); an answer overtaken by a newer recount, or for a session
+        since replaced, is dropped.
+        """
         session = self.app.document.session
         self.offer_recordings()
+        self._recounts += 1
         if session is None:
             self.panel.set_summaries([])
             return
-        f = self.app.review.threshold_filter()
-        self.panel.set_summaries(
-            [s for s in session.species_summary(f) if s.detections]
+        ticket, f = self._recounts, self.app.review.threshold_filter()
+
+        def show(summaries) -> None:
+            if ticket == self._recounts and self.app.document.session is session:
+                self.panel.set_summaries(summaries)
+
+        def failed(exc: BaseException) -> None:
+            if ticket == self._recounts and self.app.document.session is session:
+                self.app.messages.say(f"Species not recounted: {exc}", 5000)
+
+        self.app.tasks.submit(
+            lambda: [s for s in session.species_summary(f) if s.detections], show, failed
         )
 
     def offer_recordings(self) -> None:
-        """Offer the session's recordings in the panel's subset list."""
+        """Offer the session's recordings in the panel's subset list.
+
+        The paths are made again only when the session or its number of
+        recordings changes (a recount after each verdict, or each recording
+        opened, would otherwise make thousands of paths).
+        """
         session = self.app.document.session
         info = self.app.document.info
-        paths = (
-            []
-            if session is None
-            else [str(Path(r.path).absolute()) for r in session.recordings]
-        )
+        key = None if session is None else (id(session), len(session.recordings))
+        if key != self._offered[0]:
+            paths = (
+                []
+                if session is None
+                else [str(Path(r.path).absolute()) for r in session.recordings]
+            )
+            self._offered = (key, paths)
         self.panel.subset.set_recordings(
-            paths, None if info is None else str(Path(info.path).absolute())
+            self._offered[1], None if info is None else str(Path(info.path).absolute())
         )
 
     def _watch(self) -> None:
