@@ -131,23 +131,9 @@ class WaveformView(pg.GraphicsLayoutWidget):
             item.setZValue(10)
             self.plot.addItem(item)
 
-        self.selection = pg.LinearRegionItem(
-            brush=pg.mkBrush(QColor(255, 213, 79, 45)),
-            pen=pg.mkPen(QColor("#ffd54f"), width=1),
-            movable=False,
-        )
-        self.selection.setZValue(40)
-        self.selection.hide()
-        self.plot.addItem(self.selection)
+        self.selection = self._span_item(QColor(255, 213, 79, 45), QColor("#ffd54f"), 1, 40)
         # The selected detection, box or event: edged in white, as on the spectrogram.
-        self.target = pg.LinearRegionItem(
-            brush=pg.mkBrush(QColor(255, 255, 255, 28)),
-            pen=pg.mkPen(QColor("#ffffff"), width=2),
-            movable=False,
-        )
-        self.target.setZValue(30)
-        self.target.hide()
-        self.plot.addItem(self.target)
+        self.target = self._span_item(QColor(255, 255, 255, 28), QColor("#ffffff"), 2, 30)
         self.playhead = add_playhead(self.plot)
 
         self.status = QLabel(self)
@@ -233,6 +219,16 @@ class WaveformView(pg.GraphicsLayoutWidget):
     def set_playhead(self, seconds: float | None) -> None:
         """Move the playhead, or hide it with None."""
         show_playhead(self.playhead, seconds)
+
+    def _span_item(self, fill: QColor, edge: QColor, width: int, z: int) -> pg.LinearRegionItem:
+        """A hidden, fixed time span drawn over the trace."""
+        item = pg.LinearRegionItem(
+            brush=pg.mkBrush(fill), pen=pg.mkPen(edge, width=width), movable=False
+        )
+        item.setZValue(z)
+        item.hide()
+        self.plot.addItem(item)
+        return item
 
     def set_selection(self, span: tuple[float, float] | None) -> None:
         """Show the selected time range (None: no selection)."""
