@@ -30,6 +30,9 @@ class BoxLayer(QObject):
         Where the boxes are drawn.
     fill_menu
         Called with a box id and its right-click menu to fill it.
+    editable
+        False: the boxes cannot be dragged or resized (no handles); they
+        are still clicked and have their menu.
 
     Attributes
     ----------
@@ -55,10 +58,13 @@ class BoxLayer(QObject):
         plot: pg.PlotItem,
         fill_menu: Callable[[str, QMenu], None],
         parent: QObject | None = None,
+        *,
+        editable: bool = True,
     ) -> None:
         super().__init__(parent)
         self._plot = plot
         self._fill_menu = fill_menu
+        self.editable = editable
         self.rois: dict[str, BoxItem] = {}
         self.labels: dict[str, BoxLabel] = {}
 
@@ -79,6 +85,10 @@ class BoxLayer(QObject):
     ) -> None:
         """Draw ``box`` labelled ``text`` inside ``band`` (Hz) and ``duration`` (s)."""
         item = BoxItem(box, band, duration, self._fill_menu)
+        if not self.editable:
+            item.translatable = item.resizable = False
+            for handle in list(item.getHandles()):
+                item.removeHandle(handle)
         item.sigClicked.connect(lambda _r, ev, bid=box.id: self.clicked.emit(bid, ev))
         item.sigRegionChangeFinished.connect(lambda r, bid=box.id: self.moved.emit(bid, r))
         label = BoxLabel(box, text, band)

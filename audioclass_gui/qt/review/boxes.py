@@ -76,11 +76,15 @@ class BoxController(QObject):
         A picker or note dialog opened (non-modal).
     selection_changed(object)
         The selected box id, or None.
+    redrawn()
+        The boxes were drawn again (the session's boxes or the recording
+        changed): other views drawing them (:meth:`shown_boxes`) follow.
     """
 
     picker_shown = Signal(object)
     dialog_shown = Signal(object)
     selection_changed = Signal(object)
+    redrawn = Signal()
 
     def __init__(
         self,
@@ -164,7 +168,8 @@ class BoxController(QObject):
 
     def mark_interval(self) -> SpeciesPicker | None:
         """I: mark the selected time range as an interval, else drag one."""
-        span = self.view.selection()
+        # The spectrogram's time selection, unless the paged view hides it.
+        span = None if self.app.paged.active else self.view.selection()
         if (
             span is not None
             and not self.drawer.drawing
@@ -263,6 +268,17 @@ class BoxController(QObject):
         if self.selected is not None and index.isValid():
             det_id = self.table._id_at(index)
             self.review.select(det_id, from_table=True)
+
+    def make_layer(self, plot, parent: QObject | None = None) -> BoxLayer:
+        """A layer drawing boxes on another ``plot`` (a row of the paged view), read-only.
+
+        Its boxes do not move or resize; a click selects one (a double-click
+        retags it) and the right-click menu is the spectrogram's. It lives
+        as long as ``parent`` (the controller when None).
+        """
+        layer = BoxLayer(plot, self._fill_menu, editable=False, parent=parent or self)
+        layer.clicked.connect(self._on_item_clicked)
+        return layer
 
     def _on_item_clicked(self, box_id: str, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:
@@ -409,18 +425,30 @@ class BoxController(QObject):
     def _schedule(self, *_args) -> None:
         QTimer.singleShot(0, self.redraw)  # not inside an ROI's own signal
 
+    def shown_boxes(self) -> list[tuple[Box, str, str]]:
+        """The open recording's boxes, each with its label and tooltip (none without one)."""
+        session, info = self.app.document.session, self.app.document.info
+        if session is None or info is None:
+            return []
+        shown = []
+        for box in session.boxes(Path(info.path).absolute()):
+            text = label_text(box, self._common(box.scientific_name))
+            tooltip = self._describe(box).split(" — ")[0] + (
+                f"\n{box.note}" if box.note else ""
+            )
+            shown.append((box, text, tooltip))
+        return shown
+
     def redraw(self) -> None:
         """Draw the boxes of the open recording."""
         self.layer.clear()
         session, info = self.app.document.session, self.app.document.info
         if session is None or info is None:
             self.select(None)
+            self.redrawn.emit()
             return
         band = (0.0, self.view.nyquist)
-        for box in session.boxes(Path(info.path).absolute()):
-            text = label_text(box, self._common(box.scientific_name))
-            tooltip = self._describe(box).split(" — ")[0] + (
-                f"\n{box.note}" if box.note else ""
-            )
+        for box, text, tooltip in self.shown_boxes():
             self.layer.add(box, text, tooltip, band, self.view.duration)
         self.select(self.selected if self.selected in self.rois else None)
+        self.redrawn.emit()
