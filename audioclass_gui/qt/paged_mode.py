@@ -18,6 +18,8 @@ to the app model and the window, as the window's other glue does:
   review's own overlay (:class:`~audioclass_gui.qt.review.overlays.DetectionOverlay`);
   a click on a box or a label selects it through the review (the table
   follows), a click elsewhere puts the playback cursor there;
+- rows draw the reviewer's boxes and time intervals too, and B / I draw
+  new ones in a row (:class:`~audioclass_gui.qt.paged_boxes.PagedBoxes`);
 - the rows use the main spectrogram's settings, levels, colours, frequency
   band and time format, and show the playhead;
 - rows per page, row length and overlap are kept in the settings file.
@@ -34,6 +36,7 @@ from audioclass_gui.app.paged_state import detection_at
 from audioclass_gui.qt.common.settings import open_settings
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.menus import add_action, find_menu
+from audioclass_gui.qt.paged_boxes import PagedBoxes
 from audioclass_gui.qt.review.overlays import DetectionOverlay
 from audioclass_gui.review import DetectionList
 from audioclass_gui.spectrogram.pages import PageLayout
@@ -87,6 +90,8 @@ class PagedMode(QObject):
     Attributes
     ----------
     view : PagedView
+    boxes : PagedBoxes
+        The drawn boxes in the rows, and drawing there.
     toggle_action, next_action, previous_action, first_action, last_action : QAction
     """
 
@@ -112,6 +117,7 @@ class PagedMode(QObject):
         self.view.set_layout_values(self.state.layout)
         self._make_actions()
         self._connect()
+        self.boxes = PagedBoxes(window, self.view, self.state)
 
     # ------------------------------------------------------------ actions
     def _make_actions(self) -> None:
@@ -293,6 +299,7 @@ class PagedMode(QObject):
         if hit is not None:
             self.window.review.select(hit)
             return
+        self.window.boxes.select(None)  # as a click on empty spectrogram
         self.app.playback.set_cursor(seconds)
         playback = self.window.playback
         if playback.state != "stopped":

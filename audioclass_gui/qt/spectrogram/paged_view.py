@@ -87,6 +87,9 @@ class PagedView(QWidget):
         A detection's label was clicked (its id).
     painted()
         Every row of the page shown is drawn in full.
+    page_shown()
+        The rows show a page (another page, layout or recording): what is
+        drawn over them by others (drawn boxes) is drawn again.
     """
 
     layout_edited = Signal(object)
@@ -94,6 +97,7 @@ class PagedView(QWidget):
     point_clicked = Signal(float, float)
     label_clicked = Signal(int)
     painted = Signal()
+    page_shown = Signal()
 
     def __init__(
         self,
@@ -219,6 +223,7 @@ class PagedView(QWidget):
         self.next_button.setEnabled(page < page_count - 1)
         self._was_painted = False
         self._prefetch()
+        self.page_shown.emit()
         self._check_painted()
 
     def _describe(self, rows: Sequence[RowSpan], page: int, page_count: int) -> None:
@@ -281,6 +286,10 @@ class PagedView(QWidget):
         if not self._was_painted and self.page_painted:
             self._was_painted = True
             self.painted.emit()
+
+    def row_at(self, scene_pos) -> PagedRow | None:
+        """The row whose plot area holds the scene point ``scene_pos`` (None: none)."""
+        return next((row for row in self.rows if row.holds_scene_point(scene_pos)), None)
 
     # ----------------------------------------------------------- recording
     def set_recording(
@@ -380,9 +389,8 @@ class PagedView(QWidget):
         if coords is None:
             return
         pos = event.scenePos()
-        for row in self.rows:
-            if row.holds_scene_point(pos):
-                seconds, hz = row.map_scene(pos)
-                if math.isfinite(seconds) and 0.0 <= seconds <= coords.duration:
-                    self.point_clicked.emit(seconds, hz)
-                return
+        row = self.row_at(pos)
+        if row is not None:
+            seconds, hz = row.map_scene(pos)
+            if math.isfinite(seconds) and 0.0 <= seconds <= coords.duration:
+                self.point_clicked.emit(seconds, hz)
