@@ -48,6 +48,9 @@ cp "$birds" "$work/site/"
 # View › Paged view: a four-minute recording made from copies of the recording with
 #   pauses, BirdNET over it, page 2 of 4 rows of 15 s with 3 s of overlap.
 "$python" "$here/paged_shot.py" "$birds" "$work" "$here/paged-view.png"
+# A box drawn in the paged view: the same four minutes, BirdNET at 0.5, B and a drag
+#   in a row around a song BirdNET left under the threshold, tagged in the picker.
+"$python" "$here/paged_boxes_shot.py" "$birds" "$work" "$here/paged-boxes.png"
 # Waveform above the spectrogram: the recording with BirdNET run in the window, the
 #    Tennessee Warbler selected, a time selection and the playhead over its song.
 "$python" "$here/waveform_shot.py" "$birds" "$here/waveform.png"
