@@ -27,12 +27,10 @@ Usage: QT_QPA_PLATFORM=offscreen python benchmarks/deployment_window.py
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -141,12 +139,7 @@ def main() -> None:
     if args.one is not None:
         print(json.dumps(_stalls(args.one)))
         return
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        where = contextlib.nullcontext(str(args.keep))
-    else:
-        where = tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP"))
-    with where as tmp:
+    with project_scale.work_folder(args.keep) as tmp:
         work = Path(tmp)
         reference = _measure_in_child(50_000, work)
         print(f"{'detections':>11} {'action':<28} {'median':>7} {'max':>7} {'ref max':>8} {'ratio':>6}")

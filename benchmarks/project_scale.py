@@ -42,6 +42,7 @@ Usage: python benchmarks/project_scale.py [--sizes 50000 500000 2000000 20000000
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -60,6 +61,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.deployment_project import sparse_wav  # noqa: E402
 
 SPECIES = [f"Genus species{i:03d}" for i in range(300)]
+
+
+def work_folder(keep: Path | None) -> contextlib.AbstractContextManager[str]:
+    """Where a benchmark builds its projects: ``keep`` (made, kept, reused), else a temporary folder."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        return contextlib.nullcontext(str(keep))
+    return tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP"))
 
 
 def build(root: Path, n: int) -> tuple[int, float]:

@@ -26,12 +26,10 @@ Usage: python benchmarks/window_open.py [--sizes 50000 2000000 20000000] [--repe
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,12 +95,7 @@ def main() -> None:
         n, root = args.build
         print(project_scale.build(Path(root), int(n))[0])
         return
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        where = contextlib.nullcontext(str(args.keep))
-    else:
-        where = tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP"))
-    with where as tmp:
+    with project_scale.work_folder(args.keep) as tmp:
         work = Path(tmp)
         env = {
             **os.environ,
