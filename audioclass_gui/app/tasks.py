@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Protocol
 
-__all__ = ["ImmediateTasks", "Tasks"]
+__all__ = ["ImmediateTasks", "NewestOnly", "Tasks"]
 
 
 class Tasks(Protocol):
@@ -48,3 +48,51 @@ class ImmediateTasks:
         if on_done is not None:
             on_done(result)
         return future
+
+
+class NewestOnly:
+    """Work sent to a :class:`Tasks` port where only the newest request's answer counts.
+
+    A recount asked again before the last one answered makes that answer
+    stale: each :meth:`submit` supersedes the requests before it, whose
+    results and errors are dropped, as are answers for which ``still()``
+    says no (the project they were about closed meanwhile, say).
+
+    Parameters
+    ----------
+    tasks
+        Where the work runs (the window's thread pool).
+    """
+
+    def __init__(self, tasks: Tasks) -> None:
+        self._tasks = tasks
+        self._newest = 0
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        still: Callable[[], bool] | None = None,
+    ) -> None:
+        """Run ``fn()``; hand its answer on unless a newer request came or ``still()`` is False."""
+        self._newest += 1
+        ticket = self._newest
+
+        def current() -> bool:
+            return ticket == self._newest and (still is None or still())
+
+        def done(result: Any) -> None:
+            if current():
+                on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            if on_error is not None and current():
+                on_error(exc)
+
+        self._tasks.submit(fn, done, failed)
+
+    def drop(self) -> None:
+        """Forget the request under way: its answer is dropped."""
+        self._newest += 1

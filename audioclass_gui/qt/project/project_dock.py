@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from audioclass_gui.app.tasks import NewestOnly
 from audioclass_gui.qt.common.docks import add_dock
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.project.project_widgets import RecordingList, ReviewerDialog
@@ -88,7 +89,7 @@ class ProjectController(QObject):
         #: The project the running model's predictions are kept in.
         self._run_owner: ReviewProject | None = None
         self._summary_timer = throttled(self, 200, self.refresh_recordings)
-        self._recounts = 0  # recounts asked for; only the last one's answer is shown
+        self._recounts = NewestOnly(app.tasks)  # only the newest recount is shown
         self.run_saver = RunSaver(app.tasks, self._run_saved, self._run_not_saved)
         self.recordings.recording_chosen.connect(self.open_recording)
         self.review.failed.connect(lambda msg: app.messages.report("Not saved", msg))
@@ -304,18 +305,13 @@ class ProjectController(QObject):
         project = self.project
         if project is None or self.implicit:
             return
-        self._recounts += 1
-        ticket, f = self._recounts, self.review.threshold_filter()
-
-        def show(summaries) -> None:
-            if ticket == self._recounts and self.project is project and not project.closed:
-                self.recordings.set_summaries(summaries)
-
-        def failed(exc: BaseException) -> None:
-            if ticket == self._recounts and self.project is project and not project.closed:
-                self.app.messages.say(f"Recording list not recounted: {exc}", 5000)
-
-        self.app.tasks.submit(lambda: project.recordings(f), show, failed)
+        f = self.review.threshold_filter()
+        self._recounts.submit(
+            lambda: project.recordings(f),
+            self.recordings.set_summaries,
+            lambda exc: self.app.messages.say(f"Recording list not recounted: {exc}", 5000),
+            still=lambda: self.project is project and not project.closed,
+        )
 
     def _schedule_summary(self, *_args) -> None:
         self._summary_timer.throttle()

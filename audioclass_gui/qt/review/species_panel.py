@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audioclass_gui.app.tasks import NewestOnly
 from audioclass_gui.qt.common.table_items import table_item
 from audioclass_gui.qt.common.tasks import throttled
 from audioclass_gui.qt.review.detection_table_model import COLUMNS
@@ -267,7 +268,7 @@ class SpeciesPanelController(QObject):
         self._table = table
         self._session = None
         self._offered: tuple[object, list[str]] = (None, [])  # (session key, its paths)
-        self._recounts = 0  # recounts asked for; only the last one's answer is shown
+        self._recounts = NewestOnly(app.tasks)  # only the newest recount is shown
         self._timer = throttled(self, 200, self.refresh)
         self.panel.filter_changed.connect(self.apply)
         app.recording_opened.connect(lambda _info: self._watch())
@@ -297,22 +298,16 @@ class SpeciesPanelController(QObject):
         """
         session = self.app.document.session
         self.offer_recordings()
-        self._recounts += 1
         if session is None:
+            self._recounts.drop()
             self.panel.set_summaries([])
             return
-        ticket, f = self._recounts, self.app.review.threshold_filter()
-
-        def show(summaries) -> None:
-            if ticket == self._recounts and self.app.document.session is session:
-                self.panel.set_summaries(summaries)
-
-        def failed(exc: BaseException) -> None:
-            if ticket == self._recounts and self.app.document.session is session:
-                self.app.messages.say(f"Species not recounted: {exc}", 5000)
-
-        self.app.tasks.submit(
-            lambda: [s for s in session.species_summary(f) if s.detections], show, failed
+        f = self.app.review.threshold_filter()
+        self._recounts.submit(
+            lambda: [s for s in session.species_summary(f) if s.detections],
+            self.panel.set_summaries,
+            lambda exc: self.app.messages.say(f"Species not recounted: {exc}", 5000),
+            still=lambda: self.app.document.session is session,
         )
 
     def offer_recordings(self) -> None:
