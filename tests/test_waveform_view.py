@@ -173,8 +173,12 @@ def test_the_selected_detection_and_box_are_edged_on_the_waveform(qtbot, win, ca
     box_id = session.add_box(calls_wav, 7.0, 7.8, 500.0, 2000.0, "Turdus merula").box_id
     win.app.review.select_box(box_id)
     assert wave.target.getRegion() == pytest.approx((7.0, 7.8))
-    session.move_box(box_id, 7.2, 8.4)
-    assert wave.target.getRegion() == pytest.approx((7.2, 8.4))
+    session.move_box(box_id, 7.2, 8.4)  # the boxes are drawn again on the next turn
+
+    def moved() -> None:
+        assert wave.target.getRegion() == pytest.approx((7.2, 8.4))
+
+    qtbot.waitUntil(moved, timeout=5_000)
     win.app.review.select_box(None)
     assert not wave.target.isVisible()
     win.app.review.select(first.id)

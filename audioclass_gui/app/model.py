@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from psygnal import Signal
 
@@ -22,6 +23,10 @@ from audioclass_gui.app.review_state import ReviewState
 from audioclass_gui.app.run_state import RunState
 from audioclass_gui.app.species_thresholds import SpeciesThresholds
 from audioclass_gui.app.tasks import ImmediateTasks, Tasks
+
+if TYPE_CHECKING:
+    from audioclass_gui.app.event_review import EventSpan
+    from audioclass_gui.review import Box, Detection
 
 __all__ = ["AppModel"]
 
@@ -80,6 +85,13 @@ class AppModel:
         self.species_thresholds.changed.connect(
             lambda thresholds, _source: self.review.set_species_thresholds(thresholds)
         )
+
+    def play_target(self) -> Box | Detection | EventSpan | None:
+        """What Space plays and the views mark: the selected box, else the selected
+        event (reviewing by events), else the selected detection; None if none."""
+        review = self.review
+        span = self.event_review.play_target() if review.selected_box is None else None
+        return span if span is not None else review.play_target(self.document.session)
 
     def request_open(self, path: str | os.PathLike[str]) -> None:
         """Ask for ``path`` to be opened (see ``open_requested``)."""

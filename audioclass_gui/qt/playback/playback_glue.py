@@ -102,11 +102,8 @@ class PlaybackGlue(QObject):
         return self.app.playback.cursor
 
     def play_target(self) -> Box | Detection | EventSpan | None:
-        """What Space plays: the selected box, else the selected event (review by events),
-        else the selected detection (the app model's)."""
-        review = self.app.review
-        span = self.app.event_review.play_target() if review.selected_box is None else None
-        return span if span is not None else review.play_target(self.app.document.session)
+        """What Space plays (the app model's :meth:`~audioclass_gui.app.model.AppModel.play_target`)."""
+        return self.app.play_target()
 
     def play_options(self) -> PlaybackOptions:
         """Playback options from the bar, with the band of the selected box or detection."""

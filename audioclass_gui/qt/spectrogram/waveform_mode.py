@@ -7,10 +7,11 @@ move both; the plots start at the same pixel, so times line up), it shows
 the spectrogram's time selection and the playhead, Shift+drag on it
 selects as on the spectrogram, and a click on it is a click on the
 spectrogram at that time (the playback cursor). The span of what Space
-plays (the selected box, event or detection) is edged in white on it. It draws the spectrogram
-settings' channel, or the extremes of all channels for their mix. The
-choice (:data:`MODES`) is kept in the settings file. While the paged view
-shows, the waveform steps aside; it reads nothing while hidden.
+plays (the selected box, event or detection) is edged in white on it. It
+draws the spectrogram settings' channel, or the extremes of all channels
+for their mix. The choice (:data:`MODES`) is kept in the settings file.
+While the paged view shows, the waveform steps aside; it reads nothing
+while hidden.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
     from audioclass_gui.audio.info import RecordingInfo
     from audioclass_gui.qt.main_window import MainWindow
-    from audioclass_gui.review import ReviewSession
 
 __all__ = ["MODES", "SETTINGS_KEY", "WaveformMode"]
 
@@ -70,7 +70,6 @@ class WaveformMode(QObject):
         window.view.freq_axis.setWidth(AXIS_WIDTH)
         self._view: WaveformView | None = None  # made when first shown (startup stays quick)
         self._info: RecordingInfo | None = None
-        self._session: ReviewSession | None = None  # whose boxes are followed
         mode = str(self._store.value(SETTINGS_KEY, "spectrogram"))
         self.mode = mode if mode in MODES else "spectrogram"
         self._make_menu()
@@ -150,6 +149,7 @@ class WaveformMode(QObject):
             app.review.box_selection_changed,
             app.event_review.selection_changed,
             app.event_review.mode_changed,
+            w.boxes.redrawn,  # a box added, moved or deleted
         ):
             signal.connect(self._mirror_target)
         paged = getattr(w.app, "paged", None)
@@ -175,23 +175,12 @@ class WaveformMode(QObject):
 
     def _on_recording(self, info: RecordingInfo) -> None:
         self._info = info
-        self._watch_boxes()
         if self._view is None:
             return
         spectrogram = self.window.view
         self._view.channel = spectrogram.params.channel
         self._view.set_recording(info, spectrogram.time_format)
         self._mirror_target()
-
-    def _watch_boxes(self) -> None:
-        """Follow the open session's boxes (a selected box moved)."""
-        session = self.window.app.document.session
-        if session is not self._session:
-            if self._session is not None:
-                self._session.boxes_changed.disconnect(self._mirror_target)
-            self._session = session
-            if session is not None:
-                session.boxes_changed.connect(self._mirror_target)
 
     def _on_params(self, _params: object) -> None:
         if self._view is not None:
@@ -208,8 +197,7 @@ class WaveformMode(QObject):
     def _mirror_target(self, *_args) -> None:
         if self._view is None:
             return
-        glue = getattr(self.window, "playback_glue", None)  # made after this
-        target = glue.play_target() if glue is not None else None
+        target = self.window.app.play_target()
         info = self._info
         # A detection's recording is a soundevent Recording; a box's and an event's, a path.
         where = getattr(target, "recording", None)
