@@ -78,6 +78,9 @@ class BoxItem(pg.ROI):
         Length of the recording in seconds: the box stays inside it.
     on_menu
         Called with the box id to fill the right-click menu (may be None).
+    editable
+        False: the box is drawn and clicked but never dragged or resized
+        (no handles), as in the paged view's rows.
     """
 
     def __init__(
@@ -86,6 +89,8 @@ class BoxItem(pg.ROI):
         band: tuple[float, float],
         duration: float,
         on_menu: Callable[[str, QMenu], None] | None = None,
+        *,
+        editable: bool = True,
     ) -> None:
         low = band[0] if box.low_freq is None else box.low_freq
         high = band[1] if box.high_freq is None else box.high_freq
@@ -97,7 +102,8 @@ class BoxItem(pg.ROI):
             hoverPen=box_pen(interval, hover=True),
             handlePen=pg.mkPen(SELECTED_COLOR, width=1.5),
             handleHoverPen=pg.mkPen(INTERVAL_COLOR if interval else BOX_COLOR, width=2),
-            movable=True,
+            movable=editable,
+            resizable=editable,
             rotatable=False,
             removable=False,
             maxBounds=QRectF(0.0, band[0], max(duration, box.end), band[1] - band[0]),
@@ -113,6 +119,11 @@ class BoxItem(pg.ROI):
         self.setAcceptedMouseButtons(
             Qt.MouseButton.LeftButton | Qt.MouseButton.RightButton
         )
+        if editable:  # handles to resize it (none in a read-only view)
+            self._add_handles(interval)
+        self.set_selected(False)
+
+    def _add_handles(self, interval: bool) -> None:
         if interval:  # only its start and end change
             for x in (0.0, 1.0):
                 self.addScaleHandle([x, 0.5], [1.0 - x, 0.5])
@@ -124,7 +135,6 @@ class BoxItem(pg.ROI):
                 self.addScaleHandle(
                     [x, y], [1.0 - x if x != 0.5 else 0.5, 1.0 - y if y != 0.5 else 0.5]
                 )
-        self.set_selected(False)
 
     def bounds(self) -> tuple[float, float, float, float]:
         """``(start, end, low, high)`` as drawn now (seconds, Hz)."""

@@ -84,11 +84,7 @@ class BoxLayer(QObject):
         duration: float,
     ) -> None:
         """Draw ``box`` labelled ``text`` inside ``band`` (Hz) and ``duration`` (s)."""
-        item = BoxItem(box, band, duration, self._fill_menu)
-        if not self.editable:
-            item.translatable = item.resizable = False
-            for handle in list(item.getHandles()):
-                item.removeHandle(handle)
+        item = BoxItem(box, band, duration, self._fill_menu, editable=self.editable)
         item.sigClicked.connect(lambda _r, ev, bid=box.id: self.clicked.emit(bid, ev))
         item.sigRegionChangeFinished.connect(lambda r, bid=box.id: self.moved.emit(bid, r))
         label = BoxLabel(box, text, band)
